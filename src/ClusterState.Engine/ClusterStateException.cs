@@ -1,0 +1,78 @@
+using System;
+
+namespace ClusterState;
+
+/// <summary>What kind of problem the engine met; the cmdlet layer maps it to an ErrorCategory.</summary>
+public enum ClusterStateErrorKind
+{
+    /// <summary>A state, snapshot, node, task or content item does not exist.</summary>
+    NotFound,
+    /// <summary>Bytes on disk are not what the format promises (corrupt, truncated, wrong schema).</summary>
+    InvalidData,
+    /// <summary>A caller passed a value that cannot be used.</summary>
+    InvalidArgument,
+    /// <summary>Something the engine needs is busy or unreachable (a lock, a file in use).</summary>
+    ResourceUnavailable,
+    /// <summary>Writing to disk failed.</summary>
+    WriteError,
+    /// <summary>The target already exists and the caller did not ask to replace it.</summary>
+    AlreadyExists,
+}
+
+/// <summary>
+/// The engine's one exception type: a stable <see cref="ErrorId"/> that scripts and tests can
+/// rely on, a <see cref="Kind"/>, and the object the problem is about.
+/// </summary>
+public sealed class ClusterStateException : Exception
+{
+    /// <summary>Creates an exception with a stable error id.</summary>
+    public ClusterStateException(string errorId, ClusterStateErrorKind kind, string message, object? target = null, Exception? inner = null)
+        : base(message, inner)
+    {
+        ErrorId = errorId;
+        Kind = kind;
+        Target = target;
+    }
+
+    /// <summary>Stable identifier, e.g. <c>StateNotFound</c> or <c>SnapshotCorrupt</c>.</summary>
+    public string ErrorId { get; }
+
+    /// <summary>The kind of failure.</summary>
+    public ClusterStateErrorKind Kind { get; }
+
+    /// <summary>The path, id or value the error is about.</summary>
+    public object? Target { get; }
+}
+
+/// <summary>The stable error ids the engine raises.</summary>
+public static class ErrorIds
+{
+    /// <summary>No state directory could be resolved or the given one does not exist.</summary>
+    public const string StateNotFound = "StateNotFound";
+    /// <summary>A state already exists where a new one was to be created.</summary>
+    public const string StateAlreadyExists = "StateAlreadyExists";
+    /// <summary><c>state_metadata.json</c> is missing keys, malformed or points outside its directory.</summary>
+    public const string MetadataInvalid = "MetadataInvalid";
+    /// <summary>The metadata points to a snapshot file that is not there.</summary>
+    public const string SnapshotMissing = "SnapshotMissing";
+    /// <summary>The snapshot file is not an Arrow IPC file or is truncated or damaged.</summary>
+    public const string SnapshotCorrupt = "SnapshotCorrupt";
+    /// <summary>The snapshot is Arrow but does not carry the cluster-state schema.</summary>
+    public const string SchemaMismatch = "SchemaMismatch";
+    /// <summary>The snapshot was written by a future major schema version.</summary>
+    public const string SchemaVersionUnsupported = "SchemaVersionUnsupported";
+    /// <summary>A node id was not found.</summary>
+    public const string NodeNotFound = "NodeNotFound";
+    /// <summary>A task id was not found.</summary>
+    public const string TaskNotFound = "TaskNotFound";
+    /// <summary>A content CID was not found.</summary>
+    public const string ContentNotFound = "ContentNotFound";
+    /// <summary>Another writer holds the lock for longer than the caller waits.</summary>
+    public const string StateLocked = "StateLocked";
+    /// <summary>A file could not be written.</summary>
+    public const string WriteFailed = "WriteFailed";
+    /// <summary>The export target exists and replacing it was not asked for.</summary>
+    public const string ExportTargetExists = "ExportTargetExists";
+    /// <summary>A parameter value cannot be used.</summary>
+    public const string InvalidArgument = "InvalidArgument";
+}

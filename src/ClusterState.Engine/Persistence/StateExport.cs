@@ -1,0 +1,188 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text.Json;
+using N = ClusterState.ClusterSchema.Names;
+
+namespace ClusterState;
+
+/// <summary>Formats <see cref="StateExport"/> writes.</summary>
+public enum ExportFormat
+{
+    /// <summary>One JSON document with the schema's field names and ISO-8601 UTC timestamps.</summary>
+    Json,
+    /// <summary>The Arrow IPC file of the snapshot, byte for byte.</summary>
+    Arrow,
+}
+
+/// <summary>
+/// Exports a snapshot to a file. The target is written under a temporary name and renamed into
+/// place, so a reader never sees a half-written export.
+/// </summary>
+public static class StateExport
+{
+    /// <summary>Writes <paramref name="snapshot"/> to <paramref name="path"/>.</summary>
+    /// <param name="snapshot">The snapshot to export.</param>
+    /// <param name="path">Target file.</param>
+    /// <param name="format">Output format.</param>
+    /// <param name="overwrite">Replace an existing file.</param>
+    /// <param name="progress">Called with (done, total) rows now and then.</param>
+    public static void Write(ClusterSnapshot snapshot, string path, ExportFormat format, bool overwrite, Action<long, long>? progress = null)
+    {
+        path = Path.GetFullPath(path);
+        if (!overwrite && File.Exists(path))
+            throw new ClusterStateException(ErrorIds.ExportTargetExists, ClusterStateErrorKind.AlreadyExists,
+                $"'{path}' already exists; use -Force to replace it.", path);
+        string temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                if (format == ExportFormat.Arrow) stream.Write(snapshot.FileBytes.Span);
+                else WriteJson(snapshot, stream, progress);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
+                $"The export '{path}' cannot be written: {e.Message}", path, e);
+        }
+    }
+
+    /// <summary>Streams the state as one JSON document (field names as in the schema).</summary>
+    public static void WriteJson(ClusterSnapshot snapshot, Stream stream, Action<long, long>? progress = null)
+    {
+        long total = (long)snapshot.NodeCount + snapshot.TaskCount + snapshot.ContentCount;
+        long done = 0;
+        void Step()
+        {
+            if (++done % 50_000 == 0) progress?.Invoke(done, total);
+        }
+
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false, SkipValidation = false });
+        w.WriteStartObject();
+        w.WriteString(N.ClusterId, snapshot.ClusterId);
+        w.WriteString(N.MasterId, snapshot.MasterId);
+        WriteTime(w, N.UpdatedAt, snapshot.UpdatedAt);
+        w.WriteNumber(ClusterSchema.SchemaVersionKey, snapshot.SchemaVersion);
+        w.WriteNumber(ClusterSchema.GenerationKey, snapshot.Generation);
+
+        w.WriteStartArray(N.Nodes);
+        var nodes = snapshot.Nodes;
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            var n = nodes.Read(i);
+            w.WriteStartObject();
+            w.WriteString(N.Id, n.Id);
+            WriteString(w, N.Role, n.Role);
+            WriteString(w, N.Status, n.Status);
+            WriteList(w, N.Peers, n.Peers);
+            WriteList(w, N.Capabilities, n.Capabilities);
+            if (n.Resources is { } r)
+            {
+                w.WriteStartObject(N.Resources);
+                WriteNumber(w, N.CpuCount, r.CpuCount);
+                if (r.CpuLoad is float load) w.WriteNumber(N.CpuLoad, load); else w.WriteNull(N.CpuLoad);
+                WriteNumber(w, N.GpuCount, r.GpuCount);
+                WriteBool(w, N.GpuAvailable, r.GpuAvailable);
+                WriteNumber(w, N.MemoryTotal, r.MemoryTotal);
+                WriteNumber(w, N.MemoryAvailable, r.MemoryAvailable);
+                WriteNumber(w, N.DiskTotal, r.DiskTotal);
+                WriteNumber(w, N.DiskAvailable, r.DiskAvailable);
+                w.WriteEndObject();
+            }
+            else w.WriteNull(N.Resources);
+            w.WriteEndObject();
+            Step();
+        }
+        w.WriteEndArray();
+
+        w.WriteStartArray(N.Tasks);
+        var tasks = snapshot.Tasks;
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            var t = tasks.Read(i);
+            w.WriteStartObject();
+            w.WriteString(N.Id, t.Id);
+            WriteString(w, N.Type, t.Type);
+            WriteString(w, N.Status, t.Status);
+            WriteTime(w, N.CreatedAt, t.CreatedAt);
+            WriteTime(w, N.UpdatedAt, t.UpdatedAt);
+            WriteTime(w, N.StartedAt, t.StartedAt);
+            WriteTime(w, N.CompletedAt, t.CompletedAt);
+            WriteString(w, N.AssignedTo, t.AssignedTo);
+            if (t.Resources is { } r)
+            {
+                w.WriteStartObject(N.Resources);
+                WriteNumber(w, N.CpuCores, r.CpuCores);
+                WriteNumber(w, N.GpuCores, r.GpuCores);
+                WriteNumber(w, N.MemoryMb, r.MemoryMB);
+                w.WriteEndObject();
+            }
+            else w.WriteNull(N.Resources);
+            WriteString(w, N.InputCid, t.InputCid);
+            WriteString(w, N.OutputCid, t.OutputCid);
+            WriteList(w, N.InputCids, t.InputCids);
+            WriteList(w, N.OutputCids, t.OutputCids);
+            w.WriteEndObject();
+            Step();
+            if (w.BytesPending > 1 << 20) w.Flush();
+        }
+        w.WriteEndArray();
+
+        w.WriteStartArray(N.Content);
+        var content = snapshot.Content;
+        for (int i = 0; i < content.Count; i++)
+        {
+            var c = content.Read(i);
+            w.WriteStartObject();
+            w.WriteString(N.Cid, c.Cid);
+            WriteNumber(w, N.Size, c.Size);
+            WriteTime(w, N.CreatedAt, c.CreatedAt);
+            WriteList(w, N.Providers, c.Providers);
+            WriteBool(w, N.Pinned, c.Pinned);
+            WriteNumber(w, N.Replication, c.Replication);
+            w.WriteEndObject();
+            Step();
+            if (w.BytesPending > 1 << 20) w.Flush();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.Flush();
+    }
+
+    /// <summary>ISO-8601 UTC with milliseconds, as the timestamps are stored.</summary>
+    public static string FormatTime(DateTime value) =>
+        value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static void WriteTime(Utf8JsonWriter w, string name, DateTime? value)
+    {
+        if (value is DateTime d) w.WriteString(name, FormatTime(d)); else w.WriteNull(name);
+    }
+
+    private static void WriteString(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null) w.WriteNull(name); else w.WriteString(name, value);
+    }
+
+    private static void WriteNumber(Utf8JsonWriter w, string name, long? value)
+    {
+        if (value is long v) w.WriteNumber(name, v); else w.WriteNull(name);
+    }
+
+    private static void WriteBool(Utf8JsonWriter w, string name, bool? value)
+    {
+        if (value is bool v) w.WriteBoolean(name, v); else w.WriteNull(name);
+    }
+
+    private static void WriteList(Utf8JsonWriter w, string name, IReadOnlyList<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values) w.WriteStringValue(v);
+        w.WriteEndArray();
+    }
+}

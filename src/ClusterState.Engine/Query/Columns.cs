@@ -1,0 +1,223 @@
+using System;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+
+namespace ClusterState.Query;
+
+// Typed, bounds-checked accessors over the child arrays of one entity list. Every accessor
+// takes a row number relative to the entity list (0 .. Count-1) and adds the base index
+// of the list slice itself. Missing fields (an older schema version) read as null.
+
+/// <summary>A string field of an entity struct.</summary>
+internal readonly struct StringColumn
+{
+    private readonly StringArray? _array;
+    private readonly int _base;
+
+    public StringColumn(StructArray parent, int baseIndex, string name)
+    {
+        _array = ColumnBinding.Child(parent, name) switch
+        {
+            null => null,
+            StringArray s => s,
+            var other => throw ColumnBinding.Mismatch(name, "string", other.Data.DataType),
+        };
+        _base = baseIndex;
+    }
+
+    public bool IsPresent => _array is not null;
+
+    public bool IsNull(int row) => _array is null || _array.IsNull(_base + row);
+
+    public string? Get(int row) => IsNull(row) ? null : _array!.GetString(_base + row);
+
+    /// <summary>The UTF-8 bytes of a row (empty for null).</summary>
+    public ReadOnlySpan<byte> GetBytes(int row)
+    {
+        if (_array is null) return default;
+        var offsets = _array.ValueOffsets;
+        int start = offsets[_base + row];
+        return _array.Values.Slice(start, offsets[_base + row + 1] - start);
+    }
+
+    /// <summary>Raw buffers for scans: offsets (already sliced to the array) and values, plus the row base.</summary>
+    public bool TryGetBuffers(out ReadOnlySpan<int> offsets, out ReadOnlySpan<byte> values, out int baseIndex)
+    {
+        baseIndex = _base;
+        if (_array is null)
+        {
+            offsets = default;
+            values = default;
+            return false;
+        }
+        offsets = _array.ValueOffsets;
+        values = _array.Values;
+        return true;
+    }
+
+    public bool HasNulls => _array is null || _array.NullCount > 0;
+}
+
+/// <summary>An integer field of any width (the ipfs_kit_py variant writes int8/int16), read as 64 bits.</summary>
+internal readonly struct IntegerColumn
+{
+    private readonly IArrowArray? _array;
+    private readonly int _base;
+
+    public IntegerColumn(StructArray? parent, int baseIndex, string name)
+    {
+        _array = parent is null ? null : ColumnBinding.Child(parent, name);
+        if (_array is not null && _array.Data.DataType.TypeId is not (ArrowTypeId.Int8 or ArrowTypeId.Int16 or ArrowTypeId.Int32
+            or ArrowTypeId.Int64 or ArrowTypeId.UInt8 or ArrowTypeId.UInt16 or ArrowTypeId.UInt32))
+            throw ColumnBinding.Mismatch(name, "integer", _array.Data.DataType);
+        _base = baseIndex;
+    }
+
+    public long? Get(int row)
+    {
+        int i = _base + row;
+        return _array switch
+        {
+            null => null,
+            Int32Array a => a.GetValue(i),
+            Int64Array a => a.GetValue(i),
+            Int16Array a => a.GetValue(i),
+            Int8Array a => a.GetValue(i),
+            UInt8Array a => a.GetValue(i),
+            UInt16Array a => a.GetValue(i),
+            UInt32Array a => a.GetValue(i),
+            _ => null,
+        };
+    }
+
+    public int? GetInt32(int row) => Get(row) is long v ? (int)Math.Clamp(v, int.MinValue, int.MaxValue) : null;
+}
+
+/// <summary>A floating-point field (float32 in the seed; float64 accepted).</summary>
+internal readonly struct FloatColumn
+{
+    private readonly IArrowArray? _array;
+    private readonly int _base;
+
+    public FloatColumn(StructArray? parent, int baseIndex, string name)
+    {
+        _array = parent is null ? null : ColumnBinding.Child(parent, name);
+        if (_array is not null and not (FloatArray or DoubleArray))
+            throw ColumnBinding.Mismatch(name, "float", _array.Data.DataType);
+        _base = baseIndex;
+    }
+
+    public float? Get(int row) => _array switch
+    {
+        FloatArray a => a.GetValue(_base + row),
+        DoubleArray a => (float?)a.GetValue(_base + row),
+        _ => null,
+    };
+}
+
+/// <summary>A boolean field.</summary>
+internal readonly struct BooleanColumn
+{
+    private readonly BooleanArray? _array;
+    private readonly int _base;
+
+    public BooleanColumn(StructArray? parent, int baseIndex, string name)
+    {
+        _array = (parent is null ? null : ColumnBinding.Child(parent, name)) switch
+        {
+            null => null,
+            BooleanArray b => b,
+            var other => throw ColumnBinding.Mismatch(name, "bool", other.Data.DataType),
+        };
+        _base = baseIndex;
+    }
+
+    public bool? Get(int row) => _array?.GetValue(_base + row);
+}
+
+/// <summary>A timestamp field of any unit, read as UTC <see cref="DateTime"/>.</summary>
+internal readonly struct TimestampColumn
+{
+    private readonly TimestampArray? _array;
+    private readonly int _base;
+
+    public TimestampColumn(StructArray parent, int baseIndex, string name)
+    {
+        _array = ColumnBinding.Child(parent, name) switch
+        {
+            null => null,
+            TimestampArray t => t,
+            var other => throw ColumnBinding.Mismatch(name, "timestamp", other.Data.DataType),
+        };
+        _base = baseIndex;
+    }
+
+    public DateTime? Get(int row) => _array is null || _array.IsNull(_base + row)
+        ? null
+        : _array.GetTimestampUnchecked(_base + row).UtcDateTime;
+
+    /// <summary>Milliseconds since the Unix epoch, or null.</summary>
+    public long? GetMilliseconds(int row) => Get(row) is DateTime d ? (long)(d - DateTime.UnixEpoch).TotalMilliseconds : null;
+}
+
+/// <summary>A <c>list&lt;string&gt;</c> field.</summary>
+internal readonly struct StringListColumn
+{
+    private readonly ListArray? _array;
+    private readonly StringArray? _values;
+    private readonly int _base;
+
+    public StringListColumn(StructArray parent, int baseIndex, string name)
+    {
+        _array = ColumnBinding.Child(parent, name) switch
+        {
+            null => null,
+            ListArray { Values: StringArray } l => l,
+            var other => throw ColumnBinding.Mismatch(name, "list<string>", other.Data.DataType),
+        };
+        _values = (StringArray?)_array?.Values;
+        _base = baseIndex;
+    }
+
+    public int Length(int row) => _array is null || _array.IsNull(_base + row) ? 0 : _array.GetValueLength(_base + row);
+
+    public string[] Get(int row)
+    {
+        int n = Length(row);
+        if (n == 0) return System.Array.Empty<string>();
+        int start = _array!.ValueOffsets[_base + row];
+        var result = new string[n];
+        for (int k = 0; k < n; k++) result[k] = _values!.GetString(start + k) ?? "";
+        return result;
+    }
+
+    /// <summary>True when any element of the row's list equals one of <paramref name="set"/>.</summary>
+    public bool Contains(int row, Utf8ValueSet set)
+    {
+        int n = Length(row);
+        if (n == 0) return false;
+        int start = _array!.ValueOffsets[_base + row];
+        var offsets = _values!.ValueOffsets;
+        var bytes = _values.Values;
+        for (int k = start; k < start + n; k++)
+        {
+            if (set.Matches(bytes.Slice(offsets[k], offsets[k + 1] - offsets[k]))) return true;
+        }
+        return false;
+    }
+}
+
+/// <summary>Finds and checks child arrays by name.</summary>
+internal static class ColumnBinding
+{
+    public static IArrowArray? Child(StructArray parent, string name)
+    {
+        var type = (StructType)parent.Data.DataType;
+        int index = type.GetFieldIndex(name, StringComparer.Ordinal);
+        return index < 0 ? null : parent.Fields[index];
+    }
+
+    public static ClusterStateException Mismatch(string field, string expected, IArrowType actual) =>
+        new(ErrorIds.SchemaMismatch, ClusterStateErrorKind.InvalidData,
+            $"The field '{field}' has type {actual.Name}; the cluster-state schema needs {expected}.", field);
+}

@@ -1,0 +1,68 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace ClusterState.Query;
+
+/// <summary>Evaluates query objects on a snapshot's columns; no row object exists until emitted.</summary>
+internal static class Filters
+{
+    public static QueryResult<ClusterNode> Nodes(NodeColumns c, NodeQuery q)
+    {
+        int[]? rows = null;
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        IdPattern? ids = Has(q.Id) ? new IdPattern(q.Id!) : null;
+        if (ids is not null) rows = Selection.WhereId(rows, c.Count, c.Id, ids, seen);
+        if (Has(q.Role)) rows = Selection.WhereEquals(rows, c.Count, c.Role, new Utf8ValueSet(q.Role!));
+        if (Has(q.Status)) rows = Selection.WhereEquals(rows, c.Count, c.Status, new Utf8ValueSet(q.Status!));
+        if (Has(q.Capability))
+        {
+            var set = new Utf8ValueSet(q.Capability!);
+            rows = Selection.Where(rows, c.Count, i => c.Capabilities.Contains(i, set));
+        }
+        if (q.GpuAvailable is bool wantGpu)
+        {
+            rows = Selection.Where(rows, c.Count, i => IsGpuNode(c, i) == wantGpu);
+        }
+        return new QueryResult<ClusterNode>(rows ?? Selection.All(c.Count), Missing(ids, seen), c.Read);
+    }
+
+    public static QueryResult<ClusterTask> Tasks(TaskColumns c, TaskQuery q)
+    {
+        int[]? rows = null;
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        IdPattern? ids = Has(q.Id) ? new IdPattern(q.Id!) : null;
+        if (ids is not null) rows = Selection.WhereId(rows, c.Count, c.Id, ids, seen);
+        if (Has(q.Status)) rows = Selection.WhereEquals(rows, c.Count, c.Status, new Utf8ValueSet(q.Status!));
+        if (Has(q.Type)) rows = Selection.WhereEquals(rows, c.Count, c.Type, new Utf8ValueSet(q.Type!));
+        if (Has(q.AssignedTo)) rows = Selection.WhereEquals(rows, c.Count, c.AssignedTo, new Utf8ValueSet(q.AssignedTo!));
+        // A task without a resources struct (or without the field) never meets a given minimum.
+        if (q.MinCpuCores is int cpu) rows = Selection.Where(rows, c.Count, i => c.HasResources(i) && c.CpuCores.Get(i) >= cpu);
+        if (q.MinGpuCores is int gpu) rows = Selection.Where(rows, c.Count, i => c.HasResources(i) && c.GpuCores.Get(i) >= gpu);
+        if (q.MinMemoryMB is int mem) rows = Selection.Where(rows, c.Count, i => c.HasResources(i) && c.MemoryMb.Get(i) >= mem);
+        return new QueryResult<ClusterTask>(rows ?? Selection.All(c.Count), Missing(ids, seen), c.Read);
+    }
+
+    public static QueryResult<ClusterContent> Content(ContentColumns c, ContentQuery q)
+    {
+        int[]? rows = null;
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        IdPattern? cids = Has(q.Cid) ? new IdPattern(q.Cid!) : null;
+        if (cids is not null) rows = Selection.WhereId(rows, c.Count, c.Cid, cids, seen);
+        if (Has(q.Provider))
+        {
+            var set = new Utf8ValueSet(q.Provider!);
+            rows = Selection.Where(rows, c.Count, i => c.Providers.Contains(i, set));
+        }
+        if (q.Pinned is bool pinned) rows = Selection.Where(rows, c.Count, i => c.Pinned.Get(i) == pinned);
+        return new QueryResult<ClusterContent>(rows ?? Selection.All(c.Count), Missing(cids, seen), c.Read);
+    }
+
+    /// <summary>SPEC.md §3: a GPU node has gpu_count &gt; 0 and gpu_available.</summary>
+    public static bool IsGpuNode(NodeColumns c, int row) => c.GpuCount.Get(row) > 0 && c.GpuAvailable.Get(row) == true;
+
+    private static bool Has(IReadOnlyList<string>? values) => values is { Count: > 0 };
+
+    private static string[] Missing(IdPattern? ids, HashSet<string> seen) =>
+        ids is null ? Array.Empty<string>() : ids.Literals.Where(id => !seen.Contains(id)).ToArray();
+}

@@ -1,0 +1,164 @@
+using System.Collections.Generic;
+using System.Globalization;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+
+namespace ClusterState;
+
+/// <summary>
+/// The seed schema of shared/SPEC.md §1 and its versions. Version 1 is the seed exactly;
+/// version 2 adds <c>tasks.started_at</c> and <c>tasks.completed_at</c>.
+/// </summary>
+public static class ClusterSchema
+{
+    /// <summary>The version new states are written in.</summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>The oldest version this module reads.</summary>
+    public const int OldestReadableVersion = 1;
+
+    /// <summary>Schema-level metadata key holding the schema version.</summary>
+    public const string SchemaVersionKey = "schema_version";
+
+    /// <summary>Schema-level metadata key holding the commit generation.</summary>
+    public const string GenerationKey = "generation";
+
+    /// <summary>Schema-level metadata key naming the program that wrote the snapshot.</summary>
+    public const string WriterKey = "writer";
+
+    /// <summary>Millisecond timestamps without a time zone, as the seed's <c>pa.timestamp('ms')</c>.</summary>
+    public static readonly TimestampType Timestamp = new(TimeUnit.Millisecond, (string?)null);
+
+    /// <summary>The struct type of one node.</summary>
+    public static StructType NodeType { get; } = new(new[]
+    {
+        Field(Names.Id, StringType.Default),
+        Field(Names.Role, StringType.Default),
+        Field(Names.Status, StringType.Default),
+        Field(Names.Peers, StringList()),
+        Field(Names.Capabilities, StringList()),
+        Field(Names.Resources, new StructType(new[]
+        {
+            Field(Names.CpuCount, Int32Type.Default),
+            Field(Names.CpuLoad, FloatType.Default),
+            Field(Names.GpuCount, Int32Type.Default),
+            Field(Names.GpuAvailable, BooleanType.Default),
+            Field(Names.MemoryTotal, Int64Type.Default),
+            Field(Names.MemoryAvailable, Int64Type.Default),
+            Field(Names.DiskTotal, Int64Type.Default),
+            Field(Names.DiskAvailable, Int64Type.Default),
+        })),
+    });
+
+    /// <summary>The struct type of a task's resource requirements.</summary>
+    public static StructType TaskResourcesType { get; } = new(new[]
+    {
+        Field(Names.CpuCores, Int32Type.Default),
+        Field(Names.GpuCores, Int32Type.Default),
+        Field(Names.MemoryMb, Int32Type.Default),
+    });
+
+    /// <summary>The struct type of one content item.</summary>
+    public static StructType ContentType { get; } = new(new[]
+    {
+        Field(Names.Cid, StringType.Default),
+        Field(Names.Size, Int64Type.Default),
+        Field(Names.CreatedAt, Timestamp),
+        Field(Names.Providers, StringList()),
+        Field(Names.Pinned, BooleanType.Default),
+        Field(Names.Replication, Int32Type.Default),
+    });
+
+    /// <summary>The struct type of one task in the given schema version.</summary>
+    public static StructType TaskType(int version)
+    {
+        var fields = new List<Field>
+        {
+            Field(Names.Id, StringType.Default),
+            Field(Names.Type, StringType.Default),
+            Field(Names.Status, StringType.Default),
+            Field(Names.CreatedAt, Timestamp),
+            Field(Names.UpdatedAt, Timestamp),
+            Field(Names.AssignedTo, StringType.Default),
+            Field(Names.Resources, TaskResourcesType),
+            Field(Names.InputCid, StringType.Default),
+            Field(Names.OutputCid, StringType.Default),
+            Field(Names.InputCids, StringList()),
+            Field(Names.OutputCids, StringList()),
+        };
+        if (version >= 2)
+        {
+            fields.Add(Field(Names.StartedAt, Timestamp));
+            fields.Add(Field(Names.CompletedAt, Timestamp));
+        }
+        return new StructType(fields);
+    }
+
+    /// <summary>The whole one-row schema of a version, with version and generation metadata.</summary>
+    public static Apache.Arrow.Schema Build(int version, long generation)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            [SchemaVersionKey] = version.ToString(CultureInfo.InvariantCulture),
+            [GenerationKey] = generation.ToString(CultureInfo.InvariantCulture),
+            [WriterKey] = "ClusterState " + typeof(ClusterSchema).Assembly.GetName().Version?.ToString(3),
+        };
+        return new Apache.Arrow.Schema(new[]
+        {
+            Field(Names.ClusterId, StringType.Default),
+            Field(Names.MasterId, StringType.Default),
+            Field(Names.UpdatedAt, Timestamp),
+            Field(Names.Nodes, new ListType(Field("item", NodeType))),
+            Field(Names.Tasks, new ListType(Field("item", TaskType(version)))),
+            Field(Names.Content, new ListType(Field("item", ContentType))),
+        }, metadata);
+    }
+
+    private static ListType StringList() => new(Field("item", StringType.Default));
+
+    private static Field Field(string name, IArrowType type) => new(name, type, nullable: true, metadata: null);
+
+    /// <summary>Column and field names of the seed schema.</summary>
+    public static class Names
+    {
+#pragma warning disable CS1591 // the names document themselves
+        public const string ClusterId = "cluster_id";
+        public const string MasterId = "master_id";
+        public const string UpdatedAt = "updated_at";
+        public const string Nodes = "nodes";
+        public const string Tasks = "tasks";
+        public const string Content = "content";
+        public const string Id = "id";
+        public const string Role = "role";
+        public const string Status = "status";
+        public const string Peers = "peers";
+        public const string Capabilities = "capabilities";
+        public const string Resources = "resources";
+        public const string CpuCount = "cpu_count";
+        public const string CpuLoad = "cpu_load";
+        public const string GpuCount = "gpu_count";
+        public const string GpuAvailable = "gpu_available";
+        public const string MemoryTotal = "memory_total";
+        public const string MemoryAvailable = "memory_available";
+        public const string DiskTotal = "disk_total";
+        public const string DiskAvailable = "disk_available";
+        public const string Type = "type";
+        public const string CreatedAt = "created_at";
+        public const string StartedAt = "started_at";
+        public const string CompletedAt = "completed_at";
+        public const string AssignedTo = "assigned_to";
+        public const string CpuCores = "cpu_cores";
+        public const string GpuCores = "gpu_cores";
+        public const string MemoryMb = "memory_mb";
+        public const string InputCid = "input_cid";
+        public const string OutputCid = "output_cid";
+        public const string InputCids = "input_cids";
+        public const string OutputCids = "output_cids";
+        public const string Cid = "cid";
+        public const string Size = "size";
+        public const string Providers = "providers";
+        public const string Pinned = "pinned";
+        public const string Replication = "replication";
+#pragma warning restore CS1591
+    }
+}

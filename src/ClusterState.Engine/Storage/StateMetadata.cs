@@ -1,0 +1,129 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ClusterState;
+
+/// <summary>
+/// The contents of <c>state_metadata.json</c>: the pointer to the current snapshot plus facts
+/// about it. Keys this module does not know are kept and written back unchanged.
+/// </summary>
+public sealed class StateMetadata
+{
+    /// <summary>The metadata file's name inside a state directory.</summary>
+    public const string FileName = "state_metadata.json";
+
+    private static readonly System.Buffers.SearchValues<char> PathSeparators = System.Buffers.SearchValues.Create("/\\\0");
+    private static readonly string[] RequiredKeys = { "cluster_id", "master_id", "schema_version", "generation", "snapshot", "updated_at" };
+
+    private readonly JsonObject _json;
+
+    private StateMetadata(JsonObject json) => _json = json;
+
+    /// <summary>Creates metadata for a new snapshot.</summary>
+    public StateMetadata(string clusterId, string masterId, int schemaVersion, long generation, string snapshot, DateTime updatedAt)
+        : this(new JsonObject())
+    {
+        ClusterId = clusterId;
+        MasterId = masterId;
+        SchemaVersion = schemaVersion;
+        Generation = generation;
+        Snapshot = snapshot;
+        UpdatedAt = updatedAt;
+    }
+
+#pragma warning disable CS1591 // the keys are documented in docs/FORMAT.md and DESIGN.md §3
+    public string ClusterId { get => GetString("cluster_id"); set => _json["cluster_id"] = value; }
+    public string MasterId { get => GetString("master_id"); set => _json["master_id"] = value; }
+    public int SchemaVersion { get => (int)GetInteger("schema_version"); set => _json["schema_version"] = (long)value; }
+    public long Generation { get => GetInteger("generation"); set => _json["generation"] = value; }
+    public string Snapshot { get => GetString("snapshot"); set => _json["snapshot"] = value; }
+    public DateTime UpdatedAt
+    {
+        get => DateTime.Parse(GetString("updated_at"), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        set => _json["updated_at"] = value.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+    }
+    public string? ParquetPath { get => _json["parquet_path"]?.GetValue<string>(); set => _json["parquet_path"] = value; }
+#pragma warning restore CS1591
+
+    /// <summary>Reads and validates the metadata of a state directory.</summary>
+    public static StateMetadata Read(string stateDirectory)
+    {
+        string path = System.IO.Path.Combine(stateDirectory, FileName);
+        JsonNode? node;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            node = JsonNode.Parse(stream);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new ClusterStateException(ErrorIds.StateNotFound, ClusterStateErrorKind.NotFound,
+                $"'{stateDirectory}' is not a cluster state: it has no {FileName}.", stateDirectory, e);
+        }
+        catch (JsonException e)
+        {
+            throw Invalid(path, $"it is not valid JSON ({e.Message})", e);
+        }
+        if (node is not JsonObject json) throw Invalid(path, "it is not a JSON object");
+        var metadata = new StateMetadata(json);
+        metadata.Validate(path);
+        return metadata;
+    }
+
+    /// <summary>Writes the metadata to <paramref name="path"/> and flushes it to disk.</summary>
+    internal void WriteTo(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            _json.WriteTo(writer);
+        }
+        stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>A copy that can be changed for the next commit without touching this one.</summary>
+    internal StateMetadata Clone() => new((JsonObject)_json.DeepClone());
+
+    /// <summary>The metadata as indented JSON.</summary>
+    public override string ToString() => _json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+    private void Validate(string path)
+    {
+        foreach (var key in RequiredKeys)
+        {
+            if (_json[key] is null) throw Invalid(path, $"the key '{key}' is missing");
+        }
+        try
+        {
+            _ = ClusterId; _ = MasterId; _ = SchemaVersion; _ = Generation; _ = UpdatedAt;
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException)
+        {
+            throw Invalid(path, e.Message, e);
+        }
+        // The snapshot must be a bare file name inside this directory: never follow a pointer elsewhere.
+        string snapshot = Snapshot;
+        if (snapshot.Length == 0 || snapshot != System.IO.Path.GetFileName(snapshot) || snapshot is "." or ".."
+            || snapshot.AsSpan().IndexOfAny(PathSeparators) >= 0)
+        {
+            throw Invalid(path, $"its snapshot '{snapshot}' is not a bare file name inside the state directory");
+        }
+    }
+
+    private string GetString(string key) => _json[key] is JsonValue v && v.TryGetValue(out string? s) ? s
+        : throw new FormatException($"'{key}' must be a string.");
+
+    private long GetInteger(string key) => _json[key] switch
+    {
+        JsonValue v when v.TryGetValue(out long l) => l,
+        JsonValue v when v.TryGetValue(out int i) => i,
+        JsonValue v when v.TryGetValue(out string? s) && long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out long p) => p,
+        _ => throw new FormatException($"'{key}' must be an integer."),
+    };
+
+    private static ClusterStateException Invalid(string path, string why, Exception? inner = null) =>
+        new(ErrorIds.MetadataInvalid, ClusterStateErrorKind.InvalidData, $"The state metadata '{path}' is invalid: {why}.", path, inner);
+}

@@ -1,0 +1,137 @@
+using System;
+using System.IO;
+using Apache.Arrow;
+using Apache.Arrow.Ipc;
+using ClusterState.Schema;
+using ClusterState.Storage;
+
+namespace ClusterState;
+
+/// <summary>Options for <see cref="StateStore.Create"/>.</summary>
+public sealed class CreateStateOptions
+{
+    /// <summary>Replace an existing state in the directory (as a new generation of it).</summary>
+    public bool Force { get; set; }
+    /// <summary>How long to wait for another writer's lock.</summary>
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Schema version to write (default: the current one).</summary>
+    public int SchemaVersion { get; set; } = ClusterSchema.CurrentVersion;
+}
+
+/// <summary>
+/// Writes state directories: a complete new snapshot file made durable first, then
+/// <c>state_metadata.json</c> switched to it by an atomic rename (DESIGN.md §5). A reader
+/// that mapped the previous snapshot keeps its consistent view.
+/// </summary>
+public static class StateStore
+{
+    /// <summary>Creates a state directory (or, with Force, replaces the state in it) from typed data.</summary>
+    /// <returns>The metadata of the new snapshot.</returns>
+    public static StateMetadata Create(string directory, StateContent content, CreateStateOptions? options = null)
+    {
+        options ??= new CreateStateOptions();
+        if (options.SchemaVersion is < ClusterSchema.OldestReadableVersion or > ClusterSchema.CurrentVersion)
+            throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument,
+                $"Schema version {options.SchemaVersion} cannot be written; this module writes versions {ClusterSchema.OldestReadableVersion}–{ClusterSchema.CurrentVersion}.", options.SchemaVersion);
+        directory = Path.GetFullPath(directory);
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
+                $"The state directory '{directory}' cannot be created: {e.Message}", directory, e);
+        }
+
+        using var writerLock = WriterLock.Acquire(directory, options.LockTimeout);
+        long generation = 1;
+        if (File.Exists(Path.Combine(directory, StateMetadata.FileName)))
+        {
+            if (!options.Force)
+                throw new ClusterStateException(ErrorIds.StateAlreadyExists, ClusterStateErrorKind.AlreadyExists,
+                    $"'{directory}' already holds a cluster state; use -Force to replace it.", directory);
+            try
+            {
+                generation = StateMetadata.Read(directory).Generation + 1;
+            }
+            catch (ClusterStateException)
+            {
+                // A damaged state is being replaced on purpose; start the generations over.
+            }
+        }
+
+        var builder = new StateBatchBuilder(options.SchemaVersion);
+        foreach (var node in content.Nodes) builder.Add(node);
+        foreach (var task in content.Tasks) builder.Add(task);
+        foreach (var item in content.Content) builder.Add(item);
+        var updatedAt = content.UpdatedAt ?? DateTime.UtcNow;
+        using var batch = builder.Build(content.ClusterId, content.MasterId, updatedAt, generation);
+
+        string snapshotName = SnapshotFileName(generation);
+        WriteSnapshot(Path.Combine(directory, snapshotName), batch);
+        var metadata = new StateMetadata(content.ClusterId, content.MasterId, options.SchemaVersion, generation, snapshotName, updatedAt);
+        Publish(directory, metadata);
+        return metadata;
+    }
+
+    /// <summary>The file name of a generation's snapshot.</summary>
+    internal static string SnapshotFileName(long generation) => $"snapshot_{generation:D8}.arrow";
+
+    /// <summary>Writes a complete Arrow IPC file next to its final name, flushes it, then renames it into place.</summary>
+    internal static void WriteSnapshot(string path, RecordBatch batch)
+    {
+        string temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                using (var writer = new ArrowFileWriter(stream, batch.Schema, leaveOpen: true))
+                {
+                    writer.WriteRecordBatch(batch);
+                    writer.WriteEnd();
+                }
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temporary);
+            throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
+                $"The snapshot '{path}' cannot be written: {e.Message}", path, e);
+        }
+    }
+
+    /// <summary>Atomically points the directory's metadata at a new snapshot.</summary>
+    internal static void Publish(string directory, StateMetadata metadata)
+    {
+        string target = Path.Combine(directory, StateMetadata.FileName);
+        string temporary = target + ".tmp-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            metadata.WriteTo(temporary);
+            File.Move(temporary, target, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temporary);
+            throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
+                $"The state metadata '{target}' cannot be written: {e.Message}", target, e);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+
+namespace ClusterState.Storage;
+
+/// <summary>
+/// The cross-process writer lock of a state directory: an exclusive open of the lock file.
+/// On Unix .NET takes an advisory <c>flock</c> for <see cref="FileShare.None"/>, on Windows the
+/// share mode does the same; either way the OS drops it when the holder dies, so a killed
+/// writer never wedges the state.
+/// </summary>
+internal sealed class WriterLock : IDisposable
+{
+    /// <summary>The lock file's name inside a state directory.</summary>
+    public const string FileName = "state.lock";
+
+    private readonly FileStream _stream;
+
+    private WriterLock(FileStream stream) => _stream = stream;
+
+    public static WriterLock Acquire(string stateDirectory, TimeSpan timeout)
+    {
+        string path = Path.Combine(stateDirectory, FileName);
+        var clock = Stopwatch.StartNew();
+        int wait = 1;
+        while (true)
+        {
+            try
+            {
+                return new WriterLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            }
+            catch (IOException) when (clock.Elapsed < timeout)
+            {
+                Thread.Sleep(wait);
+                wait = Math.Min(wait * 2, 50);
+            }
+            catch (IOException e)
+            {
+                throw new ClusterStateException(ErrorIds.StateLocked, ClusterStateErrorKind.ResourceUnavailable,
+                    $"Another writer has held the lock of '{stateDirectory}' for more than {timeout.TotalSeconds:0.#} s.", path, e);
+            }
+        }
+    }
+
+    public void Dispose() => _stream.Dispose();
+}
