@@ -1,0 +1,37 @@
+# Source manifest of the ClusterState module. build.ps1 copies it into out/ClusterState/ and
+# stamps ModuleVersion from src/Directory.Build.props (the one place the version lives).
+@{
+    RootModule           = 'ClusterState.PowerShell.dll'
+    ModuleVersion        = '0.0.0'
+    GUID                 = '5d0f4f1e-8a7c-4b8e-9f57-3c2f1a6b9e21'
+    Author               = 'ClusterState contributors'
+    CompanyName          = 'ClusterState'
+    Copyright            = '(c) ClusterState contributors. Apache-2.0.'
+    Description          = 'Manages the live state of a compute/IPFS cluster (nodes, tasks, content) as one Apache Arrow record batch shared between processes by memory-mapping, with binary cmdlets that filter on Arrow columns.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('ClusterState.Format.ps1xml')
+    TypesToProcess       = @('ClusterState.Types.ps1xml')
+    CmdletsToExport      = @(
+        'New-ClusterState'
+        'Connect-ClusterState'
+        'Disconnect-ClusterState'
+        'Get-ClusterState'
+        'Get-ClusterMetadata'
+        'Get-ClusterStatus'
+        'Get-ClusterNode'
+        'Get-ClusterTask'
+        'Find-ClusterTask'
+        'Get-ClusterContentMap'
+        'Export-ClusterState'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Arrow', 'Parquet', 'IPFS', 'Cluster', 'State', 'Linux')
+            LicenseUri = 'https://www.apache.org/licenses/LICENSE-2.0'
+        }
+    }
+}

@@ -1,0 +1,171 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates the ClusterState module.
+.DESCRIPTION
+    Named tasks, run in order:
+      Clean  removes out/ and every bin/obj folder.
+      Build  publishes the cmdlet assembly with its dependencies and assembles an importable
+             module in out/ClusterState (manifest stamped with the version of
+             src/Directory.Build.props, format and types files, MAML help).
+      Test   builds, runs the xunit engine tests and the Pester cmdlet tests (in a fresh pwsh,
+             against the built module) and ends with the line "N passed, N failed".
+      Demo   builds, creates a sample cluster state in out/demo-state and shows it.
+.EXAMPLE
+    dotnet tool exec --yes PowerShell@7.6.9 -- ./build.ps1 Demo
+.EXAMPLE
+    ./build.ps1 Clean, Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Clean', 'Build', 'Test', 'Demo')]
+    [string[]] $Task = @('Build'),
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleDir = Join-Path $Out 'ClusterState'
+$ResultsDir = Join-Path $Out 'test-results'
+$PesterVersion = '5.7.1'
+$script:Built = $false
+
+function Invoke-Native {
+    # Runs a native command and stops the build when it fails. A simple function on purpose:
+    # $args passes switches such as -o through untouched.
+    $command, $arguments = $args
+    & $command @arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$command $($arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+function Start-FreshPwsh {
+    # A new pwsh process of the same PowerShell that runs this build: a loaded module dll stays
+    # locked in its process, so anything that imports the module runs in its own.
+    param([Parameter(Mandatory)][string] $File, [string[]] $Arguments = @())
+    $pwshDll = Join-Path $PSHOME 'pwsh.dll'
+    if (Test-Path $pwshDll) { & ([Environment]::ProcessPath) $pwshDll -NoProfile -NonInteractive -File $File @Arguments | Out-Host }
+    else { & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $File @Arguments | Out-Host }
+    return $LASTEXITCODE
+}
+
+function Get-ModuleVersion {
+    $props = [xml](Get-Content -Raw (Join-Path $Root 'src/Directory.Build.props'))
+    return [string]$props.Project.PropertyGroup.Version
+}
+
+function Assert-ToolVersion {
+    # README runs the PowerShell named in the tool manifest; keep them in step.
+    $manifest = Get-Content -Raw (Join-Path $Root '.config/dotnet-tools.json') | ConvertFrom-Json
+    $wanted = [version]$manifest.tools.powershell.version
+    if ($PSVersionTable.PSVersion -lt [version]'7.4') { throw "ClusterState needs PowerShell 7.4 or later; this is $($PSVersionTable.PSVersion)." }
+    if ([version]$PSVersionTable.PSVersion.ToString() -ne $wanted) {
+        Write-Warning "Running on PowerShell $($PSVersionTable.PSVersion); the tool manifest pins $wanted."
+    }
+}
+
+function Invoke-Clean {
+    Write-Host '== Clean' -ForegroundColor Cyan
+    Remove-Item -Recurse -Force $Out -ErrorAction SilentlyContinue
+    Get-ChildItem -Path (Join-Path $Root 'src'), (Join-Path $Root 'tests') -Directory -Recurse -Include bin, obj |
+        Remove-Item -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+function Invoke-Build {
+    Write-Host '== Build' -ForegroundColor Cyan
+    Assert-ToolVersion
+    Push-Location $Root
+    try { Invoke-Native dotnet tool restore | Out-Null } finally { Pop-Location }
+    $publish = Join-Path $Out 'publish'
+    Invoke-Native dotnet publish (Join-Path $Root 'src/ClusterState.PowerShell/ClusterState.PowerShell.csproj') `
+        -c $Configuration -o $publish --nologo -v quiet '-clp:NoSummary;ErrorsOnly'
+
+    Remove-Item -Recurse -Force $ModuleDir -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force $ModuleDir | Out-Null
+    Get-ChildItem $publish -File | Where-Object Extension -in '.dll', '.xml' | Copy-Item -Destination $ModuleDir
+    Copy-Item (Join-Path $Root 'src/ClusterState.PowerShell/*.ps1xml') $ModuleDir
+
+    $version = Get-ModuleVersion
+    $manifest = Get-Content -Raw (Join-Path $Root 'ClusterState.psd1')
+    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
+    Set-Content -Path (Join-Path $ModuleDir 'ClusterState.psd1') -Value $manifest -NoNewline
+
+    $helpExit = Start-FreshPwsh -File (Join-Path $Root 'src/ClusterState.PowerShell/Help/New-MamlHelp.ps1') -Arguments @(
+        '-ModulePath', (Join-Path $ModuleDir 'ClusterState.psd1'), '-ExamplesPath', (Join-Path $Root 'docs/help'),
+        '-OutFile', (Join-Path $ModuleDir 'en-US/ClusterState.PowerShell.dll-Help.xml'))
+    if ($helpExit -ne 0) { throw "Generating the MAML help failed with exit code $helpExit." }
+    $script:Built = $true
+    Write-Host "Module $version built in $ModuleDir"
+}
+
+function Get-PesterModulePath {
+    $project = Join-Path $Root 'tests/TestTools/TestTools.csproj'
+    Invoke-Native dotnet restore $project --nologo -v quiet | Out-Null
+    $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $path = Join-Path $packages.Trim() "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $path)) { throw "Pester $PesterVersion was not restored to '$path'." }
+    return $path
+}
+
+function Invoke-Test {
+    Write-Host '== Test' -ForegroundColor Cyan
+    New-Item -ItemType Directory -Force $ResultsDir | Out-Null
+    $totals = [ordered]@{ passed = 0; failed = 0 }
+    $problems = [System.Collections.Generic.List[string]]::new()
+
+    # Engine: xunit, results read from the TRX file.
+    $trx = Join-Path $ResultsDir 'engine.trx'
+    Remove-Item $trx -ErrorAction SilentlyContinue
+    & dotnet test (Join-Path $Root 'tests/ClusterState.Engine.Tests/ClusterState.Engine.Tests.csproj') -c $Configuration --nologo `
+        --logger 'trx;LogFileName=engine.trx' --logger 'console;verbosity=normal' --results-directory $ResultsDir
+    $xunitExit = $LASTEXITCODE
+    if (Test-Path $trx) {
+        $counters = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
+        $totals.passed += [int]$counters.passed
+        $totals.failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
+        if ([int]$counters.total -eq 0) { $problems.Add('xunit ran no test') }
+    }
+    else { $problems.Add("xunit produced no results (exit code $xunitExit)") }
+    if ($xunitExit -ne 0 -and $totals.failed -eq 0) { $problems.Add("dotnet test exited with $xunitExit") }
+
+    # Cmdlets: Pester in a fresh pwsh against the built module.
+    $env:CLUSTERSTATE_PESTER = Get-PesterModulePath
+    $env:CLUSTERSTATE_MODULE = Join-Path $ModuleDir 'ClusterState.psd1'
+    $summary = Join-Path $ResultsDir 'pester-summary.json'
+    Remove-Item $summary -ErrorAction SilentlyContinue
+    $pesterExit = Start-FreshPwsh -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') -Arguments @('-SummaryPath', $summary)
+    if (Test-Path $summary) {
+        $p = Get-Content -Raw $summary | ConvertFrom-Json
+        $totals.passed += $p.Passed
+        $totals.failed += $p.Failed
+        if ($p.Total -eq 0) { $problems.Add('Pester ran no test') }
+        if ($p.ContainerFailed -gt 0) { $problems.Add("$($p.ContainerFailed) Pester file(s) failed to run") }
+    }
+    else { $problems.Add("Pester produced no summary (exit code $pesterExit)") }
+
+    foreach ($problem in $problems) { Write-Host "ERROR: $problem" -ForegroundColor Red }
+    $ok = $totals.failed -eq 0 -and $problems.Count -eq 0
+    # The last line is read by CI.
+    Write-Host "$($totals.passed) passed, $($totals.failed) failed"
+    if (-not $ok) { exit 1 }
+}
+
+function Invoke-Demo {
+    Write-Host '== Demo' -ForegroundColor Cyan
+    $env:CLUSTERSTATE_MODULE = Join-Path $ModuleDir 'ClusterState.psd1'
+    $exit = Start-FreshPwsh -File (Join-Path $Root 'docs/demo.ps1') -Arguments @('-StatePath', (Join-Path $Out 'demo-state'))
+    if ($exit -ne 0) { throw "The demo failed with exit code $exit." }
+}
+
+foreach ($t in $Task) {
+    switch ($t) {
+        'Clean' { Invoke-Clean }
+        'Build' { Invoke-Build }
+        'Test' { if (-not $script:Built) { Invoke-Build }; Invoke-Test }
+        'Demo' { if (-not $script:Built) { Invoke-Build }; Invoke-Demo }
+    }
+}

@@ -1,0 +1,52 @@
+using System;
+
+namespace ClusterState;
+
+/// <summary>What <c>Get-ClusterMetadata</c> reports about a state: its metadata keys plus counts and size.</summary>
+public sealed class ClusterMetadata
+{
+    /// <summary>Cluster id.</summary>
+    public string ClusterId { get; set; } = "";
+    /// <summary>Master node id.</summary>
+    public string MasterId { get; set; } = "";
+    /// <summary>Schema version of the current snapshot.</summary>
+    public int SchemaVersion { get; set; }
+    /// <summary>Commit generation (increments on every commit).</summary>
+    public long Generation { get; set; }
+    /// <summary>When the state was last updated (UTC).</summary>
+    public DateTime? UpdatedAt { get; set; }
+    /// <summary>Number of nodes.</summary>
+    public int NodeCount { get; set; }
+    /// <summary>Number of tasks.</summary>
+    public int TaskCount { get; set; }
+    /// <summary>Number of content items.</summary>
+    public int ContentCount { get; set; }
+    /// <summary>The state directory.</summary>
+    public string StatePath { get; set; } = "";
+    /// <summary>The current snapshot's file name.</summary>
+    public string Snapshot { get; set; } = "";
+    /// <summary>Size of the snapshot file in bytes.</summary>
+    public long SnapshotBytes { get; set; }
+    /// <summary>Absolute path of the latest Parquet checkpoint, if any.</summary>
+    public string? ParquetPath { get; set; }
+
+    /// <summary>Describes an open snapshot.</summary>
+    public static ClusterMetadata From(ClusterSnapshot snapshot) => new()
+    {
+        ClusterId = snapshot.ClusterId,
+        MasterId = snapshot.MasterId,
+        SchemaVersion = snapshot.SchemaVersion,
+        Generation = snapshot.Generation,
+        UpdatedAt = snapshot.UpdatedAt,
+        NodeCount = snapshot.NodeCount,
+        TaskCount = snapshot.TaskCount,
+        ContentCount = snapshot.ContentCount,
+        StatePath = snapshot.StatePath ?? System.IO.Path.GetDirectoryName(snapshot.SnapshotPath) ?? "",
+        Snapshot = System.IO.Path.GetFileName(snapshot.SnapshotPath),
+        SnapshotBytes = snapshot.SizeBytes,
+        ParquetPath = snapshot.Metadata?.ParquetPath,
+    };
+
+    /// <inheritdoc />
+    public override string ToString() => $"{ClusterId} generation {Generation}";
+}

@@ -1,0 +1,102 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+
+namespace ClusterState.PowerShell;
+
+/// <summary>
+/// Base of every ClusterState cmdlet: resolves the state path (explicit, session default,
+/// environment, well-known locations), owns the snapshot a command reads and disposes it when
+/// the pipeline ends, and turns engine exceptions into ErrorRecords with stable ids.
+/// </summary>
+public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
+{
+    private ClusterSnapshot? _snapshot;
+
+    /// <summary>Resolves a user path against the current PowerShell location (not the process directory).</summary>
+    protected string ResolveUserPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+
+    /// <summary>The state directory for <paramref name="explicitPath"/> (or the defaults when it is empty).</summary>
+    protected string ResolveStateDirectory(string? explicitPath) =>
+        StateLocator.Resolve(string.IsNullOrEmpty(explicitPath) ? null : ResolveUserPath(explicitPath), SessionDefaults.Get());
+
+    /// <summary>Opens the current snapshot once per command; it is disposed when the command ends.</summary>
+    protected ClusterSnapshot OpenSnapshot(string? explicitPath)
+    {
+        if (_snapshot is null)
+        {
+            string dir = ResolveStateDirectory(explicitPath);
+            WriteVerbose($"Opening the cluster state in '{dir}'.");
+            _snapshot = ClusterSnapshot.Open(dir);
+        }
+        return _snapshot;
+    }
+
+    /// <summary>Runs one stage of the command, converting engine and I/O failures into terminating errors.</summary>
+    protected void Run(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (ClusterStateException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "StateIOError", ErrorCategory.ReadError, null));
+        }
+    }
+
+    /// <summary>Writes a non-terminating "not found" error naming the id.</summary>
+    protected void WriteNotFound(string errorId, string what, string id) =>
+        WriteError(new ErrorRecord(
+            new ItemNotFoundException($"No {what} with id '{id}' exists in the cluster state."),
+            errorId, ErrorCategory.ObjectNotFound, id));
+
+    /// <summary>Writes the objects of a query and a not-found error for each literal id it did not find.</summary>
+    protected void WriteResult<T>(QueryResult<T> result, string notFoundErrorId, string what)
+    {
+        foreach (var item in result.Items) WriteObject(item);
+        foreach (var id in result.MissingIds) WriteNotFound(notFoundErrorId, what, id);
+    }
+
+    /// <summary>Maps an engine exception to an ErrorRecord (stable ErrorId, category, target).</summary>
+    internal static ErrorRecord ToErrorRecord(ClusterStateException e) => new(e, e.ErrorId, e.Kind switch
+    {
+        ClusterStateErrorKind.NotFound => ErrorCategory.ObjectNotFound,
+        ClusterStateErrorKind.InvalidData => ErrorCategory.InvalidData,
+        ClusterStateErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        ClusterStateErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+        ClusterStateErrorKind.WriteError => ErrorCategory.WriteError,
+        ClusterStateErrorKind.AlreadyExists => ErrorCategory.ResourceExists,
+        _ => ErrorCategory.NotSpecified,
+    }, e.Target);
+
+    /// <summary>Releases the snapshot this command opened.</summary>
+    public void Dispose()
+    {
+        _snapshot?.Dispose();
+        _snapshot = null;
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>
+/// A cmdlet that reads one state and has no other path: it takes <c>-StatePath</c> with the
+/// alias <c>-Path</c> (SPEC.md §2).
+/// </summary>
+public abstract class StateReadingCmdlet : ClusterStateCmdlet
+{
+    /// <summary>
+    /// <para type="description">The state directory (or its state_metadata.json). Defaults to the session default set by Connect-ClusterState, then $env:CLUSTERSTATE_PATH, then ~/.ipfs/cluster_state, ~/.ipfs_cluster_state and /var/lib/ipfs/cluster_state.</para>
+    /// </summary>
+    [Parameter]
+    [Alias("Path")]
+    [ValidateNotNullOrEmpty]
+    public string? StatePath { get; set; }
+
+    /// <summary>The snapshot of <see cref="StatePath"/>.</summary>
+    protected ClusterSnapshot Snapshot => OpenSnapshot(StatePath);
+}

@@ -1,0 +1,51 @@
+using System.Management.Automation;
+
+namespace ClusterState.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Gets the nodes of a cluster state, filtered on the Arrow columns.</para>
+/// <para type="description">Get-ClusterNode emits ClusterNode objects (Id, Role, Status, Peers, Capabilities and the resources flattened: CpuCount, CpuLoad, GpuCount, GpuAvailable, MemoryTotal, MemoryAvailable, DiskTotal, DiskAvailable). Filters run on the columns before any object is created; several values of one filter match any of them, several filters must all match. An -Id without wildcards that matches no node writes a non-terminating NodeNotFound error.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "ClusterNode")]
+[OutputType(typeof(ClusterNode))]
+public sealed class GetClusterNodeCommand : StateReadingCmdlet
+{
+    /// <summary><para type="description">Node ids; wildcards are allowed.</para></summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Id { get; set; }
+
+    /// <summary><para type="description">Roles to keep: master, worker, leecher.</para></summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Role { get; set; }
+
+    /// <summary><para type="description">Statuses to keep: online, offline, draining.</para></summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Status { get; set; }
+
+    /// <summary><para type="description">Keep nodes that list any of these capabilities.</para></summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Capability { get; set; }
+
+    /// <summary><para type="description">Keep only GPU nodes (gpu_count greater than 0 and gpu_available); -GpuAvailable:$false keeps the others.</para></summary>
+    [Parameter]
+    public SwitchParameter GpuAvailable { get; set; }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord() => Run(() =>
+    {
+        var query = new NodeQuery
+        {
+            Id = Id,
+            Role = Role,
+            Status = Status,
+            Capability = Capability,
+            GpuAvailable = MyInvocation.BoundParameters.ContainsKey(nameof(GpuAvailable)) ? GpuAvailable.IsPresent : null,
+        };
+        WriteResult(Snapshot.FindNodes(query), ErrorIds.NodeNotFound, "node");
+    });
+}
