@@ -29,7 +29,7 @@ internal readonly struct StringColumn
 
     public bool IsNull(int row) => _array is null || _array.IsNull(_base + row);
 
-    public string? Get(int row) => IsNull(row) ? null : _array!.GetString(_base + row);
+    public string? Get(int row) => IsNull(row) ? null : SafeStrings.Get(_array!, _base + row);
 
     /// <summary>The UTF-8 bytes of a row (empty for null).</summary>
     public ReadOnlySpan<byte> GetBytes(int row)
@@ -187,7 +187,7 @@ internal readonly struct StringListColumn
         if (n == 0) return System.Array.Empty<string>();
         int start = _array!.ValueOffsets[_base + row];
         var result = new string[n];
-        for (int k = 0; k < n; k++) result[k] = _values!.GetString(start + k) ?? "";
+        for (int k = 0; k < n; k++) result[k] = _values!.IsNull(start + k) ? "" : SafeStrings.Get(_values, start + k);
         return result;
     }
 
@@ -204,6 +204,21 @@ internal readonly struct StringListColumn
             if (set.Matches(bytes.Slice(offsets[k], offsets[k + 1] - offsets[k]))) return true;
         }
         return false;
+    }
+}
+
+/// <summary>
+/// Decodes strings through bounds-checked spans. Apache.Arrow's <c>StringArray.GetString</c>
+/// decodes through a raw pointer without checking the offsets, so a damaged snapshot could
+/// make it read outside the mapping; here a bad offset is an <see cref="ArgumentOutOfRangeException"/>.
+/// </summary>
+internal static class SafeStrings
+{
+    public static string Get(StringArray array, int index)
+    {
+        var offsets = array.ValueOffsets;
+        int start = offsets[index];
+        return System.Text.Encoding.UTF8.GetString(array.Values.Slice(start, offsets[index + 1] - start));
     }
 }
 

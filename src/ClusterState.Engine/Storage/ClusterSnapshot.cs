@@ -224,7 +224,7 @@ public sealed class ClusterSnapshot : IDisposable
     }
 
     private static string? ReadScalarString(RecordBatch batch, string name) =>
-        batch.Column(name, StringComparer.Ordinal) is StringArray s && s.Length == 1 ? s.GetString(0) : null;
+        batch.Column(name, StringComparer.Ordinal) is StringArray s && s.Length == 1 && !s.IsNull(0) ? Query.SafeStrings.Get(s, 0) : null;
 
     private static ClusterStateException Corrupt(string path, string why, Exception? inner = null) =>
         new(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData, $"The snapshot '{path}' is damaged: {why}.", path, inner);

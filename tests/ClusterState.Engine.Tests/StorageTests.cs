@@ -1,0 +1,267 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Apache.Arrow;
+using Apache.Arrow.Ipc;
+using Apache.Arrow.Types;
+using Xunit;
+
+namespace ClusterState.Engine.Tests;
+
+public sealed class StorageTests
+{
+    [Fact]
+    public void Create_SameSeed_WritesIdenticalSnapshotBytes()
+    {
+        using var dir = new TempDirectory();
+        string a = TestStates.Create(dir, TestStates.Sample(seed: 3), "a");
+        string b = TestStates.Create(dir, TestStates.Sample(seed: 3), "b");
+        string c = TestStates.Create(dir, TestStates.Sample(seed: 4), "c");
+        byte[] Bytes(string p) => File.ReadAllBytes(Path.Combine(p, StateMetadata.Read(p).Snapshot));
+        Assert.Equal(Bytes(a), Bytes(b));
+        Assert.NotEqual(Bytes(a), Bytes(c));
+    }
+
+    [Fact]
+    public void Create_SchemaVersion1_HasNoV2FieldsAndReadsThemAsNull()
+    {
+        using var dir = new TempDirectory();
+        var sample = TestStates.Sample(tasks: 300);
+        string path = TestStates.Create(dir, sample, schemaVersion: 1);
+        using var s = ClusterSnapshot.Open(path);
+        Assert.Equal(1, s.SchemaVersion);
+        var taskType = (StructType)((ListType)s.Schema.GetFieldByName("tasks").DataType).ValueDataType;
+        Assert.Equal(new[] { "id", "type", "status", "created_at", "updated_at", "assigned_to", "resources", "input_cid", "output_cid", "input_cids", "output_cids" },
+            taskType.Fields.Select(f => f.Name));
+        var tasks = s.FindTasks(new TaskQuery()).Items.ToList();
+        Assert.All(tasks, t => Assert.Null(t.StartedAt));
+        Assert.All(tasks, t => Assert.Null(t.CompletedAt));
+        Assert.Equal(sample.Tasks.Select(t => t.Status), tasks.Select(t => t.Status));
+    }
+
+    [Fact]
+    public void Create_Version2_SampleHasStartedAndCompletedTimes()
+    {
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(tasks: 1000));
+        using var s = ClusterSnapshot.Open(path);
+        var tasks = s.FindTasks(new TaskQuery()).Items.ToList();
+        Assert.All(tasks.Where(t => t.Status == "completed"), t => Assert.True(t.CompletedAt > t.StartedAt));
+        Assert.All(tasks.Where(t => t.Status == "pending"), t => Assert.Null(t.StartedAt));
+    }
+
+    [Fact]
+    public void Create_ExistingStateWithoutForce_ThrowsStateAlreadyExists()
+    {
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(tasks: 10));
+        var e = Assert.Throws<ClusterStateException>(() => StateStore.Create(path, TestStates.Sample(tasks: 10).ToStateContent()));
+        Assert.Equal(ErrorIds.StateAlreadyExists, e.ErrorId);
+    }
+
+    [Fact]
+    public void Create_ForceWhileAReaderHasTheOldSnapshot_ReaderKeepsItsViewAndGenerationAdvances()
+    {
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(tasks: 500, seed: 1));
+        using var old = ClusterSnapshot.Open(path);
+        var oldIds = old.FindTasks(new TaskQuery()).Items.Select(t => t.Id).ToList();
+
+        StateStore.Create(path, TestStates.Sample(tasks: 50, seed: 2).ToStateContent(), new CreateStateOptions { Force = true });
+
+        using var current = ClusterSnapshot.Open(path);
+        Assert.Equal(2, current.Generation);
+        Assert.Equal(50, current.TaskCount);
+        Assert.Equal(1, old.Generation);
+        Assert.Equal(oldIds, old.FindTasks(new TaskQuery()).Items.Select(t => t.Id));
+        Assert.Empty(Directory.GetFiles(path, "*.tmp-*"));
+    }
+
+    [Fact]
+    public void Open_MissingDirectory_ThrowsStateNotFound()
+    {
+        var e = Assert.Throws<ClusterStateException>(() => ClusterSnapshot.Open("/nonexistent/clusterstate/dir"));
+        Assert.Equal(ErrorIds.StateNotFound, e.ErrorId);
+        Assert.Equal(ClusterStateErrorKind.NotFound, e.Kind);
+    }
+
+    [Fact]
+    public void Open_DirectoryWithoutMetadata_ThrowsStateNotFound()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(ErrorIds.StateNotFound, Assert.Throws<ClusterStateException>(() => ClusterSnapshot.Open(dir.Path)).ErrorId);
+    }
+
+    [Fact]
+    public void Open_MetadataPointsToMissingSnapshot_ThrowsSnapshotMissing()
+    {
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(tasks: 10));
+        File.Delete(Path.Combine(path, StateMetadata.Read(path).Snapshot));
+        var e = Assert.Throws<ClusterStateException>(() => ClusterSnapshot.Open(path));
+        Assert.Equal(ErrorIds.SnapshotMissing, e.ErrorId);
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.99)]
+    [InlineData(0.001)]
+    public void Open_TruncatedSnapshot_ThrowsSnapshotCorrupt(double keep)
+    {
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(tasks: 200));
+        string file = Path.Combine(path, StateMetadata.Read(path).Snapshot);
+        var bytes = File.ReadAllBytes(file);
+        File.WriteAllBytes(file, bytes[..Math.Max(1, (int)(bytes.Length * keep))]);
+        var e = Assert.Throws<ClusterStateException>(() => ClusterSnapshot.Open(path));
+        Assert.Equal(ErrorIds.SnapshotCorrupt, e.ErrorId);
+        Assert.Equal(ClusterStateErrorKind.InvalidData, e.Kind);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("this is not an arrow file, just text")]
+    [InlineData("ARROW1\0\0 but then garbage ........................ ARROW1")]
+    public void Open_NotArrow_ThrowsSnapshotCorrupt(string content)
+    {
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(tasks: 10));
+        File.WriteAllText(Path.Combine(path, StateMetadata.Read(path).Snapshot), content);
+        Assert.Equal(ErrorIds.SnapshotCorrupt, Assert.Throws<ClusterStateException>(() => ClusterSnapshot.Open(path)).ErrorId);
+    }
+
+    [Fact]
+    public void Open_FlippedBytesInsideTheSnapshot_NeverCrashesOnlyThrowsOrReads()
+    {
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(nodes: 5, tasks: 50, content: 20));
+        string file = Path.Combine(path, StateMetadata.Read(path).Snapshot);
+        var original = File.ReadAllBytes(file);
+        var rng = new Random(11);
+        int rounds = int.TryParse(Environment.GetEnvironmentVariable("CLUSTERSTATE_FUZZ_ROUNDS"), out int r) ? r : 200;
+        for (int round = 0; round < rounds; round++)
+        {
+            var bytes = (byte[])original.Clone();
+            for (int k = 0; k < 4; k++) bytes[8 + rng.Next(bytes.Length - 16)] ^= (byte)(1 << rng.Next(8));
+            File.WriteAllBytes(file, bytes);
+            try
+            {
+                using var s = ClusterSnapshot.Open(path);
+                _ = s.FindTasks(new TaskQuery()).Items.Count();
+                _ = s.FindNodes(new NodeQuery()).Items.Count();
+                _ = ClusterAnalysis.GetContentMap(s, new ContentQuery()).Items.Count();
+            }
+            catch (ClusterStateException e)
+            {
+                Assert.Contains(e.ErrorId, new[] { ErrorIds.SnapshotCorrupt, ErrorIds.SchemaMismatch });
+            }
+            catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException or OverflowException or System.Text.DecoderFallbackException)
+            {
+                // A managed, bounds-checked failure while reading damaged columns: never an access violation.
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("{ not json")]
+    [InlineData("[1, 2]")]
+    [InlineData("{\"cluster_id\": \"c\"}")]
+    public void Open_InvalidMetadata_ThrowsMetadataInvalid(string json)
+    {
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(tasks: 10));
+        File.WriteAllText(Path.Combine(path, StateMetadata.FileName), json);
+        Assert.Equal(ErrorIds.MetadataInvalid, Assert.Throws<ClusterStateException>(() => ClusterSnapshot.Open(path)).ErrorId);
+    }
+
+    [Theory]
+    [InlineData("../outside.arrow")]
+    [InlineData("/etc/passwd")]
+    [InlineData("sub/inner.arrow")]
+    [InlineData("..")]
+    public void Open_SnapshotOutsideTheDirectory_IsRefusedNotFollowed(string snapshot)
+    {
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(tasks: 10));
+        string metadataPath = Path.Combine(path, StateMetadata.FileName);
+        var json = JsonNode.Parse(File.ReadAllText(metadataPath))!;
+        json["snapshot"] = snapshot;
+        File.WriteAllText(metadataPath, json.ToJsonString());
+        Assert.Equal(ErrorIds.MetadataInvalid, Assert.Throws<ClusterStateException>(() => ClusterSnapshot.Open(path)).ErrorId);
+    }
+
+    [Fact]
+    public void Open_ArrowFileWithAnotherSchema_ThrowsSchemaMismatch()
+    {
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(tasks: 10));
+        var schema = new Apache.Arrow.Schema(new[] { new Field("nodes", Int32Type.Default, true) }, null);
+        using (var stream = File.Create(Path.Combine(path, StateMetadata.Read(path).Snapshot)))
+        using (var writer = new ArrowFileWriter(stream, schema))
+        {
+            writer.WriteRecordBatch(new RecordBatch(schema, new IArrowArray[] { new Int32Array.Builder().Append(1).Build() }, 1));
+            writer.WriteEnd();
+        }
+        var e = Assert.Throws<ClusterStateException>(() => ClusterSnapshot.Open(path));
+        Assert.Equal(ErrorIds.SchemaMismatch, e.ErrorId);
+    }
+
+    [Fact]
+    public void Metadata_UnknownKeysWrittenByOthers_ArePreservedOnRewrite()
+    {
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(tasks: 10));
+        string metadataPath = Path.Combine(path, StateMetadata.FileName);
+        var json = JsonNode.Parse(File.ReadAllText(metadataPath))!;
+        json["python_owner"] = "master-1";
+        File.WriteAllText(metadataPath, json.ToJsonString());
+        var metadata = StateMetadata.Read(path);
+        metadata.Generation = 9;
+        StateStore.Publish(path, metadata);
+        var reread = JsonNode.Parse(File.ReadAllText(metadataPath))!;
+        Assert.Equal("master-1", (string?)reread["python_owner"]);
+        Assert.Equal(9, (long)reread["generation"]!);
+    }
+
+    [Fact]
+    public void ExportJson_SampleState_RoundTripsEveryField()
+    {
+        using var dir = new TempDirectory();
+        var sample = TestStates.Sample(nodes: 12, tasks: 300, content: 100);
+        string path = TestStates.Create(dir, sample);
+        using var s = ClusterSnapshot.Open(path);
+        string file = dir.Combine("export.json");
+        StateExport.Write(s, file, ExportFormat.Json, overwrite: false);
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+        var root = doc.RootElement;
+        Assert.Equal(sample.ClusterId, root.GetProperty("cluster_id").GetString());
+        Assert.Equal(300, root.GetProperty("tasks").GetArrayLength());
+        var expected = sample.Tasks.ElementAt(17);
+        var task = root.GetProperty("tasks")[17];
+        Assert.Equal(expected.Id, task.GetProperty("id").GetString());
+        Assert.Equal(expected.Status, task.GetProperty("status").GetString());
+        Assert.Equal(StateExport.FormatTime(expected.CreatedAt!.Value), task.GetProperty("created_at").GetString());
+        Assert.Equal(expected.InputCids, task.GetProperty("input_cids").EnumerateArray().Select(e => e.GetString()));
+        var node = root.GetProperty("nodes")[3];
+        Assert.Equal(sample.Nodes[3].MemoryAvailable, node.GetProperty("resources").GetProperty("memory_available").GetInt64());
+        Assert.Equal(sample.Nodes[3].Peers, node.GetProperty("peers").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public void ExportArrow_IsTheSnapshotByteForByte_AndTargetExistsWithoutOverwriteThrows()
+    {
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(tasks: 100));
+        using var s = ClusterSnapshot.Open(path);
+        string file = dir.Combine("export.arrow");
+        StateExport.Write(s, file, ExportFormat.Arrow, overwrite: false);
+        Assert.Equal(File.ReadAllBytes(s.SnapshotPath), File.ReadAllBytes(file));
+        var e = Assert.Throws<ClusterStateException>(() => StateExport.Write(s, file, ExportFormat.Arrow, overwrite: false));
+        Assert.Equal(ErrorIds.ExportTargetExists, e.ErrorId);
+        using var reopened = ClusterSnapshot.OpenFile(file);
+        Assert.Equal(100, reopened.TaskCount);
+    }
+}
