@@ -1,13 +1,89 @@
+# The module as a product: manifest, help with runnable examples, format views.
 BeforeAll {
-    Import-Module $env:CLUSTERSTATE_MODULE -Force
+    . $PSScriptRoot/Common.ps1
+    $script:Module = Get-Module ClusterState
+    $script:Cmdlets = Get-Command -Module ClusterState -CommandType Cmdlet
 }
 
-Describe 'Module' {
-    It 'exports the cmdlets of the manifest' {
-        $names = (Get-Command -Module ClusterState).Name
-        $names | Should -Contain 'Get-ClusterNode'
-        $names | Should -Contain 'Find-ClusterTask'
-        $names | Should -Contain 'Get-ClusterContentMap'
-        $names | Should -Contain 'Export-ClusterState'
+Describe 'Module manifest' {
+    It 'is stamped with the version of src/Directory.Build.props' {
+        $props = [xml](Get-Content -Raw (Join-Path $PSScriptRoot '../src/Directory.Build.props'))
+        $Module.Version | Should -Be ([version]$props.Project.PropertyGroup.Version)
+    }
+
+    It 'exports exactly the cmdlets it declares, all of them binary' {
+        $manifest = Import-PowerShellDataFile $env:CLUSTERSTATE_MODULE
+        ($Cmdlets.Name | Sort-Object) | Should -Be ($manifest.CmdletsToExport | Sort-Object)
+        $Cmdlets | ForEach-Object { $_.ImplementingType.Assembly.GetName().Name | Should -Be 'ClusterState.PowerShell' }
+    }
+
+    It 'declares output types for every cmdlet but Disconnect-ClusterState' {
+        $Cmdlets | Where-Object Name -ne 'Disconnect-ClusterState' | ForEach-Object { $_.OutputType | Should -Not -BeNullOrEmpty -Because $_.Name }
+    }
+}
+
+Describe 'Help' {
+    It '<Name> has a synopsis, a description, described parameters and at least two examples' -ForEach @(
+        Get-Command -Module ClusterState -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name } }
+    ) {
+        $help = Get-Help $Name -Full
+        $help.Synopsis | Should -Not -BeLike "*$Name*[<]CommonParameters[>]*"
+        $help.Synopsis.Length | Should -BeGreaterThan 20
+        $help.description.Text | Should -Not -BeNullOrEmpty
+        @($help.examples.example).Count | Should -BeGreaterOrEqual 2
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        foreach ($p in (Get-Command $Name).Parameters.Values | Where-Object Name -notin $common) {
+            $described = $help.parameters.parameter | Where-Object name -eq $p.Name
+            $described.description.Text | Should -Not -BeNullOrEmpty -Because "-$($p.Name) of $Name needs a description"
+        }
+    }
+
+    It 'every example runs without error on a sample state' {
+        $work = Join-Path $TestDrive 'examples'
+        New-Item -ItemType Directory $work | Out-Null
+        New-TestState -Path (Join-Path $work 'connected') -NodeCount 40 -TaskCount 2000 -ContentCount 300 | Out-Null
+        Push-Location $work
+        try {
+            foreach ($c in $Cmdlets) {
+                foreach ($example in (Get-Help $c.Name -Full).examples.example) {
+                    Connect-ClusterState -Path (Join-Path $work 'connected')
+                    $code = $example.code
+                    $errorsBefore = $Error.Count
+                    { $null = & ([scriptblock]::Create($code)) } | Should -Not -Throw -Because "$($c.Name): $code"
+                    $Error.Count | Should -Be $errorsBefore -Because "$($c.Name) example wrote errors: $code"
+                }
+            }
+        }
+        finally { Pop-Location; Disconnect-ClusterState }
+    }
+}
+
+Describe 'Format views' {
+    It 'the first view of <Type> is a table (Out-ConsoleGridView takes its columns from it)' -ForEach @(
+        'ClusterNode', 'ClusterTask', 'ClusterContent', 'ContentMapEntry', 'ClusterMetadata', 'ClusterStatus', 'ClusterSnapshot' | ForEach-Object { @{ Type = "ClusterState.$_" } }
+    ) {
+        $views = (Get-FormatData -TypeName $Type).FormatViewDefinition
+        $views | Should -Not -BeNullOrEmpty
+        $views[0].Control | Should -BeOfType ([System.Management.Automation.TableControl])
+    }
+
+    It 'renders nodes and tasks as tables with their key columns' {
+        $path = Join-Path $TestDrive 'fmt'
+        New-TestState -Path $path -NodeCount 5 -TaskCount 10 -ContentCount 5 | Out-Null
+        $nodeTable = Get-ClusterNode -StatePath $path | Out-String -Width 250
+        $nodeTable | Should -Match 'Id\s+Role\s+Status\s+Cpu\s+Load%'
+        $taskTable = Get-ClusterTask -StatePath $path | Out-String -Width 250
+        $taskTable | Should -Match 'Id\s+Type\s+Status\s+AssignedTo'
+    }
+
+    It 'adds TaskId and NodeId aliases for pipeline binding by property name' {
+        $path = Join-Path $TestDrive 'alias'
+        New-TestState -Path $path -NodeCount 3 -TaskCount 3 -ContentCount 1 | Out-Null
+        $task = Get-ClusterTask -StatePath $path | Select-Object -First 1
+        $task.TaskId | Should -Be $task.Id
+        $node = Get-ClusterNode -StatePath $path | Select-Object -First 1
+        $node.NodeId | Should -Be $node.Id
+        # Objects selected in a grid come back as the same objects: they bind by value again.
+        ($task | Get-ClusterTask -StatePath $path).Id | Should -Be $task.Id
     }
 }
