@@ -11,6 +11,8 @@
       Test   builds, runs the xunit engine tests and the Pester cmdlet tests (in a fresh pwsh,
              against the built module) and ends with the line "N passed, N failed".
       Demo   builds, creates a sample cluster state in out/demo-state and shows it.
+      Fuzz   the full count of the damaged-snapshot loop (CI runs 200 rounds; this runs
+             $FuzzRounds) to show that no corruption crashes the process.
 .EXAMPLE
     dotnet tool exec --yes PowerShell@7.6.9 -- ./build.ps1 Demo
 .EXAMPLE
@@ -19,11 +21,13 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Clean', 'Build', 'Test', 'Demo')]
+    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Fuzz')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    [int] $FuzzRounds = 10000
 )
 
 $ErrorActionPreference = 'Stop'
@@ -161,11 +165,22 @@ function Invoke-Demo {
     if ($exit -ne 0) { throw "The demo failed with exit code $exit." }
 }
 
+function Invoke-Fuzz {
+    Write-Host "== Fuzz ($FuzzRounds rounds)" -ForegroundColor Cyan
+    $env:CLUSTERSTATE_FUZZ_ROUNDS = $FuzzRounds
+    try {
+        Invoke-Native dotnet test (Join-Path $Root 'tests/ClusterState.Engine.Tests/ClusterState.Engine.Tests.csproj') -c $Configuration `
+            --nologo --filter 'FullyQualifiedName~NeverCrashes'
+    }
+    finally { Remove-Item Env:CLUSTERSTATE_FUZZ_ROUNDS }
+}
+
 foreach ($t in $Task) {
     switch ($t) {
         'Clean' { Invoke-Clean }
         'Build' { Invoke-Build }
         'Test' { if (-not $script:Built) { Invoke-Build }; Invoke-Test }
         'Demo' { if (-not $script:Built) { Invoke-Build }; Invoke-Demo }
+        'Fuzz' { Invoke-Fuzz }
     }
 }
