@@ -102,6 +102,7 @@ function Invoke-Build {
         '-ModulePath', (Join-Path $ModuleDir 'ClusterState.psd1'), '-ExamplesPath', (Join-Path $Root 'docs/help'),
         '-OutFile', (Join-Path $ModuleDir 'en-US/ClusterState.PowerShell.dll-Help.xml'))
     if ($helpExit -ne 0) { throw "Generating the MAML help failed with exit code $helpExit." }
+    Copy-Item (Join-Path $Root 'docs/help/about_*.help.txt') (Join-Path $ModuleDir 'en-US')
     $script:Built = $true
     Write-Host "Module $version built in $ModuleDir"
 }

@@ -87,3 +87,12 @@ Describe 'Format views' {
         ($task | Get-ClusterTask -StatePath $path).Id | Should -Be $task.Id
     }
 }
+
+Describe 'about_ClusterState' {
+    It 'explains the state directory, the session default and the object model' {
+        $about = Get-Help about_ClusterState | Out-String
+        $about | Should -Match 'state_metadata\.json'
+        $about | Should -Match 'Connect-ClusterState'
+        $about | Should -Match 'ClusterNode'
+    }
+}
