@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using ClusterState.Query;
 
+using ClusterState.Schema;
+
 namespace ClusterState.Analysis;
 
 /// <summary>SPEC.md §3 availability map: CID → distinct providers (stored order), their count and the replication target.</summary>

@@ -4,6 +4,8 @@ using System.Linq;
 using System.Text;
 using ClusterState.Query;
 
+using ClusterState.Schema;
+
 namespace ClusterState.Analysis;
 
 /// <summary>Computes <see cref="ClusterStatus"/> over the columns (no row objects).</summary>

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
+using ClusterState.Schema;
+
 namespace ClusterState.Query;
 
 /// <summary>Evaluates query objects on a snapshot's columns; no row object exists until emitted.</summary>

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 
+using ClusterState.Schema;
+
 namespace ClusterState.Query;
 
 /// <summary>

@@ -10,7 +10,7 @@ namespace ClusterState.Query;
 /// then the bytes, ASCII case-insensitively (so <c>-Status Pending</c> finds <c>pending</c>).
 /// Values that are not ASCII compare ordinally ignoring case after decoding.
 /// </summary>
-internal sealed class Utf8ValueSet
+internal sealed class Utf8ValueSet : ClusterState.Schema.IUtf8Matcher
 {
     private readonly byte[][] _ascii;
     private readonly string[] _other;

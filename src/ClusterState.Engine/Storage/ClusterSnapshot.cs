@@ -6,7 +6,7 @@ using System.Linq;
 using System.Threading;
 using Apache.Arrow;
 using Apache.Arrow.Ipc;
-using ClusterState.Query;
+using ClusterState.Schema;
 using ClusterState.Storage;
 
 namespace ClusterState;
@@ -154,15 +154,6 @@ public sealed class ClusterSnapshot : IDisposable
         }
     }
 
-    /// <summary>Runs a node query on the columns.</summary>
-    public QueryResult<ClusterNode> FindNodes(NodeQuery query) => Filters.Nodes(Nodes, query);
-
-    /// <summary>Runs a task query on the columns.</summary>
-    public QueryResult<ClusterTask> FindTasks(TaskQuery query) => Filters.Tasks(Tasks, query);
-
-    /// <summary>Runs a content query on the columns.</summary>
-    public QueryResult<ClusterContent> FindContent(ContentQuery query) => Filters.Content(Content, query);
-
     /// <summary>The raw bytes of the snapshot file (valid while the snapshot is open).</summary>
     public ReadOnlyMemory<byte> FileBytes => _mapping.IsReleased ? throw Disposed() : _mapping.Memory;
 
@@ -224,7 +215,7 @@ public sealed class ClusterSnapshot : IDisposable
     }
 
     private static string? ReadScalarString(RecordBatch batch, string name) =>
-        batch.Column(name, StringComparer.Ordinal) is StringArray s && s.Length == 1 && !s.IsNull(0) ? Query.SafeStrings.Get(s, 0) : null;
+        batch.Column(name, StringComparer.Ordinal) is StringArray s && s.Length == 1 && !s.IsNull(0) ? SafeStrings.Get(s, 0) : null;
 
     private static ClusterStateException Corrupt(string path, string why, Exception? inner = null) =>
         new(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData, $"The snapshot '{path}' is damaged: {why}.", path, inner);

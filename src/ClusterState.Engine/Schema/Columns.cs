@@ -2,7 +2,7 @@ using System;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 
-namespace ClusterState.Query;
+namespace ClusterState.Schema;
 
 // Typed, bounds-checked accessors over the child arrays of one entity list. Every accessor
 // takes a row number relative to the entity list (0 .. Count-1) and adds the base index
@@ -192,7 +192,7 @@ internal readonly struct StringListColumn
     }
 
     /// <summary>True when any element of the row's list equals one of <paramref name="set"/>.</summary>
-    public bool Contains(int row, Utf8ValueSet set)
+    public bool Contains(int row, IUtf8Matcher set)
     {
         int n = Length(row);
         if (n == 0) return false;
@@ -220,6 +220,12 @@ internal static class SafeStrings
         int start = offsets[index];
         return System.Text.Encoding.UTF8.GetString(array.Values.Slice(start, offsets[index + 1] - start));
     }
+}
+
+/// <summary>Something that decides on raw UTF-8 bytes (a value set, a pattern) without decoding.</summary>
+internal interface IUtf8Matcher
+{
+    bool Matches(ReadOnlySpan<byte> utf8);
 }
 
 /// <summary>Finds and checks child arrays by name.</summary>

@@ -2,7 +2,7 @@ using System;
 using Apache.Arrow;
 using N = ClusterState.ClusterSchema.Names;
 
-namespace ClusterState.Query;
+namespace ClusterState.Schema;
 
 /// <summary>
 /// The slice of one entity list (<c>nodes</c>, <c>tasks</c> or <c>content</c>) in the one-row
