@@ -68,11 +68,24 @@ public sealed class SnapshotTests : IClassFixture<SampleStateFixture>
     [Fact]
     public void Dispose_ThenUseArrays_ThrowsObjectDisposedInsteadOfReadingFreedMemory()
     {
-        var snapshot = ClusterSnapshot.Open(_state.Path);
+        // A bare file is not cached, so its handle holds the only reference to the mapping.
+        var snapshot = ClusterSnapshot.OpenFile(Directory.GetFiles(_state.Path, "*.arrow").Single());
         var tasks = (ListArray)snapshot.RecordBatch.Column("tasks");
         snapshot.Dispose();
         Assert.Throws<ObjectDisposedException>(() => tasks.ValueOffsets[0]);
         Assert.Throws<ObjectDisposedException>(() => snapshot.TaskCount);
+    }
+
+    [Fact]
+    public void Open_UnchangedStateTwice_SharesTheMappingAndSurvivesDisposingEitherHandle()
+    {
+        var first = ClusterSnapshot.Open(_state.Path);
+        using var second = ClusterSnapshot.Open(_state.Path);
+        Assert.True(ReferenceEquals(first.RecordBatch, second.RecordBatch));
+        first.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => first.TaskCount);
+        Assert.Equal(2000, second.TaskCount);
+        Assert.Equal(_state.Sample.Tasks.Last().Id, second.FindTasks(new TaskQuery()).Items.Last().Id);
     }
 
     internal static void AssertSameJson<T>(System.Collections.Generic.IEnumerable<T> expected, System.Collections.Generic.IEnumerable<T> actual)

@@ -1,0 +1,222 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Threading;
+using Apache.Arrow;
+using Apache.Arrow.Ipc;
+using ClusterState.Schema;
+
+namespace ClusterState.Storage;
+
+/// <summary>
+/// The immutable content of one mapped snapshot file, shared by every <see cref="ClusterSnapshot"/>
+/// handle opened on it: the mapping, the record batch, the bound columns and lazily built
+/// derived data (indexes). Each handle holds one reference on the mapping.
+/// </summary>
+internal sealed class SnapshotData
+{
+    private static ReadOnlySpan<byte> Magic => "ARROW1"u8;
+
+    private readonly Dictionary<string, object> _derived = new(StringComparer.Ordinal);
+
+    private SnapshotData(MappedFile mapping, RecordBatch batch, StateMetadata? metadata, FileStamp stamp)
+    {
+        Mapping = mapping;
+        Batch = batch;
+        Stamp = stamp;
+        var schemaMetadata = batch.Schema.Metadata ?? new Dictionary<string, string>();
+        SchemaVersion = ReadVersion(schemaMetadata, batch);
+        Generation = schemaMetadata.TryGetValue(ClusterSchema.GenerationKey, out var g) && long.TryParse(g, NumberStyles.Integer, CultureInfo.InvariantCulture, out long gen)
+            ? gen
+            : metadata?.Generation ?? 0;
+        // Bind every entity now: a wrong schema fails on open with a clear error, not mid-query.
+        Nodes = new NodeColumns(batch);
+        Tasks = new TaskColumns(batch);
+        Content = new ContentColumns(batch);
+        ClusterId = ReadScalarString(batch, ClusterSchema.Names.ClusterId) ?? metadata?.ClusterId ?? "";
+        MasterId = ReadScalarString(batch, ClusterSchema.Names.MasterId) ?? metadata?.MasterId ?? "";
+        UpdatedAt = batch.Column(ClusterSchema.Names.UpdatedAt, StringComparer.Ordinal) is TimestampArray ts && ts.Length == 1 && !ts.IsNull(0)
+            ? ts.GetTimestampUnchecked(0).UtcDateTime
+            : metadata?.UpdatedAt;
+    }
+
+    public MappedFile Mapping { get; }
+    public RecordBatch Batch { get; }
+    public FileStamp Stamp { get; }
+    public NodeColumns Nodes { get; }
+    public TaskColumns Tasks { get; }
+    public ContentColumns Content { get; }
+    public string ClusterId { get; }
+    public string MasterId { get; }
+    public DateTime? UpdatedAt { get; }
+    public long Generation { get; }
+    public int SchemaVersion { get; }
+
+    /// <summary>Maps and validates a snapshot file. The caller owns the returned data's one mapping reference.</summary>
+    public static SnapshotData Load(string snapshotPath, StateMetadata? metadata)
+    {
+        MappedFile mapping;
+        FileStamp stamp;
+        try
+        {
+            stamp = FileStamp.Of(snapshotPath);
+            mapping = MappedFile.Open(snapshotPath);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new ClusterStateException(ErrorIds.SnapshotMissing, ClusterStateErrorKind.NotFound,
+                $"The snapshot '{snapshotPath}' does not exist.", snapshotPath, e);
+        }
+        try
+        {
+            var bytes = mapping.Memory;
+            CheckFileFrame(bytes.Span, snapshotPath);
+            // The IPC file body after the 8-byte magic is a stream: schema message, then the batch.
+            // ArrowStreamReader over memory makes every buffer a slice of the mapping (zero copy).
+            RecordBatch? batch;
+            try
+            {
+                using var reader = new ArrowStreamReader(bytes.Slice(8));
+                batch = reader.ReadNextRecordBatch();
+            }
+            catch (Exception e) when (e is not ClusterStateException and not OutOfMemoryException)
+            {
+                throw Corrupt(snapshotPath, $"its Arrow messages cannot be read ({e.GetType().Name}: {e.Message})", e);
+            }
+            if (batch is null) throw Corrupt(snapshotPath, "it holds no record batch");
+            return new SnapshotData(mapping, batch, metadata, stamp);
+        }
+        catch
+        {
+            mapping.Release();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Derived data computed once per snapshot and shared by all its handles (an index, a set
+    /// of distinct values). Safe to call from several threads; the factory may run twice.
+    /// </summary>
+    public T GetOrAdd<T>(string key, Func<SnapshotData, T> factory)
+        where T : class
+    {
+        lock (_derived)
+        {
+            if (_derived.TryGetValue(key, out var existing)) return (T)existing;
+        }
+        var created = factory(this);
+        lock (_derived)
+        {
+            if (_derived.TryGetValue(key, out var existing)) return (T)existing;
+            _derived[key] = created;
+            return created;
+        }
+    }
+
+    private static void CheckFileFrame(ReadOnlySpan<byte> bytes, string path)
+    {
+        // magic(6) + pad(2) + messages ... + footer + footer length(4) + magic(6)
+        if (bytes.Length < 8 || !bytes[..6].SequenceEqual(Magic))
+            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                $"'{path}' is not an Arrow IPC file (it does not start with ARROW1).", path);
+        if (bytes.Length < 18 || !bytes[^6..].SequenceEqual(Magic))
+            throw Corrupt(path, "it is truncated (the closing ARROW1 marker is missing)");
+        int footerLength = BitConverter.ToInt32(bytes[^10..^6]);
+        if (footerLength <= 0 || footerLength > bytes.Length - 18)
+            throw Corrupt(path, $"its footer length {footerLength} does not fit the file");
+    }
+
+    private static int ReadVersion(IReadOnlyDictionary<string, string> schemaMetadata, RecordBatch batch)
+    {
+        if (schemaMetadata.TryGetValue(ClusterSchema.SchemaVersionKey, out var v) && int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int version))
+            return version;
+        // No version recorded (e.g. the seed's own writer): version 2 if the tasks carry started_at.
+        return batch.Schema.GetFieldByName(ClusterSchema.Names.Tasks)?.DataType is Apache.Arrow.Types.ListType { ValueDataType: Apache.Arrow.Types.StructType t }
+               && t.GetFieldIndex(ClusterSchema.Names.StartedAt, StringComparer.Ordinal) >= 0 ? 2 : 1;
+    }
+
+    private static string? ReadScalarString(RecordBatch batch, string name) =>
+        batch.Column(name, StringComparer.Ordinal) is StringArray s && s.Length == 1 && !s.IsNull(0) ? SafeStrings.Get(s, 0) : null;
+
+    private static ClusterStateException Corrupt(string path, string why, Exception? inner = null) =>
+        new(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData, $"The snapshot '{path}' is damaged: {why}.", path, inner);
+}
+
+/// <summary>Identity of a file's content as far as a stat can tell: length and last write time.</summary>
+internal readonly record struct FileStamp(long Length, DateTime LastWriteUtc)
+{
+    public static FileStamp Of(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new FileNotFoundException("The snapshot file does not exist.", path);
+        return new FileStamp(info.Length, info.LastWriteTimeUtc);
+    }
+}
+
+/// <summary>
+/// Keeps the most recent snapshot of each state directory mapped for the life of the process,
+/// so a session's commands reopen it for the cost of reading the metadata and a stat, and
+/// share the indexes built on it. A new generation (or a replaced file) maps afresh; handles on
+/// the older snapshot keep it alive until they are disposed.
+/// </summary>
+internal static class SnapshotCache
+{
+    private static readonly Dictionary<string, SnapshotData> Entries = new(StringComparer.Ordinal);
+
+    public static SnapshotData Acquire(string snapshotPath, StateMetadata metadata)
+    {
+        var stamp = FileStamp.Of(snapshotPath);
+        lock (Entries)
+        {
+            if (Entries.TryGetValue(snapshotPath, out var cached) && cached.Stamp == stamp && cached.Generation == metadata.Generation)
+            {
+                try
+                {
+                    cached.Mapping.AddReference();
+                    return cached;
+                }
+                catch (ObjectDisposedException)
+                {
+                    Entries.Remove(snapshotPath);
+                }
+            }
+        }
+        var loaded = SnapshotData.Load(snapshotPath, metadata);
+        lock (Entries)
+        {
+            // The cache keeps a reference of its own; the caller gets the one Load made.
+            loaded.Mapping.AddReference();
+            if (Entries.Remove(snapshotPath, out var previous)) previous.Mapping.Release();
+            RemoveOtherGenerations(loaded);
+            Entries[snapshotPath] = loaded;
+        }
+        return loaded;
+    }
+
+    /// <summary>Drops every cached mapping (handles already open stay valid).</summary>
+    public static void Clear()
+    {
+        lock (Entries)
+        {
+            foreach (var data in Entries.Values) data.Mapping.Release();
+            Entries.Clear();
+        }
+    }
+
+    private static void RemoveOtherGenerations(SnapshotData current)
+    {
+        // One cached snapshot per directory: the newest replaces older generations.
+        string? directory = Path.GetDirectoryName(current.Mapping.Path);
+        var stale = new List<string>();
+        foreach (var (path, data) in Entries)
+        {
+            if (string.Equals(Path.GetDirectoryName(path), directory, StringComparison.Ordinal)) stale.Add(path);
+        }
+        foreach (var path in stale)
+        {
+            Entries[path].Mapping.Release();
+            Entries.Remove(path);
+        }
+    }
+}
