@@ -14,15 +14,22 @@
     TypesToProcess       = @('ClusterState.Types.ps1xml')
     CmdletsToExport      = @(
         'New-ClusterState'
+        'Resolve-ClusterStatePath'
         'Connect-ClusterState'
         'Disconnect-ClusterState'
         'Get-ClusterState'
         'Get-ClusterMetadata'
         'Get-ClusterStatus'
         'Get-ClusterNode'
+        'Get-ClusterNodeUtilization'
         'Get-ClusterTask'
         'Find-ClusterTask'
+        'Find-ClusterNodeForTask'
+        'Get-ClusterTaskMetric'
+        'Get-ClusterTaskEstimate'
+        'Get-ClusterContent'
         'Get-ClusterContentMap'
+        'Get-ClusterTopology'
         'Export-ClusterState'
     )
     FunctionsToExport    = @()

@@ -62,6 +62,10 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
         foreach (var id in result.MissingIds) WriteNotFound(notFoundErrorId, what, id);
     }
 
+    /// <summary>A switch as a three-way filter: null when not given, else its value (so -Pinned:$false filters too).</summary>
+    protected bool? SwitchValue(string name, SwitchParameter value) =>
+        MyInvocation.BoundParameters.ContainsKey(name) ? value.IsPresent : null;
+
     /// <summary>Maps an engine exception to an ErrorRecord (stable ErrorId, category, target).</summary>
     internal static ErrorRecord ToErrorRecord(ClusterStateException e) => new(e, e.ErrorId, e.Kind switch
     {

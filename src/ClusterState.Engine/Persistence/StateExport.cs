@@ -14,6 +14,8 @@ public enum ExportFormat
     Json,
     /// <summary>The Arrow IPC file of the snapshot, byte for byte.</summary>
     Arrow,
+    /// <summary>A directory with nodes.csv, tasks.csv and content.csv: one row per item.</summary>
+    Csv,
 }
 
 /// <summary>
@@ -28,9 +30,52 @@ public static class StateExport
     /// <param name="format">Output format.</param>
     /// <param name="overwrite">Replace an existing file.</param>
     /// <param name="progress">Called with (done, total) rows now and then.</param>
-    public static void Write(ClusterSnapshot snapshot, string path, ExportFormat format, bool overwrite, Action<long, long>? progress = null)
+    /// <returns>The files written.</returns>
+    public static IReadOnlyList<string> Write(ClusterSnapshot snapshot, string path, ExportFormat format, bool overwrite, Action<long, long>? progress = null)
     {
         path = Path.GetFullPath(path);
+        if (format != ExportFormat.Csv)
+        {
+            WriteFile(path, overwrite, stream =>
+            {
+                if (format == ExportFormat.Arrow) stream.Write(snapshot.FileBytes.Span);
+                else WriteJson(snapshot, stream, progress);
+            });
+            return new[] { path };
+        }
+
+        // Csv: -Path is a directory that receives one file per entity.
+        var files = new[] { Path.Combine(path, "nodes.csv"), Path.Combine(path, "tasks.csv"), Path.Combine(path, "content.csv") };
+        if (File.Exists(path))
+            throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument,
+                $"'{path}' is a file; a CSV export writes a directory of files (nodes.csv, tasks.csv, content.csv).", path);
+        foreach (var f in files)
+        {
+            if (!overwrite && File.Exists(f))
+                throw new ClusterStateException(ErrorIds.ExportTargetExists, ClusterStateErrorKind.AlreadyExists,
+                    $"'{f}' already exists; use -Force to replace it.", f);
+        }
+        CreateDirectory(path);
+        long total = (long)snapshot.NodeCount + snapshot.TaskCount + snapshot.ContentCount, done = 0;
+        void Step()
+        {
+            if (++done % 50_000 == 0) progress?.Invoke(done, total);
+        }
+        WriteText(files[0], overwrite: true, w => Persistence.CsvExport.WriteNodes(snapshot, w, Step));
+        WriteText(files[1], overwrite: true, w => Persistence.CsvExport.WriteTasks(snapshot, w, Step));
+        WriteText(files[2], overwrite: true, w => Persistence.CsvExport.WriteContent(snapshot, w, Step));
+        return files;
+    }
+
+    private static void WriteText(string path, bool overwrite, Action<TextWriter> write) => WriteFile(path, overwrite, stream =>
+    {
+        using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        write(writer);
+    });
+
+    /// <summary>Writes a file under a temporary name, flushes it, and renames it into place.</summary>
+    private static void WriteFile(string path, bool overwrite, Action<Stream> write)
+    {
         if (!overwrite && File.Exists(path))
             throw new ClusterStateException(ErrorIds.ExportTargetExists, ClusterStateErrorKind.AlreadyExists,
                 $"'{path}' already exists; use -Force to replace it.", path);
@@ -39,8 +84,7 @@ public static class StateExport
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
             {
-                if (format == ExportFormat.Arrow) stream.Write(snapshot.FileBytes.Span);
-                else WriteJson(snapshot, stream, progress);
+                write(stream);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temporary, path, overwrite);
@@ -50,6 +94,19 @@ public static class StateExport
             try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
                 $"The export '{path}' cannot be written: {e.Message}", path, e);
+        }
+    }
+
+    private static void CreateDirectory(string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
+                $"The export directory '{path}' cannot be created: {e.Message}", path, e);
         }
     }
 

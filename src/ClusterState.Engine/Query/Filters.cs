@@ -9,8 +9,9 @@ namespace ClusterState.Query;
 /// <summary>Evaluates query objects on a snapshot's columns; no row object exists until emitted.</summary>
 internal static class Filters
 {
-    public static QueryResult<ClusterNode> Nodes(NodeColumns c, NodeQuery q)
+    public static QueryResult<ClusterNode> Nodes(ClusterSnapshot s, NodeQuery q)
     {
+        var c = s.Nodes;
         int[]? rows = null;
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         IdPattern? ids = Has(q.Id) ? new IdPattern(q.Id!) : null;
@@ -29,12 +30,13 @@ internal static class Filters
         return new QueryResult<ClusterNode>(rows ?? Selection.All(c.Count), Missing(ids, seen), c.Read);
     }
 
-    public static QueryResult<ClusterTask> Tasks(TaskColumns c, TaskQuery q)
+    public static QueryResult<ClusterTask> Tasks(ClusterSnapshot s, TaskQuery q)
     {
+        var c = s.Tasks;
         int[]? rows = null;
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         IdPattern? ids = Has(q.Id) ? new IdPattern(q.Id!) : null;
-        if (ids is not null) rows = Selection.WhereId(rows, c.Count, c.Id, ids, seen);
+        if (ids is not null) rows = ById(ids, () => SnapshotIndexes.TaskIds(s), c.Count, c.Id, seen);
         if (Has(q.Status)) rows = Selection.WhereEquals(rows, c.Count, c.Status, new Utf8ValueSet(q.Status!));
         if (Has(q.Type)) rows = Selection.WhereEquals(rows, c.Count, c.Type, new Utf8ValueSet(q.Type!));
         if (Has(q.AssignedTo)) rows = Selection.WhereEquals(rows, c.Count, c.AssignedTo, new Utf8ValueSet(q.AssignedTo!));
@@ -45,19 +47,50 @@ internal static class Filters
         return new QueryResult<ClusterTask>(rows ?? Selection.All(c.Count), Missing(ids, seen), c.Read);
     }
 
-    public static QueryResult<ClusterContent> Content(ContentColumns c, ContentQuery q)
+    public static QueryResult<ClusterContent> Content(ClusterSnapshot s, ContentQuery q)
     {
+        var c = s.Content;
         int[]? rows = null;
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         IdPattern? cids = Has(q.Cid) ? new IdPattern(q.Cid!) : null;
-        if (cids is not null) rows = Selection.WhereId(rows, c.Count, c.Cid, cids, seen);
+        if (cids is not null) rows = ById(cids, () => SnapshotIndexes.ContentIds(s), c.Count, c.Cid, seen);
         if (Has(q.Provider))
         {
             var set = new Utf8ValueSet(q.Provider!);
             rows = Selection.Where(rows, c.Count, i => c.Providers.Contains(i, set));
         }
         if (q.Pinned is bool pinned) rows = Selection.Where(rows, c.Count, i => c.Pinned.Get(i) == pinned);
+        if (q.Orphaned is bool orphaned)
+        {
+            var referenced = Analysis.ContentReferences.Referenced(s);
+            rows = Selection.Where(rows, c.Count, i => referenced[i] != orphaned);
+        }
         return new QueryResult<ClusterContent>(rows ?? Selection.All(c.Count), Missing(cids, seen), c.Read);
+    }
+
+    /// <summary>
+    /// Rows for an id filter. Literal ids are looked up in the snapshot's hash index (built once
+    /// per snapshot and kept while the session reuses it), falling back to a case-insensitive scan
+    /// only for a literal the index does not hold exactly; wildcard patterns scan the column.
+    /// </summary>
+    private static int[] ById(IdPattern ids, Func<Utf8KeyIndex> index, int count, StringColumn column, HashSet<string> seen)
+    {
+        if (ids.AnyWildcards) return Selection.WhereId(null, count, column, ids, seen);
+        var rows = new List<int>(ids.Literals.Count);
+        var unresolved = new List<string>();
+        foreach (var id in ids.Literals)
+        {
+            int row = index().Find(id);
+            if (row >= 0)
+            {
+                rows.Add(row);
+                seen.Add(id);
+            }
+            else unresolved.Add(id);
+        }
+        if (unresolved.Count > 0) rows.AddRange(Selection.WhereId(null, count, column, new IdPattern(unresolved), seen));
+        rows.Sort();
+        return rows.Distinct().ToArray();
     }
 
     /// <summary>SPEC.md §3: a GPU node has gpu_count &gt; 0 and gpu_available.</summary>

@@ -34,6 +34,9 @@ internal sealed class IdPattern
         }
     }
 
+    /// <summary>True when any pattern has wildcards.</summary>
+    public bool AnyWildcards => _wildcards is not null;
+
     /// <summary>The patterns that have no wildcard: each must match something or is reported as not found.</summary>
     public IReadOnlyList<string> Literals { get; }
 

@@ -49,4 +49,6 @@ public sealed class ContentQuery
     public IReadOnlyList<string>? Provider { get; set; }
     /// <summary>Only pinned (true) or unpinned (false) content.</summary>
     public bool? Pinned { get; set; }
+    /// <summary>Only content no task refers to (true) or only referenced content (false).</summary>
+    public bool? Orphaned { get; set; }
 }

@@ -6,11 +6,11 @@ namespace ClusterState;
 public static class SnapshotQueries
 {
     /// <summary>Runs a node query on the columns.</summary>
-    public static QueryResult<ClusterNode> FindNodes(this ClusterSnapshot snapshot, NodeQuery query) => Filters.Nodes(snapshot.Nodes, query);
+    public static QueryResult<ClusterNode> FindNodes(this ClusterSnapshot snapshot, NodeQuery query) => Filters.Nodes(snapshot, query);
 
     /// <summary>Runs a task query on the columns.</summary>
-    public static QueryResult<ClusterTask> FindTasks(this ClusterSnapshot snapshot, TaskQuery query) => Filters.Tasks(snapshot.Tasks, query);
+    public static QueryResult<ClusterTask> FindTasks(this ClusterSnapshot snapshot, TaskQuery query) => Filters.Tasks(snapshot, query);
 
     /// <summary>Runs a content query on the columns.</summary>
-    public static QueryResult<ClusterContent> FindContent(this ClusterSnapshot snapshot, ContentQuery query) => Filters.Content(snapshot.Content, query);
+    public static QueryResult<ClusterContent> FindContent(this ClusterSnapshot snapshot, ContentQuery query) => Filters.Content(snapshot, query);
 }

@@ -156,8 +156,19 @@ internal readonly struct TimestampColumn
         ? null
         : _array.GetTimestampUnchecked(_base + row).UtcDateTime;
 
-    /// <summary>Milliseconds since the Unix epoch, or null.</summary>
-    public long? GetMilliseconds(int row) => Get(row) is DateTime d ? (long)(d - DateTime.UnixEpoch).TotalMilliseconds : null;
+    /// <summary>Milliseconds since the Unix epoch, or null (no DateTime is made).</summary>
+    public long? GetMilliseconds(int row)
+    {
+        if (_array is null || _array.IsNull(_base + row)) return null;
+        long raw = _array.Values[_base + row];
+        return ((Apache.Arrow.Types.TimestampType)_array.Data.DataType).Unit switch
+        {
+            TimeUnit.Second => raw * 1000,
+            TimeUnit.Millisecond => raw,
+            TimeUnit.Microsecond => raw / 1000,
+            _ => raw / 1_000_000,
+        };
+    }
 }
 
 /// <summary>A <c>list&lt;string&gt;</c> field.</summary>
@@ -180,6 +191,17 @@ internal readonly struct StringListColumn
     }
 
     public int Length(int row) => _array is null || _array.IsNull(_base + row) ? 0 : _array.GetValueLength(_base + row);
+
+    /// <summary>Index of the row's first element in the values array (use with <see cref="ElementBytes"/>).</summary>
+    public int Start(int row) => _array is null ? 0 : _array.ValueOffsets[_base + row];
+
+    /// <summary>The UTF-8 bytes of element <paramref name="k"/> of the values array.</summary>
+    public ReadOnlySpan<byte> ElementBytes(int k)
+    {
+        var offsets = _values!.ValueOffsets;
+        int start = offsets[k];
+        return _values.Values.Slice(start, offsets[k + 1] - start);
+    }
 
     public string[] Get(int row)
     {

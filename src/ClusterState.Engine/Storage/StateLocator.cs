@@ -52,6 +52,25 @@ public static class StateLocator
             ". Paths tried: " + string.Join(", ", tried), tried.ToArray());
     }
 
+    /// <summary>Resolves the state and describes where it was found and what it points to.</summary>
+    public static StateLocation Describe(string? explicitPath, string? sessionDefault)
+    {
+        string dir = Resolve(explicitPath, sessionDefault);
+        string source = !string.IsNullOrEmpty(explicitPath) ? "Explicit"
+            : !string.IsNullOrEmpty(sessionDefault) && Normalize(sessionDefault) == dir ? "Session"
+            : Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } env && Normalize(env) == dir ? "Environment"
+            : "WellKnown";
+        var metadata = StateMetadata.Read(dir);
+        return new StateLocation
+        {
+            StatePath = dir,
+            MetadataPath = Path.Combine(dir, StateMetadata.FileName),
+            SnapshotPath = Path.Combine(dir, metadata.Snapshot),
+            ParquetPath = metadata.ParquetPath,
+            Source = source,
+        };
+    }
+
     /// <summary>The candidate directories in search order (without an explicit path).</summary>
     public static IEnumerable<string> Candidates(string? sessionDefault)
     {

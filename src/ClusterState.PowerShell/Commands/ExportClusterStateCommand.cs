@@ -5,19 +5,19 @@ using System.Management.Automation;
 namespace ClusterState.PowerShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Exports the current state to a JSON document or an Arrow IPC file.</para>
-/// <para type="description">Export-ClusterState writes the whole state: -Format Json writes one JSON document with the schema's field names and ISO-8601 UTC timestamps (streamed, so a million tasks never exist as objects at once); -Format Arrow writes the snapshot's Arrow IPC file byte for byte, readable by pyarrow, arrow-js, Arrow C++ and Rust. The file is written under a temporary name and renamed into place, so readers never see half an export.</para>
+/// <para type="synopsis">Exports the current state as a JSON document, an Arrow IPC file or a directory of CSV files.</para>
+/// <para type="description">Export-ClusterState writes the whole state: -Format Json writes one JSON document with the schema's field names and ISO-8601 UTC timestamps (streamed, so a million tasks never exist as objects at once); -Format Arrow writes the snapshot's Arrow IPC file byte for byte, readable by pyarrow, arrow-js, Arrow C++ and Rust; -Format Csv treats -Path as a directory and writes nodes.csv, tasks.csv and content.csv, one row per item with resources as columns and lists joined by ';'. Every file is written under a temporary name and renamed into place, so readers never see half an export.</para>
 /// </summary>
 [Cmdlet(VerbsData.Export, "ClusterState", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportClusterStateCommand : ClusterStateCmdlet
 {
-    /// <summary><para type="description">The file to write.</para></summary>
+    /// <summary><para type="description">The file to write (for -Format Csv, the directory that receives nodes.csv, tasks.csv and content.csv).</para></summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
-    /// <summary><para type="description">Json (default) or Arrow.</para></summary>
+    /// <summary><para type="description">Json (default), Arrow or Csv.</para></summary>
     [Parameter(Position = 1)]
     public ExportFormat Format { get; set; } = ExportFormat.Json;
 
@@ -41,7 +41,7 @@ public sealed class ExportClusterStateCommand : ClusterStateCmdlet
         var snapshot = OpenSnapshot(StatePath);
         if (!ShouldProcess(target, $"Export cluster state '{snapshot.ClusterId}' (generation {snapshot.Generation}) as {Format}")) return;
         var progress = new ProgressRecord(2, "Export-ClusterState", $"Writing {target}");
-        StateExport.Write(snapshot, target, Format, Force, (done, total) =>
+        var files = StateExport.Write(snapshot, target, Format, Force, (done, total) =>
         {
             progress.PercentComplete = (int)Math.Min(99, done * 100 / Math.Max(1, total));
             progress.StatusDescription = $"{done:N0} of {total:N0} rows";
@@ -49,6 +49,9 @@ public sealed class ExportClusterStateCommand : ClusterStateCmdlet
         });
         progress.RecordType = ProgressRecordType.Completed;
         WriteProgress(progress);
-        if (PassThru) WriteObject(InvokeProvider.Item.Get(target), enumerateCollection: true);
+        if (PassThru)
+        {
+            foreach (var file in files) WriteObject(InvokeProvider.Item.Get(file), enumerateCollection: true);
+        }
     });
 }

@@ -19,16 +19,19 @@ public sealed class FindClusterTaskCommand : StateReadingCmdlet
     /// <summary><para type="description">Statuses to keep: pending, assigned, running, completed, failed, cancelled.</para></summary>
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.TaskStatusCompleter))]
     public string[]? Status { get; set; }
 
     /// <summary><para type="description">Task types to keep.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.TaskTypeCompleter))]
     public string[]? Type { get; set; }
 
     /// <summary><para type="description">Keep tasks assigned to any of these node ids.</para></summary>
     [Parameter(ParameterSetName = FilterSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.NodeIdCompleter))]
     public string[]? AssignedTo { get; set; }
 
     /// <summary><para type="description">Nodes whose tasks to find (from Get-ClusterNode through the pipeline).</para></summary>

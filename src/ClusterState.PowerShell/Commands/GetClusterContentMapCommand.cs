@@ -17,6 +17,7 @@ public sealed class GetClusterContentMapCommand : StateReadingCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.CidCompleter))]
     public string[]? Cid { get; set; }
 
     /// <summary><para type="description">Return one hashtable mapping each CID to its providers.</para></summary>

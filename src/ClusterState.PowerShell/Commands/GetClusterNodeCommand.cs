@@ -14,21 +14,25 @@ public sealed class GetClusterNodeCommand : StateReadingCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.NodeIdCompleter))]
     public string[]? Id { get; set; }
 
     /// <summary><para type="description">Roles to keep: master, worker, leecher.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.NodeRoleCompleter))]
     public string[]? Role { get; set; }
 
     /// <summary><para type="description">Statuses to keep: online, offline, draining.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.NodeStatusCompleter))]
     public string[]? Status { get; set; }
 
     /// <summary><para type="description">Keep nodes that list any of these capabilities.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.CapabilityCompleter))]
     public string[]? Capability { get; set; }
 
     /// <summary><para type="description">Keep only GPU nodes (gpu_count greater than 0 and gpu_available); -GpuAvailable:$false keeps the others.</para></summary>
@@ -44,7 +48,7 @@ public sealed class GetClusterNodeCommand : StateReadingCmdlet
             Role = Role,
             Status = Status,
             Capability = Capability,
-            GpuAvailable = MyInvocation.BoundParameters.ContainsKey(nameof(GpuAvailable)) ? GpuAvailable.IsPresent : null,
+            GpuAvailable = SwitchValue(nameof(GpuAvailable), GpuAvailable),
         };
         WriteResult(Snapshot.FindNodes(query), ErrorIds.NodeNotFound, "node");
     });

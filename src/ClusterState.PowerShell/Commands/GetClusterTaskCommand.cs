@@ -15,6 +15,7 @@ public sealed class GetClusterTaskCommand : StateReadingCmdlet
     [Alias("TaskId")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.TaskIdCompleter))]
     public string[]? Id { get; set; }
 
     /// <inheritdoc />

@@ -1,0 +1,49 @@
+using ClusterState.Query;
+using ClusterState.Schema;
+
+namespace ClusterState.Analysis;
+
+/// <summary>
+/// Which content rows tasks refer to (SPEC.md §3): any task's input_cid/input_cids, and the
+/// output_cid/output_cids of completed tasks only. Content nobody refers to is orphaned.
+/// One pass over the task columns, joined to the content index on raw bytes.
+/// </summary>
+internal static class ContentReferences
+{
+    public static bool[] Referenced(ClusterSnapshot snapshot) => snapshot.Data.GetOrAdd("aggregates:content-referenced", _ =>
+    {
+        var index = SnapshotIndexes.ContentIds(snapshot);
+        var tasks = snapshot.Tasks;
+        var referenced = new bool[snapshot.Content.Count];
+        for (int t = 0; t < tasks.Count; t++)
+        {
+            Mark(index, referenced, tasks.InputCid, t);
+            MarkList(index, referenced, tasks.InputCids, t);
+            if (TaskStatusBytes.Classify(tasks.Status.GetBytes(t)) == TaskState.Completed)
+            {
+                Mark(index, referenced, tasks.OutputCid, t);
+                MarkList(index, referenced, tasks.OutputCids, t);
+            }
+        }
+        return referenced;
+    });
+
+    private static void Mark(Utf8KeyIndex index, bool[] referenced, StringColumn column, int row)
+    {
+        if (column.IsNull(row)) return;
+        int hit = index.Find(column.GetBytes(row));
+        if (hit >= 0) referenced[hit] = true;
+    }
+
+    private static void MarkList(Utf8KeyIndex index, bool[] referenced, StringListColumn column, int row)
+    {
+        int n = column.Length(row);
+        if (n == 0) return;
+        int start = column.Start(row);
+        for (int k = start; k < start + n; k++)
+        {
+            int hit = index.Find(column.ElementBytes(k));
+            if (hit >= 0) referenced[hit] = true;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using System.Management.Automation;
+
+namespace ClusterState.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Gets content items (CIDs) by CID, provider, pin state, or whether any task refers to them.</para>
+/// <para type="description">Get-ClusterContent emits ClusterContent objects (Cid, Size, CreatedAt, Providers, Pinned, Replication). Filters run on the columns: -Cid (wildcards), -Provider (content any of these nodes provides), -Pinned / -Pinned:$false, and -Orphaned: content no task refers to, where a reference is any task's input_cid or input_cids, and the output_cid or output_cids of completed tasks only. -Orphaned:$false keeps the referenced content.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "ClusterContent")]
+[OutputType(typeof(ClusterContent))]
+public sealed class GetClusterContentCommand : StateReadingCmdlet
+{
+    /// <summary><para type="description">CIDs; wildcards are allowed.</para></summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(Completion.CidCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? Cid { get; set; }
+
+    /// <summary><para type="description">Keep content that any of these node ids provides.</para></summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(Completion.ProviderCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? Provider { get; set; }
+
+    /// <summary><para type="description">Keep content no task refers to; -Orphaned:$false keeps referenced content.</para></summary>
+    [Parameter]
+    public SwitchParameter Orphaned { get; set; }
+
+    /// <summary><para type="description">Keep pinned content; -Pinned:$false keeps unpinned content.</para></summary>
+    [Parameter]
+    public SwitchParameter Pinned { get; set; }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord() => Run(() =>
+    {
+        var query = new ContentQuery
+        {
+            Cid = Cid,
+            Provider = Provider,
+            Orphaned = SwitchValue(nameof(Orphaned), Orphaned),
+            Pinned = SwitchValue(nameof(Pinned), Pinned),
+        };
+        WriteResult(Snapshot.FindContent(query), ErrorIds.ContentNotFound, "content");
+    });
+}

@@ -1,0 +1,41 @@
+using System.Management.Automation;
+
+namespace ClusterState.PowerShell.Commands;
+
+/// <summary>The forms Get-ClusterTopology returns.</summary>
+public enum TopologyFormat
+{
+    /// <summary>A ClusterTopology object with Nodes and Connections (the SPEC's -As Object).</summary>
+#pragma warning disable CA1720 // the value's name is the public parameter value
+    Object,
+#pragma warning restore CA1720
+    /// <summary>Graphviz DOT text.</summary>
+    Dot,
+    /// <summary>Mermaid flowchart text.</summary>
+    Mermaid,
+}
+
+/// <summary>
+/// <para type="synopsis">Gets the network topology: every node and one connection per pair of peers, as an object, Graphviz DOT or Mermaid.</para>
+/// <para type="description">Get-ClusterTopology applies the seed's get_network_topology with its bug fixed: a pair of nodes is connected when either side lists the other as a peer, once per pair. Nodes carry Id, Role, Status, CpuCount, MemoryGiB and GpuCount. Peers that are not nodes of the state are kept as External connections and listed in ExternalPeers. -As Dot returns a Graphviz graph (render it with dot -Tsvg), -As Mermaid a flowchart for Markdown.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "ClusterTopology")]
+[OutputType(typeof(ClusterTopology), typeof(string))]
+public sealed class GetClusterTopologyCommand : StateReadingCmdlet
+{
+    /// <summary><para type="description">Object (default), Dot or Mermaid.</para></summary>
+    [Parameter(Position = 0)]
+    public TopologyFormat As { get; set; } = TopologyFormat.Object;
+
+    /// <inheritdoc />
+    protected override void ProcessRecord() => Run(() =>
+    {
+        var topology = ClusterAnalysis.GetTopology(Snapshot);
+        WriteObject(As switch
+        {
+            TopologyFormat.Dot => ClusterAnalysis.ToDot(topology, Snapshot.ClusterId),
+            TopologyFormat.Mermaid => ClusterAnalysis.ToMermaid(topology),
+            _ => topology,
+        });
+    });
+}

@@ -1,0 +1,113 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+
+namespace ClusterState.PowerShell.Completion;
+
+/// <summary>
+/// Base of the argument completers: finds the state the command line refers to (its -StatePath,
+/// else the session default and the usual locations), asks the engine for candidate values and
+/// returns those that start with what was typed. Never throws: no state means no completions.
+/// </summary>
+public abstract class StateValueCompleter : IArgumentCompleter
+{
+    private const int Limit = 100;
+
+    /// <inheritdoc />
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        string typed = (wordToComplete ?? "").Trim('\'', '"');
+        try
+        {
+            string? explicitPath = fakeBoundParameters["StatePath"] as string;
+            if (explicitPath is null && !commandName.StartsWith("Export-", StringComparison.OrdinalIgnoreCase)
+                && !commandName.StartsWith("New-", StringComparison.OrdinalIgnoreCase))
+            {
+                explicitPath = fakeBoundParameters["Path"] as string;
+            }
+            if (explicitPath is not null) explicitPath = ResolveInSession(explicitPath);
+            using var snapshot = ClusterSnapshot.Open(StateLocator.Resolve(explicitPath, SessionDefaults.Get()));
+            return Candidates(snapshot, typed)
+                .Where(v => v.StartsWith(typed.TrimEnd('*'), StringComparison.OrdinalIgnoreCase))
+                .Take(Limit)
+                .Select(v => new CompletionResult(Quote(v), v, CompletionResultType.ParameterValue, v))
+                .ToList();
+        }
+        catch (Exception e) when (e is ClusterStateException or System.IO.IOException or UnauthorizedAccessException or PSInvalidOperationException)
+        {
+            return Array.Empty<CompletionResult>();
+        }
+    }
+
+    /// <summary>
+    /// Resolves a typed path (relative, ~) against the session's current location. Completion
+    /// runs on the pipeline thread, where the runspace's SessionStateProxy is not usable, so this
+    /// asks through a nested pipeline on the current runspace.
+    /// </summary>
+    private static string ResolveInSession(string path)
+    {
+        using var ps = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
+        ps.AddScript("param($p) $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($p)").AddArgument(path);
+        var result = ps.Invoke();
+        return result.Count == 1 && result[0]?.BaseObject is string resolved ? resolved : path;
+    }
+
+    /// <summary>The values to offer for what was typed so far.</summary>
+    protected abstract IEnumerable<string> Candidates(ClusterSnapshot snapshot, string typed);
+
+    private static string Quote(string value) =>
+        value.Length > 0 && value.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '/')
+            ? value
+            : "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+}
+
+#pragma warning disable CS1591 // each completer's name says what it completes
+public sealed class NodeIdCompleter : StateValueCompleter
+{
+    protected override IEnumerable<string> Candidates(ClusterSnapshot snapshot, string typed) => ValueCompletion.NodeIds(snapshot, typed);
+}
+
+public sealed class TaskIdCompleter : StateValueCompleter
+{
+    protected override IEnumerable<string> Candidates(ClusterSnapshot snapshot, string typed) => ValueCompletion.TaskIds(snapshot, typed);
+}
+
+public sealed class CidCompleter : StateValueCompleter
+{
+    protected override IEnumerable<string> Candidates(ClusterSnapshot snapshot, string typed) => ValueCompletion.Cids(snapshot, typed);
+}
+
+public sealed class NodeRoleCompleter : StateValueCompleter
+{
+    protected override IEnumerable<string> Candidates(ClusterSnapshot snapshot, string typed) => ValueCompletion.NodeRoles(snapshot);
+}
+
+public sealed class NodeStatusCompleter : StateValueCompleter
+{
+    protected override IEnumerable<string> Candidates(ClusterSnapshot snapshot, string typed) => ValueCompletion.NodeStatuses(snapshot);
+}
+
+public sealed class TaskStatusCompleter : StateValueCompleter
+{
+    protected override IEnumerable<string> Candidates(ClusterSnapshot snapshot, string typed) => ValueCompletion.TaskStatuses(snapshot);
+}
+
+public sealed class TaskTypeCompleter : StateValueCompleter
+{
+    protected override IEnumerable<string> Candidates(ClusterSnapshot snapshot, string typed) => ValueCompletion.TaskTypes(snapshot);
+}
+
+public sealed class CapabilityCompleter : StateValueCompleter
+{
+    protected override IEnumerable<string> Candidates(ClusterSnapshot snapshot, string typed) => ValueCompletion.Capabilities(snapshot);
+}
+
+public sealed class ProviderCompleter : StateValueCompleter
+{
+    protected override IEnumerable<string> Candidates(ClusterSnapshot snapshot, string typed) => ValueCompletion.Providers(snapshot);
+}
+#pragma warning restore CS1591
