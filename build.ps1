@@ -11,6 +11,8 @@
       Test   builds, runs the xunit engine tests and the Pester cmdlet tests (in a fresh pwsh,
              against the built module) and ends with the line "N passed, N failed".
       Demo   builds, creates a sample cluster state in out/demo-state and shows it.
+      Bench  whole-pipeline timings of cmdlets against their Where-Object baselines on a
+             1M-task state, in one warm pwsh; regenerates docs/PERFORMANCE.md.
       Fuzz   the full count of the damaged-snapshot loop (CI runs 200 rounds; this runs
              $FuzzRounds) to show that no corruption crashes the process.
 .EXAMPLE
@@ -21,7 +23,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Fuzz')]
+    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Bench', 'Fuzz')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -166,6 +168,13 @@ function Invoke-Demo {
     if ($exit -ne 0) { throw "The demo failed with exit code $exit." }
 }
 
+function Invoke-Bench {
+    Write-Host '== Bench' -ForegroundColor Cyan
+    $env:CLUSTERSTATE_MODULE = Join-Path $ModuleDir 'ClusterState.psd1'
+    $exit = Start-FreshPwsh -File (Join-Path $Root 'tests/Benchmarks/Cmdlets.Bench.ps1')
+    if ($exit -ne 0) { throw "The benchmark failed with exit code $exit." }
+}
+
 function Invoke-Fuzz {
     Write-Host "== Fuzz ($FuzzRounds rounds)" -ForegroundColor Cyan
     $env:CLUSTERSTATE_FUZZ_ROUNDS = $FuzzRounds
@@ -182,6 +191,7 @@ foreach ($t in $Task) {
         'Build' { Invoke-Build }
         'Test' { if (-not $script:Built) { Invoke-Build }; Invoke-Test }
         'Demo' { if (-not $script:Built) { Invoke-Build }; Invoke-Demo }
+        'Bench' { if (-not $script:Built) { Invoke-Build }; Invoke-Bench }
         'Fuzz' { Invoke-Fuzz }
     }
 }
