@@ -13,6 +13,7 @@
       Demo   builds, creates a sample cluster state in out/demo-state and shows it.
       Bench  whole-pipeline timings of cmdlets against their Where-Object baselines on a
              1M-task state, in one warm pwsh; regenerates docs/PERFORMANCE.md.
+      Crash  the full count of the kill-the-writer loop (CI kills 40 times; this $CrashKills).
       Fuzz   the full count of the damaged-snapshot loop (CI runs 200 rounds; this runs
              $FuzzRounds) to show that no corruption crashes the process.
 .EXAMPLE
@@ -23,13 +24,15 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Bench', 'Fuzz')]
+    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Bench', 'Crash', 'Fuzz')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    [int] $FuzzRounds = 10000
+    [int] $FuzzRounds = 10000,
+
+    [int] $CrashKills = 250
 )
 
 $ErrorActionPreference = 'Stop'
@@ -175,14 +178,14 @@ function Invoke-Bench {
     if ($exit -ne 0) { throw "The benchmark failed with exit code $exit." }
 }
 
-function Invoke-Fuzz {
-    Write-Host "== Fuzz ($FuzzRounds rounds)" -ForegroundColor Cyan
-    $env:CLUSTERSTATE_FUZZ_ROUNDS = $FuzzRounds
+function Invoke-EngineTestLoop([string] $Variable, [int] $Count, [string] $Filter) {
+    # One xunit test with its loop count raised through an environment variable.
+    Set-Item "Env:$Variable" $Count
     try {
         Invoke-Native dotnet test (Join-Path $Root 'tests/ClusterState.Engine.Tests/ClusterState.Engine.Tests.csproj') -c $Configuration `
-            --nologo --filter 'FullyQualifiedName~NeverCrashes'
+            --nologo --filter "FullyQualifiedName~$Filter" --logger 'console;verbosity=normal'
     }
-    finally { Remove-Item Env:CLUSTERSTATE_FUZZ_ROUNDS }
+    finally { Remove-Item "Env:$Variable" }
 }
 
 foreach ($t in $Task) {
@@ -192,6 +195,7 @@ foreach ($t in $Task) {
         'Test' { if (-not $script:Built) { Invoke-Build }; Invoke-Test }
         'Demo' { if (-not $script:Built) { Invoke-Build }; Invoke-Demo }
         'Bench' { if (-not $script:Built) { Invoke-Build }; Invoke-Bench }
-        'Fuzz' { Invoke-Fuzz }
+        'Crash' { Write-Host "== Crash ($CrashKills kills)" -ForegroundColor Cyan; Invoke-EngineTestLoop CLUSTERSTATE_CRASH_KILLS $CrashKills 'WriterKilledAtRandomPoints' }
+        'Fuzz' { Write-Host "== Fuzz ($FuzzRounds rounds)" -ForegroundColor Cyan; Invoke-EngineTestLoop CLUSTERSTATE_FUZZ_ROUNDS $FuzzRounds 'NeverCrashes' }
     }
 }

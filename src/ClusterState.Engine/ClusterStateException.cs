@@ -17,6 +17,8 @@ public enum ClusterStateErrorKind
     WriteError,
     /// <summary>The target already exists and the caller did not ask to replace it.</summary>
     AlreadyExists,
+    /// <summary>The state changed since the caller looked (optimistic concurrency).</summary>
+    Conflict,
 }
 
 /// <summary>
@@ -75,4 +77,18 @@ public static class ErrorIds
     public const string ExportTargetExists = "ExportTargetExists";
     /// <summary>A parameter value cannot be used.</summary>
     public const string InvalidArgument = "InvalidArgument";
+    /// <summary>The state is no longer at the generation the commit expected.</summary>
+    public const string GenerationConflict = "GenerationConflict";
+    /// <summary>An item with this id already exists (or appears twice in one change).</summary>
+    public const string DuplicateId = "DuplicateId";
+    /// <summary>A task is assigned to a node that is not in the state.</summary>
+    public const string AssignedNodeNotFound = "AssignedNodeNotFound";
+    /// <summary>A resource value is negative (or a load is outside 0–100).</summary>
+    public const string InvalidResourceValue = "InvalidResourceValue";
+    /// <summary>A status outside the vocabulary of SPEC.md §1 (use -Force to keep it).</summary>
+    public const string UnknownStatus = "UnknownStatus";
+    /// <summary>A role outside the vocabulary of SPEC.md §1 (use -Force to keep it).</summary>
+    public const string UnknownRole = "UnknownRole";
+    /// <summary>An id is missing or empty.</summary>
+    public const string MissingId = "MissingId";
 }

@@ -31,6 +31,15 @@ internal sealed class StateBatchBuilder
     public void Add(ClusterTask task) => _tasks.Append(task);
     public void Add(ClusterContent content) => _content.Append(content);
 
+    /// <summary>The struct array of the nodes added so far (for a commit's patch rows).</summary>
+    public StructArray BuildNodeItems() => _nodes.Build();
+
+    /// <summary>The struct array of the tasks added so far.</summary>
+    public StructArray BuildTaskItems() => _tasks.Build();
+
+    /// <summary>The struct array of the content added so far.</summary>
+    public StructArray BuildContentItems() => _content.Build();
+
     public RecordBatch Build(string clusterId, string masterId, DateTime updatedAt, long generation)
     {
         var schema = ClusterSchema.Build(_version, generation);

@@ -93,16 +93,22 @@ public sealed class ClusterSnapshot : IDisposable
         if (!Directory.Exists(stateDirectory))
             throw new ClusterStateException(ErrorIds.StateNotFound, ClusterStateErrorKind.NotFound,
                 $"The cluster state directory '{stateDirectory}' does not exist.", stateDirectory);
-        var metadata = StateMetadata.Read(stateDirectory);
-        string snapshotPath = Path.Combine(stateDirectory, metadata.Snapshot);
-        try
+        // A writer may switch the metadata and delete an old snapshot between our reading the
+        // metadata and opening the file: then the metadata names a newer snapshot; try that.
+        for (int attempt = 0; ; attempt++)
         {
-            return new ClusterSnapshot(stateDirectory, metadata, SnapshotCache.Acquire(snapshotPath, metadata));
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new ClusterStateException(ErrorIds.SnapshotMissing, ClusterStateErrorKind.NotFound,
-                $"The state metadata of '{stateDirectory}' points to the snapshot '{metadata.Snapshot}', which does not exist.", snapshotPath, e);
+            var metadata = StateMetadata.Read(stateDirectory);
+            string snapshotPath = Path.Combine(stateDirectory, metadata.Snapshot);
+            try
+            {
+                return new ClusterSnapshot(stateDirectory, metadata, SnapshotCache.Acquire(snapshotPath, metadata));
+            }
+            catch (Exception e) when (e is FileNotFoundException || (e is ClusterStateException { ErrorId: ErrorIds.SnapshotMissing }))
+            {
+                if (attempt < 3 && StateMetadata.Read(stateDirectory).Snapshot != metadata.Snapshot) continue;
+                throw new ClusterStateException(ErrorIds.SnapshotMissing, ClusterStateErrorKind.NotFound,
+                    $"The state metadata of '{stateDirectory}' points to the snapshot '{metadata.Snapshot}', which does not exist.", snapshotPath, e);
+            }
         }
     }
 

@@ -74,14 +74,14 @@ public sealed class StateMetadata
     }
 
     /// <summary>Writes the metadata to <paramref name="path"/> and flushes it to disk.</summary>
-    internal void WriteTo(string path)
+    internal void WriteTo(string path, bool durable = true)
     {
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             _json.WriteTo(writer);
         }
-        stream.Flush(flushToDisk: true);
+        stream.Flush(flushToDisk: durable);
     }
 
     /// <summary>A copy that can be changed for the next commit without touching this one.</summary>

@@ -23,7 +23,7 @@ public sealed class CreateStateOptions
 /// <c>state_metadata.json</c> switched to it by an atomic rename (DESIGN.md §5). A reader
 /// that mapped the previous snapshot keeps its consistent view.
 /// </summary>
-public static class StateStore
+public static partial class StateStore
 {
     /// <summary>Creates a state directory (or, with Force, replaces the state in it) from typed data.</summary>
     /// <returns>The metadata of the new snapshot.</returns>
@@ -79,7 +79,7 @@ public static class StateStore
     internal static string SnapshotFileName(long generation) => $"snapshot_{generation:D8}.arrow";
 
     /// <summary>Writes a complete Arrow IPC file next to its final name, flushes it, then renames it into place.</summary>
-    internal static void WriteSnapshot(string path, RecordBatch batch)
+    internal static void WriteSnapshot(string path, RecordBatch batch, bool durable = true)
     {
         string temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
         try
@@ -91,7 +91,7 @@ public static class StateStore
                     writer.WriteRecordBatch(batch);
                     writer.WriteEnd();
                 }
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: durable);
             }
             File.Move(temporary, path, overwrite: true);
         }
@@ -104,13 +104,13 @@ public static class StateStore
     }
 
     /// <summary>Atomically points the directory's metadata at a new snapshot.</summary>
-    internal static void Publish(string directory, StateMetadata metadata)
+    internal static void Publish(string directory, StateMetadata metadata, bool durable = true)
     {
         string target = Path.Combine(directory, StateMetadata.FileName);
         string temporary = target + ".tmp-" + Guid.NewGuid().ToString("N");
         try
         {
-            metadata.WriteTo(temporary);
+            metadata.WriteTo(temporary, durable);
             File.Move(temporary, target, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -121,7 +121,7 @@ public static class StateStore
         }
     }
 
-    private static void TryDelete(string path)
+    internal static void TryDelete(string path)
     {
         try
         {

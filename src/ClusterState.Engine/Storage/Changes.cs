@@ -1,0 +1,160 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace ClusterState.Storage;
+
+/// <summary>
+/// How updates change an item, and the checks every added or changed item must pass before a
+/// commit writes anything (SPEC.md §1 vocabularies, non-negative resources, known nodes).
+/// </summary>
+internal static class Changes
+{
+    public static readonly string[] NodeRoles = { "master", "worker", "leecher" };
+    public static readonly string[] NodeStatuses = { "online", "offline", "draining" };
+    public static readonly string[] TaskStatuses = { "pending", "assigned", "running", "completed", "failed", "cancelled" };
+
+    public static void Apply(ClusterNode node, NodeUpdate u)
+    {
+        if (u.Role is not null) node.Role = u.Role;
+        if (u.Status is not null) node.Status = u.Status;
+        node.Peers = Edit(node.Peers, u.Peers, u.AddPeers, u.RemovePeers);
+        node.Capabilities = Edit(node.Capabilities, u.Capabilities, u.AddCapabilities, u.RemoveCapabilities);
+        if (u.CpuCount is not null || u.CpuLoad is not null || u.GpuCount is not null || u.GpuAvailable is not null || u.MemoryTotal is not null
+            || u.MemoryAvailable is not null || u.DiskTotal is not null || u.DiskAvailable is not null)
+        {
+            var r = node.Resources ?? new NodeResources();
+            r.CpuCount = u.CpuCount ?? r.CpuCount;
+            r.CpuLoad = u.CpuLoad ?? r.CpuLoad;
+            r.GpuCount = u.GpuCount ?? r.GpuCount;
+            r.GpuAvailable = u.GpuAvailable ?? r.GpuAvailable;
+            r.MemoryTotal = u.MemoryTotal ?? r.MemoryTotal;
+            r.MemoryAvailable = u.MemoryAvailable ?? r.MemoryAvailable;
+            r.DiskTotal = u.DiskTotal ?? r.DiskTotal;
+            r.DiskAvailable = u.DiskAvailable ?? r.DiskAvailable;
+            node.Resources = r;
+        }
+    }
+
+    public static void Apply(ClusterTask task, TaskUpdate u, DateTime now)
+    {
+        if (u.Type is not null) task.Type = u.Type;
+        if (u.Unassign) task.AssignedTo = null;
+        if (u.AssignedTo is not null) task.AssignedTo = u.AssignedTo;
+        if (u.Status is not null && !string.Equals(u.Status, task.Status, StringComparison.OrdinalIgnoreCase))
+        {
+            switch (u.Status.ToLowerInvariant())
+            {
+                case "pending":
+                    // Back in the queue: a retry starts from scratch unless a node is given.
+                    if (u.AssignedTo is null) task.AssignedTo = null;
+                    task.StartedAt = null;
+                    task.CompletedAt = null;
+                    break;
+                case "running":
+                    task.StartedAt ??= now;
+                    task.CompletedAt = null;
+                    break;
+                case "completed" or "failed":
+                    task.CompletedAt ??= now;
+                    break;
+            }
+            task.Status = u.Status;
+        }
+        if (u.OutputCid is not null) task.OutputCid = u.OutputCid;
+        task.OutputCids = Edit(task.OutputCids, u.OutputCids, u.AddOutputCids, null);
+        if (u.CpuCores is not null || u.GpuCores is not null || u.MemoryMB is not null)
+        {
+            var r = task.Resources ?? new TaskResources();
+            r.CpuCores = u.CpuCores ?? r.CpuCores;
+            r.GpuCores = u.GpuCores ?? r.GpuCores;
+            r.MemoryMB = u.MemoryMB ?? r.MemoryMB;
+            task.Resources = r;
+        }
+        task.UpdatedAt = now;
+    }
+
+    public static void Apply(ClusterContent content, ContentUpdate u)
+    {
+        content.Providers = Edit(content.Providers, u.Providers, u.AddProviders, u.RemoveProviders);
+        if (u.Pinned is not null) content.Pinned = u.Pinned;
+        if (u.Size is not null) content.Size = u.Size;
+        if (u.Replication is not null) content.Replication = u.Replication;
+        if (u.ReplicationDelta is int delta) content.Replication = (content.Replication ?? 0) + delta;
+    }
+
+    public static void Validate(ClusterNode n, bool force)
+    {
+        RequireId(n.Id, "node");
+        CheckVocabulary(n.Role, NodeRoles, ErrorIds.UnknownRole, "role", n.Id, force);
+        CheckVocabulary(n.Status, NodeStatuses, ErrorIds.UnknownStatus, "status", n.Id, force);
+        if (n.Resources is { } r)
+        {
+            NotNegative(r.CpuCount, "cpu_count", n.Id);
+            NotNegative(r.GpuCount, "gpu_count", n.Id);
+            NotNegative(r.MemoryTotal, "memory_total", n.Id);
+            NotNegative(r.MemoryAvailable, "memory_available", n.Id);
+            NotNegative(r.DiskTotal, "disk_total", n.Id);
+            NotNegative(r.DiskAvailable, "disk_available", n.Id);
+            if (r.CpuLoad is float load && (load < 0 || load > 100 || float.IsNaN(load)))
+                throw Invalid(ErrorIds.InvalidResourceValue, $"Node '{n.Id}': cpu_load {load} is outside 0–100.", n.Id);
+        }
+    }
+
+    public static void Validate(ClusterTask t, bool force, Func<string, bool> nodeExists)
+    {
+        RequireId(t.Id, "task");
+        CheckVocabulary(t.Status, TaskStatuses, ErrorIds.UnknownStatus, "status", t.Id, force);
+        if (t.AssignedTo is { Length: > 0 } node && !nodeExists(node))
+            throw new ClusterStateException(ErrorIds.AssignedNodeNotFound, ClusterStateErrorKind.NotFound,
+                $"Task '{t.Id}' cannot be assigned to '{node}': no node with that id exists in the state.", t.Id);
+        if (!force && t.Status is "assigned" or "running" && string.IsNullOrEmpty(t.AssignedTo))
+            throw Invalid(ErrorIds.InvalidArgument, $"Task '{t.Id}' is {t.Status} but assigned to no node; give -AssignedTo (or -Force).", t.Id);
+        if (t.Resources is { } r)
+        {
+            NotNegative(r.CpuCores, "cpu_cores", t.Id);
+            NotNegative(r.GpuCores, "gpu_cores", t.Id);
+            NotNegative(r.MemoryMB, "memory_mb", t.Id);
+        }
+    }
+
+    public static void Validate(ClusterContent c)
+    {
+        RequireId(c.Cid, "content");
+        NotNegative(c.Size, "size", c.Cid);
+        NotNegative(c.Replication, "replication", c.Cid);
+    }
+
+    /// <summary>Replace a list, or add to / remove from it, keeping order and dropping duplicates added.</summary>
+    private static string[] Edit(string[] current, string[]? replace, string[]? add, string[]? remove)
+    {
+        if (replace is null && add is null && remove is null) return current;
+        var result = new List<string>(replace ?? current);
+        if (add is not null)
+        {
+            foreach (var a in add) if (!result.Contains(a, StringComparer.Ordinal)) result.Add(a);
+        }
+        if (remove is not null) result.RemoveAll(x => remove.Contains(x, StringComparer.Ordinal));
+        return result.ToArray();
+    }
+
+    private static void RequireId(string? id, string what)
+    {
+        if (string.IsNullOrWhiteSpace(id))
+            throw Invalid(ErrorIds.MissingId, $"A {what} needs a non-empty id.", id);
+    }
+
+    private static void CheckVocabulary(string? value, string[] vocabulary, string errorId, string what, string id, bool force)
+    {
+        if (force || value is null || vocabulary.Contains(value, StringComparer.Ordinal)) return;
+        throw Invalid(errorId, $"'{id}': {what} '{value}' is not one of {string.Join(", ", vocabulary)} (use -Force to keep it).", value);
+    }
+
+    private static void NotNegative(long? value, string field, string id)
+    {
+        if (value < 0) throw Invalid(ErrorIds.InvalidResourceValue, $"'{id}': {field} cannot be negative ({value}).", id);
+    }
+
+    private static ClusterStateException Invalid(string errorId, string message, object? target) =>
+        new(errorId, ClusterStateErrorKind.InvalidArgument, message, target);
+}

@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using ClusterState.Schema;
+using Take = ClusterState.Storage.ArrayInterleave.Take;
+
+namespace ClusterState.Storage;
+
+/// <summary>
+/// The rows of one entity list after a change set: each new row is an old row kept as it is
+/// (source 0) or a patched/added item (source 1, an index into <see cref="Patch"/>). Only the
+/// fields that actually changed are rebuilt; the others keep their old child arrays, whose bytes
+/// the writer copies unchanged.
+/// </summary>
+internal sealed class EntityEdit<T>
+    where T : class
+{
+    private readonly Dictionary<int, int> _patchOfRow = new();
+
+    public List<Take> Plan { get; } = new();
+    public List<T> Patch { get; } = new();
+    /// <summary>For each patch item, the old row it came from (-1 for an added item).</summary>
+    public List<int> PatchSource { get; } = new();
+    public HashSet<string> ChangedFields { get; } = new(StringComparer.Ordinal);
+    public int Added { get; private set; }
+    public int Updated => _patchOfRow.Count;
+    public int Removed { get; private set; }
+    public bool RowsChanged => Added + Removed > 0;
+    public bool Any => RowsChanged || Updated > 0;
+
+    /// <summary>Plans removals, then updates in order, then additions, failing before anything is written.</summary>
+    public static EntityEdit<T> Build(
+        int count,
+        Func<string, int> find,
+        Func<int, T> read,
+        Func<T, string> idOf,
+        IReadOnlyList<string> removes,
+        IEnumerable<(string Id, Action<T> Apply)> updates,
+        IReadOnlyList<T> adds,
+        Func<T, T, IEnumerable<string>> changedFields,
+        string what,
+        string notFoundErrorId)
+    {
+        var edit = new EntityEdit<T>();
+        var removed = new HashSet<int>();
+        foreach (var id in removes)
+        {
+            int row = find(id);
+            if (row < 0 || !removed.Add(row)) throw NotFound(notFoundErrorId, what, id);
+        }
+        foreach (var (id, apply) in updates)
+        {
+            int row = find(id);
+            if (row < 0 || removed.Contains(row)) throw NotFound(notFoundErrorId, what, id);
+            if (!edit._patchOfRow.TryGetValue(row, out int k))
+            {
+                k = edit.Patch.Count;
+                edit.Patch.Add(read(row));
+                edit.PatchSource.Add(row);
+                edit._patchOfRow[row] = k;
+            }
+            apply(edit.Patch[k]);
+        }
+        for (int row = 0; row < count; row++)
+        {
+            if (removed.Contains(row)) continue;
+            edit.Plan.Add(edit._patchOfRow.TryGetValue(row, out int k) ? new Take(1, k) : new Take(0, row));
+        }
+        var addedIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in adds)
+        {
+            string id = idOf(item);
+            int existing = find(id);
+            if ((existing >= 0 && !removed.Contains(existing)) || !addedIds.Add(id))
+                throw new ClusterStateException(ErrorIds.DuplicateId, ClusterStateErrorKind.AlreadyExists,
+                    $"A {what} with id '{id}' already exists.", id);
+            edit.Plan.Add(new Take(1, edit.Patch.Count));
+            edit.Patch.Add(item);
+            edit.PatchSource.Add(-1);
+        }
+        edit.Added = adds.Count;
+        edit.Removed = removed.Count;
+        foreach (var (row, k) in edit._patchOfRow)
+        {
+            foreach (var f in changedFields(read(row), edit.Patch[k])) edit.ChangedFields.Add(f);
+        }
+        return edit;
+    }
+
+    /// <summary>The new list column: the old one when nothing changed, else a struct array assembled field by field.</summary>
+    public IArrowArray Apply(IArrowArray oldColumn, EntityColumns old, StructArray patch)
+    {
+        if (!Any) return oldColumn;
+        var listType = (ListType)oldColumn.Data.DataType;
+        var itemType = (StructType)listType.ValueDataType;
+        var patchType = (StructType)patch.Data.DataType;
+        var oldItems = old.Items;
+        int rowBase = oldItems.Offset + old.Start; // child index of old row 0
+        bool wholeChildren = old.Start == 0 && oldItems.Offset == 0 && oldItems.Length == old.Count;
+        var plan = Plan.ToArray();
+        var children = new IArrowArray[itemType.Fields.Count];
+        for (int f = 0; f < itemType.Fields.Count; f++)
+        {
+            var field = itemType.Fields[f];
+            var oldChild = oldItems.Fields[f];
+            if (!RowsChanged && wholeChildren && !ChangedFields.Contains(field.Name))
+            {
+                children[f] = oldChild;
+                continue;
+            }
+            int p = patchType.GetFieldIndex(field.Name, StringComparer.Ordinal);
+            IArrowArray? patchChild = p < 0 ? null : patch.Fields[p];
+            if (patchChild is not null && !SameType(field.DataType, patchChild.Data.DataType))
+                throw new ClusterStateException(ErrorIds.SchemaMismatch, ClusterStateErrorKind.InvalidData,
+                    $"The state stores '{field.Name}' as {field.DataType.Name}; this module writes {patchChild.Data.DataType.Name}. Migrate the state first.", field.Name);
+            var fieldPlan = new Take[plan.Length];
+            for (int i = 0; i < plan.Length; i++)
+            {
+                var t = plan[i];
+                if (t.Source == 0) fieldPlan[i] = new Take(0, rowBase + t.Row);
+                else if (patchChild is not null) fieldPlan[i] = new Take(1, t.Row);
+                else fieldPlan[i] = PatchSource[t.Row] is int from and >= 0 ? new Take(0, rowBase + from) : Take.Null; // a field this module does not know
+            }
+            children[f] = ArrayInterleave.Build(field.DataType, new IArrowArray?[] { oldChild, patchChild }, fieldPlan);
+        }
+        var items = new StructArray(itemType, plan.Length, children, ArrowBuffer.Empty, 0, 0);
+        var offsets = new ArrowBuffer.Builder<int>(2).Append(0).Append(plan.Length).Build();
+        return new ListArray(listType, 1, offsets, items, ArrowBuffer.Empty, 0, 0);
+    }
+
+    private static bool SameType(IArrowType a, IArrowType b) => (a, b) switch
+    {
+        (ListType la, ListType lb) => SameType(la.ValueDataType, lb.ValueDataType),
+        (StructType sa, StructType sb) => sa.Fields.Count == sb.Fields.Count
+            && sa.Fields.Zip(sb.Fields).All(p => p.First.Name == p.Second.Name && SameType(p.First.DataType, p.Second.DataType)),
+        (TimestampType ta, TimestampType tb) => ta.Unit == tb.Unit,
+        _ => a.TypeId == b.TypeId,
+    };
+
+    private static ClusterStateException NotFound(string errorId, string what, string id) =>
+        new(errorId, ClusterStateErrorKind.NotFound, $"No {what} with id '{id}' exists in the cluster state.", id);
+}

@@ -1,0 +1,236 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using Apache.Arrow;
+using ClusterState.Query;
+using ClusterState.Schema;
+using ClusterState.Storage;
+using N = ClusterState.ClusterSchema.Names;
+
+namespace ClusterState;
+
+/// <summary>Knobs of a commit.</summary>
+public sealed class CommitOptions
+{
+    /// <summary>How long to wait for another writer's lock.</summary>
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>The commit time (default: now); timestamps set by the commit use it.</summary>
+    public DateTime? Now { get; set; }
+    /// <summary>Flush the new snapshot and metadata to the disk before returning (default true).</summary>
+    public bool Durable { get; set; } = true;
+    /// <summary>Snapshots older than the newest this many are deleted when no reader can need them.</summary>
+    public int KeepSnapshots { get; set; } = 3;
+}
+
+public static partial class StateStore
+{
+    /// <summary>Commits a change set: all of it or nothing (DESIGN.md §5).</summary>
+    public static CommitResult Commit(string directory, ChangeSet changes, CommitOptions? options = null) =>
+        Commit(directory, _ => changes, options);
+
+    /// <summary>
+    /// Commits the change set that <paramref name="plan"/> computes from the current snapshot while
+    /// the writer lock is held, so decisions that depend on the state (placement, increments) see
+    /// exactly the generation they change. Writers in every process serialise on the lock file;
+    /// readers never wait. The new snapshot is written completely and flushed before
+    /// state_metadata.json is switched to it by an atomic rename; the generation grows by one.
+    /// </summary>
+    public static CommitResult Commit(string directory, Func<ClusterSnapshot, ChangeSet> plan, CommitOptions? options = null)
+    {
+        options ??= new CommitOptions();
+        directory = Path.GetFullPath(directory);
+        var clock = Stopwatch.StartNew();
+        if (!File.Exists(Path.Combine(directory, StateMetadata.FileName)))
+            throw new ClusterStateException(ErrorIds.StateNotFound, ClusterStateErrorKind.NotFound,
+                $"'{directory}' is not a cluster state: it has no {StateMetadata.FileName}.", directory);
+        using var writerLock = WriterLock.Acquire(directory, options.LockTimeout);
+        var lockWait = clock.Elapsed;
+        var metadata = StateMetadata.Read(directory);
+        using var current = ClusterSnapshot.Open(directory);
+        var changes = plan(current);
+        if (changes.ExpectedGeneration is long expected && expected != metadata.Generation)
+            throw new ClusterStateException(ErrorIds.GenerationConflict, ClusterStateErrorKind.Conflict,
+                $"The state is at generation {metadata.Generation}, not the expected {expected}: another writer committed first. Read the state again and retry.", metadata.Generation);
+
+        var now = Truncate(options.Now ?? DateTime.UtcNow);
+        var builder = new StateBatchBuilder(current.SchemaVersion);
+        var nodes = PlanNodes(current, changes);
+        var nodeExists = NodeLookup(current, nodes);
+        var tasks = PlanTasks(current, changes, now, nodeExists);
+        var content = PlanContent(current, changes);
+        foreach (var n in nodes.Patch) builder.Add(n);
+        foreach (var t in tasks.Patch) builder.Add(t);
+        foreach (var c in content.Patch) builder.Add(c);
+
+        long generation = metadata.Generation + 1;
+        var schema = WithGeneration(current.Schema, generation);
+        var arrays = new List<IArrowArray>();
+        var old = current.RecordBatch;
+        for (int i = 0; i < schema.FieldsList.Count; i++)
+        {
+            var column = old.Column(i);
+            arrays.Add(schema.FieldsList[i].Name switch
+            {
+                N.UpdatedAt => new TimestampArray.Builder((Apache.Arrow.Types.TimestampType)schema.FieldsList[i].DataType).Append(StateBatchBuilder.Utc(now)).Build(),
+                N.Nodes => nodes.Apply(column, current.Nodes, builder.BuildNodeItems()),
+                N.Tasks => tasks.Apply(column, current.Tasks, builder.BuildTaskItems()),
+                N.Content => content.Apply(column, current.Content, builder.BuildContentItems()),
+                _ => column, // cluster_id, master_id and any column a newer writer added: bytes carried over
+            });
+        }
+        var batch = new RecordBatch(schema, arrays, 1);
+        string snapshotName = SnapshotFileName(generation);
+        WriteSnapshot(Path.Combine(directory, snapshotName), batch, options.Durable);
+        var next = metadata.Clone();
+        next.Generation = generation;
+        next.Snapshot = snapshotName;
+        next.UpdatedAt = now;
+        next.SchemaVersion = current.SchemaVersion;
+        Publish(directory, next, options.Durable);
+        RemoveOldSnapshots(directory, generation, options.KeepSnapshots);
+        return new CommitResult
+        {
+            PreviousGeneration = metadata.Generation,
+            Generation = generation,
+            Snapshot = snapshotName,
+            CommittedAt = now,
+            Added = nodes.Added + tasks.Added + content.Added,
+            Updated = nodes.Updated + tasks.Updated + content.Updated,
+            Removed = nodes.Removed + tasks.Removed + content.Removed,
+            LockWait = lockWait,
+            Elapsed = clock.Elapsed,
+        };
+    }
+
+    private static EntityEdit<ClusterNode> PlanNodes(ClusterSnapshot s, ChangeSet changes)
+    {
+        var index = SnapshotIndexes.NodeIds(s);
+        var edit = EntityEdit<ClusterNode>.Build(s.Nodes.Count, index.Find, s.Nodes.Read, n => n.Id,
+            changes.RemoveNodes, changes.UpdateNodes.Select(u => (u.Id, (Action<ClusterNode>)(n => Changes.Apply(n, u)))),
+            changes.AddNodes, NodeFields, "node", ErrorIds.NodeNotFound);
+        foreach (var n in edit.Patch) Changes.Validate(n, changes.Force);
+        return edit;
+    }
+
+    private static EntityEdit<ClusterTask> PlanTasks(ClusterSnapshot s, ChangeSet changes, DateTime now, Func<string, bool> nodeExists)
+    {
+        var index = SnapshotIndexes.TaskIds(s);
+        var adds = changes.AddTasks.Select(t =>
+        {
+            t.CreatedAt ??= now;
+            t.UpdatedAt ??= now;
+            return t;
+        }).ToList();
+        var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, index.Find, s.Tasks.Read, t => t.Id,
+            changes.RemoveTasks, changes.UpdateTasks.Select(u => (u.Id, (Action<ClusterTask>)(t => Changes.Apply(t, u, now)))),
+            adds, TaskFields, "task", ErrorIds.TaskNotFound);
+        foreach (var t in edit.Patch) Changes.Validate(t, changes.Force, nodeExists);
+        return edit;
+    }
+
+    private static EntityEdit<ClusterContent> PlanContent(ClusterSnapshot s, ChangeSet changes)
+    {
+        var index = SnapshotIndexes.ContentIds(s);
+        var adds = changes.AddContent.Select(c =>
+        {
+            c.CreatedAt ??= DateTime.UtcNow;
+            return c;
+        }).ToList();
+        var edit = EntityEdit<ClusterContent>.Build(s.Content.Count, index.Find, s.Content.Read, c => c.Cid,
+            changes.RemoveContent, changes.UpdateContent.Select(u => (u.Cid, (Action<ClusterContent>)(c => Changes.Apply(c, u)))),
+            adds, ContentFields, "content", ErrorIds.ContentNotFound);
+        foreach (var c in edit.Patch) Changes.Validate(c);
+        return edit;
+    }
+
+    /// <summary>Whether a node id exists after the change set's node edits.</summary>
+    private static Func<string, bool> NodeLookup(ClusterSnapshot s, EntityEdit<ClusterNode> nodes)
+    {
+        var index = SnapshotIndexes.NodeIds(s);
+        var removed = new HashSet<int>(Enumerable.Range(0, s.Nodes.Count));
+        foreach (var take in nodes.Plan.Where(t => t.Source == 0)) removed.Remove(take.Row);
+        foreach (var k in nodes.PatchSource.Where(r => r >= 0)) removed.Remove(k);
+        var added = new HashSet<string>(nodes.Patch.Select(n => n.Id), StringComparer.Ordinal);
+        return id => added.Contains(id) || (index.Find(id) is int row && row >= 0 && !removed.Contains(row));
+    }
+
+    private static IEnumerable<string> NodeFields(ClusterNode a, ClusterNode b)
+    {
+        if (a.Role != b.Role) yield return N.Role;
+        if (a.Status != b.Status) yield return N.Status;
+        if (!a.Peers.SequenceEqual(b.Peers)) yield return N.Peers;
+        if (!a.Capabilities.SequenceEqual(b.Capabilities)) yield return N.Capabilities;
+        if (!SameResources(a.Resources, b.Resources)) yield return N.Resources;
+    }
+
+    private static IEnumerable<string> TaskFields(ClusterTask a, ClusterTask b)
+    {
+        if (a.Type != b.Type) yield return N.Type;
+        if (a.Status != b.Status) yield return N.Status;
+        if (a.UpdatedAt != b.UpdatedAt) yield return N.UpdatedAt;
+        if (a.StartedAt != b.StartedAt) yield return N.StartedAt;
+        if (a.CompletedAt != b.CompletedAt) yield return N.CompletedAt;
+        if (a.AssignedTo != b.AssignedTo) yield return N.AssignedTo;
+        if (a.OutputCid != b.OutputCid) yield return N.OutputCid;
+        if (!a.OutputCids.SequenceEqual(b.OutputCids)) yield return N.OutputCids;
+        if (a.CpuCores != b.CpuCores || a.GpuCores != b.GpuCores || a.MemoryMB != b.MemoryMB || (a.Resources is null) != (b.Resources is null))
+            yield return N.Resources;
+    }
+
+    private static IEnumerable<string> ContentFields(ClusterContent a, ClusterContent b)
+    {
+        if (!a.Providers.SequenceEqual(b.Providers)) yield return N.Providers;
+        if (a.Pinned != b.Pinned) yield return N.Pinned;
+        if (a.Replication != b.Replication) yield return N.Replication;
+        if (a.Size != b.Size) yield return N.Size;
+    }
+
+    private static bool SameResources(NodeResources? a, NodeResources? b) =>
+        (a is null && b is null) || (a is not null && b is not null && a.CpuCount == b.CpuCount && a.CpuLoad.Equals(b.CpuLoad)
+            && a.GpuCount == b.GpuCount && a.GpuAvailable == b.GpuAvailable && a.MemoryTotal == b.MemoryTotal
+            && a.MemoryAvailable == b.MemoryAvailable && a.DiskTotal == b.DiskTotal && a.DiskAvailable == b.DiskAvailable);
+
+    private static Apache.Arrow.Schema WithGeneration(Apache.Arrow.Schema schema, long generation)
+    {
+        var metadata = new Dictionary<string, string>(schema.Metadata ?? new Dictionary<string, string>())
+        {
+            [ClusterSchema.GenerationKey] = generation.ToString(CultureInfo.InvariantCulture),
+        };
+        return new Apache.Arrow.Schema(schema.FieldsList, metadata);
+    }
+
+    private static DateTime Truncate(DateTime t)
+    {
+        t = t.ToUniversalTime();
+        return new DateTime(t.Ticks - t.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+    }
+
+    /// <summary>
+    /// Deletes snapshots older than the newest <paramref name="keep"/> generations and leftovers of
+    /// interrupted writes. A reader that mapped an old file keeps reading it (Unix keeps the inode
+    /// alive); a reader that read the metadata but not yet the file retries on the newest one.
+    /// Where a mapped file cannot be deleted (Windows) the error is ignored and the next commit
+    /// tries again.
+    /// </summary>
+    private static void RemoveOldSnapshots(string directory, long generation, int keep)
+    {
+        foreach (var file in Directory.EnumerateFiles(directory, "snapshot_*.arrow*"))
+        {
+            string name = Path.GetFileName(file);
+            bool leftover = name.Contains(".tmp-", StringComparison.Ordinal);
+            if (leftover)
+            {
+                if (File.GetLastWriteTimeUtc(file) < DateTime.UtcNow.AddMinutes(-10)) TryDelete(file);
+                continue;
+            }
+            if (long.TryParse(name.AsSpan("snapshot_".Length, name.Length - "snapshot_".Length - ".arrow".Length), NumberStyles.None, CultureInfo.InvariantCulture, out long g)
+                && g <= generation - Math.Max(1, keep))
+            {
+                TryDelete(file);
+            }
+        }
+    }
+}
