@@ -31,6 +31,16 @@
         'Get-ClusterContentMap'
         'Get-ClusterTopology'
         'Export-ClusterState'
+        'Add-ClusterNode'
+        'Set-ClusterNode'
+        'Remove-ClusterNode'
+        'Add-ClusterTask'
+        'Set-ClusterTask'
+        'Remove-ClusterTask'
+        'Add-ClusterContent'
+        'Set-ClusterContent'
+        'Remove-ClusterContent'
+        'Invoke-ClusterTaskPlacement'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

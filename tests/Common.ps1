@@ -17,7 +17,7 @@ function New-TestState {
 function Invoke-ChildPwsh {
     # Runs a script in a fresh pwsh process (the same PowerShell as this one) with the module
     # path in its environment; returns its output lines and exit code.
-    param([Parameter(Mandatory)][string] $Script, [int] $TimeoutSeconds = 120)
+    param([Parameter(Mandatory)][string] $Script, [int] $TimeoutSeconds = 120, [string] $StandardInput)
     $file = Join-Path ([IO.Path]::GetTempPath()) ("clusterstate-child-{0}.ps1" -f [guid]::NewGuid().ToString('N'))
     Set-Content -Path $file -Value $Script
     try {
@@ -25,11 +25,15 @@ function Invoke-ChildPwsh {
         $psi = [Diagnostics.ProcessStartInfo]::new()
         if (Test-Path $pwshDll) { $psi.FileName = [Environment]::ProcessPath; $psi.ArgumentList.Add($pwshDll) }
         else { $psi.FileName = Join-Path $PSHOME 'pwsh' }
-        foreach ($a in '-NoProfile', '-NonInteractive', '-File', $file) { $psi.ArgumentList.Add($a) }
+        # With standard input given, the child may prompt (ShouldProcess) and reads the answers from it.
+        $flags = if ($PSBoundParameters.ContainsKey('StandardInput')) { @('-NoProfile') } else { @('-NoProfile', '-NonInteractive') }
+        foreach ($a in @($flags) + @('-File', $file)) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardInput = $PSBoundParameters.ContainsKey('StandardInput')
         $psi.RedirectStandardOutput = $true
         $psi.RedirectStandardError = $true
         $psi.UseShellExecute = $false
         $process = [Diagnostics.Process]::Start($psi)
+        if ($psi.RedirectStandardInput) { $process.StandardInput.Write($StandardInput); $process.StandardInput.Close() }
         $stdout = $process.StandardOutput.ReadToEndAsync()
         $stderr = $process.StandardError.ReadToEndAsync()
         if (-not $process.WaitForExit($TimeoutSeconds * 1000)) { $process.Kill($true); throw "The child pwsh did not finish in $TimeoutSeconds s." }

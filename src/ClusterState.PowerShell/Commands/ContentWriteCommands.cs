@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+
+namespace ClusterState.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Adds content items (CIDs) to a cluster state in one atomic commit.</para>
+/// <para type="description">Add-ClusterContent adds a CID with its size, providers, pin state and replication target; created_at is the commit time. Parameters bind by property name, so items from Get-ClusterContent or Import-Csv can be piped in; the whole pipeline is one commit. An existing CID is a DuplicateId error and negative sizes or replication targets are refused; nothing is written then.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Add, "ClusterContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(ClusterContent))]
+public sealed class AddClusterContentCommand : StateWritingCmdlet
+{
+#pragma warning disable CS1591
+    /// <summary><para type="description">The content identifier.</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string Cid { get; set; } = "";
+
+    /// <summary><para type="description">Size in bytes.</para></summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)] public long? Size { get; set; }
+
+    /// <summary><para type="description">Ids of the nodes that provide it.</para></summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(Completion.ProviderCompleter))]
+    [AllowEmptyCollection]
+    public string[]? Providers { get; set; }
+
+    /// <summary><para type="description">Whether it is pinned (default true).</para></summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)] public bool? Pinned { get; set; }
+
+    /// <summary><para type="description">Target number of providers (default 1).</para></summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)] public int? Replication { get; set; }
+#pragma warning restore CS1591
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        if (!ShouldProcess(Cid, "Add content")) return;
+        Changes.AddContent.Add(new ClusterContent
+        {
+            Cid = Cid,
+            Size = Size,
+            Providers = Providers ?? Array.Empty<string>(),
+            Pinned = Pinned ?? true,
+            Replication = Replication ?? 1,
+        });
+    }
+
+    /// <inheritdoc />
+    protected override void WriteChanged(ClusterSnapshot after) =>
+        WriteResult(after.FindContent(new ContentQuery { Cid = Changes.AddContent.Select(c => c.Cid).ToArray() }), ErrorIds.ContentNotFound, "content");
+}
+
+/// <summary>
+/// <para type="synopsis">Changes content items: providers, pin state, replication target, in one atomic commit.</para>
+/// <para type="description">Set-ClusterContent changes the given fields of each CID: -AddProvider and -RemoveProvider edit the provider list (-Providers replaces it), -Pinned / -Pinned:$false pins or unpins, -Replication sets the target and -ReplicationDelta adds to it under the writer lock, so concurrent increments from many processes never lose one. Items piped in bind by Cid and the whole pipeline is one commit. Unknown CIDs are ContentNotFound and a negative target is refused; nothing is written then.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Set, "ClusterContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(ClusterContent))]
+public sealed class SetClusterContentCommand : StateWritingCmdlet
+{
+#pragma warning disable CS1591
+    /// <summary><para type="description">CIDs of the items to change (piped items bind by Cid).</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(Completion.CidCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[] Cid { get; set; } = Array.Empty<string>();
+
+    /// <summary><para type="description">Replace the provider list.</para></summary>
+    [Parameter] [AllowEmptyCollection] public string[]? Providers { get; set; }
+    /// <summary><para type="description">Providers to add (kept once).</para></summary>
+    [Parameter] [ArgumentCompleter(typeof(Completion.ProviderCompleter))] public string[]? AddProvider { get; set; }
+    /// <summary><para type="description">Providers to remove.</para></summary>
+    [Parameter] [ArgumentCompleter(typeof(Completion.ProviderCompleter))] public string[]? RemoveProvider { get; set; }
+    /// <summary><para type="description">Pin (-Pinned) or unpin (-Pinned:$false).</para></summary>
+    [Parameter] public SwitchParameter Pinned { get; set; }
+    /// <summary><para type="description">Set the replication target.</para></summary>
+    [Parameter] [ValidateRange(0, int.MaxValue)] public int? Replication { get; set; }
+    /// <summary><para type="description">Add this (possibly negative) number to the replication target, atomically.</para></summary>
+    [Parameter] public int? ReplicationDelta { get; set; }
+    /// <summary><para type="description">Set the size in bytes.</para></summary>
+    [Parameter] [ValidateRange(0, long.MaxValue)] public long? Size { get; set; }
+#pragma warning restore CS1591
+
+    /// <inheritdoc />
+    protected override void BeginProcessing()
+    {
+        if (Replication is not null && ReplicationDelta is not null)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Replication and -ReplicationDelta cannot be used together."),
+                "ConflictingParameters", ErrorCategory.InvalidArgument, null));
+    }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        foreach (var cid in Cid)
+        {
+            if (!ShouldProcess(cid, "Change content")) continue;
+            Changes.UpdateContent.Add(new ContentUpdate
+            {
+                Cid = cid, Providers = Providers, AddProviders = AddProvider, RemoveProviders = RemoveProvider,
+                Pinned = SwitchValue(nameof(Pinned), Pinned), Replication = Replication, ReplicationDelta = ReplicationDelta, Size = Size,
+            });
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void WriteChanged(ClusterSnapshot after) =>
+        WriteResult(after.FindContent(new ContentQuery { Cid = Changes.UpdateContent.Select(c => c.Cid).Distinct().ToArray() }), ErrorIds.ContentNotFound, "content");
+}
+
+/// <summary>
+/// <para type="synopsis">Removes content items from a cluster state in one atomic commit.</para>
+/// <para type="description">Remove-ClusterContent removes the given CIDs; piped items bind by Cid and the whole pipeline is one commit, so Get-ClusterContent -Orphaned | Remove-ClusterContent drops every orphan at once. An unknown CID is a ContentNotFound error and nothing is removed. Asks for confirmation by default (ConfirmImpact High).</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "ClusterContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(ClusterContent))]
+public sealed class RemoveClusterContentCommand : StateWritingCmdlet
+{
+    private readonly List<ClusterContent> _removed = new();
+
+    /// <summary><para type="description">CIDs of the items to remove (piped items bind by Cid).</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(Completion.CidCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[] Cid { get; set; } = Array.Empty<string>();
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        foreach (var cid in Cid)
+        {
+            if (ShouldProcess(cid, "Remove content")) Changes.RemoveContent.Add(cid);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        if (PassThru && !Changes.IsEmpty)
+            Run(() => _removed.AddRange(OpenSnapshot(StatePath).FindContent(new ContentQuery { Cid = Changes.RemoveContent.ToArray() }).Items));
+        base.EndProcessing();
+    }
+
+    /// <inheritdoc />
+    protected override void WriteChanged(ClusterSnapshot after) => WriteObject(_removed, enumerateCollection: true);
+}

@@ -1,0 +1,51 @@
+using System.Management.Automation;
+
+namespace ClusterState.PowerShell;
+
+/// <summary>
+/// Base of the cmdlets that change a state. Input items are collected into one change set while
+/// the pipeline runs (each one passing ShouldProcess) and committed once at the end: a whole
+/// pipeline is one atomic commit, all or nothing. -ExpectedGeneration makes it conditional.
+/// </summary>
+public abstract class StateWritingCmdlet : ClusterStateCmdlet
+{
+    /// <summary><para type="description">The state directory to change (default: the session default and the usual locations).</para></summary>
+    [Parameter]
+    [Alias("Path")]
+    [ValidateNotNullOrEmpty]
+    public string? StatePath { get; set; }
+
+    /// <summary><para type="description">Commit only if the state is still at this generation; otherwise fail with GenerationConflict and change nothing.</para></summary>
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long? ExpectedGeneration { get; set; }
+
+    /// <summary><para type="description">Emit the changed items as they are after the commit.</para></summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>The change set the pipeline builds.</summary>
+    protected ChangeSet Changes { get; } = new();
+
+    /// <summary>True when values outside the SPEC vocabularies are accepted (the cmdlet's -Force).</summary>
+    protected virtual bool AllowUnknownValues => false;
+
+    /// <summary>Emits the items this command changed, read from the committed snapshot.</summary>
+    protected abstract void WriteChanged(ClusterSnapshot after);
+
+    /// <summary>Commits what the pipeline collected.</summary>
+    protected override void EndProcessing() => Run(() =>
+    {
+        if (Changes.IsEmpty) return;
+        string dir = ResolveStateDirectory(StatePath);
+        Changes.ExpectedGeneration = ExpectedGeneration;
+        Changes.Force = AllowUnknownValues;
+        var result = StateStore.Commit(dir, Changes);
+        WriteVerbose($"Committed generation {result.Generation} of '{dir}': {result.Added} added, {result.Updated} changed, {result.Removed} removed in {result.Elapsed.TotalMilliseconds:0.#} ms.");
+        if (PassThru)
+        {
+            using var after = ClusterSnapshot.Open(dir);
+            WriteChanged(after);
+        }
+    });
+}
