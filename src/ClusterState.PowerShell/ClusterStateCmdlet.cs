@@ -75,6 +75,7 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
         ClusterStateErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
         ClusterStateErrorKind.WriteError => ErrorCategory.WriteError,
         ClusterStateErrorKind.AlreadyExists => ErrorCategory.ResourceExists,
+        ClusterStateErrorKind.Conflict => ErrorCategory.InvalidOperation,
         _ => ErrorCategory.NotSpecified,
     }, e.Target);
 
