@@ -35,9 +35,21 @@ Show 'How many tasks are pending, per type' {
 Show 'Under-replicated content (fewer providers than its replication target)' {
     Get-ClusterContentMap | Where-Object UnderReplicated | Select-Object -First 5
 }
+Show 'The busiest nodes, with utilization computed over the columns' {
+    Get-ClusterNode -Role worker -Status online | Get-ClusterNodeUtilization | Sort-Object LoadIndex -Descending | Select-Object -First 5
+}
+Show 'Requeue every failed task: one pipeline, one atomic commit' {
+    $before = (Get-ClusterMetadata).Generation
+    $requeued = Find-ClusterTask -Status failed | Set-ClusterTask -Status pending -PassThru
+    [pscustomobject]@{ Requeued = $requeued.Count; GenerationBefore = $before; GenerationAfter = (Get-ClusterMetadata).Generation }
+}
+Show 'The placement plan for pending GPU tasks (-WhatIf: nothing is committed)' {
+    Find-ClusterTask -Status pending -MinGpuCores 1 | Invoke-ClusterTaskPlacement -WhatIf 3>$null | Select-Object -First 5
+}
 Show 'Opening the memory-mapped snapshot costs well under a millisecond, whatever its size (nothing is copied)' {
     $watch = [Diagnostics.Stopwatch]::new()
     $times = foreach ($i in 1..50) {
+        [ClusterState.ClusterSnapshot]::ClearCache()   # time a real open: map the file and read its messages
         $watch.Restart(); $s = [ClusterState.ClusterSnapshot]::Open($StatePath); $watch.Stop(); $s.Dispose()
         $watch.Elapsed.TotalMilliseconds
     }

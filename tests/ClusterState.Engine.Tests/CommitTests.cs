@@ -238,6 +238,7 @@ public sealed class CommitTests
         using var held = ClusterSnapshot.Open(path);
         Assert.Equal(2, held.Generation);
         for (int i = 0; i < 6; i++) StateStore.Commit(path, new ChangeSet { UpdateContent = { new ContentUpdate { Cid = cid, ReplicationDelta = 1 } } });
+        StateStore.WaitForCleanup();
         var files = Directory.GetFiles(path, "snapshot_*").Select(Path.GetFileName).OrderBy(f => f).ToArray();
         Assert.Equal(new[] { "snapshot_00000006.arrow", "snapshot_00000007.arrow", "snapshot_00000008.arrow" }, files);
         Assert.Equal(100, held.FindContent(new ContentQuery { Cid = new[] { cid } }).Items.Single().Replication);

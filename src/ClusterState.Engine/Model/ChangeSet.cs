@@ -124,6 +124,8 @@ public sealed class CommitResult
     public TimeSpan Elapsed { get; set; }
     /// <summary>How long it waited for the writer lock.</summary>
     public TimeSpan LockWait { get; set; }
+    /// <summary>Milliseconds per phase: lock, plan, build, write, flush (fsync), publish. Old snapshots are deleted afterwards, in the background.</summary>
+    public IReadOnlyDictionary<string, double> PhaseMilliseconds { get; set; } = new Dictionary<string, double>();
 
     /// <inheritdoc />
     public override string ToString() => $"generation {Generation}: +{Added} ~{Updated} -{Removed}";

@@ -48,6 +48,13 @@ public static partial class StateStore
                 $"'{directory}' is not a cluster state: it has no {StateMetadata.FileName}.", directory);
         using var writerLock = WriterLock.Acquire(directory, options.LockTimeout);
         var lockWait = clock.Elapsed;
+        var phases = new Dictionary<string, double>(StringComparer.Ordinal) { ["lock"] = lockWait.TotalMilliseconds };
+        var phase = Stopwatch.StartNew();
+        void Mark(string name)
+        {
+            phases[name] = phase.Elapsed.TotalMilliseconds;
+            phase.Restart();
+        }
         var metadata = StateMetadata.Read(directory);
         using var current = ClusterSnapshot.Open(directory);
         var changes = plan(current);
@@ -65,6 +72,7 @@ public static partial class StateStore
         foreach (var t in tasks.Patch) builder.Add(t);
         foreach (var c in content.Patch) builder.Add(c);
 
+        Mark("plan");
         long generation = metadata.Generation + 1;
         var schema = WithGeneration(current.Schema, generation);
         var arrays = new List<IArrowArray>();
@@ -82,15 +90,18 @@ public static partial class StateStore
             });
         }
         var batch = new RecordBatch(schema, arrays, 1);
+        Mark("build");
         string snapshotName = SnapshotFileName(generation);
-        WriteSnapshot(Path.Combine(directory, snapshotName), batch, options.Durable);
+        WriteSnapshot(Path.Combine(directory, snapshotName), batch, options.Durable, () => Mark("write"));
+        Mark("flush");
         var next = metadata.Clone();
         next.Generation = generation;
         next.Snapshot = snapshotName;
         next.UpdatedAt = now;
         next.SchemaVersion = current.SchemaVersion;
         Publish(directory, next, options.Durable);
-        RemoveOldSnapshots(directory, generation, options.KeepSnapshots);
+        Mark("publish");
+        ScheduleCleanup(directory, generation, options.KeepSnapshots);
         return new CommitResult
         {
             PreviousGeneration = metadata.Generation,
@@ -102,13 +113,39 @@ public static partial class StateStore
             Removed = nodes.Removed + tasks.Removed + content.Removed,
             LockWait = lockWait,
             Elapsed = clock.Elapsed,
+            PhaseMilliseconds = phases,
         };
+    }
+
+    /// <summary>
+    /// Row lookup for the ids a change set names: a few ids are resolved by one scan of the id
+    /// column (building a hash index of a million rows would cost more than the commit), many by
+    /// the snapshot's shared index. Exact, case-sensitive matching: writes address ids exactly.
+    /// </summary>
+    private static Func<string, int> RowFinder(StringColumn column, int count, Func<Utf8KeyIndex> index, IEnumerable<string> ids)
+    {
+        var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
+        if (wanted.Count == 0) return _ => -1;
+        if (wanted.Count > 64) return index().Find;
+        var keys = wanted.Select(id => (Id: id, Bytes: System.Text.Encoding.UTF8.GetBytes(id))).ToArray();
+        var rows = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int row = 0; row < count && rows.Count < keys.Length; row++)
+        {
+            if (column.IsNull(row)) continue;
+            var value = column.GetBytes(row);
+            foreach (var (id, bytes) in keys)
+            {
+                if (bytes.Length == value.Length && value.SequenceEqual(bytes)) rows.TryAdd(id, row);
+            }
+        }
+        return id => rows.TryGetValue(id, out int row) ? row : -1;
     }
 
     private static EntityEdit<ClusterNode> PlanNodes(ClusterSnapshot s, ChangeSet changes)
     {
-        var index = SnapshotIndexes.NodeIds(s);
-        var edit = EntityEdit<ClusterNode>.Build(s.Nodes.Count, index.Find, s.Nodes.Read, n => n.Id,
+        var find = RowFinder(s.Nodes.Id, s.Nodes.Count, () => SnapshotIndexes.NodeIds(s),
+            changes.RemoveNodes.Concat(changes.UpdateNodes.Select(u => u.Id)).Concat(changes.AddNodes.Select(n => n.Id)));
+        var edit = EntityEdit<ClusterNode>.Build(s.Nodes.Count, find, s.Nodes.Read, n => n.Id,
             changes.RemoveNodes, changes.UpdateNodes.Select(u => (u.Id, (Action<ClusterNode>)(n => Changes.Apply(n, u)))),
             changes.AddNodes, NodeFields, "node", ErrorIds.NodeNotFound);
         foreach (var n in edit.Patch) Changes.Validate(n, changes.Force);
@@ -117,14 +154,15 @@ public static partial class StateStore
 
     private static EntityEdit<ClusterTask> PlanTasks(ClusterSnapshot s, ChangeSet changes, DateTime now, Func<string, bool> nodeExists)
     {
-        var index = SnapshotIndexes.TaskIds(s);
+        var find = RowFinder(s.Tasks.Id, s.Tasks.Count, () => SnapshotIndexes.TaskIds(s),
+            changes.RemoveTasks.Concat(changes.UpdateTasks.Select(u => u.Id)).Concat(changes.AddTasks.Select(t => t.Id)));
         var adds = changes.AddTasks.Select(t =>
         {
             t.CreatedAt ??= now;
             t.UpdatedAt ??= now;
             return t;
         }).ToList();
-        var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, index.Find, s.Tasks.Read, t => t.Id,
+        var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, find, s.Tasks.Read, t => t.Id,
             changes.RemoveTasks, changes.UpdateTasks.Select(u => (u.Id, (Action<ClusterTask>)(t => Changes.Apply(t, u, now)))),
             adds, TaskFields, "task", ErrorIds.TaskNotFound);
         foreach (var t in edit.Patch) Changes.Validate(t, changes.Force, nodeExists);
@@ -133,13 +171,14 @@ public static partial class StateStore
 
     private static EntityEdit<ClusterContent> PlanContent(ClusterSnapshot s, ChangeSet changes)
     {
-        var index = SnapshotIndexes.ContentIds(s);
+        var find = RowFinder(s.Content.Cid, s.Content.Count, () => SnapshotIndexes.ContentIds(s),
+            changes.RemoveContent.Concat(changes.UpdateContent.Select(u => u.Cid)).Concat(changes.AddContent.Select(c => c.Cid)));
         var adds = changes.AddContent.Select(c =>
         {
             c.CreatedAt ??= DateTime.UtcNow;
             return c;
         }).ToList();
-        var edit = EntityEdit<ClusterContent>.Build(s.Content.Count, index.Find, s.Content.Read, c => c.Cid,
+        var edit = EntityEdit<ClusterContent>.Build(s.Content.Count, find, s.Content.Read, c => c.Cid,
             changes.RemoveContent, changes.UpdateContent.Select(u => (u.Cid, (Action<ClusterContent>)(c => Changes.Apply(c, u)))),
             adds, ContentFields, "content", ErrorIds.ContentNotFound);
         foreach (var c in edit.Patch) Changes.Validate(c);
@@ -149,12 +188,12 @@ public static partial class StateStore
     /// <summary>Whether a node id exists after the change set's node edits.</summary>
     private static Func<string, bool> NodeLookup(ClusterSnapshot s, EntityEdit<ClusterNode> nodes)
     {
-        var index = SnapshotIndexes.NodeIds(s);
+        var index = new Lazy<Utf8KeyIndex>(() => SnapshotIndexes.NodeIds(s));
         var removed = new HashSet<int>(Enumerable.Range(0, s.Nodes.Count));
         foreach (var take in nodes.Plan.Where(t => t.Source == 0)) removed.Remove(take.Row);
         foreach (var k in nodes.PatchSource.Where(r => r >= 0)) removed.Remove(k);
         var added = new HashSet<string>(nodes.Patch.Select(n => n.Id), StringComparer.Ordinal);
-        return id => added.Contains(id) || (index.Find(id) is int row && row >= 0 && !removed.Contains(row));
+        return id => added.Contains(id) || (index.Value.Find(id) is int row && row >= 0 && !removed.Contains(row));
     }
 
     private static IEnumerable<string> NodeFields(ClusterNode a, ClusterNode b)
@@ -208,6 +247,30 @@ public static partial class StateStore
         return new DateTime(t.Ticks - t.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
     }
 
+    private static readonly object CleanupGate = new();
+    private static System.Threading.Tasks.Task _cleanup = System.Threading.Tasks.Task.CompletedTask;
+
+    /// <summary>
+    /// Old snapshots are deleted after the commit has returned: unlinking a file of hundreds of
+    /// MiB takes the file system hundreds of milliseconds, which no caller should wait for. A
+    /// process that exits first leaves them to the next commit.
+    /// </summary>
+    private static void ScheduleCleanup(string directory, long generation, int keep)
+    {
+        lock (CleanupGate)
+        {
+            _cleanup = _cleanup.ContinueWith(_ => RemoveOldSnapshots(directory, generation, keep), System.Threading.Tasks.TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Waits until the deletions scheduled by earlier commits of this process are done.</summary>
+    public static void WaitForCleanup()
+    {
+        System.Threading.Tasks.Task pending;
+        lock (CleanupGate) pending = _cleanup;
+        pending.Wait();
+    }
+
     /// <summary>
     /// Deletes snapshots older than the newest <paramref name="keep"/> generations and leftovers of
     /// interrupted writes. A reader that mapped an old file keeps reading it (Unix keeps the inode
@@ -217,7 +280,16 @@ public static partial class StateStore
     /// </summary>
     private static void RemoveOldSnapshots(string directory, long generation, int keep)
     {
-        foreach (var file in Directory.EnumerateFiles(directory, "snapshot_*.arrow*"))
+        string[] files;
+        try
+        {
+            files = Directory.GetFiles(directory, "snapshot_*.arrow*");
+        }
+        catch (IOException)
+        {
+            return; // the directory went away; nothing to clean
+        }
+        foreach (var file in files)
         {
             string name = Path.GetFileName(file);
             bool leftover = name.Contains(".tmp-", StringComparison.Ordinal);

@@ -79,7 +79,7 @@ public static partial class StateStore
     internal static string SnapshotFileName(long generation) => $"snapshot_{generation:D8}.arrow";
 
     /// <summary>Writes a complete Arrow IPC file next to its final name, flushes it, then renames it into place.</summary>
-    internal static void WriteSnapshot(string path, RecordBatch batch, bool durable = true)
+    internal static void WriteSnapshot(string path, RecordBatch batch, bool durable = true, Action? written = null)
     {
         string temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
         try
@@ -91,7 +91,9 @@ public static partial class StateStore
                     writer.WriteRecordBatch(batch);
                     writer.WriteEnd();
                 }
-                stream.Flush(flushToDisk: durable);
+                stream.Flush(flushToDisk: false);
+                written?.Invoke();
+                if (durable) stream.Flush(flushToDisk: true);
             }
             File.Move(temporary, path, overwrite: true);
         }
