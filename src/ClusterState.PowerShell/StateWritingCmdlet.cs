@@ -49,3 +49,41 @@ public abstract class StateWritingCmdlet : ClusterStateCmdlet
         }
     });
 }
+
+/// <summary>
+/// Base of the Remove-* cmdlets: each id passes ShouldProcess into the change set, and
+/// -PassThru emits the removed items as they were before the commit.
+/// </summary>
+/// <typeparam name="T">The item type.</typeparam>
+public abstract class StateRemovingCmdlet<T> : StateWritingCmdlet
+{
+    private readonly System.Collections.Generic.List<T> _removed = new();
+
+    /// <summary>The ids this pipeline removes (the change set's list for the entity).</summary>
+    protected abstract System.Collections.Generic.List<string> RemovedIds { get; }
+
+    /// <summary>What is removed, for ShouldProcess ("node", "task", "content").</summary>
+    protected abstract string What { get; }
+
+    /// <summary>Reads the items about to be removed.</summary>
+    protected abstract System.Collections.Generic.IEnumerable<T> ReadItems(ClusterSnapshot before, string[] ids);
+
+    /// <summary>Adds each id that passes ShouldProcess to the change set.</summary>
+    protected void Remove(System.Collections.Generic.IEnumerable<string> ids)
+    {
+        foreach (var id in ids)
+        {
+            if (ShouldProcess(id, "Remove " + What)) RemovedIds.Add(id);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        if (PassThru && !Changes.IsEmpty) Run(() => _removed.AddRange(ReadItems(OpenSnapshot(StatePath), RemovedIds.ToArray())));
+        base.EndProcessing();
+    }
+
+    /// <inheritdoc />
+    protected override void WriteChanged(ClusterSnapshot after) => WriteObject(_removed, enumerateCollection: true);
+}

@@ -118,7 +118,16 @@ $commitRows = foreach ($cs in $commitStates) {
     } $Runs
     $batch = Measure-Case 'batch' { $ids | Set-ClusterTask -StatePath $path -MemoryMB (& $next) } $BaselineRuns
     $m = Get-ClusterMetadata -StatePath $path
-    [pscustomobject]@{ State = $cs; Bytes = $m.SnapshotBytes; Single = $single; Engine = $engine; NoFsync = $noFsync; Batch = $batch }
+    # The floor of any commit that rewrites the file: copying the snapshot, and copying it durably.
+    $snapshotFile = Join-Path $path $m.Snapshot
+    $copyTarget = Join-Path $StateRoot 'copy-floor.tmp'
+    $copy = Measure-Case 'copy' { [IO.File]::Copy($snapshotFile, $copyTarget, $true) } $BaselineRuns
+    $copySync = Measure-Case 'copy+fsync' {
+        $in = [IO.File]::OpenRead($snapshotFile); $out = [IO.FileStream]::new($copyTarget, 'Create', 'Write', 'None', 1MB)
+        $in.CopyTo($out); $out.Flush($true); $out.Dispose(); $in.Dispose()
+    } $BaselineRuns
+    Remove-Item $copyTarget -ErrorAction SilentlyContinue
+    [pscustomobject]@{ State = $cs; Bytes = $m.SnapshotBytes; Single = $single; Engine = $engine; NoFsync = $noFsync; Batch = $batch; Copy = $copy; CopySync = $copySync }
 }
 
 $cpu = (Get-Content /proc/cpuinfo -ErrorAction SilentlyContinue | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''
@@ -154,11 +163,13 @@ $null = $md.AppendLine('## Commits')
 $null = $md.AppendLine()
 $null = $md.AppendLine('Each commit writes a complete new snapshot (DESIGN.md §5): unchanged entity columns are carried over as bytes, changed fields rebuilt, the file flushed to disk (fsync) before the metadata is switched. Single: `Set-ClusterTask -Id <id> -MemoryMB <n>` in a warm pwsh; engine: `StateStore.Commit` of the same change; without fsync: the same with `Durable = $false`, to show the share of the flush; batch: 10,000 ids piped into one `Set-ClusterTask` (one commit).')
 $null = $md.AppendLine()
-$null = $md.AppendLine('| State (nodes / tasks / content) | Snapshot MiB | Single-task commit, cmdlet | Engine commit | Engine, no fsync | 10,000-task pipeline commit |')
-$null = $md.AppendLine('|---|---|---|---|---|---|')
+$null = $md.AppendLine('Baselines of the same run: `File.Copy` of the snapshot file (the floor of writing it anew) and the same copy flushed with fsync (the floor of writing it durably).')
+$null = $md.AppendLine()
+$null = $md.AppendLine('| State (nodes / tasks / content) | Snapshot MiB | Single-task commit, cmdlet | Engine commit | Engine, no fsync | 10,000-task pipeline commit | File.Copy of the snapshot | Copy + fsync |')
+$null = $md.AppendLine('|---|---|---|---|---|---|---|---|')
 foreach ($c in $commitRows) {
     $st = $c.State
-    $null = $md.AppendLine("| $('{0:N0} / {1:N0} / {2:N0}' -f $st.Nodes, $st.Tasks, $st.Content) | $([math]::Round($c.Bytes / 1MB)) | $(& $f $c.Single.MedianMs) ($(& $f $c.Single.MinMs)–$(& $f $c.Single.MaxMs)) | $(& $f $c.Engine.MedianMs) | $(& $f $c.NoFsync.MedianMs) | $(& $f $c.Batch.MedianMs) ($(& $f $c.Batch.MinMs)–$(& $f $c.Batch.MaxMs)) |")
+    $null = $md.AppendLine("| $('{0:N0} / {1:N0} / {2:N0}' -f $st.Nodes, $st.Tasks, $st.Content) | $([math]::Round($c.Bytes / 1MB)) | $(& $f $c.Single.MedianMs) ($(& $f $c.Single.MinMs)–$(& $f $c.Single.MaxMs)) | $(& $f $c.Engine.MedianMs) | $(& $f $c.NoFsync.MedianMs) | $(& $f $c.Batch.MedianMs) ($(& $f $c.Batch.MinMs)–$(& $f $c.Batch.MaxMs)) | $(& $f $c.Copy.MedianMs) | $(& $f $c.CopySync.MedianMs) |")
 }
 $null = $md.AppendLine()
 Set-Content -Path $OutFile -Value $md.ToString() -NoNewline

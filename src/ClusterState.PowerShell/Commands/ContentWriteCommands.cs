@@ -118,10 +118,8 @@ public sealed class SetClusterContentCommand : StateWritingCmdlet
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "ClusterContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(ClusterContent))]
-public sealed class RemoveClusterContentCommand : StateWritingCmdlet
+public sealed class RemoveClusterContentCommand : StateRemovingCmdlet<ClusterContent>
 {
-    private readonly List<ClusterContent> _removed = new();
-
     /// <summary><para type="description">CIDs of the items to remove (piped items bind by Cid).</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(Completion.CidCompleter))]
@@ -129,22 +127,14 @@ public sealed class RemoveClusterContentCommand : StateWritingCmdlet
     public string[] Cid { get; set; } = Array.Empty<string>();
 
     /// <inheritdoc />
-    protected override void ProcessRecord()
-    {
-        foreach (var cid in Cid)
-        {
-            if (ShouldProcess(cid, "Remove content")) Changes.RemoveContent.Add(cid);
-        }
-    }
+    protected override List<string> RemovedIds => Changes.RemoveContent;
 
     /// <inheritdoc />
-    protected override void EndProcessing()
-    {
-        if (PassThru && !Changes.IsEmpty)
-            Run(() => _removed.AddRange(OpenSnapshot(StatePath).FindContent(new ContentQuery { Cid = Changes.RemoveContent.ToArray() }).Items));
-        base.EndProcessing();
-    }
+    protected override string What => "content";
 
     /// <inheritdoc />
-    protected override void WriteChanged(ClusterSnapshot after) => WriteObject(_removed, enumerateCollection: true);
+    protected override void ProcessRecord() => Remove(Cid);
+
+    /// <inheritdoc />
+    protected override IEnumerable<ClusterContent> ReadItems(ClusterSnapshot before, string[] ids) => before.FindContent(new ContentQuery { Cid = ids }).Items;
 }

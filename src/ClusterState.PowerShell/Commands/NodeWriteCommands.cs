@@ -172,7 +172,7 @@ public sealed class SetClusterNodeCommand : StateWritingCmdlet
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "ClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(ClusterNode))]
-public sealed class RemoveClusterNodeCommand : StateWritingCmdlet
+public sealed class RemoveClusterNodeCommand : StateRemovingCmdlet<ClusterNode>
 {
     /// <summary><para type="description">Ids of the nodes to remove (piped nodes bind by Id).</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -181,26 +181,15 @@ public sealed class RemoveClusterNodeCommand : StateWritingCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Id { get; set; } = System.Array.Empty<string>();
 
-    private readonly System.Collections.Generic.List<ClusterNode> _removed = new();
+    /// <inheritdoc />
+    protected override System.Collections.Generic.List<string> RemovedIds => Changes.RemoveNodes;
 
     /// <inheritdoc />
-    protected override void ProcessRecord()
-    {
-        foreach (var id in Id)
-        {
-            if (ShouldProcess(id, "Remove node")) Changes.RemoveNodes.Add(id);
-        }
-    }
+    protected override string What => "node";
 
     /// <inheritdoc />
-    protected override void EndProcessing()
-    {
-        // -PassThru emits the removed nodes as they were before the commit.
-        if (PassThru && !Changes.IsEmpty)
-            Run(() => _removed.AddRange(OpenSnapshot(StatePath).FindNodes(new NodeQuery { Id = Changes.RemoveNodes.ToArray() }).Items));
-        base.EndProcessing();
-    }
+    protected override void ProcessRecord() => Remove(Id);
 
     /// <inheritdoc />
-    protected override void WriteChanged(ClusterSnapshot after) => WriteObject(_removed, enumerateCollection: true);
+    protected override System.Collections.Generic.IEnumerable<ClusterNode> ReadItems(ClusterSnapshot before, string[] ids) => before.FindNodes(new NodeQuery { Id = ids }).Items;
 }

@@ -161,10 +161,8 @@ public sealed class SetClusterTaskCommand : StateWritingCmdlet
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "ClusterTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(ClusterTask))]
-public sealed class RemoveClusterTaskCommand : StateWritingCmdlet
+public sealed class RemoveClusterTaskCommand : StateRemovingCmdlet<ClusterTask>
 {
-    private readonly List<ClusterTask> _removed = new();
-
     /// <summary><para type="description">Ids of the tasks to remove (piped tasks bind by Id).</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("TaskId")]
@@ -173,24 +171,16 @@ public sealed class RemoveClusterTaskCommand : StateWritingCmdlet
     public string[] Id { get; set; } = Array.Empty<string>();
 
     /// <inheritdoc />
-    protected override void ProcessRecord()
-    {
-        foreach (var id in Id)
-        {
-            if (ShouldProcess(id, "Remove task")) Changes.RemoveTasks.Add(id);
-        }
-    }
+    protected override List<string> RemovedIds => Changes.RemoveTasks;
 
     /// <inheritdoc />
-    protected override void EndProcessing()
-    {
-        if (PassThru && !Changes.IsEmpty)
-            Run(() => _removed.AddRange(OpenSnapshot(StatePath).FindTasks(new TaskQuery { Id = Changes.RemoveTasks.ToArray() }).Items));
-        base.EndProcessing();
-    }
+    protected override string What => "task";
 
     /// <inheritdoc />
-    protected override void WriteChanged(ClusterSnapshot after) => WriteObject(_removed, enumerateCollection: true);
+    protected override void ProcessRecord() => Remove(Id);
+
+    /// <inheritdoc />
+    protected override IEnumerable<ClusterTask> ReadItems(ClusterSnapshot before, string[] ids) => before.FindTasks(new TaskQuery { Id = ids }).Items;
 }
 
 /// <summary>
