@@ -72,6 +72,7 @@ public static partial class StateStore
         WriteSnapshot(Path.Combine(directory, snapshotName), batch);
         var metadata = new StateMetadata(content.ClusterId, content.MasterId, options.SchemaVersion, generation, snapshotName, updatedAt);
         Publish(directory, metadata);
+        if (generation > 1) ScheduleCleanup(directory, generation, new CommitOptions().KeepSnapshots);
         return metadata;
     }
 
