@@ -23,6 +23,12 @@ public static class ClusterSchema
     /// <summary>Schema-level metadata key holding the commit generation.</summary>
     public const string GenerationKey = "generation";
 
+    /// <summary>
+    /// Schema-level (and state_metadata.json) key a future writer sets when older readers must not
+    /// read its snapshots; a reader whose <see cref="CurrentVersion"/> is lower refuses the state.
+    /// </summary>
+    public const string MinReaderVersionKey = "min_reader_version";
+
     /// <summary>Schema-level metadata key naming the program that wrote the snapshot.</summary>
     public const string WriterKey = "writer";
 

@@ -115,13 +115,17 @@ internal readonly struct FloatColumn
     };
 }
 
-/// <summary>A boolean field.</summary>
+/// <summary>
+/// A boolean field. When the field is missing but <c>presenceOf</c> names a field that is there,
+/// the value is whether that field is set (the ipfs_kit_py variant stores pinned_at, not pinned).
+/// </summary>
 internal readonly struct BooleanColumn
 {
     private readonly BooleanArray? _array;
+    private readonly IArrowArray? _presence;
     private readonly int _base;
 
-    public BooleanColumn(StructArray? parent, int baseIndex, string name)
+    public BooleanColumn(StructArray? parent, int baseIndex, string name, string? presenceOf = null)
     {
         _array = (parent is null ? null : ColumnBinding.Child(parent, name)) switch
         {
@@ -129,10 +133,13 @@ internal readonly struct BooleanColumn
             BooleanArray b => b,
             var other => throw ColumnBinding.Mismatch(name, "bool", other.Data.DataType),
         };
+        _presence = _array is null && parent is not null && presenceOf is not null ? ColumnBinding.Child(parent, presenceOf) : null;
         _base = baseIndex;
     }
 
-    public bool? Get(int row) => _array?.GetValue(_base + row);
+    public bool? Get(int row) => _array is not null ? _array.GetValue(_base + row)
+        : _presence is not null ? !_presence.IsNull(_base + row)
+        : null;
 }
 
 /// <summary>A timestamp field of any unit, read as UTC <see cref="DateTime"/>.</summary>
@@ -253,10 +260,23 @@ internal interface IUtf8Matcher
 /// <summary>Finds and checks child arrays by name.</summary>
 internal static class ColumnBinding
 {
+    /// <summary>
+    /// Field names the ipfs_kit_py ArrowClusterState variant uses for the seed's fields
+    /// (SPEC.md §1). They are read in place of the missing seed field, never written.
+    /// </summary>
+    private static readonly System.Collections.Generic.Dictionary<string, string> Aliases = new(StringComparer.Ordinal)
+    {
+        ["cpu_load"] = "cpu_usage",
+        ["disk_available"] = "disk_free",
+        ["output_cid"] = "result_cid",
+        ["created_at"] = "pinned_at",
+    };
+
     public static IArrowArray? Child(StructArray parent, string name)
     {
         var type = (StructType)parent.Data.DataType;
         int index = type.GetFieldIndex(name, StringComparer.Ordinal);
+        if (index < 0 && Aliases.TryGetValue(name, out var alias)) index = type.GetFieldIndex(alias, StringComparer.Ordinal);
         return index < 0 ? null : parent.Fields[index];
     }
 

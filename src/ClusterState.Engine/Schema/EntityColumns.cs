@@ -207,7 +207,7 @@ internal sealed class ContentColumns : EntityColumns
         Size = new IntegerColumn(Items, Base, N.Size);
         CreatedAt = new TimestampColumn(Items, Base, N.CreatedAt);
         Providers = new StringListColumn(Items, Base, N.Providers);
-        Pinned = new BooleanColumn(Items, Base, N.Pinned);
+        Pinned = new BooleanColumn(Items, Base, N.Pinned, presenceOf: "pinned_at");
         Replication = new IntegerColumn(Items, Base, N.Replication);
     }
 

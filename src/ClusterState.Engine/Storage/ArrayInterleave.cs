@@ -73,8 +73,9 @@ internal static class ArrayInterleave
                 }
                 return new ArrayData(type, n, nulls, 0, new[] { validity, IntBuffer(offsets), new ArrowBuffer(bytes) });
             }
-            case ListType list:
+            case ListType or MapType:
             {
+                var childType = type is ListType list ? list.ValueDataType : ((MapType)type).Fields[0].DataType; // a map is a list of key/value structs
                 var offsets = new int[n + 1];
                 var childPlan = new List<Take>();
                 for (int i = 0; i < n; i++)
@@ -90,7 +91,7 @@ internal static class ArrayInterleave
                     offsets[i + 1] = childPlan.Count;
                 }
                 var children = Children(sources, 0);
-                var child = BuildData(list.ValueDataType, children, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(childPlan));
+                var child = BuildData(childType, children, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(childPlan));
                 return new ArrayData(type, n, nulls, 0, new[] { validity, IntBuffer(offsets) }, new[] { child });
             }
             case StructType st:

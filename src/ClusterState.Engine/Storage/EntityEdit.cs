@@ -113,8 +113,14 @@ internal sealed class EntityEdit<T>
             int p = patchType.GetFieldIndex(field.Name, StringComparer.Ordinal);
             IArrowArray? patchChild = p < 0 ? null : patch.Fields[p];
             if (patchChild is not null && !SameType(field.DataType, patchChild.Data.DataType))
-                throw new ClusterStateException(ErrorIds.SchemaMismatch, ClusterStateErrorKind.InvalidData,
-                    $"The state stores '{field.Name}' as {field.DataType.Name}; this module writes {patchChild.Data.DataType.Name}. Migrate the state first.", field.Name);
+            {
+                // The state stores this field differently (e.g. the ipfs_kit_py variant's int8/int16).
+                // Carrying the old values over is fine; writing new ones in our type is not.
+                if (ChangedFields.Contains(field.Name) || AnyAddedValue(patchChild))
+                    throw new ClusterStateException(ErrorIds.SchemaMismatch, ClusterStateErrorKind.InvalidData,
+                        $"The state stores '{field.Name}' as {Describe(field.DataType)}; this module writes {Describe(patchChild.Data.DataType)}. Migrate the state first.", field.Name);
+                patchChild = null;
+            }
             var fieldPlan = new Take[plan.Length];
             for (int i = 0; i < plan.Length; i++)
             {
@@ -129,6 +135,22 @@ internal sealed class EntityEdit<T>
         var offsets = new ArrowBuffer.Builder<int>(2).Append(0).Append(plan.Length).Build();
         return new ListArray(listType, 1, offsets, items, ArrowBuffer.Empty, 0, 0);
     }
+
+    private bool AnyAddedValue(IArrowArray patchChild)
+    {
+        for (int k = 0; k < PatchSource.Count; k++)
+        {
+            if (PatchSource[k] < 0 && !patchChild.IsNull(k)) return true;
+        }
+        return false;
+    }
+
+    private static string Describe(IArrowType type) => type switch
+    {
+        StructType st => "struct<" + string.Join(", ", st.Fields.Select(f => f.Name + ": " + Describe(f.DataType))) + ">",
+        ListType lt => "list<" + Describe(lt.ValueDataType) + ">",
+        _ => type.Name,
+    };
 
     private static bool SameType(IArrowType a, IArrowType b) => (a, b) switch
     {

@@ -26,6 +26,8 @@ internal sealed class SnapshotData
         Batch = batch;
         Stamp = stamp;
         var schemaMetadata = batch.Schema.Metadata ?? new Dictionary<string, string>();
+        if (schemaMetadata.TryGetValue(ClusterSchema.MinReaderVersionKey, out var min))
+            RefuseFutureVersion(int.TryParse(min, NumberStyles.Integer, CultureInfo.InvariantCulture, out int m) ? m : int.MaxValue, mapping.Path);
         SchemaVersion = ReadVersion(schemaMetadata, batch);
         Generation = schemaMetadata.TryGetValue(ClusterSchema.GenerationKey, out var g) && long.TryParse(g, NumberStyles.Integer, CultureInfo.InvariantCulture, out long gen)
             ? gen
@@ -39,6 +41,14 @@ internal sealed class SnapshotData
         UpdatedAt = batch.Column(ClusterSchema.Names.UpdatedAt, StringComparer.Ordinal) is TimestampArray ts && ts.Length == 1 && !ts.IsNull(0)
             ? ts.GetTimestampUnchecked(0).UtcDateTime
             : metadata?.UpdatedAt;
+    }
+
+    /// <summary>Refuses a state whose writer says readers older than <paramref name="minReaderVersion"/> cannot read it.</summary>
+    public static void RefuseFutureVersion(int minReaderVersion, string path)
+    {
+        if (minReaderVersion > ClusterSchema.CurrentVersion)
+            throw new ClusterStateException(ErrorIds.SchemaVersionUnsupported, ClusterStateErrorKind.InvalidData,
+                $"'{path}' was written for readers of schema version {minReaderVersion} or later; this module reads up to version {ClusterSchema.CurrentVersion}. Update the module; the state is left as it is.", path);
     }
 
     public MappedFile Mapping { get; }

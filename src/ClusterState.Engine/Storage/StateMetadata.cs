@@ -104,6 +104,8 @@ public sealed class StateMetadata
         {
             throw Invalid(path, e.Message, e);
         }
+        if (_json[ClusterSchema.MinReaderVersionKey] is not null)
+            Storage.SnapshotData.RefuseFutureVersion((int)Math.Min(int.MaxValue, GetInteger(ClusterSchema.MinReaderVersionKey)), path);
         // The snapshot must be a bare file name inside this directory: never follow a pointer elsewhere.
         string snapshot = Snapshot;
         if (snapshot.Length == 0 || snapshot != System.IO.Path.GetFileName(snapshot) || snapshot is "." or ".."
