@@ -48,3 +48,41 @@ Describe 'Node.js (apache-arrow) reads the snapshot' {
         $r.firstNode.memoryTotal | Should -Be $sample.Nodes[0].MemoryTotal
     }
 }
+
+Describe 'A state written by apache-arrow (JavaScript) in the seed schema, version 1' {
+    BeforeAll {
+        $script:JsState = Join-Path $TestDrive 'js-state'
+        & $Node.Source (Join-Path $NodeDir 'write-v1-state.mjs') $JsState | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "write-v1-state.mjs failed with exit code $LASTEXITCODE." }
+    }
+
+    It 'opens as version 1 and answers queries' {
+        $m = Get-ClusterMetadata -StatePath $JsState
+        $m.ClusterId | Should -Be 'js-cluster'
+        $m.SchemaVersion | Should -Be 1
+        $m.NodeCount, $m.TaskCount, $m.ContentCount | Should -Be @(3, 3, 3)
+        (Get-ClusterNode -StatePath $JsState -Role worker -Status online).Id | Should -Be 'js-w1'
+        (Get-ClusterNode -StatePath $JsState -Id js-w1).MemoryAvailable | Should -Be 20GB
+        (Get-ClusterNode -StatePath $JsState -Id js-w2).Resources | Should -BeNullOrEmpty
+        $t3 = Find-ClusterTask -StatePath $JsState -Status running
+        $t3.Id | Should -Be 'js-t3'
+        $t3.InputCids | Should -Be @('bafy-in', 'bafy-other')
+        $t3.StartedAt | Should -BeNullOrEmpty          # not in version 1
+        (Get-ClusterTask -StatePath $JsState -Id js-t1).CreatedAt | Should -Be ([datetime]::new(2026, 1, 15, 12, 0, 0, [DateTimeKind]::Utc))
+        (Get-ClusterContent -StatePath $JsState -Orphaned).Cid | Should -Be 'bafy-orphan'
+        (Find-ClusterNodeForTask -StatePath $JsState -TaskId js-t2).NodeId | Should -Be 'js-w1'
+        (Get-ClusterTopology -StatePath $JsState).Connections.Count | Should -Be 2
+    }
+
+    It 'takes a commit and stays version 1, now in the zero-copy layout' {
+        Set-ClusterTask -StatePath $JsState -Id js-t2 -Status cancelled
+        $s = Get-ClusterState -StatePath $JsState
+        try {
+            $s.Generation | Should -Be 2
+            $s.SchemaVersion | Should -Be 1
+            $s.IsZeroCopy() | Should -BeTrue
+        }
+        finally { $s.Dispose() }
+        (Get-ClusterTask -StatePath $JsState -Id js-t2).Status | Should -Be 'cancelled'
+    }
+}

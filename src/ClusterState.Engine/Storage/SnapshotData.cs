@@ -92,7 +92,10 @@ internal sealed class SnapshotData
             }
             catch (Exception e) when (e is not ClusterStateException and not OutOfMemoryException)
             {
-                throw Corrupt(snapshotPath, $"its Arrow messages cannot be read ({e.GetType().Name}: {e.Message})", e);
+                // Some writers (arrow-js) put the schema only in the footer, not at the start of the
+                // body. Such a file is read through its footer, which copies the buffers; the next
+                // commit writes it in the zero-copy layout.
+                batch = ReadThroughFooter(snapshotPath) ?? throw Corrupt(snapshotPath, $"its Arrow messages cannot be read ({e.GetType().Name}: {e.Message})", e);
             }
             if (batch is null) throw Corrupt(snapshotPath, "it holds no record batch");
             return new SnapshotData(mapping, batch, metadata, stamp);
@@ -102,6 +105,22 @@ internal sealed class SnapshotData
             mapping.Release();
             throw;
         }
+    }
+
+    private static RecordBatch? ReadThroughFooter(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new ArrowFileReader(stream);
+            return reader.ReadNextRecordBatch();
+        }
+#pragma warning disable CA1031 // any failure here means the file is damaged; the caller reports the first error
+        catch (Exception)
+        {
+            return null;
+        }
+#pragma warning restore CA1031
     }
 
     /// <summary>
