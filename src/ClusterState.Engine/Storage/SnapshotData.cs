@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using Apache.Arrow;
 using Apache.Arrow.Ipc;
@@ -187,23 +188,28 @@ internal readonly record struct FileStamp(long Length, DateTime LastWriteUtc)
 /// Keeps the most recent snapshot of each state directory mapped for the life of the process,
 /// so a session's commands reopen it for the cost of reading the metadata and a stat, and
 /// share the indexes built on it. A new generation (or a replaced file) maps afresh; handles on
-/// the older snapshot keep it alive until they are disposed.
+/// the older snapshot keep it alive until they are disposed. At most <see cref="Capacity"/>
+/// directories are kept; the least recently opened one is dropped first.
 /// </summary>
 internal static class SnapshotCache
 {
-    private static readonly Dictionary<string, SnapshotData> Entries = new(StringComparer.Ordinal);
+    public const int Capacity = 8;
+
+    private static readonly Dictionary<string, (SnapshotData Data, long Used)> Entries = new(StringComparer.Ordinal);
+    private static long _clock;
 
     public static SnapshotData Acquire(string snapshotPath, StateMetadata metadata)
     {
         var stamp = FileStamp.Of(snapshotPath);
         lock (Entries)
         {
-            if (Entries.TryGetValue(snapshotPath, out var cached) && cached.Stamp == stamp && cached.Generation == metadata.Generation)
+            if (Entries.TryGetValue(snapshotPath, out var cached) && cached.Data.Stamp == stamp && cached.Data.Generation == metadata.Generation)
             {
                 try
                 {
-                    cached.Mapping.AddReference();
-                    return cached;
+                    cached.Data.Mapping.AddReference();
+                    Entries[snapshotPath] = (cached.Data, ++_clock);
+                    return cached.Data;
                 }
                 catch (ObjectDisposedException)
                 {
@@ -216,9 +222,13 @@ internal static class SnapshotCache
         {
             // The cache keeps a reference of its own; the caller gets the one Load made.
             loaded.Mapping.AddReference();
-            if (Entries.Remove(snapshotPath, out var previous)) previous.Mapping.Release();
-            RemoveOtherGenerations(loaded);
-            Entries[snapshotPath] = loaded;
+            RemoveWhere(path => string.Equals(Path.GetDirectoryName(path), Path.GetDirectoryName(snapshotPath), StringComparison.Ordinal));
+            Entries[snapshotPath] = (loaded, ++_clock);
+            while (Entries.Count > Capacity)
+            {
+                string oldest = Entries.MinBy(e => e.Value.Used).Key;
+                RemoveWhere(path => path == oldest);
+            }
         }
         return loaded;
     }
@@ -226,25 +236,14 @@ internal static class SnapshotCache
     /// <summary>Drops every cached mapping (handles already open stay valid).</summary>
     public static void Clear()
     {
-        lock (Entries)
-        {
-            foreach (var data in Entries.Values) data.Mapping.Release();
-            Entries.Clear();
-        }
+        lock (Entries) RemoveWhere(_ => true);
     }
 
-    private static void RemoveOtherGenerations(SnapshotData current)
+    private static void RemoveWhere(Func<string, bool> match)
     {
-        // One cached snapshot per directory: the newest replaces older generations.
-        string? directory = Path.GetDirectoryName(current.Mapping.Path);
-        var stale = new List<string>();
-        foreach (var (path, data) in Entries)
+        foreach (var path in Entries.Keys.Where(match).ToList())
         {
-            if (string.Equals(Path.GetDirectoryName(path), directory, StringComparison.Ordinal)) stale.Add(path);
-        }
-        foreach (var path in stale)
-        {
-            Entries[path].Mapping.Release();
+            Entries[path].Data.Mapping.Release();
             Entries.Remove(path);
         }
     }
