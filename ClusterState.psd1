@@ -41,6 +41,7 @@
         'Set-ClusterContent'
         'Remove-ClusterContent'
         'Invoke-ClusterTaskPlacement'
+        'Update-ClusterStateSchema'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

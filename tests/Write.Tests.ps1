@@ -245,3 +245,42 @@ Describe 'Invoke-ClusterTaskPlacement' {
         $t.AssignedTo[0..1] | Should -Be @('a', 'b')
     }
 }
+
+Describe 'Update-ClusterStateSchema' {
+    BeforeAll {
+        $script:V1 = Join-Path $TestDrive 'v1'
+        $sample = New-TestSample -NodeCount 10 -TaskCount 100 -ContentCount 20 -Seed 4
+        $null = [ClusterState.StateStore]::Create($V1, $sample.ToStateContent(), [ClusterState.CreateStateOptions]@{ SchemaVersion = 1 })
+        $script:V1Tasks = @($sample.Tasks)
+    }
+
+    It 'changes nothing with -WhatIf' {
+        Update-ClusterStateSchema -StatePath $V1 -WhatIf
+        (Get-ClusterMetadata -StatePath $V1).SchemaVersion | Should -Be 1
+    }
+
+    It 'migrates a version-1 state in one commit, keeping every task' {
+        $m = Update-ClusterStateSchema -StatePath $V1 -PassThru
+        $m.SchemaVersion | Should -Be 2
+        $m.Generation | Should -Be 2
+        (Get-ClusterTask -StatePath $V1).Id | Should -Be $V1Tasks.Id
+        (Get-Content -Raw (Join-Path $V1 'state_metadata.json') | ConvertFrom-Json).schema_version | Should -Be 2
+    }
+
+    It 'leaves a current state alone' {
+        (Update-ClusterStateSchema -StatePath $V1 -PassThru).Generation | Should -Be 2
+    }
+
+    It 'refuses a state that needs a newer reader, without touching it' {
+        $future = Join-Path $TestDrive 'future'
+        New-ClusterState -Path $future -NodeCount 2 -TaskCount 2 -ContentCount 1 | Out-Null
+        $metaPath = Join-Path $future 'state_metadata.json'
+        $meta = Get-Content -Raw $metaPath | ConvertFrom-Json
+        $meta | Add-Member min_reader_version 9
+        $meta | ConvertTo-Json | Set-Content $metaPath
+        $before = Get-FileHash (Join-Path $future $meta.snapshot)
+        { Update-ClusterStateSchema -StatePath $future -ErrorAction Stop } | Should -Throw -ErrorId 'SchemaVersionUnsupported*'
+        { Get-ClusterNode -StatePath $future -ErrorAction Stop } | Should -Throw -ErrorId 'SchemaVersionUnsupported*'
+        (Get-FileHash (Join-Path $future $meta.snapshot)).Hash | Should -Be $before.Hash
+    }
+}

@@ -231,4 +231,55 @@ public sealed class VariantTests
         Assert.Equal(3, s.SchemaVersion);
         Assert.Equal(3, s.NodeCount);
     }
+
+    [Fact]
+    public void Migrate_IpfsKitVariant_BecomesCanonicalKeepsExtrasAndAcceptsEveryChange()
+    {
+        using var dir = new TempDirectory();
+        string path = WriteVariantState(dir);
+        string Json(ClusterSnapshot s) => System.Text.Json.JsonSerializer.Serialize(new
+        {
+            nodes = s.FindNodes(new NodeQuery()).Items.ToList(),
+            tasks = s.FindTasks(new TaskQuery()).Items.ToList(),
+            content = s.FindContent(new ContentQuery()).Items.ToList(),
+        });
+        string before;
+        using (var s = ClusterSnapshot.Open(path)) before = Json(s);
+        var result = StateStore.Migrate(path);
+        Assert.NotNull(result);
+        Assert.Equal(2, result!.Generation);
+        using (var s = ClusterSnapshot.Open(path))
+        {
+            Assert.Equal(2, s.SchemaVersion);
+            Assert.Equal(before, Json(s));
+            var nodeType = (StructType)((ListType)s.Schema.GetFieldByName("nodes").DataType).ValueDataType;
+            Assert.Equal(new[] { "id", "role", "status", "peers", "capabilities", "resources", "peer_id", "address", "last_seen", "tasks" }, nodeType.Fields.Select(f => f.Name));
+            var resources = (StructType)nodeType.Fields[5].DataType;
+            Assert.Equal(ArrowTypeId.Int32, resources.Fields[0].DataType.TypeId);
+            Assert.Equal("cpu_load", resources.Fields[1].Name);
+            var taskType = (StructType)((ListType)s.Schema.GetFieldByName("tasks").DataType).ValueDataType;
+            Assert.Contains("started_at", taskType.Fields.Select(f => f.Name));
+            Assert.Contains("parameters", taskType.Fields.Select(f => f.Name));
+        }
+        // The change the narrow int8 column refused before now commits.
+        StateStore.Commit(path, new ChangeSet { UpdateContent = { new ContentUpdate { Cid = "bafy-loose", Replication = 3 } } });
+        using (var s = ClusterSnapshot.Open(path)) Assert.Equal(3, s.FindContent(new ContentQuery { Cid = new[] { "bafy-loose" } }).Items.Single().Replication);
+        Assert.Null(StateStore.Migrate(path)); // already current: nothing written
+    }
+
+    [Fact]
+    public void Migrate_Version1Sample_AddsTheVersion2FieldsAndKeepsEveryRow()
+    {
+        using var dir = new TempDirectory();
+        var sample = TestStates.Sample(tasks: 200);
+        string path = TestStates.Create(dir, sample, schemaVersion: 1);
+        StateStore.Migrate(path);
+        using var s = ClusterSnapshot.Open(path);
+        Assert.Equal(2, s.SchemaVersion);
+        Assert.Equal("2", s.Schema.Metadata["schema_version"]);
+        var tasks = s.FindTasks(new TaskQuery()).Items.ToList();
+        Assert.Equal(sample.Tasks.Select(t => t.Id), tasks.Select(t => t.Id));
+        Assert.All(tasks, t => Assert.Null(t.StartedAt));
+        Assert.Equal(2, StateMetadata.Read(path).SchemaVersion);
+    }
 }

@@ -91,17 +91,7 @@ public static partial class StateStore
         }
         var batch = new RecordBatch(schema, arrays, 1);
         Mark("build");
-        string snapshotName = SnapshotFileName(generation);
-        WriteSnapshot(Path.Combine(directory, snapshotName), batch, options.Durable, () => Mark("write"));
-        Mark("flush");
-        var next = metadata.Clone();
-        next.Generation = generation;
-        next.Snapshot = snapshotName;
-        next.UpdatedAt = now;
-        next.SchemaVersion = current.SchemaVersion;
-        Publish(directory, next, options.Durable);
-        Mark("publish");
-        ScheduleCleanup(directory, generation, options.KeepSnapshots);
+        string snapshotName = PublishGeneration(directory, metadata, batch, current.SchemaVersion, now, options, Mark);
         return new CommitResult
         {
             PreviousGeneration = metadata.Generation,
@@ -139,6 +129,29 @@ public static partial class StateStore
             }
         }
         return id => rows.TryGetValue(id, out int row) ? row : -1;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="batch"/> as the next generation's snapshot (complete, flushed,
+    /// renamed into place), switches the metadata to it, and schedules the removal of old
+    /// snapshots. The caller holds the writer lock.
+    /// </summary>
+    private static string PublishGeneration(string directory, StateMetadata metadata, RecordBatch batch, int schemaVersion, DateTime now,
+        CommitOptions options, Action<string> mark)
+    {
+        long generation = metadata.Generation + 1;
+        string snapshotName = SnapshotFileName(generation);
+        WriteSnapshot(Path.Combine(directory, snapshotName), batch, options.Durable, () => mark("write"));
+        mark("flush");
+        var next = metadata.Clone();
+        next.Generation = generation;
+        next.Snapshot = snapshotName;
+        next.UpdatedAt = now;
+        next.SchemaVersion = schemaVersion;
+        Publish(directory, next, options.Durable);
+        mark("publish");
+        ScheduleCleanup(directory, generation, options.KeepSnapshots);
+        return snapshotName;
     }
 
     private static EntityEdit<ClusterNode> PlanNodes(ClusterSnapshot s, ChangeSet changes)
