@@ -31,6 +31,7 @@
         'Get-ClusterContentMap'
         'Get-ClusterTopology'
         'Export-ClusterState'
+        'Import-ClusterState'
         'Add-ClusterNode'
         'Set-ClusterNode'
         'Remove-ClusterNode'

@@ -263,3 +263,44 @@ foreach (`$p in '$missing', '$truncated', '$notArrow') {
         $result.Output | Should -Be @('StateNotFound', 'SnapshotCorrupt', 'SnapshotCorrupt', 'still alive')
     }
 }
+
+Describe 'Import-ClusterState' {
+    BeforeAll {
+        $script:Source = Join-Path $TestDrive 'import-source'
+        $script:Sample = New-TestState -Path $Source -NodeCount 12 -TaskCount 300 -ContentCount 80 -Seed 13
+        function AllRows([string] $Path) {
+            (@(Get-ClusterNode -StatePath $Path) + @(Get-ClusterTask -StatePath $Path) + @(Get-ClusterContent -StatePath $Path)) | ConvertTo-Json -Depth 4 -Compress
+        }
+    }
+
+    It 'round-trips a JSON export: every field, nulls and empty lists included' {
+        $json = Join-Path $TestDrive 'export.json'
+        Export-ClusterState -StatePath $Source -Path $json
+        $m = Import-ClusterState -Path $json -StatePath (Join-Path $TestDrive 'from-json')
+        $m.ClusterId | Should -Be $Sample.ClusterId
+        $m.SchemaVersion | Should -Be 2
+        AllRows (Join-Path $TestDrive 'from-json') | Should -Be (AllRows $Source)
+    }
+
+    It 'adopts an Arrow file byte for byte' {
+        $arrow = Join-Path $TestDrive 'export.arrow'
+        Export-ClusterState -StatePath $Source -Path $arrow -Format Arrow
+        $m = Get-Item $arrow | Import-ClusterState -StatePath (Join-Path $TestDrive 'from-arrow')
+        $m.TaskCount | Should -Be 300
+        (Get-FileHash (Join-Path $m.StatePath $m.Snapshot)).Hash | Should -Be (Get-FileHash $arrow).Hash
+        AllRows $m.StatePath | Should -Be (AllRows $Source)
+    }
+
+    It 'refuses files it cannot import, with clear error ids, and writes nothing' {
+        $target = Join-Path $TestDrive 'never'
+        { Import-ClusterState -Path (Join-Path $TestDrive 'missing.json') -StatePath $target -ErrorAction Stop } | Should -Throw -ErrorId 'ImportFileNotFound*'
+        Set-Content (Join-Path $TestDrive 'bad.json') '{ "cluster_id": "x", "nodes": [ { "role": "worker" } ] }'
+        { Import-ClusterState -Path (Join-Path $TestDrive 'bad.json') -StatePath $target -ErrorAction Stop } | Should -Throw -ErrorId 'ImportInvalid*'
+        Set-Content (Join-Path $TestDrive 'text.txt') 'hello'
+        { Import-ClusterState -Path (Join-Path $TestDrive 'text.txt') -StatePath $target -ErrorAction Stop } | Should -Throw -ErrorId 'ImportFormatUnsupported*'
+        [IO.File]::WriteAllBytes((Join-Path $TestDrive 'fake.parquet'), [byte[]](0x50, 0x41, 0x52, 0x31, 0, 0, 0, 0))
+        { Import-ClusterState -Path (Join-Path $TestDrive 'fake.parquet') -StatePath $target -ErrorAction Stop } | Should -Throw -ErrorId 'ImportFormatUnsupported*'
+        Test-Path (Join-Path $target 'state_metadata.json') | Should -BeFalse
+        { Import-ClusterState -Path (Join-Path $TestDrive 'export.json') -StatePath $Source -ErrorAction Stop } | Should -Throw -ErrorId 'StateAlreadyExists*'
+    }
+}

@@ -91,4 +91,10 @@ public static class ErrorIds
     public const string UnknownRole = "UnknownRole";
     /// <summary>An id is missing or empty.</summary>
     public const string MissingId = "MissingId";
+    /// <summary>The file to import does not exist.</summary>
+    public const string ImportFileNotFound = "ImportFileNotFound";
+    /// <summary>The file to import is in a format this version cannot import.</summary>
+    public const string ImportFormatUnsupported = "ImportFormatUnsupported";
+    /// <summary>The file to import is damaged or not a cluster-state export.</summary>
+    public const string ImportInvalid = "ImportInvalid";
 }

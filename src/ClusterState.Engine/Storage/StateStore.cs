@@ -33,6 +33,57 @@ public static partial class StateStore
         if (options.SchemaVersion is < ClusterSchema.OldestReadableVersion or > ClusterSchema.CurrentVersion)
             throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument,
                 $"Schema version {options.SchemaVersion} cannot be written; this module writes versions {ClusterSchema.OldestReadableVersion}–{ClusterSchema.CurrentVersion}.", options.SchemaVersion);
+        return CreateCore(directory, options, generation =>
+        {
+            var builder = new StateBatchBuilder(options.SchemaVersion);
+            foreach (var node in content.Nodes) builder.Add(node);
+            foreach (var task in content.Tasks) builder.Add(task);
+            foreach (var item in content.Content) builder.Add(item);
+            var updatedAt = content.UpdatedAt ?? DateTime.UtcNow;
+            using var batch = builder.Build(content.ClusterId, content.MasterId, updatedAt, generation);
+            string snapshotName = SnapshotFileName(generation);
+            WriteSnapshot(Path.Combine(directory, snapshotName), batch);
+            return new StateMetadata(content.ClusterId, content.MasterId, options.SchemaVersion, generation, snapshotName, updatedAt);
+        });
+    }
+
+    /// <summary>
+    /// Creates a state directory whose first snapshot is a copy of an existing Arrow IPC file, byte
+    /// for byte (fields of any writer and version kept). The file is validated by opening it first.
+    /// </summary>
+    public static StateMetadata CreateFromSnapshotFile(string directory, string snapshotFile, CreateStateOptions? options = null)
+    {
+        options ??= new CreateStateOptions();
+        using var source = ClusterSnapshot.OpenFile(snapshotFile);
+        long sourceGeneration = Math.Max(1, source.Generation);
+        return CreateCore(directory, options, generation =>
+        {
+            // Keep the file's own generation when it is ahead, so the snapshot and the metadata agree.
+            generation = Math.Max(generation, sourceGeneration);
+            string snapshotName = SnapshotFileName(generation);
+            string target = Path.Combine(directory, snapshotName);
+            string temporary = target + ".tmp-" + Guid.NewGuid().ToString("N");
+            try
+            {
+                using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+                {
+                    stream.Write(source.FileBytes.Span);
+                    stream.Flush(flushToDisk: true);
+                }
+                File.Move(temporary, target, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                TryDelete(temporary);
+                throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError, $"The snapshot '{target}' cannot be written: {e.Message}", target, e);
+            }
+            return new StateMetadata(source.ClusterId, source.MasterId, source.SchemaVersion, generation, snapshotName, source.UpdatedAt ?? DateTime.UtcNow);
+        });
+    }
+
+    /// <summary>Directory, writer lock and generation for a new state; <paramref name="write"/> writes the snapshot and describes it.</summary>
+    private static StateMetadata CreateCore(string directory, CreateStateOptions options, Func<long, StateMetadata> write)
+    {
         directory = Path.GetFullPath(directory);
         try
         {
@@ -60,19 +111,9 @@ public static partial class StateStore
                 // A damaged state is being replaced on purpose; start the generations over.
             }
         }
-
-        var builder = new StateBatchBuilder(options.SchemaVersion);
-        foreach (var node in content.Nodes) builder.Add(node);
-        foreach (var task in content.Tasks) builder.Add(task);
-        foreach (var item in content.Content) builder.Add(item);
-        var updatedAt = content.UpdatedAt ?? DateTime.UtcNow;
-        using var batch = builder.Build(content.ClusterId, content.MasterId, updatedAt, generation);
-
-        string snapshotName = SnapshotFileName(generation);
-        WriteSnapshot(Path.Combine(directory, snapshotName), batch);
-        var metadata = new StateMetadata(content.ClusterId, content.MasterId, options.SchemaVersion, generation, snapshotName, updatedAt);
+        var metadata = write(generation);
         Publish(directory, metadata);
-        if (generation > 1) ScheduleCleanup(directory, generation, new CommitOptions().KeepSnapshots);
+        if (metadata.Generation > 1) ScheduleCleanup(directory, metadata.Generation, new CommitOptions().KeepSnapshots);
         return metadata;
     }
 
