@@ -86,3 +86,45 @@ Describe 'A state written by apache-arrow (JavaScript) in the seed schema, versi
         (Get-ClusterTask -StatePath $JsState -Id js-t2).Status | Should -Be 'cancelled'
     }
 }
+
+Describe 'DuckDB (@duckdb/node-api) reads the flat Parquet export' {
+    BeforeAll {
+        $script:DuckDir = Join-Path $PSScriptRoot 'interop/duckdb'
+        if (-not (Test-Path (Join-Path $DuckDir 'node_modules/@duckdb/node-api'))) {
+            Push-Location $DuckDir
+            try { & npm ci --no-audit --no-fund --loglevel=error | Out-Host } finally { Pop-Location }
+            if ($LASTEXITCODE -ne 0) { throw "npm ci failed with exit code $LASTEXITCODE." }
+        }
+    }
+
+    It 'returns the same counts and values as the module' {
+        $path = Join-Path $TestDrive 'duck-state'
+        $sample = New-TestState -Path $path -NodeCount 40 -TaskCount 70000 -ContentCount 900 -Seed 23
+        $export = Join-Path $TestDrive 'duck-export'
+        $files = Export-ClusterState -StatePath $path -Path $export -Format Parquet -Layout Flat -PassThru
+        $files.Name | Should -Be @('nodes.parquet', 'tasks.parquet', 'content.parquet')
+        $tasks = @($sample.Tasks)
+        $task = $tasks | Where-Object { $_.Status -eq 'completed' -and $_.InputCids.Count -gt 1 } | Select-Object -First 1
+        $json = & $Node.Source (Join-Path $DuckDir 'query-export.mjs') $export $task.Id
+        $LASTEXITCODE | Should -Be 0
+        $r = $json | ConvertFrom-Json
+        [long]$r.nodes.n | Should -Be 40
+        [long]$r.nodes.workers | Should -Be (Get-ClusterNode -StatePath $path -Role worker).Count
+        [long]$r.nodes.cpus | Should -Be ($sample.Nodes | Measure-Object CpuCount -Sum).Sum
+        [long]$r.nodes.peers | Should -Be ($sample.Nodes | ForEach-Object { $_.Peers.Count } | Measure-Object -Sum).Sum
+        [long]$r.tasks.n | Should -Be 70000
+        [long]$r.tasks.failed | Should -Be @(Find-ClusterTask -StatePath $path -Status failed).Count
+        [long]$r.tasks.pending_gpu | Should -Be @(Find-ClusterTask -StatePath $path -Status pending -MinGpuCores 1).Count
+        [long]$r.tasks.inputs | Should -Be ($tasks | ForEach-Object { $_.InputCids.Count } | Measure-Object -Sum).Sum
+        [long]$r.rowGroups.groups | Should -Be 2        # 65,536 rows per group
+        $r.task.id | Should -Be $task.Id
+        $r.task.assigned_to | Should -Be $task.AssignedTo
+        [int]$r.task.memory_mb | Should -Be $task.MemoryMB
+        $r.task.input_cids | Should -Be $task.InputCids
+        [long]$r.task.created_ms | Should -Be ([DateTimeOffset]$task.CreatedAt).ToUnixTimeMilliseconds()
+        [long]$r.task.completed_ms | Should -Be ([DateTimeOffset]$task.CompletedAt).ToUnixTimeMilliseconds()
+        [long]$r.content.n | Should -Be 900
+        [long]$r.content.bytes | Should -Be ($sample.Content | Measure-Object Size -Sum).Sum
+        [long]$r.content.pinned | Should -Be @(Get-ClusterContent -StatePath $path -Pinned).Count
+    }
+}

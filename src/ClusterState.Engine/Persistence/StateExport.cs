@@ -16,6 +16,8 @@ public enum ExportFormat
     Arrow,
     /// <summary>A directory with nodes.csv, tasks.csv and content.csv: one row per item.</summary>
     Csv,
+    /// <summary>A directory with nodes.parquet, tasks.parquet and content.parquet (the flat analytics layout).</summary>
+    Parquet,
 }
 
 /// <summary>
@@ -34,7 +36,7 @@ public static class StateExport
     public static IReadOnlyList<string> Write(ClusterSnapshot snapshot, string path, ExportFormat format, bool overwrite, Action<long, long>? progress = null)
     {
         path = Path.GetFullPath(path);
-        if (format != ExportFormat.Csv)
+        if (format is ExportFormat.Json or ExportFormat.Arrow)
         {
             WriteFile(path, overwrite, stream =>
             {
@@ -44,11 +46,12 @@ public static class StateExport
             return new[] { path };
         }
 
-        // Csv: -Path is a directory that receives one file per entity.
-        var files = new[] { Path.Combine(path, "nodes.csv"), Path.Combine(path, "tasks.csv"), Path.Combine(path, "content.csv") };
+        // Csv and Parquet: -Path is a directory that receives one file per entity.
+        string ext = format == ExportFormat.Csv ? ".csv" : ".parquet";
+        var files = new[] { Path.Combine(path, "nodes" + ext), Path.Combine(path, "tasks" + ext), Path.Combine(path, "content" + ext) };
         if (File.Exists(path))
             throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument,
-                $"'{path}' is a file; a CSV export writes a directory of files (nodes.csv, tasks.csv, content.csv).", path);
+                $"'{path}' is a file; a {format} export writes a directory of files (nodes, tasks, content).", path);
         foreach (var f in files)
         {
             if (!overwrite && File.Exists(f))
@@ -61,9 +64,23 @@ public static class StateExport
         {
             if (++done % 50_000 == 0) progress?.Invoke(done, total);
         }
-        WriteText(files[0], overwrite: true, w => Persistence.CsvExport.WriteNodes(snapshot, w, Step));
-        WriteText(files[1], overwrite: true, w => Persistence.CsvExport.WriteTasks(snapshot, w, Step));
-        WriteText(files[2], overwrite: true, w => Persistence.CsvExport.WriteContent(snapshot, w, Step));
+        void Steps(int rows)
+        {
+            done += rows;
+            progress?.Invoke(done, total);
+        }
+        if (format == ExportFormat.Csv)
+        {
+            WriteText(files[0], overwrite: true, w => Persistence.CsvExport.WriteNodes(snapshot, w, Step));
+            WriteText(files[1], overwrite: true, w => Persistence.CsvExport.WriteTasks(snapshot, w, Step));
+            WriteText(files[2], overwrite: true, w => Persistence.CsvExport.WriteContent(snapshot, w, Step));
+        }
+        else
+        {
+            WriteFile(files[0], overwrite: true, stream => Persistence.ParquetFlatExport.WriteNodes(snapshot, stream, Steps));
+            WriteFile(files[1], overwrite: true, stream => Persistence.ParquetFlatExport.WriteTasks(snapshot, stream, Steps));
+            WriteFile(files[2], overwrite: true, stream => Persistence.ParquetFlatExport.WriteContent(snapshot, stream, Steps));
+        }
         return files;
     }
 
@@ -82,7 +99,8 @@ public static class StateExport
         string temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            // ReadWrite: the Parquet writer reads its own footer back when it appends a row group.
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20))
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
