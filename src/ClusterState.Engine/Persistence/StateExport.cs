@@ -90,29 +90,13 @@ public static class StateExport
         write(writer);
     });
 
-    /// <summary>Writes a file under a temporary name, flushes it, and renames it into place.</summary>
+    /// <summary>Writes an export file atomically (see AtomicFile), refusing to replace one unless asked.</summary>
     private static void WriteFile(string path, bool overwrite, Action<Stream> write)
     {
         if (!overwrite && File.Exists(path))
             throw new ClusterStateException(ErrorIds.ExportTargetExists, ClusterStateErrorKind.AlreadyExists,
                 $"'{path}' already exists; use -Force to replace it.", path);
-        string temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            // ReadWrite: the Parquet writer reads its own footer back when it appends a row group.
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
-                $"The export '{path}' cannot be written: {e.Message}", path, e);
-        }
+        Storage.AtomicFile.Write(path, write, durable: true, "export");
     }
 
     private static void CreateDirectory(string path)

@@ -112,13 +112,13 @@ internal sealed class EntityEdit<T>
             }
             int p = patchType.GetFieldIndex(field.Name, StringComparer.Ordinal);
             IArrowArray? patchChild = p < 0 ? null : patch.Fields[p];
-            if (patchChild is not null && !SameType(field.DataType, patchChild.Data.DataType))
+            if (patchChild is not null && !ArrowTypes.Same(field.DataType, patchChild.Data.DataType))
             {
                 // The state stores this field differently (e.g. the ipfs_kit_py variant's int8/int16).
                 // Carrying the old values over is fine; writing new ones in our type is not.
                 if (ChangedFields.Contains(field.Name) || AnyAddedValue(patchChild))
                     throw new ClusterStateException(ErrorIds.SchemaMismatch, ClusterStateErrorKind.InvalidData,
-                        $"The state stores '{field.Name}' as {Describe(field.DataType)}; this module writes {Describe(patchChild.Data.DataType)}. Migrate the state first.", field.Name);
+                        $"The state stores '{field.Name}' as {ArrowTypes.Describe(field.DataType)}; this module writes {ArrowTypes.Describe(patchChild.Data.DataType)}. Migrate the state first.", field.Name);
                 patchChild = null;
             }
             var fieldPlan = new Take[plan.Length];
@@ -144,22 +144,6 @@ internal sealed class EntityEdit<T>
         }
         return false;
     }
-
-    private static string Describe(IArrowType type) => type switch
-    {
-        StructType st => "struct<" + string.Join(", ", st.Fields.Select(f => f.Name + ": " + Describe(f.DataType))) + ">",
-        ListType lt => "list<" + Describe(lt.ValueDataType) + ">",
-        _ => type.Name,
-    };
-
-    private static bool SameType(IArrowType a, IArrowType b) => (a, b) switch
-    {
-        (ListType la, ListType lb) => SameType(la.ValueDataType, lb.ValueDataType),
-        (StructType sa, StructType sb) => sa.Fields.Count == sb.Fields.Count
-            && sa.Fields.Zip(sb.Fields).All(p => p.First.Name == p.Second.Name && SameType(p.First.DataType, p.Second.DataType)),
-        (TimestampType ta, TimestampType tb) => ta.Unit == tb.Unit,
-        _ => a.TypeId == b.TypeId,
-    };
 
     private static ClusterStateException NotFound(string errorId, string what, string id) =>
         new(errorId, ClusterStateErrorKind.NotFound, $"No {what} with id '{id}' exists in the cluster state.", id);

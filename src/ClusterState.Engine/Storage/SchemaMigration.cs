@@ -64,7 +64,7 @@ public static partial class StateStore
         var schemaMetadata = new Dictionary<string, string>(old.Schema.Metadata ?? new Dictionary<string, string>());
         foreach (var kv in canonical.Metadata) schemaMetadata[kv.Key] = kv.Value;
         var schema = new Apache.Arrow.Schema(fields, schemaMetadata);
-        if (current.SchemaVersion == ClusterSchema.CurrentVersion && SameSchema(old.Schema, schema)) return null;
+        if (current.SchemaVersion == ClusterSchema.CurrentVersion && ArrowTypes.Same(old.Schema, schema)) return null;
         var snapshotName = PublishGeneration(directory, metadata, new RecordBatch(schema, arrays, 1), ClusterSchema.CurrentVersion, now, options, _ => { });
         return new CommitResult
         {
@@ -98,15 +98,4 @@ public static partial class StateStore
         var offsets = new ArrowBuffer.Builder<int>(2).Append(0).Append(old.Count).Build();
         return new ListArray(new ListType(new Field("item", type, true, null)), 1, offsets, items, ArrowBuffer.Empty, 0, 0);
     }
-
-    private static bool SameSchema(Apache.Arrow.Schema a, Apache.Arrow.Schema b) =>
-        a.FieldsList.Count == b.FieldsList.Count && a.FieldsList.Zip(b.FieldsList).All(p => p.First.Name == p.Second.Name && p.First.DataType.ToString() == p.Second.DataType.ToString() && Describe(p.First.DataType) == Describe(p.Second.DataType));
-
-    private static string Describe(IArrowType type) => type switch
-    {
-        StructType st => "struct<" + string.Join(",", st.Fields.Select(f => f.Name + ":" + Describe(f.DataType))) + ">",
-        ListType lt => "list<" + Describe(lt.ValueDataType) + ">",
-        TimestampType ts => "timestamp[" + ts.Unit + "]",
-        _ => type.TypeId.ToString(),
-    };
 }

@@ -308,13 +308,13 @@ public static partial class StateStore
             bool leftover = name.Contains(".tmp-", StringComparison.Ordinal);
             if (leftover)
             {
-                if (File.GetLastWriteTimeUtc(file) < DateTime.UtcNow.AddMinutes(-10)) TryDelete(file);
+                if (File.GetLastWriteTimeUtc(file) < DateTime.UtcNow.AddMinutes(-10)) AtomicFile.TryDelete(file);
                 continue;
             }
             if (long.TryParse(name.AsSpan("snapshot_".Length, name.Length - "snapshot_".Length - ".arrow".Length), NumberStyles.None, CultureInfo.InvariantCulture, out long g)
                 && g <= generation - Math.Max(1, keep))
             {
-                TryDelete(file);
+                AtomicFile.TryDelete(file);
             }
         }
     }

@@ -73,15 +73,11 @@ public sealed class StateMetadata
         return metadata;
     }
 
-    /// <summary>Writes the metadata to <paramref name="path"/> and flushes it to disk.</summary>
-    internal void WriteTo(string path, bool durable = true)
+    /// <summary>Writes the metadata as indented JSON to <paramref name="stream"/>.</summary>
+    internal void WriteTo(System.IO.Stream stream)
     {
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            _json.WriteTo(writer);
-        }
-        stream.Flush(flushToDisk: durable);
+        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        _json.WriteTo(writer);
     }
 
     /// <summary>A copy that can be changed for the next commit without touching this one.</summary>

@@ -61,22 +61,7 @@ public static partial class StateStore
             // Keep the file's own generation when it is ahead, so the snapshot and the metadata agree.
             generation = Math.Max(generation, sourceGeneration);
             string snapshotName = SnapshotFileName(generation);
-            string target = Path.Combine(directory, snapshotName);
-            string temporary = target + ".tmp-" + Guid.NewGuid().ToString("N");
-            try
-            {
-                using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-                {
-                    stream.Write(source.FileBytes.Span);
-                    stream.Flush(flushToDisk: true);
-                }
-                File.Move(temporary, target, overwrite: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                TryDelete(temporary);
-                throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError, $"The snapshot '{target}' cannot be written: {e.Message}", target, e);
-            }
+            AtomicFile.Write(Path.Combine(directory, snapshotName), stream => stream.Write(source.FileBytes.Span), durable: true, "snapshot");
             return new StateMetadata(source.ClusterId, source.MasterId, source.SchemaVersion, generation, snapshotName, source.UpdatedAt ?? DateTime.UtcNow);
         });
     }
@@ -121,61 +106,16 @@ public static partial class StateStore
     internal static string SnapshotFileName(long generation) => $"snapshot_{generation:D8}.arrow";
 
     /// <summary>Writes a complete Arrow IPC file next to its final name, flushes it, then renames it into place.</summary>
-    internal static void WriteSnapshot(string path, RecordBatch batch, bool durable = true, Action? written = null)
-    {
-        string temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
+    internal static void WriteSnapshot(string path, RecordBatch batch, bool durable = true, Action? written = null) =>
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                using (var writer = new ArrowFileWriter(stream, batch.Schema, leaveOpen: true))
-                {
-                    writer.WriteRecordBatch(batch);
-                    writer.WriteEnd();
-                }
-                stream.Flush(flushToDisk: false);
-                written?.Invoke();
-                if (durable) stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(temporary);
-            throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
-                $"The snapshot '{path}' cannot be written: {e.Message}", path, e);
-        }
-    }
+            using var writer = new ArrowFileWriter(stream, batch.Schema, leaveOpen: true);
+            writer.WriteRecordBatch(batch);
+            writer.WriteEnd();
+        }, durable, "snapshot", written);
 
     /// <summary>Atomically points the directory's metadata at a new snapshot.</summary>
-    internal static void Publish(string directory, StateMetadata metadata, bool durable = true)
-    {
-        string target = Path.Combine(directory, StateMetadata.FileName);
-        string temporary = target + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            metadata.WriteTo(temporary, durable);
-            File.Move(temporary, target, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(temporary);
-            throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
-                $"The state metadata '{target}' cannot be written: {e.Message}", target, e);
-        }
-    }
+    internal static void Publish(string directory, StateMetadata metadata, bool durable = true) =>
+        AtomicFile.Write(Path.Combine(directory, StateMetadata.FileName), metadata.WriteTo, durable, "state metadata");
 
-    internal static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
 }
