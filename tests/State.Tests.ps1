@@ -291,6 +291,13 @@ Describe 'Import-ClusterState' {
         AllRows $m.StatePath | Should -Be (AllRows $Source)
     }
 
+    It 'imports a Parquet checkpoint of another state' {
+        $checkpoint = Save-ClusterStateCheckpoint -StatePath $Source
+        $m = Import-ClusterState -Path $checkpoint.Path -StatePath (Join-Path $TestDrive 'from-parquet')
+        $m.ClusterId | Should -Be $Sample.ClusterId
+        AllRows $m.StatePath | Should -Be (AllRows $Source)
+    }
+
     It 'refuses files it cannot import, with clear error ids, and writes nothing' {
         $target = Join-Path $TestDrive 'never'
         { Import-ClusterState -Path (Join-Path $TestDrive 'missing.json') -StatePath $target -ErrorAction Stop } | Should -Throw -ErrorId 'ImportFileNotFound*'
@@ -299,7 +306,7 @@ Describe 'Import-ClusterState' {
         Set-Content (Join-Path $TestDrive 'text.txt') 'hello'
         { Import-ClusterState -Path (Join-Path $TestDrive 'text.txt') -StatePath $target -ErrorAction Stop } | Should -Throw -ErrorId 'ImportFormatUnsupported*'
         [IO.File]::WriteAllBytes((Join-Path $TestDrive 'fake.parquet'), [byte[]](0x50, 0x41, 0x52, 0x31, 0, 0, 0, 0))
-        { Import-ClusterState -Path (Join-Path $TestDrive 'fake.parquet') -StatePath $target -ErrorAction Stop } | Should -Throw -ErrorId 'ImportFormatUnsupported*'
+        { Import-ClusterState -Path (Join-Path $TestDrive 'fake.parquet') -StatePath $target -ErrorAction Stop } | Should -Throw -ErrorId 'CheckpointCorrupt*'
         Test-Path (Join-Path $target 'state_metadata.json') | Should -BeFalse
         { Import-ClusterState -Path (Join-Path $TestDrive 'export.json') -StatePath $Source -ErrorAction Stop } | Should -Throw -ErrorId 'StateAlreadyExists*'
     }

@@ -91,6 +91,12 @@ public static class ErrorIds
     public const string UnknownRole = "UnknownRole";
     /// <summary>An id is missing or empty.</summary>
     public const string MissingId = "MissingId";
+    /// <summary>A checkpoint file does not exist.</summary>
+    public const string CheckpointNotFound = "CheckpointNotFound";
+    /// <summary>A checkpoint file is damaged or not a cluster-state checkpoint.</summary>
+    public const string CheckpointCorrupt = "CheckpointCorrupt";
+    /// <summary>A checkpoint belongs to another cluster.</summary>
+    public const string CheckpointClusterMismatch = "CheckpointClusterMismatch";
     /// <summary>The file to import does not exist.</summary>
     public const string ImportFileNotFound = "ImportFileNotFound";
     /// <summary>The file to import is in a format this version cannot import.</summary>

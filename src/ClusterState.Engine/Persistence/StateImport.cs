@@ -17,11 +17,13 @@ public enum ImportFormat
     Json,
     /// <summary>An Arrow IPC file with the cluster-state schema (any version, any writer).</summary>
     Arrow,
+    /// <summary>A Parquet checkpoint (the nested one-row schema).</summary>
+    Parquet,
 }
 
 /// <summary>
-/// Creates a state directory from an export: a JSON document with the schema's field names
-/// (written in the current schema version), or an Arrow IPC file (copied byte for byte, so its
+/// Creates a state directory from an export: a JSON document with the schema's field names or a
+/// Parquet checkpoint (both written in the current schema version), or an Arrow IPC file (copied byte for byte, so its
 /// version and the fields of any writer are kept). The new state is written like any other
 /// (complete snapshot, then metadata), so a failed import leaves no half state behind.
 /// </summary>
@@ -34,7 +36,12 @@ public static class StateImport
         if (!File.Exists(file))
             throw new ClusterStateException(ErrorIds.ImportFileNotFound, ClusterStateErrorKind.NotFound, $"The file '{file}' does not exist.", file);
         if (format == ImportFormat.Auto) format = Detect(file);
-        return format == ImportFormat.Arrow ? ImportArrow(file, directory, options) : ImportJson(file, directory, options);
+        return format switch
+        {
+            ImportFormat.Arrow => ImportArrow(file, directory, options),
+            ImportFormat.Parquet => StateStore.Create(directory, Checkpoints.ReadContent(file), options),
+            _ => ImportJson(file, directory, options),
+        };
     }
 
     private static ImportFormat Detect(string file)
@@ -43,9 +50,7 @@ public static class StateImport
         int read;
         using (var stream = File.OpenRead(file)) read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         if (read >= 6 && head.AsSpan(0, 6).SequenceEqual("ARROW1"u8)) return ImportFormat.Arrow;
-        if (read >= 4 && head.AsSpan(0, 4).SequenceEqual("PAR1"u8))
-            throw new ClusterStateException(ErrorIds.ImportFormatUnsupported, ClusterStateErrorKind.InvalidArgument,
-                $"'{file}' is a Parquet file; importing Parquet checkpoints is not available in this version (use a JSON or Arrow export).", file);
+        if (read >= 4 && head.AsSpan(0, 4).SequenceEqual("PAR1"u8)) return ImportFormat.Parquet;
         int first = head.AsSpan(0, read).IndexOfAnyExcept(" \t\r\n\uFEFF"u8);
         if (first >= 0 && head[first] == (byte)'{') return ImportFormat.Json;
         throw new ClusterStateException(ErrorIds.ImportFormatUnsupported, ClusterStateErrorKind.InvalidData,

@@ -82,6 +82,7 @@ public static partial class StateStore
 
         using var writerLock = WriterLock.Acquire(directory, options.LockTimeout);
         long generation = 1;
+        StateMetadata? previous = null;
         if (File.Exists(Path.Combine(directory, StateMetadata.FileName)))
         {
             if (!options.Force)
@@ -89,7 +90,8 @@ public static partial class StateStore
                     $"'{directory}' already holds a cluster state; use -Force to replace it.", directory);
             try
             {
-                generation = StateMetadata.Read(directory).Generation + 1;
+                previous = StateMetadata.Read(directory);
+                generation = previous.Generation + 1;
             }
             catch (ClusterStateException)
             {
@@ -97,9 +99,30 @@ public static partial class StateStore
             }
         }
         var metadata = write(generation);
+        if (previous is not null)
+        {
+            // Replacing a state keeps the keys other programs (and checkpoints) put in its metadata.
+            var merged = previous.Clone();
+            merged.ClusterId = metadata.ClusterId;
+            merged.MasterId = metadata.MasterId;
+            merged.SchemaVersion = metadata.SchemaVersion;
+            merged.Generation = metadata.Generation;
+            merged.Snapshot = metadata.Snapshot;
+            merged.UpdatedAt = metadata.UpdatedAt;
+            metadata = merged;
+        }
         Publish(directory, metadata);
         if (metadata.Generation > 1) ScheduleCleanup(directory, metadata.Generation, new CommitOptions().KeepSnapshots);
         return metadata;
+    }
+
+    /// <summary>Records the latest Parquet checkpoint in the metadata (the key ipfs_kit_py looks for), under the writer lock.</summary>
+    internal static void RecordParquetPath(string directory, string parquetPath)
+    {
+        using var writerLock = WriterLock.Acquire(directory, new CommitOptions().LockTimeout);
+        var metadata = StateMetadata.Read(directory).Clone();
+        metadata.ParquetPath = parquetPath;
+        Publish(directory, metadata);
     }
 
     /// <summary>The file name of a generation's snapshot.</summary>

@@ -3,8 +3,8 @@ using System.Management.Automation;
 namespace ClusterState.PowerShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Creates a cluster state directory from a JSON export or an Arrow IPC file.</para>
-/// <para type="description">Import-ClusterState reads -Path and writes a new state into -StatePath. A JSON document with the schema's field names (Export-ClusterState -Format Json) becomes a state in the current schema version; an Arrow IPC file with the cluster-state schema (Export-ClusterState -Format Arrow, a snapshot of another state, a file written by pyarrow or arrow-js, or the ipfs_kit_py variant) is validated and copied byte for byte, keeping its version and every field. The format is detected from the file's first bytes unless -Format says. An existing state in -StatePath is replaced only with -Force (as its next generation). Parquet checkpoints cannot be imported yet (ImportFormatUnsupported).</para>
+/// <para type="synopsis">Creates a cluster state directory from a JSON export, a Parquet checkpoint or an Arrow IPC file.</para>
+/// <para type="description">Import-ClusterState reads -Path and writes a new state into -StatePath. A JSON document with the schema's field names (Export-ClusterState -Format Json) or a Parquet checkpoint (Save-ClusterStateCheckpoint, also one another state wrote) becomes a state in the current schema version; an Arrow IPC file with the cluster-state schema (Export-ClusterState -Format Arrow, a snapshot of another state, a file written by pyarrow or arrow-js, or the ipfs_kit_py variant) is validated and copied byte for byte, keeping its version and every field. The format is detected from the file's first bytes unless -Format says. An existing state in -StatePath is replaced only with -Force (as its next generation).</para>
 /// </summary>
 [Cmdlet(VerbsData.Import, "ClusterState", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ClusterMetadata))]
@@ -21,7 +21,7 @@ public sealed class ImportClusterStateCommand : ClusterStateCmdlet
     [ValidateNotNullOrEmpty]
     public string StatePath { get; set; } = "";
 
-    /// <summary><para type="description">Auto (default: from the file's first bytes), Json or Arrow.</para></summary>
+    /// <summary><para type="description">Auto (default: from the file's first bytes), Json, Arrow or Parquet.</para></summary>
     [Parameter]
     public ImportFormat Format { get; set; } = ImportFormat.Auto;
 

@@ -1,0 +1,277 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Serialization;
+using System.Threading.Tasks;
+using Parquet;
+using Parquet.Serialization;
+using Parquet.Serialization.Attributes;
+using ClusterState.Storage;
+
+namespace ClusterState;
+
+/// <summary>A Parquet checkpoint of a state (Get-ClusterStateCheckpoint).</summary>
+public sealed class CheckpointInfo
+{
+    /// <summary>The checkpoint file.</summary>
+    public string Path { get; set; } = "";
+    /// <summary>The cluster it belongs to.</summary>
+    public string ClusterId { get; set; } = "";
+    /// <summary>When it was taken (UTC, from its file name).</summary>
+    public DateTime CreatedAt { get; set; }
+    /// <summary>Size of the file in bytes.</summary>
+    public long SizeBytes { get; set; }
+    /// <summary>The state directory it belongs to.</summary>
+    public string StatePath { get; set; } = "";
+
+    /// <inheritdoc />
+    public override string ToString() => Path;
+}
+
+/// <summary>
+/// Parquet checkpoints (DESIGN.md §3): <c>state_&lt;cluster_id&gt;.parquet</c> (the latest) and
+/// <c>checkpoints/state_&lt;cluster_id&gt;_&lt;unix_seconds&gt;.parquet</c>, each the nested one-row
+/// schema with the seed's field names, readable by pyarrow, DuckDB and Spark. This version builds
+/// the row from the state's objects (memory proportional to the state); a column-streamed writer
+/// is still to come.
+/// </summary>
+public static class Checkpoints
+{
+    /// <summary>The folder of timestamped checkpoints inside a state directory.</summary>
+    public const string Folder = "checkpoints";
+
+    /// <summary>Writes a checkpoint of the current snapshot, keeps the newest <paramref name="keep"/>, and records parquet_path in the metadata.</summary>
+    public static CheckpointInfo Save(string stateDirectory, int keep = 10, DateTime? now = null)
+    {
+        if (keep < 1)
+            throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument, "Keep at least one checkpoint.", keep);
+        stateDirectory = System.IO.Path.GetFullPath(stateDirectory);
+        using var snapshot = ClusterSnapshot.Open(stateDirectory);
+        var row = ToRow(snapshot);
+        var metadata = new Dictionary<string, string>
+        {
+            [ClusterSchema.SchemaVersionKey] = snapshot.SchemaVersion.ToString(CultureInfo.InvariantCulture),
+            [ClusterSchema.GenerationKey] = snapshot.Generation.ToString(CultureInfo.InvariantCulture),
+            ["cluster_id"] = snapshot.ClusterId,
+        };
+        string folder = System.IO.Path.Combine(stateDirectory, Folder);
+        Directory.CreateDirectory(folder);
+        long seconds = new DateTimeOffset((now ?? DateTime.UtcNow).ToUniversalTime()).ToUnixTimeSeconds();
+        // Names never go back in time: a second checkpoint within the same second takes the next
+        // one, so "newest" stays the one written last even after older files were pruned.
+        var existing = List(stateDirectory);
+        if (existing.Count > 0) seconds = Math.Max(seconds, new DateTimeOffset(existing[0].CreatedAt).ToUnixTimeSeconds() + 1);
+        string name = FileStem(snapshot.ClusterId);
+        string path = System.IO.Path.Combine(folder, $"{name}_{seconds}.parquet");
+        AtomicFile.Write(path, stream => Serialize(row, stream, metadata), durable: true, "checkpoint");
+        string latest = System.IO.Path.Combine(stateDirectory, name + ".parquet");
+        AtomicFile.Write(latest, stream =>
+        {
+            using var source = File.OpenRead(path);
+            source.CopyTo(stream);
+        }, durable: true, "checkpoint");
+        StateStore.RecordParquetPath(stateDirectory, latest);
+        foreach (var old in List(stateDirectory).Skip(keep)) AtomicFile.TryDelete(old.Path);
+        return Describe(path, stateDirectory);
+    }
+
+    /// <summary>The checkpoints of a state, newest first.</summary>
+    public static IReadOnlyList<CheckpointInfo> List(string stateDirectory)
+    {
+        string folder = System.IO.Path.Combine(stateDirectory, Folder);
+        if (!Directory.Exists(folder)) return Array.Empty<CheckpointInfo>();
+        return Directory.GetFiles(folder, "state_*.parquet").Select(f => Describe(f, stateDirectory))
+            .OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Path, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Makes a checkpoint the current state, as a normal commit (the next generation). The file is
+    /// read completely first: a damaged checkpoint or one of another cluster changes nothing.
+    /// </summary>
+    public static StateMetadata Restore(string stateDirectory, string checkpointPath)
+    {
+        stateDirectory = System.IO.Path.GetFullPath(stateDirectory);
+        var row = Read(checkpointPath);
+        string clusterId;
+        using (var current = ClusterSnapshot.Open(stateDirectory)) clusterId = current.ClusterId;
+        if (!string.Equals(row.ClusterId, clusterId, StringComparison.Ordinal))
+            throw new ClusterStateException(ErrorIds.CheckpointClusterMismatch, ClusterStateErrorKind.InvalidArgument,
+                $"The checkpoint '{checkpointPath}' belongs to cluster '{row.ClusterId}', not to '{clusterId}'; nothing was restored.", checkpointPath);
+        return StateStore.Create(stateDirectory, FromRow(row), new CreateStateOptions { Force = true });
+    }
+
+    /// <summary>Reads a checkpoint file into typed state content (for Import-ClusterState too).</summary>
+    public static StateContent ReadContent(string checkpointPath) => FromRow(Read(checkpointPath));
+
+    private static CheckpointRow Read(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            var result = Task.Run(() => ParquetSerializer.DeserializeAsync<CheckpointRow>(stream)).GetAwaiter().GetResult();
+            if (result.Data.Count != 1) throw new InvalidDataException($"it holds {result.Data.Count} rows, not one");
+            return result.Data[0];
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new ClusterStateException(ErrorIds.CheckpointNotFound, ClusterStateErrorKind.NotFound, $"The checkpoint '{path}' does not exist.", path, e);
+        }
+#pragma warning disable CA1031 // whatever the Parquet reader throws, the file is not a usable checkpoint
+        catch (Exception e) when (e is not ClusterStateException and not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            throw new ClusterStateException(ErrorIds.CheckpointCorrupt, ClusterStateErrorKind.InvalidData,
+                $"The checkpoint '{path}' cannot be read ({e.GetType().Name}: {e.Message}); nothing was restored.", path, e);
+        }
+    }
+
+    private static void Serialize(CheckpointRow row, Stream stream, IReadOnlyDictionary<string, string> metadata) =>
+        Task.Run(() => ParquetSerializer.SerializeAsync(new[] { row }, stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }, metadata)).GetAwaiter().GetResult();
+
+    private static CheckpointInfo Describe(string path, string stateDirectory)
+    {
+        string stem = System.IO.Path.GetFileNameWithoutExtension(path);
+        int cut = stem.LastIndexOf('_');
+        long seconds = cut > 0 && long.TryParse(stem.AsSpan(cut + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long s) ? s : 0;
+        return new CheckpointInfo
+        {
+            Path = path,
+            ClusterId = cut > 6 ? stem[6..cut] : "",
+            CreatedAt = DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime,
+            SizeBytes = new FileInfo(path).Length,
+            StatePath = stateDirectory,
+        };
+    }
+
+    private static string FileStem(string clusterId)
+    {
+        var invalid = System.IO.Path.GetInvalidFileNameChars();
+        return "state_" + new string(clusterId.Select(c => invalid.Contains(c) || c == '_' ? '-' : c).ToArray());
+    }
+
+    private static CheckpointRow ToRow(ClusterSnapshot s) => new()
+    {
+        ClusterId = s.ClusterId,
+        MasterId = s.MasterId,
+        UpdatedAt = s.UpdatedAt,
+        Nodes = s.FindNodes(new NodeQuery()).Items.Select(n => new NodeItem
+        {
+            Id = n.Id, Role = n.Role, Status = n.Status, Peers = n.Peers.ToList(), Capabilities = n.Capabilities.ToList(),
+            Resources = n.Resources is { } r ? new NodeResourcesItem
+            {
+                CpuCount = r.CpuCount, CpuLoad = r.CpuLoad, GpuCount = r.GpuCount, GpuAvailable = r.GpuAvailable,
+                MemoryTotal = r.MemoryTotal, MemoryAvailable = r.MemoryAvailable, DiskTotal = r.DiskTotal, DiskAvailable = r.DiskAvailable,
+            } : null,
+        }).ToList(),
+        Tasks = s.FindTasks(new TaskQuery()).Items.Select(t => new TaskItem
+        {
+            Id = t.Id, Type = t.Type, Status = t.Status, CreatedAt = t.CreatedAt, UpdatedAt = t.UpdatedAt, AssignedTo = t.AssignedTo,
+            Resources = t.Resources is { } r ? new TaskResourcesItem { CpuCores = r.CpuCores, GpuCores = r.GpuCores, MemoryMb = r.MemoryMB } : null,
+            InputCid = t.InputCid, OutputCid = t.OutputCid, InputCids = t.InputCids.ToList(), OutputCids = t.OutputCids.ToList(),
+            StartedAt = t.StartedAt, CompletedAt = t.CompletedAt,
+        }).ToList(),
+        Content = s.FindContent(new ContentQuery()).Items.Select(c => new ContentItem
+        {
+            Cid = c.Cid, Size = c.Size, CreatedAt = c.CreatedAt, Providers = c.Providers.ToList(), Pinned = c.Pinned, Replication = c.Replication,
+        }).ToList(),
+    };
+
+    private static StateContent FromRow(CheckpointRow row) => new()
+    {
+        ClusterId = row.ClusterId,
+        MasterId = row.MasterId ?? "",
+        UpdatedAt = Utc(row.UpdatedAt),
+        Nodes = row.Nodes.Select(n => new ClusterNode
+        {
+            Id = n.Id, Role = n.Role, Status = n.Status, Peers = (n.Peers ?? new()).ToArray(), Capabilities = (n.Capabilities ?? new()).ToArray(),
+            Resources = n.Resources is { } r ? new NodeResources
+            {
+                CpuCount = r.CpuCount, CpuLoad = r.CpuLoad, GpuCount = r.GpuCount, GpuAvailable = r.GpuAvailable,
+                MemoryTotal = r.MemoryTotal, MemoryAvailable = r.MemoryAvailable, DiskTotal = r.DiskTotal, DiskAvailable = r.DiskAvailable,
+            } : null,
+        }).ToList(),
+        Tasks = row.Tasks.Select(t => new ClusterTask
+        {
+            Id = t.Id, Type = t.Type, Status = t.Status, CreatedAt = Utc(t.CreatedAt), UpdatedAt = Utc(t.UpdatedAt), AssignedTo = t.AssignedTo,
+            Resources = t.Resources is { } r ? new TaskResources { CpuCores = r.CpuCores, GpuCores = r.GpuCores, MemoryMB = r.MemoryMb } : null,
+            InputCid = t.InputCid, OutputCid = t.OutputCid, InputCids = (t.InputCids ?? new()).ToArray(), OutputCids = (t.OutputCids ?? new()).ToArray(),
+            StartedAt = Utc(t.StartedAt), CompletedAt = Utc(t.CompletedAt),
+        }).ToList(),
+        Content = row.Content.Select(c => new ClusterContent
+        {
+            Cid = c.Cid, Size = c.Size, CreatedAt = Utc(c.CreatedAt), Providers = (c.Providers ?? new()).ToArray(), Pinned = c.Pinned, Replication = c.Replication,
+        }).ToList(),
+    };
+
+    private static DateTime? Utc(DateTime? t) => t is DateTime d ? DateTime.SpecifyKind(d, DateTimeKind.Utc) : null;
+
+#pragma warning disable CA1812, CA1002, CA2227 // serializer shapes: instantiated by Parquet.Net, which needs settable List<T>
+    private sealed class CheckpointRow
+    {
+        [JsonPropertyName("cluster_id")] public string ClusterId { get; set; } = "";
+        [JsonPropertyName("master_id")] public string? MasterId { get; set; }
+        [JsonPropertyName("updated_at"), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? UpdatedAt { get; set; }
+        [JsonPropertyName("nodes")] public List<NodeItem> Nodes { get; set; } = new();
+        [JsonPropertyName("tasks")] public List<TaskItem> Tasks { get; set; } = new();
+        [JsonPropertyName("content")] public List<ContentItem> Content { get; set; } = new();
+    }
+
+    private sealed class NodeItem
+    {
+        [JsonPropertyName("id")] public string Id { get; set; } = "";
+        [JsonPropertyName("role")] public string? Role { get; set; }
+        [JsonPropertyName("status")] public string? Status { get; set; }
+        [JsonPropertyName("peers")] public List<string>? Peers { get; set; } = new();
+        [JsonPropertyName("capabilities")] public List<string>? Capabilities { get; set; } = new();
+        [JsonPropertyName("resources")] public NodeResourcesItem? Resources { get; set; }
+    }
+
+    private sealed class NodeResourcesItem
+    {
+        [JsonPropertyName("cpu_count")] public int? CpuCount { get; set; }
+        [JsonPropertyName("cpu_load")] public float? CpuLoad { get; set; }
+        [JsonPropertyName("gpu_count")] public int? GpuCount { get; set; }
+        [JsonPropertyName("gpu_available")] public bool? GpuAvailable { get; set; }
+        [JsonPropertyName("memory_total")] public long? MemoryTotal { get; set; }
+        [JsonPropertyName("memory_available")] public long? MemoryAvailable { get; set; }
+        [JsonPropertyName("disk_total")] public long? DiskTotal { get; set; }
+        [JsonPropertyName("disk_available")] public long? DiskAvailable { get; set; }
+    }
+
+    private sealed class TaskItem
+    {
+        [JsonPropertyName("id")] public string Id { get; set; } = "";
+        [JsonPropertyName("type")] public string? Type { get; set; }
+        [JsonPropertyName("status")] public string? Status { get; set; }
+        [JsonPropertyName("created_at"), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? CreatedAt { get; set; }
+        [JsonPropertyName("updated_at"), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? UpdatedAt { get; set; }
+        [JsonPropertyName("assigned_to")] public string? AssignedTo { get; set; }
+        [JsonPropertyName("resources")] public TaskResourcesItem? Resources { get; set; }
+        [JsonPropertyName("input_cid")] public string? InputCid { get; set; }
+        [JsonPropertyName("output_cid")] public string? OutputCid { get; set; }
+        [JsonPropertyName("input_cids")] public List<string>? InputCids { get; set; } = new();
+        [JsonPropertyName("output_cids")] public List<string>? OutputCids { get; set; } = new();
+        [JsonPropertyName("started_at"), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? StartedAt { get; set; }
+        [JsonPropertyName("completed_at"), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? CompletedAt { get; set; }
+    }
+
+    private sealed class TaskResourcesItem
+    {
+        [JsonPropertyName("cpu_cores")] public int? CpuCores { get; set; }
+        [JsonPropertyName("gpu_cores")] public int? GpuCores { get; set; }
+        [JsonPropertyName("memory_mb")] public int? MemoryMb { get; set; }
+    }
+
+    private sealed class ContentItem
+    {
+        [JsonPropertyName("cid")] public string Cid { get; set; } = "";
+        [JsonPropertyName("size")] public long? Size { get; set; }
+        [JsonPropertyName("created_at"), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? CreatedAt { get; set; }
+        [JsonPropertyName("providers")] public List<string>? Providers { get; set; } = new();
+        [JsonPropertyName("pinned")] public bool? Pinned { get; set; }
+        [JsonPropertyName("replication")] public int? Replication { get; set; }
+    }
+#pragma warning restore CA1812, CA1002, CA2227
+}
