@@ -15,16 +15,14 @@ public static class ClusterAnalysis
     /// <summary>The availability map of the content selected by <paramref name="query"/>.</summary>
     public static QueryResult<ContentMapEntry> GetContentMap(ClusterSnapshot snapshot, ContentQuery query)
     {
-        var selected = Filters.Content(snapshot, query);
         var columns = snapshot.Content;
-        return new QueryResult<ContentMapEntry>(selected.Rows.ToArray(), selected.MissingIds, row => ContentAvailability.Entry(columns, row));
+        return Filters.Content(snapshot, query).Project(row => ContentAvailability.Entry(columns, row));
     }
 
     /// <summary>Utilization of the nodes selected by <paramref name="query"/>.</summary>
     public static QueryResult<NodeUtilization> GetUtilization(ClusterSnapshot snapshot, NodeQuery query)
     {
-        var selected = Filters.Nodes(snapshot, query);
-        return new QueryResult<NodeUtilization>(selected.Rows.ToArray(), selected.MissingIds, row => Utilization.Compute(snapshot, row));
+        return Filters.Nodes(snapshot, query).Project(row => Utilization.Compute(snapshot, row));
     }
 
     /// <summary>Task execution metrics.</summary>
@@ -33,8 +31,7 @@ public static class ClusterAnalysis
     /// <summary>Completion estimates of the given tasks at <paramref name="now"/>.</summary>
     public static QueryResult<TaskEstimate> GetTaskEstimates(ClusterSnapshot snapshot, TaskQuery query, DateTime now)
     {
-        var selected = Filters.Tasks(snapshot, query);
-        return new QueryResult<TaskEstimate>(selected.Rows.ToArray(), selected.MissingIds, row => TaskStatistics.Estimate(snapshot, row, now));
+        return Filters.Tasks(snapshot, query).Project(row => TaskStatistics.Estimate(snapshot, row, now));
     }
 
     /// <summary>The network topology.</summary>

@@ -12,8 +12,11 @@ public sealed class QueryResult<T>
 {
     private readonly Func<int, T> _read;
 
+    private readonly int[] _rows;
+
     internal QueryResult(int[] rows, IReadOnlyList<string> missing, Func<int, T> read)
     {
+        _rows = rows;
         Rows = rows;
         MissingIds = missing;
         _read = read;
@@ -27,6 +30,9 @@ public sealed class QueryResult<T>
 
     /// <summary>Number of selected rows.</summary>
     public int Count => Rows.Count;
+
+    /// <summary>The same rows and missing ids, emitted as another kind of object (no copy of the selection).</summary>
+    internal QueryResult<TOut> Project<TOut>(Func<int, TOut> read) => new(_rows, MissingIds, read);
 
     /// <summary>The selected rows as objects, created lazily.</summary>
     public IEnumerable<T> Items
