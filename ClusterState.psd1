@@ -33,6 +33,7 @@
         'Export-ClusterState'
         'Import-ClusterState'
         'Save-ClusterStateCheckpoint'
+        'Set-ClusterStateCheckpointPolicy'
         'Get-ClusterStateCheckpoint'
         'Restore-ClusterState'
         'Add-ClusterNode'

@@ -65,6 +65,104 @@ Describe 'Restore-ClusterState' {
     }
 }
 
+Describe 'Export-ClusterState -Format Parquet -Layout Nested' {
+    It 'writes one file in the state schema that imports back to the same rows' {
+        $state = Join-Path $TestDrive 'nested-src'
+        New-TestState -Path $state -NodeCount 7 -TaskCount 300 -ContentCount 40 -Seed 9 | Out-Null
+        $file = Join-Path $TestDrive 'nested.parquet'
+        $written = Export-ClusterState -StatePath $state -Path $file -Format Parquet -Layout Nested -PassThru
+        @($written).Count | Should -Be 1
+        $written.FullName | Should -Be $file
+        $copy = Join-Path $TestDrive 'nested-copy'
+        Import-ClusterState -Path $file -StatePath $copy | Out-Null
+        AllRows $copy | Should -Be (AllRows $state)
+        { Export-ClusterState -StatePath $state -Path $file -Format Parquet -Layout Nested -ErrorAction Stop } | Should -Throw -ErrorId 'ExportTargetExists*'
+    }
+}
+
+Describe 'Checkpoint progress' {
+    It 'reports per-column progress that ends completed' {
+        $state = Join-Path $TestDrive 'cp-progress'
+        New-TestState -Path $state -NodeCount 5 -TaskCount 200 -ContentCount 20 -Seed 3 | Out-Null
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$env:CLUSTERSTATE_MODULE'; Save-ClusterStateCheckpoint -StatePath '$state'").Invoke()
+            $ps.HadErrors | Should -BeFalse
+            $records = @($ps.Streams.Progress | Where-Object Activity -eq 'Save-ClusterStateCheckpoint')
+            $records.Count | Should -BeGreaterThan 30
+            $records[-2].StatusDescription | Should -Match '^37 of 37 columns$'
+            $records[-2].PercentComplete | Should -Be 100
+            $records[-1].RecordType | Should -Be 'Completed'
+        }
+        finally { $ps.Dispose() }
+    }
+}
+
+Describe 'Set-ClusterStateCheckpointPolicy' {
+    BeforeEach {
+        $script:StatePath = Join-Path $TestDrive ('policy-' + [guid]::NewGuid().ToString('N'))
+        New-TestState -Path $StatePath -NodeCount 5 -TaskCount 50 -ContentCount 10 -Seed 5 | Out-Null
+    }
+
+    It 'checkpoints after the number of commits the policy names, from any committing cmdlet' {
+        $p = Set-ClusterStateCheckpointPolicy -StatePath $StatePath -EveryCommits 3 -Keep 2 -PassThru
+        $p.EveryCommits | Should -Be 3
+        $p.EverySeconds | Should -BeNullOrEmpty
+        # No checkpoint yet: the first commit writes one.
+        Set-ClusterNode -StatePath $StatePath -Id (Get-ClusterNode -StatePath $StatePath)[0].Id -Status draining
+        $m = Get-ClusterMetadata -StatePath $StatePath
+        $m.CheckpointGeneration | Should -Be $m.Generation
+        $m.CheckpointPolicy.EveryCommits | Should -Be 3
+        $first = $m.Generation
+        # Two more commits are not enough; the third is.
+        Set-ClusterNode -StatePath $StatePath -Id (Get-ClusterNode -StatePath $StatePath)[0].Id -Status online
+        Invoke-ClusterTaskPlacement -StatePath $StatePath | Out-Null
+        (Get-ClusterMetadata -StatePath $StatePath).CheckpointGeneration | Should -Be $first
+        Add-ClusterContent -StatePath $StatePath -Cid 'bafy-policy' -Size 1
+        $m = Get-ClusterMetadata -StatePath $StatePath
+        $m.CheckpointGeneration | Should -Be ($first + 3)
+        @(Get-ClusterStateCheckpoint -StatePath $StatePath).Count | Should -Be 2
+        # The checkpoint holds the committed change.
+        $restored = Join-Path $TestDrive ('restored-' + [guid]::NewGuid().ToString('N'))
+        Import-ClusterState -Path $m.ParquetPath -StatePath $restored | Out-Null
+        (Get-ClusterContent -StatePath $restored -Cid 'bafy-policy').Size | Should -Be 1
+    }
+
+    It 'checkpoints by age at the next commit, and -Disable stops it' {
+        Set-ClusterStateCheckpointPolicy -StatePath $StatePath -EverySeconds 1
+        Add-ClusterContent -StatePath $StatePath -Cid 'bafy-a' -Size 1
+        $g = (Get-ClusterMetadata -StatePath $StatePath).CheckpointGeneration
+        Add-ClusterContent -StatePath $StatePath -Cid 'bafy-b' -Size 1
+        (Get-ClusterMetadata -StatePath $StatePath).CheckpointGeneration | Should -Be $g
+        Start-Sleep -Milliseconds 2100
+        Add-ClusterContent -StatePath $StatePath -Cid 'bafy-c' -Size 1
+        (Get-ClusterMetadata -StatePath $StatePath).CheckpointGeneration | Should -Be ($g + 2)
+        Set-ClusterStateCheckpointPolicy -StatePath $StatePath -Disable
+        (Get-ClusterMetadata -StatePath $StatePath).CheckpointPolicy | Should -BeNullOrEmpty
+        Start-Sleep -Milliseconds 1100
+        Add-ClusterContent -StatePath $StatePath -Cid 'bafy-d' -Size 1
+        (Get-ClusterMetadata -StatePath $StatePath).CheckpointGeneration | Should -Be ($g + 2)
+    }
+
+    It 'changes no generation, honours -WhatIf and refuses an empty policy' {
+        $g = (Get-ClusterMetadata -StatePath $StatePath).Generation
+        Set-ClusterStateCheckpointPolicy -StatePath $StatePath -EveryCommits 5 -WhatIf
+        (Get-ClusterMetadata -StatePath $StatePath).CheckpointPolicy | Should -BeNullOrEmpty
+        Set-ClusterStateCheckpointPolicy -StatePath $StatePath -EveryCommits 5
+        (Get-ClusterMetadata -StatePath $StatePath).Generation | Should -Be $g
+        { Set-ClusterStateCheckpointPolicy -StatePath $StatePath -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument*'
+        { Set-ClusterStateCheckpointPolicy -StatePath $StatePath -EveryCommits 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+
+    It 'is followed by a commit in another process' {
+        Set-ClusterStateCheckpointPolicy -StatePath $StatePath -EveryCommits 1
+        $r = Invoke-ChildPwsh -Script "Import-Module '$env:CLUSTERSTATE_MODULE'; Add-ClusterContent -StatePath '$StatePath' -Cid 'bafy-child' -Size 2"
+        $r.ExitCode | Should -Be 0
+        $m = Get-ClusterMetadata -StatePath $StatePath
+        $m.CheckpointGeneration | Should -Be $m.Generation
+    }
+}
+
 Describe 'DuckDB reads a nested checkpoint' {
     BeforeAll {
         # Pester removes what a Describe created when it ends: this block makes its own state.

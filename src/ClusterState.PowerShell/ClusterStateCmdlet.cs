@@ -32,6 +32,20 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
         return _snapshot;
     }
 
+    /// <summary>Starts a progress bar for long work; disposing it completes the bar.</summary>
+    protected ProgressReporter StartProgress(int activityId, string activity, string status) => new(this, activityId, activity, status);
+
+    /// <summary>
+    /// After a commit: writes the Parquet checkpoint the state's policy asks for, if one is due
+    /// (Set-ClusterStateCheckpointPolicy), with progress.
+    /// </summary>
+    protected void CheckpointIfDue(string stateDirectory)
+    {
+        using var progress = StartProgress(9, "Automatic checkpoint", $"Writing a checkpoint of {stateDirectory}");
+        var info = Checkpoints.SaveIfDue(stateDirectory, progress: (done, total) => progress.Report(done, total, "columns"));
+        if (info is not null) WriteVerbose($"The checkpoint policy wrote '{info.Path}'.");
+    }
+
     /// <summary>Runs one stage of the command, converting engine and I/O failures into terminating errors.</summary>
     protected void Run(Action action)
     {
@@ -104,4 +118,35 @@ public abstract class StateReadingCmdlet : ClusterStateCmdlet
 
     /// <summary>The snapshot of <see cref="StatePath"/>.</summary>
     protected ClusterSnapshot Snapshot => OpenSnapshot(StatePath);
+}
+
+/// <summary>One Write-Progress bar: percent and "done of total" from the engine's callbacks, completed on dispose.</summary>
+public sealed class ProgressReporter : IDisposable
+{
+    private readonly Cmdlet _cmdlet;
+    private readonly ProgressRecord _record;
+    private bool _shown;
+
+    internal ProgressReporter(Cmdlet cmdlet, int activityId, string activity, string status)
+    {
+        _cmdlet = cmdlet;
+        _record = new ProgressRecord(activityId, activity, status);
+    }
+
+    /// <summary>Shows <paramref name="done"/> of <paramref name="total"/> <paramref name="unit"/>.</summary>
+    public void Report(long done, long total, string unit)
+    {
+        _record.PercentComplete = (int)Math.Clamp(done * 100 / Math.Max(1, total), 0, 100);
+        _record.StatusDescription = $"{done:N0} of {total:N0} {unit}";
+        _cmdlet.WriteProgress(_record);
+        _shown = true;
+    }
+
+    /// <summary>Completes the bar if it was shown.</summary>
+    public void Dispose()
+    {
+        if (!_shown) return;
+        _record.RecordType = ProgressRecordType.Completed;
+        _cmdlet.WriteProgress(_record);
+    }
 }

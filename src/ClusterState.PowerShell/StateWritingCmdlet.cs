@@ -47,6 +47,7 @@ public abstract class StateWritingCmdlet : ClusterStateCmdlet
             using var after = ClusterSnapshot.Open(dir);
             WriteChanged(after);
         }
+        CheckpointIfDue(dir);
     });
 }
 

@@ -29,6 +29,12 @@ public sealed class ClusterMetadata
     public long SnapshotBytes { get; set; }
     /// <summary>Absolute path of the latest Parquet checkpoint, if any.</summary>
     public string? ParquetPath { get; set; }
+    /// <summary>The generation the latest checkpoint holds, if any.</summary>
+    public long? CheckpointGeneration { get; set; }
+    /// <summary>When the latest checkpoint was taken (UTC), if any.</summary>
+    public DateTime? CheckpointAt { get; set; }
+    /// <summary>The automatic checkpoint policy, if one is set (Set-ClusterStateCheckpointPolicy).</summary>
+    public CheckpointPolicy? CheckpointPolicy { get; set; }
 
     /// <summary>Describes an open snapshot.</summary>
     public static ClusterMetadata From(ClusterSnapshot snapshot) => new()
@@ -45,6 +51,9 @@ public sealed class ClusterMetadata
         Snapshot = System.IO.Path.GetFileName(snapshot.SnapshotPath),
         SnapshotBytes = snapshot.SizeBytes,
         ParquetPath = snapshot.Metadata?.ParquetPath,
+        CheckpointGeneration = snapshot.Metadata?.CheckpointGeneration,
+        CheckpointAt = snapshot.Metadata?.CheckpointAt,
+        CheckpointPolicy = snapshot.Metadata?.CheckpointPolicy,
     };
 
     /// <inheritdoc />

@@ -33,9 +33,9 @@ public sealed class CheckpointInfo
 /// <summary>
 /// Parquet checkpoints (DESIGN.md §3): <c>state_&lt;cluster_id&gt;.parquet</c> (the latest) and
 /// <c>checkpoints/state_&lt;cluster_id&gt;_&lt;unix_seconds&gt;.parquet</c>, each the nested one-row
-/// schema with the seed's field names, readable by pyarrow, DuckDB and Spark. This version builds
-/// the row from the state's objects (memory proportional to the state); a column-streamed writer
-/// is still to come.
+/// schema with the seed's field names, readable by pyarrow, DuckDB and Spark. Written column by
+/// column straight from the snapshot's Arrow buffers (ParquetColumns); read back through
+/// Parquet.Net's serializer.
 /// </summary>
 public static class Checkpoints
 {
@@ -43,19 +43,58 @@ public static class Checkpoints
     public const string Folder = "checkpoints";
 
     /// <summary>Writes a checkpoint of the current snapshot, keeps the newest <paramref name="keep"/>, and records parquet_path in the metadata.</summary>
-    public static CheckpointInfo Save(string stateDirectory, int keep = 10, DateTime? now = null)
+    public static CheckpointInfo Save(string stateDirectory, int keep = 10, DateTime? now = null, Action<int, int>? progress = null)
     {
         if (keep < 1)
             throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument, "Keep at least one checkpoint.", keep);
         stateDirectory = System.IO.Path.GetFullPath(stateDirectory);
         using var snapshot = ClusterSnapshot.Open(stateDirectory);
-        var row = ToRow(snapshot);
-        var metadata = new Dictionary<string, string>
-        {
-            [ClusterSchema.SchemaVersionKey] = snapshot.SchemaVersion.ToString(CultureInfo.InvariantCulture),
-            [ClusterSchema.GenerationKey] = snapshot.Generation.ToString(CultureInfo.InvariantCulture),
-            ["cluster_id"] = snapshot.ClusterId,
-        };
+        using var checkpointLock = WriterLock.Acquire(stateDirectory, TimeSpan.FromMinutes(5), WriterLock.CheckpointFileName);
+        return SaveLocked(stateDirectory, snapshot, keep, now, progress);
+    }
+
+    /// <summary>
+    /// Writes a checkpoint if the state's <see cref="CheckpointPolicy"/> says one is due (called
+    /// after commits). Returns null when no policy is set, none is due, or another process is
+    /// writing a checkpoint right now.
+    /// </summary>
+    public static CheckpointInfo? SaveIfDue(string stateDirectory, DateTime? now = null, Action<int, int>? progress = null)
+    {
+        stateDirectory = System.IO.Path.GetFullPath(stateDirectory);
+        DateTime at = now ?? DateTime.UtcNow;
+        static bool Due(StateMetadata m, DateTime at) => m.CheckpointPolicy?.IsDue(m.Generation, m.CheckpointGeneration, m.CheckpointAt, at) == true;
+        if (!Due(StateMetadata.Read(stateDirectory), at)) return null;
+        using var checkpointLock = WriterLock.TryAcquire(stateDirectory, WriterLock.CheckpointFileName);
+        if (checkpointLock is null) return null;
+        // Another process may have written one between the first look and taking the lock.
+        var metadata = StateMetadata.Read(stateDirectory);
+        if (!Due(metadata, at)) return null;
+        using var snapshot = ClusterSnapshot.Open(stateDirectory);
+        return SaveLocked(stateDirectory, snapshot, metadata.CheckpointPolicy!.Keep, now, progress);
+    }
+
+    /// <summary>Sets (or, with null, removes) the automatic checkpoint policy of a state; the generation does not change.</summary>
+    public static void SetPolicy(string stateDirectory, CheckpointPolicy? policy)
+    {
+        if (policy is not null && (policy.Keep < 1 || policy.EveryCommits < 1 || policy.EverySeconds < 1 || (policy.EveryCommits is null && policy.EverySeconds is null)))
+            throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument,
+                "A checkpoint policy needs a positive number of commits or seconds (or both) and keeps at least one checkpoint.", policy);
+        StateStore.UpdateMetadata(System.IO.Path.GetFullPath(stateDirectory), m => m.CheckpointPolicy = policy);
+    }
+
+    /// <summary>Writes the nested one-row schema of <paramref name="snapshot"/> to <paramref name="stream"/> (a checkpoint's content, with its key/value metadata).</summary>
+    internal static void WriteNested(ClusterSnapshot snapshot, Stream stream, Action<int, int>? progress) =>
+        Persistence.ParquetColumns.WriteNested(snapshot, stream, FileMetadata(snapshot), progress);
+
+    private static Dictionary<string, string> FileMetadata(ClusterSnapshot snapshot) => new()
+    {
+        [ClusterSchema.SchemaVersionKey] = snapshot.SchemaVersion.ToString(CultureInfo.InvariantCulture),
+        [ClusterSchema.GenerationKey] = snapshot.Generation.ToString(CultureInfo.InvariantCulture),
+        ["cluster_id"] = snapshot.ClusterId,
+    };
+
+    private static CheckpointInfo SaveLocked(string stateDirectory, ClusterSnapshot snapshot, int keep, DateTime? now, Action<int, int>? progress)
+    {
         string folder = System.IO.Path.Combine(stateDirectory, Folder);
         Directory.CreateDirectory(folder);
         long seconds = new DateTimeOffset((now ?? DateTime.UtcNow).ToUniversalTime()).ToUnixTimeSeconds();
@@ -65,14 +104,19 @@ public static class Checkpoints
         if (existing.Count > 0) seconds = Math.Max(seconds, new DateTimeOffset(existing[0].CreatedAt).ToUnixTimeSeconds() + 1);
         string name = FileStem(snapshot.ClusterId);
         string path = System.IO.Path.Combine(folder, $"{name}_{seconds}.parquet");
-        AtomicFile.Write(path, stream => Serialize(row, stream, metadata), durable: true, "checkpoint");
+        AtomicFile.Write(path, stream => WriteNested(snapshot, stream, progress), durable: true, "checkpoint");
         string latest = System.IO.Path.Combine(stateDirectory, name + ".parquet");
-        AtomicFile.Write(latest, stream =>
+        AtomicFile.Link(path, latest, "checkpoint");
+        StateStore.UpdateMetadata(stateDirectory, m =>
         {
-            using var source = File.OpenRead(path);
-            source.CopyTo(stream);
-        }, durable: true, "checkpoint");
-        StateStore.RecordParquetPath(stateDirectory, latest);
+            m.ParquetPath = latest;
+            // A newer checkpoint recorded meanwhile (by a restore's new generation, say) is not replaced by an older one.
+            if (m.CheckpointGeneration is not long g || g <= snapshot.Generation)
+            {
+                m.CheckpointGeneration = snapshot.Generation;
+                m.CheckpointAt = DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime;
+            }
+        });
         foreach (var old in List(stateDirectory).Skip(keep)) AtomicFile.TryDelete(old.Path);
         return Describe(path, stateDirectory);
     }
@@ -127,9 +171,6 @@ public static class Checkpoints
         }
     }
 
-    private static void Serialize(CheckpointRow row, Stream stream, IReadOnlyDictionary<string, string> metadata) =>
-        Task.Run(() => ParquetSerializer.SerializeAsync(new[] { row }, stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }, metadata)).GetAwaiter().GetResult();
-
     private static CheckpointInfo Describe(string path, string stateDirectory)
     {
         string stem = System.IO.Path.GetFileNameWithoutExtension(path);
@@ -150,33 +191,6 @@ public static class Checkpoints
         var invalid = System.IO.Path.GetInvalidFileNameChars();
         return "state_" + new string(clusterId.Select(c => invalid.Contains(c) || c == '_' ? '-' : c).ToArray());
     }
-
-    private static CheckpointRow ToRow(ClusterSnapshot s) => new()
-    {
-        ClusterId = s.ClusterId,
-        MasterId = s.MasterId,
-        UpdatedAt = s.UpdatedAt,
-        Nodes = s.FindNodes(new NodeQuery()).Items.Select(n => new NodeItem
-        {
-            Id = n.Id, Role = n.Role, Status = n.Status, Peers = n.Peers.ToList(), Capabilities = n.Capabilities.ToList(),
-            Resources = n.Resources is { } r ? new NodeResourcesItem
-            {
-                CpuCount = r.CpuCount, CpuLoad = r.CpuLoad, GpuCount = r.GpuCount, GpuAvailable = r.GpuAvailable,
-                MemoryTotal = r.MemoryTotal, MemoryAvailable = r.MemoryAvailable, DiskTotal = r.DiskTotal, DiskAvailable = r.DiskAvailable,
-            } : null,
-        }).ToList(),
-        Tasks = s.FindTasks(new TaskQuery()).Items.Select(t => new TaskItem
-        {
-            Id = t.Id, Type = t.Type, Status = t.Status, CreatedAt = t.CreatedAt, UpdatedAt = t.UpdatedAt, AssignedTo = t.AssignedTo,
-            Resources = t.Resources is { } r ? new TaskResourcesItem { CpuCores = r.CpuCores, GpuCores = r.GpuCores, MemoryMb = r.MemoryMB } : null,
-            InputCid = t.InputCid, OutputCid = t.OutputCid, InputCids = t.InputCids.ToList(), OutputCids = t.OutputCids.ToList(),
-            StartedAt = t.StartedAt, CompletedAt = t.CompletedAt,
-        }).ToList(),
-        Content = s.FindContent(new ContentQuery()).Items.Select(c => new ContentItem
-        {
-            Cid = c.Cid, Size = c.Size, CreatedAt = c.CreatedAt, Providers = c.Providers.ToList(), Pinned = c.Pinned, Replication = c.Replication,
-        }).ToList(),
-    };
 
     private static StateContent FromRow(CheckpointRow row) => new()
     {

@@ -18,6 +18,8 @@ public enum ExportFormat
     Csv,
     /// <summary>A directory with nodes.parquet, tasks.parquet and content.parquet (the flat analytics layout).</summary>
     Parquet,
+    /// <summary>One Parquet file in the nested one-row state schema (the layout of checkpoints).</summary>
+    ParquetNested,
 }
 
 /// <summary>
@@ -31,16 +33,17 @@ public static class StateExport
     /// <param name="path">Target file.</param>
     /// <param name="format">Output format.</param>
     /// <param name="overwrite">Replace an existing file.</param>
-    /// <param name="progress">Called with (done, total) rows now and then.</param>
+    /// <param name="progress">Called with (done, total) rows now and then (columns for <see cref="ExportFormat.ParquetNested"/>).</param>
     /// <returns>The files written.</returns>
     public static IReadOnlyList<string> Write(ClusterSnapshot snapshot, string path, ExportFormat format, bool overwrite, Action<long, long>? progress = null)
     {
         path = Path.GetFullPath(path);
-        if (format is ExportFormat.Json or ExportFormat.Arrow)
+        if (format is ExportFormat.Json or ExportFormat.Arrow or ExportFormat.ParquetNested)
         {
             WriteFile(path, overwrite, stream =>
             {
                 if (format == ExportFormat.Arrow) stream.Write(snapshot.FileBytes.Span);
+                else if (format == ExportFormat.ParquetNested) Checkpoints.WriteNested(snapshot, stream, (done, total) => progress?.Invoke(done, total));
                 else WriteJson(snapshot, stream, progress);
             });
             return new[] { path };
@@ -77,9 +80,9 @@ public static class StateExport
         }
         else
         {
-            WriteFile(files[0], overwrite: true, stream => Persistence.ParquetFlatExport.WriteNodes(snapshot, stream, Steps));
-            WriteFile(files[1], overwrite: true, stream => Persistence.ParquetFlatExport.WriteTasks(snapshot, stream, Steps));
-            WriteFile(files[2], overwrite: true, stream => Persistence.ParquetFlatExport.WriteContent(snapshot, stream, Steps));
+            WriteFile(files[0], overwrite: true, stream => Persistence.ParquetColumns.WriteFlat(snapshot, ClusterSchema.Names.Nodes, stream, Steps));
+            WriteFile(files[1], overwrite: true, stream => Persistence.ParquetColumns.WriteFlat(snapshot, ClusterSchema.Names.Tasks, stream, Steps));
+            WriteFile(files[2], overwrite: true, stream => Persistence.ParquetColumns.WriteFlat(snapshot, ClusterSchema.Names.Content, stream, Steps));
         }
         return files;
     }

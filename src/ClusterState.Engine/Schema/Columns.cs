@@ -202,6 +202,20 @@ internal readonly struct StringListColumn
     /// <summary>Index of the row's first element in the values array (use with <see cref="ElementBytes"/>).</summary>
     public int Start(int row) => _array is null ? 0 : _array.ValueOffsets[_base + row];
 
+    /// <summary>The offsets and bytes of the values array (element indexes as <see cref="Start"/> gives them); false when the field is absent.</summary>
+    public bool TryGetElementBuffers(out ReadOnlySpan<int> offsets, out ReadOnlySpan<byte> values)
+    {
+        if (_values is null)
+        {
+            offsets = default;
+            values = default;
+            return false;
+        }
+        offsets = _values.ValueOffsets;
+        values = _values.Values;
+        return true;
+    }
+
     /// <summary>The UTF-8 bytes of element <paramref name="k"/> of the values array.</summary>
     public ReadOnlySpan<byte> ElementBytes(int k)
     {

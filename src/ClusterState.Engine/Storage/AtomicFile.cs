@@ -32,6 +32,40 @@ internal static class AtomicFile
             throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
                 $"The {what} '{path}' cannot be written: {e.Message}", path, e);
         }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="path"/> a second name of the durable file <paramref name="source"/>
+    /// (a hard link, switched in by rename, so no byte is copied); copies atomically where the
+    /// file system has no hard links.
+    /// </summary>
+    public static void Link(string source, string path, string what)
+    {
+        string temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
+        if (NativeMethods.TryHardLink(source, temporary))
+        {
+            try
+            {
+                File.Move(temporary, path, overwrite: true);
+                return;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                TryDelete(temporary);
+                throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
+                    $"The {what} '{path}' cannot be written: {e.Message}", path, e);
+            }
+        }
+        Write(path, stream =>
+        {
+            using var input = File.OpenRead(source);
+            input.CopyTo(stream);
+        }, durable: true, what);
     }
 
     /// <summary>Deletes a file if it can; a file in use (Windows) or already gone is left to a later attempt.</summary>

@@ -48,6 +48,28 @@ public sealed class StateMetadata
     public string? ParquetPath { get => _json["parquet_path"]?.GetValue<string>(); set => _json["parquet_path"] = value; }
 #pragma warning restore CS1591
 
+    /// <summary>The generation the latest checkpoint was taken of (<c>checkpoint_generation</c>).</summary>
+    public long? CheckpointGeneration
+    {
+        get => _json["checkpoint_generation"] is null ? null : GetInteger("checkpoint_generation");
+        set => _json["checkpoint_generation"] = value;
+    }
+
+    /// <summary>When the latest checkpoint was taken (<c>checkpoint_at</c>, UTC).</summary>
+    public DateTime? CheckpointAt
+    {
+        get => _json["checkpoint_at"] is JsonValue v && v.TryGetValue(out string? s)
+            && DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+        set => _json["checkpoint_at"] = value?.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The automatic checkpoint policy (<c>checkpoint_policy</c>), or null when there is none.</summary>
+    public CheckpointPolicy? CheckpointPolicy
+    {
+        get => _json["checkpoint_policy"] is JsonObject o ? CheckpointPolicy.FromJson(o) : null;
+        set => _json["checkpoint_policy"] = value?.ToJson();
+    }
+
     /// <summary>Reads and validates the metadata of a state directory.</summary>
     public static StateMetadata Read(string stateDirectory)
     {

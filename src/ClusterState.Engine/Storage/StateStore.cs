@@ -116,12 +116,12 @@ public static partial class StateStore
         return metadata;
     }
 
-    /// <summary>Records the latest Parquet checkpoint in the metadata (the key ipfs_kit_py looks for), under the writer lock.</summary>
-    internal static void RecordParquetPath(string directory, string parquetPath)
+    /// <summary>Changes metadata keys that are not the snapshot pointer (checkpoint facts, policy) under the writer lock; the generation stays.</summary>
+    internal static void UpdateMetadata(string directory, Action<StateMetadata> change)
     {
         using var writerLock = WriterLock.Acquire(directory, new CommitOptions().LockTimeout);
         var metadata = StateMetadata.Read(directory).Clone();
-        metadata.ParquetPath = parquetPath;
+        change(metadata);
         Publish(directory, metadata);
     }
 

@@ -20,9 +20,25 @@ internal sealed class WriterLock : IDisposable
 
     private WriterLock(FileStream stream) => _stream = stream;
 
-    public static WriterLock Acquire(string stateDirectory, TimeSpan timeout)
+    /// <summary>The lock that serialises checkpoint writers (independent of commits).</summary>
+    public const string CheckpointFileName = "checkpoint.lock";
+
+    /// <summary>Takes the lock <paramref name="fileName"/> now, or returns null when another process holds it.</summary>
+    public static WriterLock? TryAcquire(string stateDirectory, string fileName)
     {
-        string path = Path.Combine(stateDirectory, FileName);
+        try
+        {
+            return new WriterLock(new FileStream(Path.Combine(stateDirectory, fileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    public static WriterLock Acquire(string stateDirectory, TimeSpan timeout, string fileName = FileName)
+    {
+        string path = Path.Combine(stateDirectory, fileName);
         var clock = Stopwatch.StartNew();
         int wait = 1;
         while (true)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 
@@ -9,11 +10,13 @@ public enum ParquetLayout
 {
     /// <summary>One file per entity, one row per item, resources as columns.</summary>
     Flat,
+    /// <summary>One file in the nested one-row state schema (the layout of checkpoints).</summary>
+    Nested,
 }
 
 /// <summary>
 /// <para type="synopsis">Exports the current state as a JSON document, an Arrow IPC file, or a directory of CSV or Parquet files.</para>
-/// <para type="description">Export-ClusterState writes the whole state: -Format Json writes one JSON document with the schema's field names and ISO-8601 UTC timestamps (streamed, so a million tasks never exist as objects at once); -Format Arrow writes the snapshot's Arrow IPC file byte for byte, readable by pyarrow, arrow-js, Arrow C++ and Rust; -Format Csv treats -Path as a directory and writes nodes.csv, tasks.csv and content.csv, one row per item with resources as columns and lists joined by ';'; -Format Parquet (-Layout Flat) writes nodes.parquet, tasks.parquet and content.parquet the same way, with lists as Parquet LIST columns, millisecond UTC timestamps and row groups of 65,536 rows, for DuckDB, Spark or pandas. Every file is written under a temporary name and renamed into place, so readers never see half an export.</para>
+/// <para type="description">Export-ClusterState writes the whole state: -Format Json writes one JSON document with the schema's field names and ISO-8601 UTC timestamps (streamed, so a million tasks never exist as objects at once); -Format Arrow writes the snapshot's Arrow IPC file byte for byte, readable by pyarrow, arrow-js, Arrow C++ and Rust; -Format Csv treats -Path as a directory and writes nodes.csv, tasks.csv and content.csv, one row per item with resources as columns and lists joined by ';'; -Format Parquet (-Layout Flat) writes nodes.parquet, tasks.parquet and content.parquet the same way, with lists as Parquet LIST columns, millisecond UTC timestamps and row groups of 65,536 rows, for DuckDB, Spark or pandas; -Layout Nested writes one Parquet file in the state schema itself (the layout of checkpoints). Parquet is written column by column from the snapshot's Arrow buffers. Every file is written under a temporary name and renamed into place, so readers never see half an export.</para>
 /// </summary>
 [Cmdlet(VerbsData.Export, "ClusterState", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
@@ -28,7 +31,7 @@ public sealed class ExportClusterStateCommand : ClusterStateCmdlet
     [Parameter(Position = 1)]
     public ExportFormat Format { get; set; } = ExportFormat.Json;
 
-    /// <summary><para type="description">The Parquet layout: Flat, one file per entity with one row per item (the layout query engines scan fast).</para></summary>
+    /// <summary><para type="description">The Parquet layout: Flat (default), a directory with one file per entity and one row per item, the layout query engines scan fast; Nested, one file at -Path in the state schema itself (one row of lists of structs), the layout of checkpoints.</para></summary>
     [Parameter]
     public ParquetLayout Layout { get; set; } = ParquetLayout.Flat;
 
@@ -51,15 +54,13 @@ public sealed class ExportClusterStateCommand : ClusterStateCmdlet
         string target = ResolveUserPath(Path);
         var snapshot = OpenSnapshot(StatePath);
         if (!ShouldProcess(target, $"Export cluster state '{snapshot.ClusterId}' (generation {snapshot.Generation}) as {Format}")) return;
-        var progress = new ProgressRecord(2, "Export-ClusterState", $"Writing {target}");
-        var files = StateExport.Write(snapshot, target, Format, Force, (done, total) =>
+        IReadOnlyList<string> files;
+        using (var progress = StartProgress(2, "Export-ClusterState", $"Writing {target}"))
         {
-            progress.PercentComplete = (int)Math.Min(99, done * 100 / Math.Max(1, total));
-            progress.StatusDescription = $"{done:N0} of {total:N0} rows";
-            WriteProgress(progress);
-        });
-        progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(progress);
+            bool nested = Format == ExportFormat.Parquet && Layout == ParquetLayout.Nested;
+            files = StateExport.Write(snapshot, target, nested ? ExportFormat.ParquetNested : Format, Force,
+                (done, total) => progress.Report(done, total, nested ? "columns" : "rows"));
+        }
         if (PassThru)
         {
             foreach (var file in files) WriteObject(InvokeProvider.Item.Get(file), enumerateCollection: true);

@@ -235,5 +235,6 @@ public sealed class InvokeClusterTaskPlacementCommand : ClusterStateCmdlet
         WriteVerbose($"Committed generation {result.Generation}: {committed.Count} task(s) assigned.");
         if (pending > committed.Count) WriteWarning($"{pending - committed.Count} pending task(s) found no node with the resources they require.");
         WriteObject(committed, enumerateCollection: true);
+        CheckpointIfDue(dir);
     });
 }

@@ -44,5 +44,9 @@ public sealed class UpdateClusterStateSchemaCommand : ClusterStateCmdlet
             using var after = ClusterSnapshot.Open(dir);
             WriteObject(ClusterMetadata.From(after));
         }
+        if (result is not null)
+        {
+            CheckpointIfDue(dir);
+        }
     });
 }
