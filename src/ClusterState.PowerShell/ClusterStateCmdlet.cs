@@ -72,7 +72,8 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
     /// <summary>Writes the objects of a query and a not-found error for each literal id it did not find.</summary>
     protected void WriteResult<T>(QueryResult<T> result, string notFoundErrorId, string what)
     {
-        foreach (var item in result.Items) WriteObject(item);
+        // One enumerated write: PowerShell pulls the lazy rows through its own loop (the cheapest way in).
+        WriteObject(result.Items, enumerateCollection: true);
         foreach (var id in result.MissingIds) WriteNotFound(notFoundErrorId, what, id);
     }
 

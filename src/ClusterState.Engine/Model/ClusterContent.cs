@@ -1,22 +1,61 @@
 using System;
+using ClusterState.Storage;
 
 namespace ClusterState;
 
 /// <summary>One content item (an IPFS CID) tracked by the cluster.</summary>
 public sealed class ClusterContent
 {
+    /// <summary>The values: made when the object is created by hand, or read from its row on first use.</summary>
+    private sealed class Values
+    {
+        public string Cid = "";
+        public long? Size;
+        public DateTime? CreatedAt;
+        public string[] Providers = Array.Empty<string>();
+        public bool? Pinned;
+        public int? Replication;
+    }
+
+    private Values? _values;
+    private RowSource<ClusterContent>? _source;
+    private int _row;
+
+    /// <summary>Creates an empty content to fill in.</summary>
+    public ClusterContent() => _values = new Values();
+
+    /// <summary>A row of a snapshot, read from the columns when a property is first used.</summary>
+    internal ClusterContent(RowSource<ClusterContent> source, int row)
+    {
+        _source = source;
+        _row = row;
+    }
+
+    /// <summary>The values, read from the row the first time they are needed.</summary>
+    private Values V => _values ?? Load();
+
+    private Values Load()
+    {
+        // Two threads reading the same row at once may both read it; the first one's values stay.
+        var source = _source;
+        if (source is null) return _values!;
+        var values = System.Threading.Interlocked.CompareExchange(ref _values, source.Read(_row)._values, null) ?? _values!;
+        _source = null;
+        return values;
+    }
+
     /// <summary>The content identifier.</summary>
-    public string Cid { get; set; } = "";
+    public string Cid { get => V.Cid; set => V.Cid = value; }
     /// <summary>Size in bytes.</summary>
-    public long? Size { get; set; }
+    public long? Size { get => V.Size; set => V.Size = value; }
     /// <summary>When the content was added (UTC).</summary>
-    public DateTime? CreatedAt { get; set; }
+    public DateTime? CreatedAt { get => V.CreatedAt; set => V.CreatedAt = value; }
     /// <summary>Ids of the nodes that provide the content.</summary>
-    public string[] Providers { get; set; } = Array.Empty<string>();
+    public string[] Providers { get => V.Providers; set => V.Providers = value; }
     /// <summary>Whether the content is pinned.</summary>
-    public bool? Pinned { get; set; }
+    public bool? Pinned { get => V.Pinned; set => V.Pinned = value; }
     /// <summary>Target number of providers.</summary>
-    public int? Replication { get; set; }
+    public int? Replication { get => V.Replication; set => V.Replication = value; }
 
     /// <inheritdoc />
     public override string ToString() => Cid;

@@ -1,4 +1,5 @@
 using System;
+using ClusterState.Storage;
 
 namespace ClusterState;
 
@@ -8,18 +9,56 @@ namespace ClusterState;
 /// </summary>
 public sealed class ClusterNode
 {
+    /// <summary>The values: made when the object is created by hand, or read from its row on first use.</summary>
+    private sealed class Values
+    {
+        public string Id = "";
+        public string? Role;
+        public string? Status;
+        public string[] Peers = Array.Empty<string>();
+        public string[] Capabilities = Array.Empty<string>();
+        public NodeResources? Resources;
+    }
+
+    private Values? _values;
+    private RowSource<ClusterNode>? _source;
+    private int _row;
+
+    /// <summary>Creates an empty node to fill in.</summary>
+    public ClusterNode() => _values = new Values();
+
+    /// <summary>A row of a snapshot, read from the columns when a property is first used.</summary>
+    internal ClusterNode(RowSource<ClusterNode> source, int row)
+    {
+        _source = source;
+        _row = row;
+    }
+
+    /// <summary>The values, read from the row the first time they are needed.</summary>
+    private Values V => _values ?? Load();
+
+    private Values Load()
+    {
+        // Two threads reading the same row at once may both read it; the first one's values stay.
+        var source = _source;
+        if (source is null) return _values!;
+        var values = System.Threading.Interlocked.CompareExchange(ref _values, source.Read(_row)._values, null) ?? _values!;
+        _source = null;
+        return values;
+    }
+
     /// <summary>Node id (an IPFS peer id in live clusters).</summary>
-    public string Id { get; set; } = "";
+    public string Id { get => V.Id; set => V.Id = value; }
     /// <summary>Role: master, worker or leecher.</summary>
-    public string? Role { get; set; }
+    public string? Role { get => V.Role; set => V.Role = value; }
     /// <summary>Status: online, offline or draining.</summary>
-    public string? Status { get; set; }
+    public string? Status { get => V.Status; set => V.Status = value; }
     /// <summary>Ids of the peers this node lists.</summary>
-    public string[] Peers { get; set; } = Array.Empty<string>();
+    public string[] Peers { get => V.Peers; set => V.Peers = value; }
     /// <summary>Capabilities such as <c>gpu</c> or <c>storage</c>.</summary>
-    public string[] Capabilities { get; set; } = Array.Empty<string>();
+    public string[] Capabilities { get => V.Capabilities; set => V.Capabilities = value; }
     /// <summary>The resources struct; null when the state has none for this node.</summary>
-    public NodeResources? Resources { get; set; }
+    public NodeResources? Resources { get => V.Resources; set => V.Resources = value; }
 
     /// <summary>Number of CPU cores.</summary>
     public int? CpuCount => Resources?.CpuCount;

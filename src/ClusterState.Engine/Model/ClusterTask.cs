@@ -1,36 +1,82 @@
 using System;
+using ClusterState.Storage;
 
 namespace ClusterState;
 
 /// <summary>One task of the cluster. Requirement fields are flattened onto the task.</summary>
 public sealed class ClusterTask
 {
+    /// <summary>The values: made when the object is created by hand, or read from its row on first use.</summary>
+    private sealed class Values
+    {
+        public string Id = "";
+        public string? Type;
+        public string? Status;
+        public DateTime? CreatedAt;
+        public DateTime? UpdatedAt;
+        public DateTime? StartedAt;
+        public DateTime? CompletedAt;
+        public string? AssignedTo;
+        public TaskResources? Resources;
+        public string? InputCid;
+        public string? OutputCid;
+        public string[] InputCids = Array.Empty<string>();
+        public string[] OutputCids = Array.Empty<string>();
+    }
+
+    private Values? _values;
+    private RowSource<ClusterTask>? _source;
+    private int _row;
+
+    /// <summary>Creates an empty task to fill in.</summary>
+    public ClusterTask() => _values = new Values();
+
+    /// <summary>A row of a snapshot, read from the columns when a property is first used.</summary>
+    internal ClusterTask(RowSource<ClusterTask> source, int row)
+    {
+        _source = source;
+        _row = row;
+    }
+
+    /// <summary>The values, read from the row the first time they are needed.</summary>
+    private Values V => _values ?? Load();
+
+    private Values Load()
+    {
+        // Two threads reading the same row at once may both read it; the first one's values stay.
+        var source = _source;
+        if (source is null) return _values!;
+        var values = System.Threading.Interlocked.CompareExchange(ref _values, source.Read(_row)._values, null) ?? _values!;
+        _source = null;
+        return values;
+    }
+
     /// <summary>Task id.</summary>
-    public string Id { get; set; } = "";
+    public string Id { get => V.Id; set => V.Id = value; }
     /// <summary>Task type, e.g. <c>model_training</c>.</summary>
-    public string? Type { get; set; }
+    public string? Type { get => V.Type; set => V.Type = value; }
     /// <summary>pending, assigned, running, completed, failed or cancelled.</summary>
-    public string? Status { get; set; }
+    public string? Status { get => V.Status; set => V.Status = value; }
     /// <summary>When the task was created (UTC).</summary>
-    public DateTime? CreatedAt { get; set; }
+    public DateTime? CreatedAt { get => V.CreatedAt; set => V.CreatedAt = value; }
     /// <summary>When the task last changed (UTC).</summary>
-    public DateTime? UpdatedAt { get; set; }
+    public DateTime? UpdatedAt { get => V.UpdatedAt; set => V.UpdatedAt = value; }
     /// <summary>When the task started running (UTC); schema version 2.</summary>
-    public DateTime? StartedAt { get; set; }
+    public DateTime? StartedAt { get => V.StartedAt; set => V.StartedAt = value; }
     /// <summary>When the task completed or failed (UTC); schema version 2.</summary>
-    public DateTime? CompletedAt { get; set; }
+    public DateTime? CompletedAt { get => V.CompletedAt; set => V.CompletedAt = value; }
     /// <summary>Id of the node the task is assigned to.</summary>
-    public string? AssignedTo { get; set; }
+    public string? AssignedTo { get => V.AssignedTo; set => V.AssignedTo = value; }
     /// <summary>The requirements struct; null when the task has none.</summary>
-    public TaskResources? Resources { get; set; }
+    public TaskResources? Resources { get => V.Resources; set => V.Resources = value; }
     /// <summary>Primary input CID.</summary>
-    public string? InputCid { get; set; }
+    public string? InputCid { get => V.InputCid; set => V.InputCid = value; }
     /// <summary>Primary output CID.</summary>
-    public string? OutputCid { get; set; }
+    public string? OutputCid { get => V.OutputCid; set => V.OutputCid = value; }
     /// <summary>All input CIDs.</summary>
-    public string[] InputCids { get; set; } = Array.Empty<string>();
+    public string[] InputCids { get => V.InputCids; set => V.InputCids = value; }
     /// <summary>All output CIDs.</summary>
-    public string[] OutputCids { get; set; } = Array.Empty<string>();
+    public string[] OutputCids { get => V.OutputCids; set => V.OutputCids = value; }
 
     /// <summary>CPU cores required.</summary>
     public int? CpuCores => Resources?.CpuCores;

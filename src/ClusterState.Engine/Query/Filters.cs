@@ -3,12 +3,23 @@ using System.Collections.Generic;
 using System.Linq;
 
 using ClusterState.Schema;
+using ClusterState.Storage;
 
 namespace ClusterState.Query;
 
 /// <summary>Evaluates query objects on a snapshot's columns; no row object exists until emitted.</summary>
 internal static class Filters
 {
+    /// <summary>
+    /// Row objects that read their columns when first used: emitting a million of them costs one
+    /// small object each, and the snapshot's mapping stays alive until the unread ones are gone.
+    /// </summary>
+    private static Func<int, T> Lazy<T>(ClusterSnapshot s, Func<int, T> read, Func<RowSource<T>, int, T> make)
+    {
+        var source = new RowSource<T>(new SnapshotLease(s.Data.Mapping), read);
+        return row => make(source, row);
+    }
+
     public static QueryResult<ClusterNode> Nodes(ClusterSnapshot s, NodeQuery q)
     {
         var c = s.Nodes;
@@ -27,7 +38,7 @@ internal static class Filters
         {
             rows = Selection.Where(rows, c.Count, i => IsGpuNode(c, i) == wantGpu);
         }
-        return new QueryResult<ClusterNode>(rows ?? Selection.All(c.Count), Missing(ids, seen), c.Read);
+        return new QueryResult<ClusterNode>(rows ?? Selection.All(c.Count), Missing(ids, seen), Lazy(s, c.Read, (source, row) => new ClusterNode(source, row)));
     }
 
     public static QueryResult<ClusterTask> Tasks(ClusterSnapshot s, TaskQuery q)
@@ -44,7 +55,7 @@ internal static class Filters
         if (q.MinCpuCores is int cpu) rows = Selection.Where(rows, c.Count, i => c.HasResources(i) && c.CpuCores.Get(i) >= cpu);
         if (q.MinGpuCores is int gpu) rows = Selection.Where(rows, c.Count, i => c.HasResources(i) && c.GpuCores.Get(i) >= gpu);
         if (q.MinMemoryMB is int mem) rows = Selection.Where(rows, c.Count, i => c.HasResources(i) && c.MemoryMb.Get(i) >= mem);
-        return new QueryResult<ClusterTask>(rows ?? Selection.All(c.Count), Missing(ids, seen), c.Read);
+        return new QueryResult<ClusterTask>(rows ?? Selection.All(c.Count), Missing(ids, seen), Lazy(s, c.Read, (source, row) => new ClusterTask(source, row)));
     }
 
     public static QueryResult<ClusterContent> Content(ClusterSnapshot s, ContentQuery q)
@@ -65,7 +76,7 @@ internal static class Filters
             var referenced = Analysis.ContentReferences.Referenced(s);
             rows = Selection.Where(rows, c.Count, i => referenced[i] != orphaned);
         }
-        return new QueryResult<ClusterContent>(rows ?? Selection.All(c.Count), Missing(cids, seen), c.Read);
+        return new QueryResult<ClusterContent>(rows ?? Selection.All(c.Count), Missing(cids, seen), Lazy(s, c.Read, (source, row) => new ClusterContent(source, row)));
     }
 
     /// <summary>
