@@ -1,9 +1,7 @@
 using System;
-using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -208,7 +206,8 @@ internal static class ParquetColumns
     private static void WriteLeaves(ParquetRowGroupWriter group, IReadOnlyList<(Leaf Leaf, Frame Frame, int Count)> work, Action? written)
     {
         if (work.Count == 0) return;
-        Task<Chunk> Build(int i) => Task.Run(() => work[i].Leaf.Build(work[i].Frame, work[i].Count));
+        var scratch = new ScratchPool();
+        Task<Chunk> Build(int i) => Task.Run(() => work[i].Leaf.Build(work[i].Frame, work[i].Count, scratch.Rent()));
         var next = Build(0);
         try
         {
@@ -251,11 +250,11 @@ internal static class ParquetColumns
     /// Definition and repetition levels plus the defined values of one column chunk, in buffers
     /// rented for exactly the entries the caller counted (returned when the chunk is written).
     /// </summary>
-    private sealed class Levels<T>(int entries, CharBuffer? text = null) : Chunk where T : struct
+    private sealed class Levels<T>(int entries, Scratch scratch) : Chunk where T : struct
     {
-        private readonly int[] _definition = ArrayPool<int>.Shared.Rent(Math.Max(entries, 1));
-        private readonly int[] _repetition = ArrayPool<int>.Shared.Rent(Math.Max(entries, 1));
-        private readonly T[] _values = ArrayPool<T>.Shared.Rent(Math.Max(entries, 1));
+        private readonly int[] _definition = scratch.Definition(Math.Max(entries, 1));
+        private readonly int[] _repetition = scratch.Repetition(Math.Max(entries, 1));
+        private readonly T[] _values = scratch.Values<T>(Math.Max(entries, 1));
         private int _count, _valueCount;
 
         public void Add(int definition, int repetition)
@@ -274,12 +273,53 @@ internal static class ParquetColumns
             await group.WriteAllPartsAsync<T>(field, _values.AsMemory(0, _valueCount), _definition.AsMemory(0, _count),
                 field.MaxRepetitionLevel > 0 ? _repetition.AsMemory(0, _count) : null, default).ConfigureAwait(false);
 
-        public override void Dispose()
+        public override void Dispose() => scratch.Return();
+    }
+
+    /// <summary>
+    /// Buffers for one chunk, reused from column to column: a million-entry column needs arrays
+    /// the size of the large object heap, and allocating them anew for every column (or renting
+    /// them from the shared pools, which trim themselves on every full collection) costs more
+    /// than encoding some columns.
+    /// </summary>
+    private sealed class Scratch(ScratchPool pool)
+    {
+        private readonly Dictionary<Type, Array> _values = new();
+        private int[] _definition = Array.Empty<int>(), _repetition = Array.Empty<int>();
+        private char[] _chars = Array.Empty<char>();
+
+        public int[] Definition(int n) => Fit(ref _definition, n);
+
+        public int[] Repetition(int n) => Fit(ref _repetition, n);
+
+        public char[] Chars(int n) => Fit(ref _chars, n);
+
+        public T[] Values<T>(int n)
         {
-            ArrayPool<int>.Shared.Return(_definition);
-            ArrayPool<int>.Shared.Return(_repetition);
-            ArrayPool<T>.Shared.Return(_values, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
-            text?.Dispose();
+            if (_values.TryGetValue(typeof(T), out var found) && found.Length >= n) return (T[])found;
+            var fresh = new T[n];
+            _values[typeof(T)] = fresh;
+            return fresh;
+        }
+
+        public void Return() => pool.Return(this);
+
+        private static T[] Fit<T>(ref T[] array, int n) => array.Length >= n ? array : array = new T[n];
+    }
+
+    /// <summary>The scratch sets of one write: at most one being built and one being written at a time.</summary>
+    private sealed class ScratchPool
+    {
+        private readonly Stack<Scratch> _free = new();
+
+        public Scratch Rent()
+        {
+            lock (_free) return _free.Count > 0 ? _free.Pop() : new Scratch(this);
+        }
+
+        public void Return(Scratch scratch)
+        {
+            lock (_free) _free.Push(scratch);
         }
     }
 
@@ -296,16 +336,16 @@ internal static class ParquetColumns
         }
 
         /// <summary>Levels and values of rows [frame.Start, frame.Start + count) (an empty nested list when count is 0).</summary>
-        public abstract Chunk Build(Frame frame, int count);
+        public abstract Chunk Build(Frame frame, int count, Scratch scratch);
     }
 
     /// <summary>A fixed-width value (int, long, float, bool, timestamp), optionally inside the resources struct.</summary>
     private sealed class ValueLeaf<T>(DataField field, Func<int, T?> get, Func<int, bool>? structPresent)
         : Leaf(field, structPresent is not null) where T : struct
     {
-        public override Chunk Build(Frame frame, int count)
+        public override Chunk Build(Frame frame, int count, Scratch scratch)
         {
-            var levels = new Levels<T>(Math.Max(count, 1));
+            var levels = new Levels<T>(Math.Max(count, 1), scratch);
             if (count == 0) levels.Add(1, 0);
             int defined = frame.ItemDefinition + (structPresent is null ? 0 : frame.StructLevel);
             for (int row = frame.Start; row < frame.Start + count; row++)
@@ -323,12 +363,12 @@ internal static class ParquetColumns
     private sealed class StringLeaf(string name, StringColumn column)
         : Leaf(new DataField(name, typeof(string), isNullable: true), false)
     {
-        public override Chunk Build(Frame frame, int count)
+        public override Chunk Build(Frame frame, int count, Scratch scratch)
         {
             int end = frame.Start + count;
             column.TryGetBuffers(out var offsets, out var bytes, out int b);
-            var text = CharBuffer.For(bytes, offsets, b + frame.Start, b + end);
-            var levels = new Levels<ReadOnlyMemory<char>>(Math.Max(count, 1), text);
+            var text = CharBuffer.For(bytes, offsets, b + frame.Start, b + end, scratch);
+            var levels = new Levels<ReadOnlyMemory<char>>(Math.Max(count, 1), scratch);
             if (count == 0) levels.Add(1, 0);
             for (int row = frame.Start; row < end; row++)
             {
@@ -344,13 +384,13 @@ internal static class ParquetColumns
     private sealed class StringListLeaf(string name, StringListColumn column)
         : Leaf(new ListField(name, new DataField("element", typeof(string), isNullable: true)))
     {
-        public override Chunk Build(Frame frame, int count)
+        public override Chunk Build(Frame frame, int count, Scratch scratch)
         {
             int end = frame.Start + count, entries = 0;
             for (int row = frame.Start; row < end; row++) entries += Math.Max(1, column.Length(row));
             column.TryGetElementBuffers(out var offsets, out var bytes);
-            var text = CharBuffer.For(bytes, offsets, column.Start(frame.Start), column.Start(end));
-            var levels = new Levels<ReadOnlyMemory<char>>(Math.Max(entries, 1), text);
+            var text = CharBuffer.For(bytes, offsets, column.Start(frame.Start), column.Start(end), scratch);
+            var levels = new Levels<ReadOnlyMemory<char>>(Math.Max(entries, 1), scratch);
             if (count == 0) levels.Add(1, 0);
             int empty = frame.ItemDefinition + 1, value = frame.ItemDefinition + 3;
             for (int row = frame.Start; row < end; row++)
@@ -367,11 +407,11 @@ internal static class ParquetColumns
     }
 
     /// <summary>
-    /// The UTF-16 text of a run of Arrow string values [first, end), decoded into one rented buffer.
+    /// The UTF-16 text of a run of Arrow string values [first, end), decoded into the chunk's character buffer.
     /// ASCII runs (ids, CIDs, statuses) are widened in one vectorised pass and sliced by the Arrow
     /// offsets; other runs are decoded value by value.
     /// </summary>
-    private sealed class CharBuffer : IDisposable
+    private sealed class CharBuffer
     {
         private readonly char[] _chars;
         private readonly int _origin;
@@ -385,13 +425,13 @@ internal static class ParquetColumns
             _ascii = ascii;
         }
 
-        public static CharBuffer For(ReadOnlySpan<byte> bytes, ReadOnlySpan<int> offsets, int first, int end)
+        public static CharBuffer For(ReadOnlySpan<byte> bytes, ReadOnlySpan<int> offsets, int first, int end, Scratch scratch)
         {
             if (offsets.IsEmpty) return new CharBuffer(Array.Empty<char>(), 0, ascii: false);
             var run = bytes[offsets[first]..offsets[end]];
             // UTF-8 never yields more UTF-16 code units than it has bytes.
-            var chars = ArrayPool<char>.Shared.Rent(Math.Max(run.Length, 1));
-            bool ascii = Ascii.ToUtf16(run, chars, out _) == OperationStatus.Done;
+            var chars = scratch.Chars(Math.Max(run.Length, 1));
+            bool ascii = Ascii.ToUtf16(run, chars, out _) == System.Buffers.OperationStatus.Done;
             return new CharBuffer(chars, offsets[first], ascii);
         }
 
@@ -403,11 +443,6 @@ internal static class ParquetColumns
             var text = _chars.AsMemory(_used, n);
             _used += n;
             return text;
-        }
-
-        public void Dispose()
-        {
-            if (_chars.Length > 0) ArrayPool<char>.Shared.Return(_chars);
         }
     }
 }
