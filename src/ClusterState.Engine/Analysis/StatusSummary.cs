@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Buffers.Binary;
 using System.Linq;
 using System.Text;
 using ClusterState.Query;
@@ -36,8 +37,7 @@ internal static class StatusSummary
         var byStatus = CountByValue(snapshot.Tasks.Status, snapshot.Tasks.Count);
 
         var content = snapshot.Content;
-        long size = 0;
-        for (int i = 0; i < content.Count; i++) size += content.Size.Get(i) ?? 0;
+        long size = content.Size.Sum(content.Count);
 
         return new ClusterStatus
         {
@@ -62,14 +62,17 @@ internal static class StatusSummary
         };
     }
 
-    /// <summary>Counts each distinct value of a low-cardinality string column, comparing bytes.</summary>
+    /// <summary>
+    /// Counts each distinct value of a low-cardinality string column, comparing bytes (a null
+    /// counts as the empty string). Values of up to eight bytes — statuses, roles — are told
+    /// apart by their length and one 64-bit load; longer ones by comparing bytes.
+    /// </summary>
     internal static Dictionary<string, int> CountByValue(StringColumn column, int count)
     {
         var keys = new List<byte[]>();
         var counts = new List<int>();
-        for (int i = 0; i < count; i++)
+        int Slot(ReadOnlySpan<byte> bytes)
         {
-            var bytes = column.IsNull(i) ? default : column.GetBytes(i);
             int k = 0;
             while (k < keys.Count && !bytes.SequenceEqual(keys[k])) k++;
             if (k == keys.Count)
@@ -77,12 +80,56 @@ internal static class StatusSummary
                 keys.Add(bytes.ToArray());
                 counts.Add(0);
             }
-            counts[k]++;
+            return k;
+        }
+        const int MaxWords = 16;
+        var low = new ulong[MaxWords];
+        var high = new ulong[MaxWords];
+        var lengths = new int[MaxWords];
+        var slots = new int[MaxWords];
+        int known = 0;
+        bool present = column.TryGetBuffers(out var offsets, out var values, out int b);
+        bool nulls = column.HasNulls;
+        int wide = values.Length - 16;
+        for (int i = 0; i < count; i++)
+        {
+            int start = present ? offsets[b + i] : 0;
+            int length = present ? offsets[b + i + 1] - start : 0;
+            if (!present || (nulls && column.IsNull(i))) length = 0;
+            if ((uint)length <= 16 && (length == 0 || (uint)start <= (uint)wide))
+            {
+                // Up to sixteen bytes identify a value exactly as two masked words plus its length.
+                ulong first = 0, second = 0;
+                if (length > 0)
+                {
+                    first = BinaryPrimitives.ReadUInt64LittleEndian(values.Slice(start, 8)) & Mask(length);
+                    if (length > 8) second = BinaryPrimitives.ReadUInt64LittleEndian(values.Slice(start + 8, 8)) & Mask(length - 8);
+                }
+                int k = 0;
+                while (k < known && (low[k] != first || high[k] != second || lengths[k] != length)) k++;
+                if (k == known && known < MaxWords)
+                {
+                    low[k] = first;
+                    high[k] = second;
+                    lengths[k] = length;
+                    slots[k] = Slot(length == 0 ? default : values.Slice(start, length));
+                    known++;
+                }
+                if (k < known)
+                {
+                    counts[slots[k]]++;
+                    continue;
+                }
+            }
+            counts[Slot(length == 0 ? default : values.Slice(start, length))]++;
         }
         var result = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int k = 0; k < keys.Count; k++) result[Encoding.UTF8.GetString(keys[k])] = counts[k];
         return result;
     }
+
+    // The low min(n, 8) bytes of a little-endian word.
+    private static ulong Mask(int n) => n >= 8 ? ulong.MaxValue : (1UL << (8 * n)) - 1;
 
     private static bool Is(ReadOnlySpan<byte> value, ReadOnlySpan<byte> expected) => value.SequenceEqual(expected);
 }

@@ -56,6 +56,21 @@ internal readonly struct StringColumn
     }
 
     public bool HasNulls => _array is null || _array.NullCount > 0;
+
+    /// <summary>The offsets (as bytes, not sliced) and values buffers as memory, for scans split across threads.</summary>
+    public bool TryGetMemory(out ReadOnlyMemory<byte> offsets, out ReadOnlyMemory<byte> values, out int baseIndex)
+    {
+        if (_array is null)
+        {
+            offsets = values = default;
+            baseIndex = 0;
+            return false;
+        }
+        offsets = _array.ValueOffsetsBuffer.Memory;
+        values = _array.ValueBuffer.Memory;
+        baseIndex = _array.Offset + _base;
+        return true;
+    }
 }
 
 /// <summary>An integer field of any width (the ipfs_kit_py variant writes int8/int16), read as 64 bits.</summary>
@@ -88,6 +103,24 @@ internal readonly struct IntegerColumn
             UInt32Array a => a.GetValue(i),
             _ => null,
         };
+    }
+
+    /// <summary>The sum of rows [0, count) with nulls as zero; straight over the values when there are no nulls.</summary>
+    public long Sum(int count)
+    {
+        long sum = 0;
+        switch (_array)
+        {
+            case Int64Array a when a.NullCount == 0:
+                foreach (long v in a.Values.Slice(_base, count)) sum += v;
+                return sum;
+            case Int32Array a when a.NullCount == 0:
+                foreach (int v in a.Values.Slice(_base, count)) sum += v;
+                return sum;
+            default:
+                for (int i = 0; i < count; i++) sum += Get(i) ?? 0;
+                return sum;
+        }
     }
 
     public int? GetInt32(int row) => Get(row) is long v ? (int)Math.Clamp(v, int.MinValue, int.MaxValue) : null;
