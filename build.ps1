@@ -11,8 +11,10 @@
       Test   builds, runs the xunit engine tests and the Pester cmdlet tests (in a fresh pwsh,
              against the built module) and ends with the line "N passed, N failed".
       Demo   builds, creates a sample cluster state in out/demo-state and shows it.
-      Bench  whole-pipeline timings of cmdlets against their Where-Object baselines on a
-             1M-task state, in one warm pwsh; regenerates docs/PERFORMANCE.md.
+      Bench  engine benchmarks (BenchmarkDotNet: DuckDB over our Parquet, ArrowFileReader,
+             open, summary; checkpoint times; memory) on the seeded scales, then whole-pipeline
+             cmdlet timings against Where-Object and ConvertFrom-Json in one warm pwsh;
+             regenerates docs/PERFORMANCE.md and docs/performance.svg (about 20 minutes).
       Crash  the full count of the kill-the-writer loop (CI kills 40 times; this $CrashKills).
       Fuzz   the full count of the damaged-snapshot loop (CI runs 200 rounds; this runs
              $FuzzRounds) to show that no corruption crashes the process.
@@ -121,8 +123,23 @@ function Get-PesterModulePath {
     return $path
 }
 
+function Install-TestCommand([string] $Command, [string] $Package) {
+    # Tools the tests use from Debian's packages (promtool, chromium), installed when
+    # missing. A fresh machine has apt; installing needs root (CI and sessions run as root).
+    if (Get-Command $Command -ErrorAction SilentlyContinue) { return }
+    Write-Host "Installing $Package (for $Command) with apt-get ..."
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    $root = (& id -u) -eq '0'
+    foreach ($arguments in @(@('update', '-qq'), @('install', '-y', '-qq', '--no-install-recommends', $Package))) {
+        if ($root) { & apt-get @arguments | Out-Null } else { & sudo apt-get @arguments | Out-Null }
+    }
+    if (-not (Get-Command $Command -ErrorAction SilentlyContinue)) { throw "apt-get could not install ${Package}; $Command is still missing." }
+}
+
 function Invoke-Test {
     Write-Host '== Test' -ForegroundColor Cyan
+    Install-TestCommand promtool prometheus
+    Install-TestCommand chromium chromium
     New-Item -ItemType Directory -Force $ResultsDir | Out-Null
     $totals = [ordered]@{ passed = 0; failed = 0 }
     $problems = [System.Collections.Generic.List[string]]::new()
@@ -173,6 +190,12 @@ function Invoke-Demo {
 
 function Invoke-Bench {
     Write-Host '== Bench' -ForegroundColor Cyan
+    # Engine first (BenchmarkDotNet, DuckDB, ArrowFileReader, checkpoints, memory): it also
+    # generates the seeded states under out/bench that the cmdlet timings reuse.
+    $benchRoot = Join-Path $Out 'bench'
+    New-Item -ItemType Directory -Force -Path $benchRoot | Out-Null
+    Invoke-Native dotnet run --project (Join-Path $Root 'tests/ClusterState.Benchmarks/ClusterState.Benchmarks.csproj') -c Release --nologo `
+        -- --root $benchRoot --out (Join-Path $benchRoot 'engine.json')
     $env:CLUSTERSTATE_MODULE = Join-Path $ModuleDir 'ClusterState.psd1'
     $exit = Start-FreshPwsh -File (Join-Path $Root 'tests/Benchmarks/Cmdlets.Bench.ps1')
     if ($exit -ne 0) { throw "The benchmark failed with exit code $exit." }

@@ -45,3 +45,18 @@ function Invoke-ChildPwsh {
     }
     finally { Remove-Item $file -ErrorAction SilentlyContinue }
 }
+
+function Start-ChildPwsh {
+    # Starts a script in a fresh pwsh process and returns at once (the process, for
+    # WaitForExit); its output goes to $OutFile. For tests where this process waits on that one.
+    param([Parameter(Mandatory)][string] $Script, [Parameter(Mandatory)][string] $OutFile)
+    $file = Join-Path ([IO.Path]::GetTempPath()) ("clusterstate-child-{0}.ps1" -f [guid]::NewGuid().ToString('N'))
+    Set-Content -Path $file -Value $Script
+    $pwshDll = Join-Path $PSHOME 'pwsh.dll'
+    $psi = [Diagnostics.ProcessStartInfo]::new()
+    if (Test-Path $pwshDll) { $psi.FileName = [Environment]::ProcessPath; $psi.ArgumentList.Add($pwshDll) }
+    else { $psi.FileName = Join-Path $PSHOME 'pwsh' }
+    foreach ($a in '-NoProfile', '-NonInteractive', '-Command', "& '$file' *> '$OutFile'") { $psi.ArgumentList.Add($a) }
+    $psi.UseShellExecute = $false
+    [Diagnostics.Process]::Start($psi)
+}

@@ -19,6 +19,8 @@ public enum ClusterStateErrorKind
     AlreadyExists,
     /// <summary>The state changed since the caller looked (optimistic concurrency).</summary>
     Conflict,
+    /// <summary>Waiting for something took longer than the caller allowed.</summary>
+    Timeout,
 }
 
 /// <summary>
@@ -103,4 +105,6 @@ public static class ErrorIds
     public const string ImportFormatUnsupported = "ImportFormatUnsupported";
     /// <summary>The file to import is damaged or not a cluster-state export.</summary>
     public const string ImportInvalid = "ImportInvalid";
+    /// <summary>Wait-ClusterTask: the tasks did not reach the awaited status in time.</summary>
+    public const string WaitTimeout = "WaitTimeout";
 }

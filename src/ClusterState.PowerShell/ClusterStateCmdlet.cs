@@ -72,8 +72,9 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
     /// <summary>Writes the objects of a query and a not-found error for each literal id it did not find.</summary>
     protected void WriteResult<T>(QueryResult<T> result, string notFoundErrorId, string what)
     {
-        // One enumerated write: PowerShell pulls the lazy rows through its own loop (the cheapest way in).
-        WriteObject(result.Items, enumerateCollection: true);
+        // One write per row: as cheap as one enumerated write when the output is collected, and
+        // about twice as fast when a command downstream (Where-Object) processes each object.
+        foreach (var item in result.Items) WriteObject(item);
         foreach (var id in result.MissingIds) WriteNotFound(notFoundErrorId, what, id);
     }
 
@@ -91,6 +92,7 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
         ClusterStateErrorKind.WriteError => ErrorCategory.WriteError,
         ClusterStateErrorKind.AlreadyExists => ErrorCategory.ResourceExists,
         ClusterStateErrorKind.Conflict => ErrorCategory.InvalidOperation,
+        ClusterStateErrorKind.Timeout => ErrorCategory.OperationTimeout,
         _ => ErrorCategory.NotSpecified,
     }, e.Target);
 

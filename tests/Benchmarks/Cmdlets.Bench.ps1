@@ -2,31 +2,42 @@
 <#
 .SYNOPSIS
     Whole-pipeline timings of cmdlets in one warm pwsh, each paired with the baseline an operator
-    would otherwise use, measured in the same run. Writes docs/PERFORMANCE.md.
+    would otherwise use, measured in the same run; merges the engine results of the
+    BenchmarkDotNet project (out/bench/engine.json) and writes docs/PERFORMANCE.md and
+    docs/performance.svg.
 .DESCRIPTION
-    Run through `build.ps1 Bench`. The state (1,000 nodes, 1,000,000 tasks, 100,000 content,
-    seed 1) is generated once into out/bench and reused. Every case runs once to warm up, then
-    -Runs times; the table gives medians, min and max, and the ratio of each baseline to its case.
+    Run through `build.ps1 Bench`, which first runs tests/ClusterState.Benchmarks (it generates the
+    seeded states under out/bench and measures the engine, DuckDB, ArrowFileReader, checkpoints
+    and memory). Every cmdlet case here runs once to warm up, then -Runs times; the tables give
+    medians, min and max, and the ratio of each baseline to its case.
 #>
 param(
     [string] $ModulePath = $env:CLUSTERSTATE_MODULE,
     [string] $StateRoot = (Join-Path $PSScriptRoot '../../out/bench'),
+    [string] $EngineResults = (Join-Path $PSScriptRoot '../../out/bench/engine.json'),
     [string] $OutFile = (Join-Path $PSScriptRoot '../../docs/PERFORMANCE.md'),
+    [string] $ChartFile = (Join-Path $PSScriptRoot '../../docs/performance.svg'),
     [int] $Runs = 7,
-    [int] $BaselineRuns = 3
+    [int] $BaselineRuns = 3,
+    # Regenerate the document from the measurements saved by the last run (no timing).
+    [switch] $ReportOnly
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 Import-Module $ModulePath
+$engine = Get-Content $EngineResults -Raw | ConvertFrom-Json
 
-$state = Join-Path $StateRoot 'tasks-1m'
-if (-not (Test-Path (Join-Path $state 'state_metadata.json'))) {
-    Write-Host "Generating the benchmark state in $state ..."
-    New-ClusterState -Path $state -NodeCount 1000 -TaskCount 1000000 -ContentCount 100000 -Seed 1 -Force | Out-Null
+$saved = Join-Path $StateRoot 'cmdlets.clixml'
+$state = Join-Path $StateRoot 'scale-large'
+if (-not (Test-Path (Join-Path $state 'state_metadata.json'))) { throw "Run tests/ClusterState.Benchmarks first: it generates $state." }
+
+if ($ReportOnly) {
+    $m = Import-Clixml $saved
+    $meta = $m.Meta; $rows = $m.Rows; $emit = $m.Emit; $floor = $m.Floor; $singles = $m.Singles; $commitRows = $m.CommitRows
 }
+else {
 Connect-ClusterState -Path $state
 $meta = Get-ClusterMetadata
-
 function Measure-Case([string] $Name, [scriptblock] $Script, [int] $Count) {
     $null = & $Script   # warm-up: JIT, page cache, the snapshot cache
     $times = foreach ($i in 1..$Count) {
@@ -43,43 +54,55 @@ function Measure-Case([string] $Name, [scriptblock] $Script, [int] $Count) {
         MinMs    = $sorted[0]
         MaxMs    = $sorted[-1]
         Runs     = $Count
-        Result   = @($result).Count
+        Result   = if ($result -is [int]) { $result } else { @($result).Count }
     }
 }
 
+# --- Cmdlets against Where-Object and against the JSON export ---
+$json = Join-Path $StateRoot 'scale-large.json'
+if (-not (Test-Path $json)) { Export-ClusterState -Path $json -Format Json -Force }
+$script:SomeTaskId = (Get-ClusterTask -Id 'task-f*' | Select-Object -Last 1).Id
 $pairs = @(
     @{
         Question = 'Failed tasks (about 1% of 1M)'
         Case     = { Find-ClusterTask -Status failed }
         CaseText = 'Find-ClusterTask -Status failed'
-        Base     = { Get-ClusterTask | Where-Object Status -eq failed }
-        BaseText = 'Get-ClusterTask | Where-Object Status -eq failed'
+        Bases    = @(
+            @{ Text = 'Get-ClusterTask | Where-Object Status -eq failed'; Script = { Get-ClusterTask | Where-Object Status -eq failed }; Runs = $BaselineRuns }
+            @{ Text = '(Get-Content state.json -Raw | ConvertFrom-Json).tasks | Where-Object status -eq failed'; Script = { (Get-Content $json -Raw | ConvertFrom-Json).tasks | Where-Object status -eq failed }; Runs = 1 }
+        )
     }
     @{
         Question = 'Pending GPU tasks'
         Case     = { Find-ClusterTask -Status pending -MinGpuCores 1 }
         CaseText = 'Find-ClusterTask -Status pending -MinGpuCores 1'
-        Base     = { Get-ClusterTask | Where-Object { $_.Status -eq 'pending' -and $_.GpuCores -ge 1 } }
-        BaseText = "Get-ClusterTask | Where-Object { `$_.Status -eq 'pending' -and `$_.GpuCores -ge 1 }"
+        Bases    = @(@{ Text = "Get-ClusterTask | Where-Object { `$_.Status -eq 'pending' -and `$_.GpuCores -ge 1 }"; Script = { Get-ClusterTask | Where-Object { $_.Status -eq 'pending' -and $_.GpuCores -ge 1 } }; Runs = $BaselineRuns })
     }
     @{
         Question = 'One task by id'
-        Case     = { Get-ClusterTask -Id 'task-*' -ErrorAction Ignore | Select-Object -First 0; Get-ClusterTask -Id $script:SomeTaskId }
+        Case     = { Get-ClusterTask -Id $script:SomeTaskId }
         CaseText = 'Get-ClusterTask -Id <id>'
-        Base     = { Get-ClusterTask | Where-Object Id -eq $script:SomeTaskId }
-        BaseText = 'Get-ClusterTask | Where-Object Id -eq <id>'
+        Bases    = @(@{ Text = 'Get-ClusterTask | Where-Object Id -eq <id>'; Script = { Get-ClusterTask | Where-Object Id -eq $script:SomeTaskId }; Runs = $BaselineRuns })
     }
 )
-$script:SomeTaskId = (Get-ClusterTask -Id 'task-f*' | Select-Object -Last 1).Id
-$pairs[2].Case = { Get-ClusterTask -Id $script:SomeTaskId }
-
 $rows = foreach ($p in $pairs) {
     Write-Host "Measuring: $($p.Question)"
     $case = Measure-Case $p.CaseText $p.Case $Runs
-    $base = Measure-Case $p.BaseText $p.Base $BaselineRuns
-    if ($case.Result -ne $base.Result) { throw "$($p.Question): the cmdlet returned $($case.Result) objects, the baseline $($base.Result)." }
-    [pscustomobject]@{ Question = $p.Question; Case = $case; Base = $base; Ratio = $base.MedianMs / $case.MedianMs }
+    foreach ($b in $p.Bases) {
+        $base = Measure-Case $b.Text $b.Script $b.Runs
+        if ($case.Result -ne $base.Result) { throw "$($p.Question): the cmdlet returned $($case.Result) objects, '$($b.Text)' $($base.Result)." }
+        [pscustomobject]@{ Question = $p.Question; Case = $case; Base = $base; Ratio = $base.MedianMs / $case.MedianMs }
+    }
 }
+
+# --- Emitting every task against the pipeline's own floor ---
+Write-Host 'Measuring: emission of 1M objects'
+$trivial = [object[]]::new($meta.TaskCount)
+for ($i = 0; $i -lt $trivial.Length; $i++) { $trivial[$i] = [object]::new() }
+$emit = Measure-Case '(Get-ClusterTask).Count' { (Get-ClusterTask).Count } $Runs
+$floor = Measure-Case '(Write-Output -InputObject $oneMillionObjects).Count' { (Write-Output -InputObject $trivial).Count } $Runs
+$trivial = $null
+
 $singles = @(
     Measure-Case 'Get-ClusterMetadata (open + counts)' { Get-ClusterMetadata } $Runs
     Measure-Case 'Get-ClusterStatus' { Get-ClusterStatus } $Runs
@@ -106,7 +129,7 @@ $commitRows = foreach ($cs in $commitStates) {
     $next = { $script:toggle = 1 - $script:toggle; 1024 * (1 + $script:toggle) }
     Write-Host "Measuring commits on $($cs.Name)"
     $single = Measure-Case 'single' { Set-ClusterTask -StatePath $path -Id $one -MemoryMB (& $next) } $Runs
-    $engine = Measure-Case 'engine' {
+    $engineCommit = Measure-Case 'engine' {
         $change = [ClusterState.ChangeSet]::new()
         $change.UpdateTasks.Add([ClusterState.TaskUpdate]@{ Id = $one; MemoryMB = (& $next) })
         [ClusterState.StateStore]::Commit($path, $change, $null)
@@ -127,50 +150,160 @@ $commitRows = foreach ($cs in $commitStates) {
         $in.CopyTo($out); $out.Flush($true); $out.Dispose(); $in.Dispose()
     } $BaselineRuns
     Remove-Item $copyTarget -ErrorAction SilentlyContinue
-    [pscustomobject]@{ State = $cs; Bytes = $m.SnapshotBytes; Single = $single; Engine = $engine; NoFsync = $noFsync; Batch = $batch; Copy = $copy; CopySync = $copySync }
+    [pscustomobject]@{ State = $cs; Bytes = $m.SnapshotBytes; Single = $single; Engine = $engineCommit; NoFsync = $noFsync; Batch = $batch; Copy = $copy; CopySync = $copySync }
 }
 
+[pscustomobject]@{ Meta = $meta; Rows = $rows; Emit = $emit; Floor = $floor; Singles = $singles; CommitRows = $commitRows } | Export-Clixml -Path $saved -Depth 6
+}
+
+# --- The document ---
 $cpu = (Get-Content /proc/cpuinfo -ErrorAction SilentlyContinue | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''
 $memGiB = [math]::Round(((Get-Content /proc/meminfo -TotalCount 1) -replace '\D', '') / 1MB, 1)
 $machine = "$([Environment]::ProcessorCount) cores ($cpu), $memGiB GiB, $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription), .NET $([Environment]::Version), PowerShell $($PSVersionTable.PSVersion)"
-$f = { param($v) '{0:N1}' -f $v }
+$f = { param($v) if ($v -ge 100) { '{0:N0}' -f $v } elseif ($v -ge 10) { '{0:N1}' -f $v } else { '{0:N2}' -f $v } }
+$range = { param($c) "$(& $f $c.MedianMs) ($(& $f $c.MinMs)–$(& $f $c.MaxMs))" }
+function Engine([string] $Method, [string] $Scale) {
+    $r = $engine.Results | Where-Object { $_.Benchmark -like "*.$Method" -and $_.Scale -eq $Scale }
+    if (-not $r) { throw "engine.json has no result for $Method at $Scale." }
+    [pscustomobject]@{ MedianMs = $r.MedianNs / 1e6; MinMs = $r.MinNs / 1e6; MaxMs = $r.MaxNs / 1e6 }
+}
+$scaleText = @{}
+foreach ($s in $engine.Scales) { $scaleText[$s.Name] = '{0} ({1:N0} / {2:N0} / {3:N0}, {4:N0} MiB)' -f $s.Name, $s.Nodes, $s.Tasks, $s.Content, ($s.SnapshotBytes / 1MB) }
+
+$scan = Engine 'Engine' 'large'
+$duckFlat = Engine 'DuckDbFlat' 'large'
+$duckNested = Engine 'DuckDbNested' 'large'
+$openTiny = Engine 'Open' 'tiny'
+$openLarge = Engine 'Open' 'large'
+$summary = Engine 'Summary' 'large'
+$failed = $rows | Where-Object { $_.Question -like 'Failed*' }
+$whereFailed = $failed | Where-Object { $_.Base.Name -like 'Get-ClusterTask*' }
+$jsonFailed = $failed | Where-Object { $_.Base.Name -like '*ConvertFrom-Json*' }
+$mem = $engine.Memory
+$cpLarge = $engine.Checkpoints | Where-Object Scale -eq 'large'
+$goals = @(
+    ,@('Open any state warm < 1 ms', "$(& $f $openLarge.MedianMs) ms (large)", $openLarge.MedianMs -lt 1)
+    ,@('1M-task open within 1.5× of 1k-task open', ('{0:N2}×' -f ($openLarge.MedianMs / $openTiny.MedianMs)), ($openLarge.MedianMs / $openTiny.MedianMs) -le 1.5)
+    ,@("Scan status = 'pending' over 1M tasks < 3 ms warm", "$(& $f $scan.MedianMs) ms", $scan.MedianMs -lt 3)
+    ,@('… ≥ 2× faster than DuckDB on flat Parquet', ('{0:N1}×' -f ($duckFlat.MedianMs / $scan.MedianMs)), ($duckFlat.MedianMs / $scan.MedianMs) -ge 2)
+    ,@('… ≥ 300× faster than DuckDB on the nested file', ('{0:N0}×' -f ($duckNested.MedianMs / $scan.MedianMs)), ($duckNested.MedianMs / $scan.MedianMs) -ge 300)
+    ,@('Summary (Get-ClusterStatus engine) < 50 ms', "$(& $f $summary.MedianMs) ms", $summary.MedianMs -lt 50)
+    ,@('Find-ClusterTask -Status failed in warm pwsh < 100 ms', "$(& $f $failed[0].Case.MedianMs) ms", $failed[0].Case.MedianMs -lt 100)
+    ,@('… ≥ 20× faster than Where-Object', ('{0:N0}×' -f $whereFailed.Ratio), $whereFailed.Ratio -ge 20)
+    ,@('… ≥ 100× faster than ConvertFrom-Json + Where-Object', ('{0:N0}×' -f $jsonFailed.Ratio), $jsonFailed.Ratio -ge 100)
+    ,@('(Get-ClusterTask).Count within 2× of emitting 1M trivial objects', ('{0:N2}×' -f ($emit.MedianMs / $floor.MedianMs)), ($emit.MedianMs / $floor.MedianMs) -le 2)
+    ,@('Open + scan adds no anonymous memory proportional to the state', ('+{0:N1} MiB anonymous for a {1:N0} MiB snapshot' -f ($mem.AnonKiB / 1KB), ($mem.SnapshotBytes / 1MB)), ($mem.AnonKiB * 1KB) -lt 0.05 * $mem.SnapshotBytes)
+    ,@('Checkpoint of 1M tasks < 5 s (issue 5)', ('{0:N2} s' -f ($cpLarge.MedianMs / 1000)), $cpLarge.MedianMs -lt 5000)
+)
 
 $md = [System.Text.StringBuilder]::new()
-$null = $md.AppendLine('# Performance')
-$null = $md.AppendLine()
-$null = $md.AppendLine('Generated by `build.ps1 Bench` (tests/Benchmarks/Cmdlets.Bench.ps1); do not edit by hand.')
-$null = $md.AppendLine()
-$null = $md.AppendLine("* Date: $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC")
-$null = $md.AppendLine("* Machine: $machine")
-$null = $md.AppendLine("* State: $($meta.NodeCount) nodes, $($meta.TaskCount) tasks, $($meta.ContentCount) content, snapshot $([math]::Round($meta.SnapshotBytes / 1MB)) MiB (seed 1)")
-$null = $md.AppendLine("* Method: one warm pwsh, module imported and state connected; each command once to warm up, then $Runs runs (baselines $BaselineRuns); wall time of the whole pipeline including object emission. Medians, with min–max.")
-$null = $md.AppendLine()
-$null = $md.AppendLine('## Pushed-down filters against Where-Object over every object')
-$null = $md.AppendLine()
-$null = $md.AppendLine('| Question | Cmdlet (filter on Arrow columns) | median ms (min–max) | Baseline | median ms (min–max) | Baseline / cmdlet | Objects |')
-$null = $md.AppendLine('|---|---|---|---|---|---|---|')
-foreach ($r in $rows) {
-    $null = $md.AppendLine("| $($r.Question) | ``$($r.Case.Name)`` | $(& $f $r.Case.MedianMs) ($(& $f $r.Case.MinMs)–$(& $f $r.Case.MaxMs)) | ``$($r.Base.Name -replace '\|', '\|')`` | $(& $f $r.Base.MedianMs) ($(& $f $r.Base.MinMs)–$(& $f $r.Base.MaxMs)) | **$('{0:N0}' -f $r.Ratio)×** | $($r.Case.Result) |")
+function Line([string] $Text = '') { $null = $md.AppendLine($Text) }
+Line '# Performance'
+Line
+Line 'Generated by `build.ps1 Bench` (tests/ClusterState.Benchmarks with BenchmarkDotNet, then tests/Benchmarks/Cmdlets.Bench.ps1); do not edit by hand.'
+Line
+Line "* Date: $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC (engine run $($engine.Date) UTC)"
+Line "* Machine: $machine"
+Line "* Scales (nodes / tasks / content, snapshot size), seed 1: $(($engine.Scales | ForEach-Object { $scaleText[$_.Name] }) -join '; ')"
+Line '* Engine figures: BenchmarkDotNet medians (in-process, 3 warm-ups, 10 iterations). Cmdlet figures: one warm pwsh, module imported and state connected; each command once to warm up, then 7 runs (baselines 3, the JSON form 1); wall time of the whole pipeline including object emission. Medians, with min–max.'
+Line
+Line '![Medians by question and tool, log scale](performance.svg)'
+Line
+Line '## Goals (large scale unless stated)'
+Line
+Line '| Goal | Measured | Met |'
+Line '|---|---|---|'
+foreach ($g in $goals) { Line "| $($g[0]) | $($g[1]) | $(if ($g[2]) { 'yes' } else { '**no**' }) |" }
+Line
+Line "## Engine: one question, every tool (BenchmarkDotNet)"
+Line
+Line "How many tasks are pending? The engine filters the mapped status column; DuckDB reads our flat Parquet export (tasks.parquet, 65,536-row groups) and the nested one-row file (the checkpoint layout, unnested); ArrowFileReader copies the whole snapshot into managed memory before a plain loop."
+Line
+Line '| Scale | Engine ms | DuckDB flat ms | DuckDB nested ms | ArrowFileReader ms | DuckDB flat / engine | DuckDB nested / engine | ArrowFileReader / engine | Get-ClusterStatus engine ms |'
+Line '|---|---|---|---|---|---|---|---|---|'
+foreach ($name in 'small', 'reference', 'large') {
+    $e = Engine 'Engine' $name; $df = Engine 'DuckDbFlat' $name; $dn = Engine 'DuckDbNested' $name; $ar = Engine 'ArrowFileReaderCopy' $name; $su = Engine 'Summary' $name
+    Line "| $($scaleText[$name]) | $(& $range $e) | $(& $range $df) | $(& $range $dn) | $(& $range $ar) | **$('{0:N1}' -f ($df.MedianMs / $e.MedianMs))×** | **$('{0:N0}' -f ($dn.MedianMs / $e.MedianMs))×** | $('{0:N0}' -f ($ar.MedianMs / $e.MedianMs))× | $(& $f $su.MedianMs) |"
 }
-$null = $md.AppendLine()
-$null = $md.AppendLine('## Summaries over the columns')
-$null = $md.AppendLine()
-$null = $md.AppendLine('| Command | median ms (min–max) |')
-$null = $md.AppendLine('|---|---|')
-foreach ($s in $singles) { $null = $md.AppendLine("| ``$($s.Name)`` | $(& $f $s.MedianMs) ($(& $f $s.MinMs)–$(& $f $s.MaxMs)) |") }
-$null = $md.AppendLine()
-$null = $md.AppendLine('## Commits')
-$null = $md.AppendLine()
-$null = $md.AppendLine('Each commit writes a complete new snapshot (DESIGN.md §5): unchanged entity columns are carried over as bytes, changed fields rebuilt, the file flushed to disk (fsync) before the metadata is switched. Single: `Set-ClusterTask -Id <id> -MemoryMB <n>` in a warm pwsh; engine: `StateStore.Commit` of the same change; without fsync: the same with `Durable = $false`, to show the share of the flush; batch: 10,000 ids piped into one `Set-ClusterTask` (one commit).')
-$null = $md.AppendLine()
-$null = $md.AppendLine('Baselines of the same run: `File.Copy` of the snapshot file (the floor of writing it anew) and the same copy flushed with fsync (the floor of writing it durably).')
-$null = $md.AppendLine()
-$null = $md.AppendLine('| State (nodes / tasks / content) | Snapshot MiB | Single-task commit, cmdlet | Engine commit | Engine, no fsync | 10,000-task pipeline commit | File.Copy of the snapshot | Copy + fsync |')
-$null = $md.AppendLine('|---|---|---|---|---|---|---|---|')
+Line
+Line '| Warm open (`ClusterSnapshot.Open`: metadata read, stat, cached mapping) | median µs |'
+Line '|---|---|'
+foreach ($name in 'tiny', 'small', 'reference', 'large') { $o = Engine 'Open' $name; Line "| $($scaleText[$name]) | $('{0:N1}' -f ($o.MedianMs * 1000)) |" }
+Line
+Line ('Memory: opening the large state and scanning it (status filter + summary) added {0:N1} MiB of anonymous memory and {1:N1} MiB of file-backed pages (the columns touched, shared with the page cache) for a {2:N0} MiB snapshot.' -f ($mem.AnonKiB / 1KB), ($mem.FileKiB / 1KB), ($mem.SnapshotBytes / 1MB))
+Line
+Line '## Cmdlets against what an operator would otherwise type (large state)'
+Line
+Line '| Question | Cmdlet (filter on Arrow columns) | median ms (min–max) | Baseline | median ms (min–max) | Baseline / cmdlet | Objects |'
+Line '|---|---|---|---|---|---|---|'
+foreach ($r in $rows) {
+    Line "| $($r.Question) | ``$($r.Case.Name)`` | $(& $range $r.Case) | ``$($r.Base.Name -replace '\|', '\|')`` | $(& $range $r.Base) | **$('{0:N0}' -f $r.Ratio)×** | $($r.Case.Result) |"
+}
+Line
+Line "Emitting every task: ``$($emit.Name)`` $(& $range $emit) ms against ``$($floor.Name)`` $(& $range $floor) ms, the pipeline's own floor for $('{0:N0}' -f $meta.TaskCount) objects: **$('{0:N2}' -f ($emit.MedianMs / $floor.MedianMs))×**. Row objects are lazy: each reads its columns the first time a property is used."
+Line
+Line '| Command | median ms (min–max) |'
+Line '|---|---|'
+foreach ($s in $singles) { Line "| ``$($s.Name)`` | $(& $range $s) |" }
+Line
+Line '## Checkpoints'
+Line
+Line '`Checkpoints.Save` (what `Save-ClusterStateCheckpoint` runs): the nested one-row Parquet file written column by column from the Arrow buffers (Snappy), fsync, the latest-checkpoint hard link and the metadata update; median of three. Flat export: the three per-entity files of `Export-ClusterState -Format Parquet`. Read back: Parquet.Net reading the checkpoint into objects (what `Restore-ClusterState` and `Import-ClusterState` do first).'
+Line
+Line '| Scale | Checkpoint s (min–max) | File MiB | Snapshot MiB | Flat export s | Read back s |'
+Line '|---|---|---|---|---|---|'
+foreach ($c in $engine.Checkpoints) {
+    $snap = ($engine.Scales | Where-Object Name -eq $c.Scale).SnapshotBytes
+    Line ("| {0} | {1:N2} ({2:N2}–{3:N2}) | {4:N0} | {5:N0} | {6:N2} | {7:N2} |" -f $scaleText[$c.Scale], ($c.MedianMs / 1000), ($c.MinMs / 1000), ($c.MaxMs / 1000), ($c.SizeBytes / 1MB), ($snap / 1MB), ($c.FlatExportMs / 1000), ($c.ReadBackMs / 1000))
+}
+Line
+Line '## Commits'
+Line
+Line 'Each commit writes a complete new snapshot (DESIGN.md §5): unchanged entity columns are carried over as bytes, changed fields rebuilt, the file flushed to disk (fsync) before the metadata is switched. Single: `Set-ClusterTask -Id <id> -MemoryMB <n>` in a warm pwsh; engine: `StateStore.Commit` of the same change; without fsync: the same with `Durable = $false`, to show the share of the flush; batch: 10,000 ids piped into one `Set-ClusterTask` (one commit).'
+Line
+Line 'Baselines of the same run: `File.Copy` of the snapshot file (the floor of writing it anew) and the same copy flushed with fsync (the floor of writing it durably).'
+Line
+Line '| State (nodes / tasks / content) | Snapshot MiB | Single-task commit, cmdlet | Engine commit | Engine, no fsync | 10,000-task pipeline commit | File.Copy of the snapshot | Copy + fsync |'
+Line '|---|---|---|---|---|---|---|---|'
 foreach ($c in $commitRows) {
     $st = $c.State
-    $null = $md.AppendLine("| $('{0:N0} / {1:N0} / {2:N0}' -f $st.Nodes, $st.Tasks, $st.Content) | $([math]::Round($c.Bytes / 1MB)) | $(& $f $c.Single.MedianMs) ($(& $f $c.Single.MinMs)–$(& $f $c.Single.MaxMs)) | $(& $f $c.Engine.MedianMs) | $(& $f $c.NoFsync.MedianMs) | $(& $f $c.Batch.MedianMs) ($(& $f $c.Batch.MinMs)–$(& $f $c.Batch.MaxMs)) | $(& $f $c.Copy.MedianMs) | $(& $f $c.CopySync.MedianMs) |")
+    Line "| $('{0:N0} / {1:N0} / {2:N0}' -f $st.Nodes, $st.Tasks, $st.Content) | $([math]::Round($c.Bytes / 1MB)) | $(& $range $c.Single) | $(& $f $c.Engine.MedianMs) | $(& $f $c.NoFsync.MedianMs) | $(& $range $c.Batch) | $(& $f $c.Copy.MedianMs) | $(& $f $c.CopySync.MedianMs) |"
 }
-$null = $md.AppendLine()
+Line
 Set-Content -Path $OutFile -Value $md.ToString() -NoNewline
+
+# --- The chart: medians of each question by tool, on a log scale ---
+$bars = @(
+    @{ Group = "Pending tasks, 1M (engine)"; Label = 'ClusterState engine'; Ms = $scan.MedianMs; Ours = $true }
+    @{ Group = "Pending tasks, 1M (engine)"; Label = 'DuckDB, flat Parquet'; Ms = $duckFlat.MedianMs }
+    @{ Group = "Pending tasks, 1M (engine)"; Label = 'DuckDB, nested Parquet'; Ms = $duckNested.MedianMs }
+    @{ Group = "Pending tasks, 1M (engine)"; Label = 'ArrowFileReader (copy)'; Ms = (Engine 'ArrowFileReaderCopy' 'large').MedianMs }
+    @{ Group = 'Failed tasks in pwsh'; Label = 'Find-ClusterTask'; Ms = $failed[0].Case.MedianMs; Ours = $true }
+    @{ Group = 'Failed tasks in pwsh'; Label = 'Get-ClusterTask | Where-Object'; Ms = $whereFailed.Base.MedianMs }
+    @{ Group = 'Failed tasks in pwsh'; Label = 'ConvertFrom-Json | Where-Object'; Ms = $jsonFailed.Base.MedianMs }
+)
+$width = 820; $left = 250; $barHeight = 22; $gap = 6; $top = 40
+$maxLog = [math]::Ceiling([math]::Log10(($bars | ForEach-Object { $_.Ms } | Measure-Object -Maximum).Maximum))
+$minLog = [math]::Floor([math]::Log10(($bars | ForEach-Object { $_.Ms } | Measure-Object -Minimum).Minimum))
+$scaleX = { param($ms) ($width - $left - 90) * ([math]::Log10($ms) - $minLog) / ($maxLog - $minLog) }
+$svg = [System.Text.StringBuilder]::new()
+$groups = @($bars | ForEach-Object { $_.Group } | Select-Object -Unique)
+$height = $top + ($bars.Count * ($barHeight + $gap)) + ($groups.Count * 24) + 30
+$null = $svg.AppendLine("<svg xmlns=`"http://www.w3.org/2000/svg`" width=`"$width`" height=`"$height`" font-family=`"sans-serif`" font-size=`"12`">")
+$null = $svg.AppendLine("<text x=`"10`" y=`"20`" font-size=`"14`" font-weight=`"bold`">Median time, ms (log scale) — $($engine.Date) UTC, $([Environment]::ProcessorCount) cores</text>")
+$y = $top
+foreach ($g in $groups) {
+    $null = $svg.AppendLine("<text x=`"10`" y=`"$($y + 14)`" font-weight=`"bold`">$([Security.SecurityElement]::Escape($g))</text>")
+    $y += 24
+    foreach ($b in $bars | Where-Object { $_.Group -eq $g }) {
+        $w = [math]::Max(2, (& $scaleX $b.Ms))
+        $color = if ($b.Ours) { '#2b7bb9' } else { '#b0b0b0' }
+        $null = $svg.AppendLine("<text x=`"$($left - 8)`" y=`"$($y + 15)`" text-anchor=`"end`">$([Security.SecurityElement]::Escape($b.Label))</text>")
+        $null = $svg.AppendLine("<rect x=`"$left`" y=`"$y`" width=`"$('{0:F1}' -f $w)`" height=`"$barHeight`" fill=`"$color`"/>")
+        $null = $svg.AppendLine("<text x=`"$('{0:F1}' -f ($left + $w + 6))`" y=`"$($y + 15)`">$(& $f $b.Ms)</text>")
+        $y += $barHeight + $gap
+    }
+}
+$null = $svg.AppendLine('</svg>')
+Set-Content -Path $ChartFile -Value $svg.ToString() -NoNewline
 Write-Host $md.ToString()

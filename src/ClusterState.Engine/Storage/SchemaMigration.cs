@@ -65,7 +65,7 @@ public static partial class StateStore
         foreach (var kv in canonical.Metadata) schemaMetadata[kv.Key] = kv.Value;
         var schema = new Apache.Arrow.Schema(fields, schemaMetadata);
         if (current.SchemaVersion == ClusterSchema.CurrentVersion && ArrowTypes.Same(old.Schema, schema)) return null;
-        var snapshotName = PublishGeneration(directory, metadata, new RecordBatch(schema, arrays, 1), ClusterSchema.CurrentVersion, now, options, _ => { });
+        var snapshotName = PublishGeneration(directory, metadata, new RecordBatch(schema, arrays, 1), ClusterSchema.CurrentVersion, now, options, _ => { }, changes: null);
         return new CommitResult
         {
             PreviousGeneration = metadata.Generation,

@@ -91,7 +91,7 @@ public static partial class StateStore
         }
         var batch = new RecordBatch(schema, arrays, 1);
         Mark("build");
-        string snapshotName = PublishGeneration(directory, metadata, batch, current.SchemaVersion, now, options, Mark);
+        string snapshotName = PublishGeneration(directory, metadata, batch, current.SchemaVersion, now, options, Mark, changes);
         return new CommitResult
         {
             PreviousGeneration = metadata.Generation,
@@ -137,7 +137,7 @@ public static partial class StateStore
     /// snapshots. The caller holds the writer lock.
     /// </summary>
     private static string PublishGeneration(string directory, StateMetadata metadata, RecordBatch batch, int schemaVersion, DateTime now,
-        CommitOptions options, Action<string> mark)
+        CommitOptions options, Action<string> mark, ChangeSet? changes)
     {
         long generation = metadata.Generation + 1;
         string snapshotName = SnapshotFileName(generation);
@@ -148,6 +148,7 @@ public static partial class StateStore
         next.Snapshot = snapshotName;
         next.UpdatedAt = now;
         next.SchemaVersion = schemaVersion;
+        StateChanges.Append(next, generation, now, changes);
         Publish(directory, next, options.Durable);
         mark("publish");
         ScheduleCleanup(directory, generation, options.KeepSnapshots);

@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+
+namespace ClusterState.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Emits a change object for every commit to a cluster state, as it happens.</para>
+/// <para type="description">Watch-ClusterState watches state_metadata.json (a small file every commit replaces; the snapshot is never read) and emits one ClusterStateChange per new generation, in order: the generation, when it was committed, and per entity (Nodes, Tasks, Content) how many items were added, changed and removed with their first ids, from the change log every commit through the module records in the metadata. A commit by another program, or one that left the log (64 entries) before it was seen, is reported with Known = $false; a restore, import or migration with Replaced = $true. It starts at the current generation and runs until -Count changes were emitted, -Timeout seconds passed, or Ctrl+C.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Watch, "ClusterState")]
+[OutputType(typeof(ClusterStateChange))]
+public sealed class WatchClusterStateCommand : StateReadingCmdlet
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary><para type="description">Stop after this many changes.</para></summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int Count { get; set; } = int.MaxValue;
+
+    /// <summary><para type="description">Stop after this many seconds (default: watch until -Count or Ctrl+C).</para></summary>
+    [Parameter]
+    [ValidateRange(0.001, 31_536_000)]
+    public double Timeout { get; set; } = double.PositiveInfinity;
+
+    /// <summary><para type="description">Report changes after this generation instead of the current one (to catch up on commits already made, as far as the change log reaches).</para></summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long AfterGeneration { get; set; } = -1;
+
+    /// <inheritdoc />
+    protected override void EndProcessing() => Run(() =>
+    {
+        string dir = ResolveStateDirectory(StatePath);
+        using var watcher = new StateWatcher(dir);
+        long seen = AfterGeneration >= 0 ? AfterGeneration : watcher.Current.Generation;
+        var deadline = double.IsPositiveInfinity(Timeout) ? DateTime.MaxValue : DateTime.UtcNow.AddSeconds(Timeout);
+        int emitted = 0;
+        WriteVerbose($"Watching '{dir}' from generation {seen}.");
+        while (emitted < Count)
+        {
+            var left = deadline == DateTime.MaxValue ? System.Threading.Timeout.InfiniteTimeSpan : deadline - DateTime.UtcNow;
+            if (left != System.Threading.Timeout.InfiniteTimeSpan && left <= TimeSpan.Zero) break;
+            StateMetadata? metadata;
+            try
+            {
+                metadata = watcher.WaitForCommit(seen, left, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            if (metadata is null) break;
+            foreach (var change in StateChanges.Between(metadata, seen, metadata.Generation, dir).Take(Count - emitted))
+            {
+                WriteObject(change);
+                emitted++;
+            }
+            seen = metadata.Generation;
+        }
+    });
+
+    /// <inheritdoc />
+    protected override void StopProcessing() => _stop.Cancel();
+}
+
+/// <summary>
+/// <para type="synopsis">Waits until tasks reach a status (completed or failed, by default), for scripts.</para>
+/// <para type="description">Wait-ClusterTask returns the tasks (as Get-ClusterTask objects) as soon as every one of them has one of the -Status values, checking at each commit (it watches state_metadata.json, so it answers within a fraction of a second of the commit). When -Timeout seconds pass first it fails with WaitTimeout (OperationTimeout) naming the tasks still waiting and their status. An unknown id is a TaskNotFound error at once. Ids also bind from the pipeline (Find-ClusterTask ... | Wait-ClusterTask).</para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Wait, "ClusterTask")]
+[OutputType(typeof(ClusterTask))]
+public sealed class WaitClusterTaskCommand : StateReadingCmdlet
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<string> _ids = new();
+
+    /// <summary><para type="description">The tasks to wait for.</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("TaskId")]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.TaskIdCompleter))]
+    public string[] Id { get; set; } = Array.Empty<string>();
+
+    /// <summary><para type="description">The statuses that end the wait (default: completed, failed, cancelled).</para></summary>
+    [Parameter(Position = 1)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.TaskStatusCompleter))]
+    public string[] Status { get; set; } = { "completed", "failed", "cancelled" };
+
+    /// <summary><para type="description">Seconds to wait before failing with WaitTimeout (default 300).</para></summary>
+    [Parameter]
+    [ValidateRange(0, 31_536_000)]
+    public double Timeout { get; set; } = 300;
+
+    /// <inheritdoc />
+    protected override void ProcessRecord() => _ids.AddRange(Id);
+
+    /// <inheritdoc />
+    protected override void EndProcessing() => Run(() =>
+    {
+        string dir = ResolveStateDirectory(StatePath);
+        var ids = _ids.Distinct(StringComparer.Ordinal).ToArray();
+        var wanted = new HashSet<string>(Status, StringComparer.OrdinalIgnoreCase);
+        using var watcher = new StateWatcher(dir);
+        var deadline = DateTime.UtcNow.AddSeconds(Timeout);
+        while (true)
+        {
+            long generation;
+            List<ClusterTask> tasks;
+            using (var snapshot = ClusterSnapshot.Open(dir))
+            {
+                generation = snapshot.Generation;
+                var found = snapshot.FindTasks(new TaskQuery { Id = ids.Select(WildcardPattern.Escape).ToArray() });
+                if (found.MissingIds.Count > 0)
+                {
+                    foreach (var missing in found.MissingIds) WriteNotFound(ErrorIds.TaskNotFound, "task", missing);
+                    return;
+                }
+                tasks = found.Items.ToList();
+            }
+            var waiting = tasks.Where(t => t.Status is null || !wanted.Contains(t.Status)).ToList();
+            if (waiting.Count == 0)
+            {
+                WriteObject(tasks, enumerateCollection: true);
+                return;
+            }
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new ClusterStateException(ErrorIds.WaitTimeout, ClusterStateErrorKind.Timeout,
+                    $"After {Timeout:0.###} s, {waiting.Count} of {tasks.Count} task(s) are not {string.Join(" or ", Status)}: "
+                    + string.Join(", ", waiting.Take(10).Select(t => $"{t.Id} ({t.Status ?? "no status"})")) + (waiting.Count > 10 ? ", …" : "") + ".",
+                    waiting.Select(t => t.Id).ToArray());
+            }
+            try
+            {
+                watcher.WaitForCommit(generation, left, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    });
+
+    /// <inheritdoc />
+    protected override void StopProcessing() => _stop.Cancel();
+}

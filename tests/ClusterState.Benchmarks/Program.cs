@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace ClusterState.Benchmarks;
+
+/// <summary>In-process runs (no generated project to build), few but stable iterations.</summary>
+public sealed class BenchConfig : ManualConfig
+{
+    public BenchConfig()
+    {
+        AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(Quick ? 3 : 10));
+        WithOptions(ConfigOptions.DisableLogFile);
+        AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default);
+        AddColumnProvider(BenchmarkDotNet.Columns.DefaultColumnProviders.Instance);
+        AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub);
+    }
+
+    public static bool Quick { get; set; }
+}
+
+/// <summary>
+/// `ClusterState.Benchmarks --root out/bench --out out/bench/engine.json [--quick]`: prepares the
+/// scales, measures checkpoints and memory directly (one long operation each), runs the
+/// BenchmarkDotNet classes, and writes every median to one JSON file that the bench task turns
+/// into docs/PERFORMANCE.md.
+/// </summary>
+public static class Program
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static int Main(string[] args)
+    {
+        string root = Arg(args, "--root") ?? Path.Combine("out", "bench");
+        string output = Arg(args, "--out") ?? Path.Combine(root, "engine.json");
+        BenchConfig.Quick = args.Contains("--quick");
+        BenchStates.Root = Path.GetFullPath(root);
+        foreach (var scale in Scale.All) BenchStates.Prepare(scale);
+
+        var memory = MeasureMemory(Scale.Large);
+        var checkpoints = new[] { Scale.Reference, Scale.Large }.Select(MeasureCheckpoint).ToList();
+
+        var summaries = BenchmarkRunner.Run(new[] { typeof(ScanBenchmarks), typeof(OpenBenchmarks) },
+            new BenchConfig().WithArtifactsPath(Path.Combine(BenchStates.Root, "BenchmarkDotNet.Artifacts")));
+        var results = summaries.SelectMany(s => s.Reports).Where(r => r.ResultStatistics is not null).Select(r => new
+        {
+            Benchmark = r.BenchmarkCase.Descriptor.Type.Name + "." + r.BenchmarkCase.Descriptor.WorkloadMethod.Name,
+            Description = r.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo,
+            Scale = (string)r.BenchmarkCase.Parameters["Scale"],
+            MedianNs = r.ResultStatistics!.Median,
+            MinNs = r.ResultStatistics.Min,
+            MaxNs = r.ResultStatistics.Max,
+            Iterations = r.ResultStatistics.N,
+        }).ToList();
+        bool failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
+
+        var document = new
+        {
+            Date = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
+            Scales = Scale.All.Select(s => new { s.Name, s.Nodes, s.Tasks, s.Content, SnapshotBytes = SnapshotBytes(s) }),
+            Results = results,
+            Checkpoints = checkpoints,
+            Memory = memory,
+        };
+        File.WriteAllText(output, JsonSerializer.Serialize(document, Indented));
+        Console.WriteLine($"Wrote {output}: {results.Count} benchmark results.");
+        return failed ? 1 : 0;
+    }
+
+    private static string? Arg(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static long SnapshotBytes(Scale scale)
+    {
+        using var s = ClusterSnapshot.Open(BenchStates.State(scale));
+        return s.SizeBytes;
+    }
+
+    /// <summary>Checkpoint time (median of three) and file size: the issue 5 goal is under 5 s for 1M tasks.</summary>
+    private static object MeasureCheckpoint(Scale scale)
+    {
+        string dir = BenchStates.State(scale);
+        var times = new List<double>();
+        CheckpointInfo? info = null;
+        for (int i = 0; i < 3; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            info = Checkpoints.Save(dir, keep: 1);
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        var flat = Stopwatch.StartNew();
+        using (var s = ClusterSnapshot.Open(dir))
+            StateExport.Write(s, Path.Combine(BenchStates.Root, "flat-timing"), ExportFormat.Parquet, overwrite: true);
+        double flatMs = flat.Elapsed.TotalMilliseconds;
+        var restore = Stopwatch.StartNew();
+        _ = Checkpoints.ReadContent(info!.Path);
+        double readMs = restore.Elapsed.TotalMilliseconds;
+        Console.WriteLine($"Checkpoint {scale}: {times[1]:N0} ms, {info.SizeBytes / 1048576.0:N1} MiB; flat export {flatMs:N0} ms; read back {readMs:N0} ms");
+        return new { Scale = scale.Name, MedianMs = times[1], MinMs = times[0], MaxMs = times[2], info.SizeBytes, FlatExportMs = flatMs, ReadBackMs = readMs };
+    }
+
+    /// <summary>
+    /// Anonymous memory (heap, not file pages) added by opening the large state and scanning it:
+    /// zero copy means it does not grow with the state; the file-backed pages of the columns
+    /// touched are shared with the page cache.
+    /// </summary>
+    private static object MeasureMemory(Scale scale)
+    {
+        ClusterSnapshot.ClearCache();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var before = Rss();
+        long snapshotBytes;
+        int pending;
+        using (var s = ClusterSnapshot.Open(BenchStates.State(scale)))
+        {
+            snapshotBytes = s.SizeBytes;
+            pending = s.FindTasks(new TaskQuery { Status = new[] { "pending" } }).Count;
+            _ = ClusterAnalysis.GetStatus(s);
+            GC.Collect();
+            var after = Rss();
+            Console.WriteLine($"Memory {scale}: RssAnon +{(after.Anon - before.Anon) / 1024.0:N1} MiB, RssFile +{(after.File - before.File) / 1024.0:N1} MiB, snapshot {snapshotBytes / 1048576.0:N0} MiB");
+            return new { Scale = scale.Name, SnapshotBytes = snapshotBytes, AnonKiB = after.Anon - before.Anon, FileKiB = after.File - before.File, Pending = pending };
+        }
+    }
+
+    private static (long Anon, long File) Rss()
+    {
+        long anon = 0, file = 0;
+        if (!System.IO.File.Exists("/proc/self/status")) return (0, 0);
+        foreach (var line in System.IO.File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("RssAnon:", StringComparison.Ordinal)) anon = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+            if (line.StartsWith("RssFile:", StringComparison.Ordinal)) file = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        }
+        return (anon, file);
+    }
+}

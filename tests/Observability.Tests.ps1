@@ -1,0 +1,228 @@
+# Observability: Prometheus metrics (checked by promtool), watching commits and waiting for tasks
+# with a second process committing, and progress of long operations.
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+}
+
+Describe 'Get-ClusterMetric and Export-ClusterMetric' {
+    BeforeAll {
+        $script:StatePath = Join-Path $TestDrive 'metrics'
+        New-TestState -Path $StatePath -NodeCount 30 -TaskCount 2000 -ContentCount 400 -Seed 21 | Out-Null
+        # One commit, so the state has a change and a generation above one.
+        Set-ClusterTask -StatePath $StatePath -Id (Get-ClusterTask -StatePath $StatePath | Select-Object -First 1).Id -Status failed -Force
+        $script:File = Join-Path $TestDrive 'clusterstate.prom'
+        $script:Written = Export-ClusterMetric -StatePath $StatePath -Path $File -PassThru
+        $script:Metrics = Get-ClusterMetric -StatePath $StatePath
+    }
+
+    It 'writes a file that promtool accepts' {
+        $promtool = Get-Command promtool -ErrorAction Stop
+        $Written.FullName | Should -Be $File
+        $out = Get-Content $File -Raw | & $promtool.Source check metrics 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        @($out | Where-Object { $_ -match '\S' }) | Should -BeNullOrEmpty -Because 'promtool reports no lint problems'
+    }
+
+    It 'has the values of the state' {
+        $m = Get-ClusterMetadata -StatePath $StatePath
+        $tasks = $Metrics | Where-Object Name -eq clusterstate_tasks
+        ($tasks | Measure-Object Value -Sum).Sum | Should -Be $m.TaskCount
+        foreach ($status in 'pending', 'running', 'failed') {
+            ($tasks | Where-Object { $_.Labels.status -eq $status } | Measure-Object Value -Sum).Sum | Should -Be @(Find-ClusterTask -StatePath $StatePath -Status $status).Count
+        }
+        ($Metrics | Where-Object Name -eq clusterstate_state_generation).Value | Should -Be $m.Generation
+        ($Metrics | Where-Object Name -eq clusterstate_content_items).Value | Should -Be $m.ContentCount
+        ($Metrics | Where-Object Name -eq clusterstate_snapshot_size_bytes).Value | Should -Be $m.SnapshotBytes
+        ($Metrics | Where-Object Name -eq clusterstate_content_under_replicated_items).Value | Should -Be @(Get-ClusterContentMap -StatePath $StatePath | Where-Object UnderReplicated).Count
+        $u = Get-ClusterNodeUtilization -StatePath $StatePath | Sort-Object ActiveTasks -Descending | Select-Object -First 1
+        $active = $Metrics | Where-Object { $_.Name -eq 'clusterstate_node_active_tasks' -and $_.Labels.node -eq $u.NodeId }
+        $active.Value | Should -Be $u.ActiveTasks
+        $active.Labels.role | Should -Be $u.Role
+        ($Metrics | Where-Object { $_.Name -eq 'clusterstate_node_cpu_utilization_ratio' -and $_.Labels.node -eq $u.NodeId }).Value | Should -Be $u.CpuUtilization
+        # The file holds the same samples, one line each, after HELP and TYPE lines.
+        $lines = Get-Content $File
+        @($lines | Where-Object { $_ -notmatch '^#' }).Count | Should -Be @($Metrics).Count
+        $lines | Should -Contain "clusterstate_state_generation $($m.Generation)"
+        $lines | Should -Contain '# TYPE clusterstate_tasks gauge'
+    }
+
+    It 'filters by name with wildcards and changes nothing with -WhatIf' {
+        @(Get-ClusterMetric -StatePath $StatePath -Name 'clusterstate_node_*').Name | Sort-Object -Unique | Should -Be @(
+            'clusterstate_node_active_tasks', 'clusterstate_node_cpu_utilization_ratio', 'clusterstate_node_disk_utilization_ratio',
+            'clusterstate_node_gpu_utilization_ratio', 'clusterstate_node_memory_utilization_ratio')
+        $other = Join-Path $TestDrive 'whatif.prom'
+        Export-ClusterMetric -StatePath $StatePath -Path $other -WhatIf
+        Test-Path $other | Should -BeFalse
+    }
+}
+
+Describe 'Watch-ClusterState' {
+    BeforeAll {
+        $script:StatePath = Join-Path $TestDrive 'watch'
+        New-TestState -Path $StatePath -NodeCount 10 -TaskCount 200 -ContentCount 50 -Seed 22 | Out-Null
+        $script:Ids = @((Get-ClusterTask -StatePath $StatePath | Select-Object -First 5).Id)
+    }
+
+    It 'reports every commit of another process once, in order, with its changes' {
+        $start = (Get-ClusterMetadata -StatePath $StatePath).Generation
+        $script = @"
+Import-Module '$env:CLUSTERSTATE_MODULE'
+Start-Sleep -Milliseconds 1500
+Set-ClusterTask -StatePath '$StatePath' -Id '$($Ids[0])' -Status running -Force
+Add-ClusterContent -StatePath '$StatePath' -Cid 'bafy-watch-1' -Size 10
+Start-Sleep -Milliseconds 300
+'$($Ids[1])', '$($Ids[2])' | Set-ClusterTask -StatePath '$StatePath' -Status failed -Force
+Remove-ClusterContent -StatePath '$StatePath' -Cid 'bafy-watch-1' -Confirm:`$false
+Start-Sleep -Milliseconds 300
+Add-ClusterNode -StatePath '$StatePath' -Id 'node-watch' -Role worker -Status online
+"@
+        $child = Start-ChildPwsh -Script $script -OutFile (Join-Path $TestDrive 'watch-child.txt')
+        try {
+            $changes = @(Watch-ClusterState -StatePath $StatePath -Count 5 -Timeout 60)
+        }
+        finally { $child.WaitForExit(60000) | Out-Null }
+        $child.ExitCode | Should -Be 0 -Because (Get-Content (Join-Path $TestDrive 'watch-child.txt') -Raw)
+        $changes.Count | Should -Be 5
+        $changes.Generation | Should -Be (($start + 1)..($start + 5))
+        $changes | ForEach-Object { $_.Known | Should -BeTrue; $_.Replaced | Should -BeFalse }
+        $changes[0].Tasks.UpdatedIds | Should -Be @($Ids[0])
+        $changes[1].Content.AddedIds | Should -Be @('bafy-watch-1')
+        $changes[1].Tasks.Updated | Should -Be 0
+        $changes[2].Tasks.Updated | Should -Be 2
+        $changes[2].Tasks.UpdatedIds | Should -Be @($Ids[1], $Ids[2])
+        $changes[3].Content.RemovedIds | Should -Be @('bafy-watch-1')
+        $changes[4].Nodes.AddedIds | Should -Be @('node-watch')
+        $changes | ForEach-Object { $_.CommittedAt | Should -Not -BeNullOrEmpty }
+    }
+
+    It 'catches up from an earlier generation, marks replaced states, and stops at -Timeout' {
+        $g = (Get-ClusterMetadata -StatePath $StatePath).Generation
+        Set-ClusterNode -StatePath $StatePath -Id 'node-watch' -Status draining
+        $checkpoint = Save-ClusterStateCheckpoint -StatePath $StatePath
+        $checkpoint | Restore-ClusterState -Confirm:$false | Out-Null
+        $changes = @(Watch-ClusterState -StatePath $StatePath -AfterGeneration $g -Timeout 0.5)
+        $changes.Generation | Should -Be @(($g + 1), ($g + 2))
+        $changes[0].Nodes.UpdatedIds | Should -Be @('node-watch')
+        $changes[1].Replaced | Should -BeTrue
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        @(Watch-ClusterState -StatePath $StatePath -Timeout 0.5).Count | Should -Be 0
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
+    }
+}
+
+Describe 'Wait-ClusterTask' {
+    BeforeAll {
+        $script:StatePath = Join-Path $TestDrive 'wait'
+        New-TestState -Path $StatePath -NodeCount 10 -TaskCount 200 -ContentCount 50 -Seed 23 | Out-Null
+        $script:Task = Find-ClusterTask -StatePath $StatePath -Status pending | Select-Object -First 1
+    }
+
+    It 'returns within a second of the commit another process makes' {
+        $script = @"
+Import-Module '$env:CLUSTERSTATE_MODULE'
+Start-Sleep -Milliseconds 1500
+Set-ClusterTask -StatePath '$StatePath' -Id '$($Task.Id)' -Status running
+Start-Sleep -Milliseconds 500
+Set-ClusterTask -StatePath '$StatePath' -Id '$($Task.Id)' -Status completed
+"@
+        $child = Start-ChildPwsh -Script $script -OutFile (Join-Path $TestDrive 'wait-child.txt')
+        try {
+            $done = Wait-ClusterTask -StatePath $StatePath -Id $Task.Id -Timeout 60
+            $returned = [DateTime]::UtcNow
+        }
+        finally { $child.WaitForExit(60000) | Out-Null }
+        $child.ExitCode | Should -Be 0 -Because (Get-Content (Join-Path $TestDrive 'wait-child.txt') -Raw)
+        $done.Id | Should -Be $Task.Id
+        $done.Status | Should -Be 'completed'
+        $committed = (Get-ClusterMetadata -StatePath $StatePath).UpdatedAt
+        ($returned - $committed).TotalSeconds | Should -BeLessThan 1
+    }
+
+    It 'fails with WaitTimeout naming the tasks still waiting, and TaskNotFound for an unknown id' {
+        $other = (Find-ClusterTask -StatePath $StatePath -Status pending | Select-Object -First 1).Id
+        $err = { Wait-ClusterTask -StatePath $StatePath -Id $other -Status completed -Timeout 0.3 -ErrorAction Stop } | Should -Throw -ErrorId 'WaitTimeout*' -PassThru
+        $err.CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $err.Exception.Message | Should -Match ([regex]::Escape($other))
+        { Wait-ClusterTask -StatePath $StatePath -Id 'no-such-task' -Timeout 1 -ErrorAction Stop } | Should -Throw -ErrorId 'TaskNotFound*'
+        # Already there: returns at once.
+        (Wait-ClusterTask -StatePath $StatePath -Id $other -Status pending -Timeout 0).Id | Should -Be $other
+    }
+}
+
+Describe 'Progress of long operations' {
+    BeforeAll {
+        $script:StatePath = Join-Path $TestDrive 'progress'
+        New-TestState -Path $StatePath -NodeCount 20 -TaskCount 70000 -ContentCount 1000 -Seed 24 | Out-Null
+    }
+
+    It '<Activity> reports percent complete and completes' -ForEach @(
+        @{ Activity = 'Export-ClusterState'; Command = "Export-ClusterState -StatePath '{0}' -Path '{1}/p-json.json' -Format Json" }
+        @{ Activity = 'Export-ClusterState'; Command = "Export-ClusterState -StatePath '{0}' -Path '{1}/p-parquet' -Format Parquet" }
+        @{ Activity = 'Save-ClusterStateCheckpoint'; Command = "Save-ClusterStateCheckpoint -StatePath '{0}'" }
+        @{ Activity = 'Update-ClusterStateSchema'; Command = "`$s = [ClusterState.SampleCluster]::new([ClusterState.SampleOptions]@{{ TaskCount = 70000 }}); `$null = [ClusterState.StateStore]::Create('{1}/p-v1', `$s.ToStateContent(), [ClusterState.CreateStateOptions]@{{ SchemaVersion = 1 }}); Update-ClusterStateSchema -StatePath '{1}/p-v1'" }
+    ) {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$env:CLUSTERSTATE_MODULE'; " + ($Command -f $StatePath, $TestDrive)).Invoke()
+            $ps.HadErrors | Should -BeFalse -Because ($ps.Streams.Error | Out-String)
+            $records = @($ps.Streams.Progress | Where-Object Activity -eq $Activity)
+            $records.Count | Should -BeGreaterThan 1
+            ($records | Where-Object PercentComplete -gt 0).Count | Should -BeGreaterThan 0
+            $records[-1].RecordType | Should -Be 'Completed'
+        }
+        finally { $ps.Dispose() }
+    }
+}
+
+Describe 'Export-ClusterReport' {
+    BeforeAll {
+        $script:StatePath = Join-Path $TestDrive 'report'
+        New-TestState -Path $StatePath -NodeCount 40 -TaskCount 3000 -ContentCount 600 -Seed 25 | Out-Null
+        $script:Report = Join-Path $TestDrive 'report.html'
+        $script:File = Export-ClusterReport -StatePath $StatePath -Path $Report -NoGraphviz -PassThru
+        $script:Html = Get-Content $Report -Raw
+        $script:Artifacts = Join-Path $PSScriptRoot '../out/test-results'
+        New-Item -ItemType Directory -Force $Artifacts | Out-Null
+        function Invoke-Chromium([string[]] $Arguments) {
+            $chromium = (Get-Command chromium -ErrorAction Stop).Source
+            $profile = Join-Path $TestDrive ('chromium-' + [guid]::NewGuid().ToString('N'))
+            $psi = [Diagnostics.ProcessStartInfo]::new($chromium)
+            foreach ($a in @('--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+                    '--disable-component-update', '--disable-sync', "--user-data-dir=$profile", '--enable-logging=stderr', '--v=0') + $Arguments) { $psi.ArgumentList.Add($a) }
+            $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true; $psi.UseShellExecute = $false
+            $p = [Diagnostics.Process]::Start($psi)
+            $out = $p.StandardOutput.ReadToEndAsync(); $err = $p.StandardError.ReadToEndAsync()
+            if (-not $p.WaitForExit(120000)) { $p.Kill($true); throw 'chromium did not finish in 120 s' }
+            [pscustomobject]@{ ExitCode = $p.ExitCode; Out = $out.Result; Err = $err.Result }
+        }
+    }
+
+    It 'is one self-contained page with the topology and the three charts' {
+        $File.FullName | Should -Be $Report
+        foreach ($id in 'topology-graph', 'utilization-chart', 'tasks-chart', 'replication-chart') { $Html | Should -Match "id=`"$id`"" }
+        # Nothing is fetched: no external scripts, styles, images or frames.
+        $Html | Should -Not -Match '<(script|img|iframe)[^>]+src='
+        $Html | Should -Not -Match '<link[^>]+href='
+        $Html | Should -Match ([regex]::Escape((Get-ClusterMetadata -StatePath $StatePath).ClusterId))
+        # Every task type appears as a row of the tasks chart, with its count.
+        foreach ($g in Get-ClusterTask -StatePath $StatePath | Group-Object Type) { $Html | Should -Match ">$([regex]::Escape($g.Name))<" }
+        { Export-ClusterReport -StatePath $StatePath -Path $Report -ErrorAction Stop } | Should -Throw -ErrorId 'ExportTargetExists*'
+        Export-ClusterReport -StatePath $StatePath -Path (Join-Path $TestDrive 'whatif.html') -WhatIf
+        Test-Path (Join-Path $TestDrive 'whatif.html') | Should -BeFalse
+    }
+
+    It 'renders in headless Chromium without console errors, and a screenshot is kept' {
+        $dom = Invoke-Chromium @('--dump-dom', [Uri]::new($Report).AbsoluteUri)
+        $dom.ExitCode | Should -Be 0 -Because $dom.Err
+        $dom.Out | Should -Match 'data-ready="yes"'
+        $dom.Out | Should -Match 'data-charts="4"'
+        ([regex]::Matches($dom.Out, '<circle class="node"')).Count | Should -Be 40
+        ([regex]::Matches($dom.Out, 'class="bar"')).Count | Should -BeGreaterThan 40
+        @($dom.Err -split "`n" | Where-Object { $_ -match 'CONSOLE|Uncaught' }) | Should -BeNullOrEmpty
+        $png = Join-Path $Artifacts 'cluster-report.png'
+        Remove-Item $png -ErrorAction SilentlyContinue
+        $shot = Invoke-Chromium @("--screenshot=$png", '--window-size=1280,2400', '--hide-scrollbars', [Uri]::new($Report).AbsoluteUri)
+        $shot.ExitCode | Should -Be 0 -Because $shot.Err
+        (Get-Item $png).Length | Should -BeGreaterThan 20KB
+    }
+}
