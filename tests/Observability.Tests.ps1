@@ -159,6 +159,8 @@ Describe 'Progress of long operations' {
         @{ Activity = 'Export-ClusterState'; Command = "Export-ClusterState -StatePath '{0}' -Path '{1}/p-json.json' -Format Json" }
         @{ Activity = 'Export-ClusterState'; Command = "Export-ClusterState -StatePath '{0}' -Path '{1}/p-parquet' -Format Parquet" }
         @{ Activity = 'Save-ClusterStateCheckpoint'; Command = "Save-ClusterStateCheckpoint -StatePath '{0}'" }
+        @{ Activity = 'Export-ClusterReport'; Command = "Export-ClusterReport -StatePath '{0}' -Path '{1}/p-report.html' -NoGraphviz" }
+        @{ Activity = 'New-ClusterState'; Command = "New-ClusterState -Path '{1}/p-new' -NodeCount 10 -TaskCount 120000 -ContentCount 10 | Out-Null" }
         @{ Activity = 'Update-ClusterStateSchema'; Command = "`$s = [ClusterState.SampleCluster]::new([ClusterState.SampleOptions]@{{ TaskCount = 70000 }}); `$null = [ClusterState.StateStore]::Create('{1}/p-v1', `$s.ToStateContent(), [ClusterState.CreateStateOptions]@{{ SchemaVersion = 1 }}); Update-ClusterStateSchema -StatePath '{1}/p-v1'" }
     ) {
         $ps = [powershell]::Create()

@@ -182,18 +182,18 @@ $jsonFailed = $failed | Where-Object { $_.Base.Name -like '*ConvertFrom-Json*' }
 $mem = $engine.Memory
 $cpLarge = $engine.Checkpoints | Where-Object Scale -eq 'large'
 $goals = @(
-    ,@('Open any state warm < 1 ms', "$(& $f $openLarge.MedianMs) ms (large)", $openLarge.MedianMs -lt 1)
-    ,@('1M-task open within 1.5× of 1k-task open', ('{0:N2}×' -f ($openLarge.MedianMs / $openTiny.MedianMs)), ($openLarge.MedianMs / $openTiny.MedianMs) -le 1.5)
-    ,@("Scan status = 'pending' over 1M tasks < 3 ms warm", "$(& $f $scan.MedianMs) ms", $scan.MedianMs -lt 3)
-    ,@('… ≥ 2× faster than DuckDB on flat Parquet', ('{0:N1}×' -f ($duckFlat.MedianMs / $scan.MedianMs)), ($duckFlat.MedianMs / $scan.MedianMs) -ge 2)
-    ,@('… ≥ 300× faster than DuckDB on the nested file', ('{0:N0}×' -f ($duckNested.MedianMs / $scan.MedianMs)), ($duckNested.MedianMs / $scan.MedianMs) -ge 300)
-    ,@('Summary (Get-ClusterStatus engine) < 50 ms', "$(& $f $summary.MedianMs) ms", $summary.MedianMs -lt 50)
-    ,@('Find-ClusterTask -Status failed in warm pwsh < 100 ms', "$(& $f $failed[0].Case.MedianMs) ms", $failed[0].Case.MedianMs -lt 100)
-    ,@('… ≥ 20× faster than Where-Object', ('{0:N0}×' -f $whereFailed.Ratio), $whereFailed.Ratio -ge 20)
-    ,@('… ≥ 100× faster than ConvertFrom-Json + Where-Object', ('{0:N0}×' -f $jsonFailed.Ratio), $jsonFailed.Ratio -ge 100)
-    ,@('(Get-ClusterTask).Count within 2× of emitting 1M trivial objects', ('{0:N2}×' -f ($emit.MedianMs / $floor.MedianMs)), ($emit.MedianMs / $floor.MedianMs) -le 2)
-    ,@('Open + scan adds no anonymous memory proportional to the state', ('+{0:N1} MiB anonymous for a {1:N0} MiB snapshot' -f ($mem.AnonKiB / 1KB), ($mem.SnapshotBytes / 1MB)), ($mem.AnonKiB * 1KB) -lt 0.05 * $mem.SnapshotBytes)
-    ,@('Checkpoint of 1M tasks < 5 s (issue 5)', ('{0:N2} s' -f ($cpLarge.MedianMs / 1000)), $cpLarge.MedianMs -lt 5000)
+    [pscustomobject]@{ Goal = 'Open any state warm < 1 ms'; Measured = "$(& $f $openLarge.MedianMs) ms (large)"; Met = $openLarge.MedianMs -lt 1 }
+    [pscustomobject]@{ Goal = '1M-task open within 1.5× of 1k-task open'; Measured = ('{0:N2}×' -f ($openLarge.MedianMs / $openTiny.MedianMs)); Met = ($openLarge.MedianMs / $openTiny.MedianMs) -le 1.5 }
+    [pscustomobject]@{ Goal = "Scan status = 'pending' over 1M tasks < 3 ms warm"; Measured = "$(& $f $scan.MedianMs) ms"; Met = $scan.MedianMs -lt 3 }
+    [pscustomobject]@{ Goal = '… ≥ 2× faster than DuckDB on flat Parquet'; Measured = ('{0:N1}×' -f ($duckFlat.MedianMs / $scan.MedianMs)); Met = ($duckFlat.MedianMs / $scan.MedianMs) -ge 2 }
+    [pscustomobject]@{ Goal = '… ≥ 300× faster than DuckDB on the nested file'; Measured = ('{0:N0}×' -f ($duckNested.MedianMs / $scan.MedianMs)); Met = ($duckNested.MedianMs / $scan.MedianMs) -ge 300 }
+    [pscustomobject]@{ Goal = 'Summary (Get-ClusterStatus engine) < 50 ms'; Measured = "$(& $f $summary.MedianMs) ms"; Met = $summary.MedianMs -lt 50 }
+    [pscustomobject]@{ Goal = 'Find-ClusterTask -Status failed in warm pwsh < 100 ms'; Measured = "$(& $f $failed[0].Case.MedianMs) ms"; Met = $failed[0].Case.MedianMs -lt 100 }
+    [pscustomobject]@{ Goal = '… ≥ 20× faster than Where-Object'; Measured = ('{0:N0}×' -f $whereFailed.Ratio); Met = $whereFailed.Ratio -ge 20 }
+    [pscustomobject]@{ Goal = '… ≥ 100× faster than ConvertFrom-Json + Where-Object'; Measured = ('{0:N0}×' -f $jsonFailed.Ratio); Met = $jsonFailed.Ratio -ge 100 }
+    [pscustomobject]@{ Goal = '(Get-ClusterTask).Count within 2× of emitting 1M trivial objects'; Measured = ('{0:N2}×' -f ($emit.MedianMs / $floor.MedianMs)); Met = ($emit.MedianMs / $floor.MedianMs) -le 2 }
+    [pscustomobject]@{ Goal = 'Open + scan adds no anonymous memory proportional to the state'; Measured = ('+{0:N1} MiB anonymous for a {1:N0} MiB snapshot' -f ($mem.AnonKiB / 1KB), ($mem.SnapshotBytes / 1MB)); Met = ($mem.AnonKiB * 1KB) -lt 0.05 * $mem.SnapshotBytes }
+    [pscustomobject]@{ Goal = 'Checkpoint of 1M tasks < 5 s (issue 5)'; Measured = ('{0:N2} s' -f ($cpLarge.MedianMs / 1000)); Met = $cpLarge.MedianMs -lt 5000 }
 )
 
 $md = [System.Text.StringBuilder]::new()
@@ -213,7 +213,7 @@ Line '## Goals (large scale unless stated)'
 Line
 Line '| Goal | Measured | Met |'
 Line '|---|---|---|'
-foreach ($g in $goals) { Line "| $($g[0]) | $($g[1]) | $(if ($g[2]) { 'yes' } else { '**no**' }) |" }
+foreach ($g in $goals) { Line "| $($g.Goal) | $($g.Measured) | $(if ($g.Met) { 'yes' } else { '**no**' }) |" }
 Line
 Line "## Engine: one question, every tool (BenchmarkDotNet)"
 Line
