@@ -49,20 +49,6 @@ Describe 'New-ClusterState' {
         { New-ClusterState -Path (Join-Path $TestDrive 'bad') -NodeCount -1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
         { New-ClusterState -Path (Join-Path $TestDrive 'bad') -NodeCount 3 -ClusterId x } | Should -Throw -ErrorId 'AmbiguousParameterSet*'
     }
-
-    It 'reports progress while generating a large sample' {
-        $ps = [powershell]::Create()
-        try {
-            $null = $ps.AddScript("Import-Module '$env:CLUSTERSTATE_MODULE'; New-ClusterState -Path '$(Join-Path $TestDrive 'progress')' -NodeCount 10 -TaskCount 120000 -ContentCount 10").Invoke()
-            $ps.HadErrors | Should -BeFalse
-            $records = @($ps.Streams.Progress)
-            $records.Count | Should -BeGreaterThan 1
-            $records.Activity | Should -Contain 'New-ClusterState'
-            ($records | Where-Object PercentComplete -gt 0).Count | Should -BeGreaterThan 0
-            $records[-1].RecordType | Should -Be 'Completed'
-        }
-        finally { $ps.Dispose() }
-    }
 }
 
 Describe 'Connect-ClusterState and path resolution' {

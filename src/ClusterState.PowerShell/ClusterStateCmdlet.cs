@@ -123,6 +123,29 @@ public abstract class StateReadingCmdlet : ClusterStateCmdlet
     protected ClusterSnapshot Snapshot => OpenSnapshot(StatePath);
 }
 
+/// <summary>
+/// Base of the cmdlets that write a file from a state (Export-ClusterState, Export-ClusterMetric,
+/// Export-ClusterReport): the state to read and -PassThru.
+/// </summary>
+public abstract class StateFileWriterCmdlet : ClusterStateCmdlet
+{
+    /// <summary><para type="description">The state directory to read (default: the session default and the usual locations).</para></summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? StatePath { get; set; }
+
+    /// <summary><para type="description">Emit the written file (or files).</para></summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>Emits the written files when -PassThru is given.</summary>
+    protected void WritePassThru(params string[] files)
+    {
+        if (!PassThru) return;
+        foreach (var file in files) WriteObject(InvokeProvider.Item.Get(file), enumerateCollection: true);
+    }
+}
+
 /// <summary>One Write-Progress bar: percent and "done of total" from the engine's callbacks, completed on dispose.</summary>
 public sealed class ProgressReporter : IDisposable
 {

@@ -17,32 +17,15 @@ public sealed class ClusterContent
         public int? Replication;
     }
 
-    private Values? _values;
-    private RowSource<ClusterContent>? _source;
-    private int _row;
+    private LazyValues<ClusterContent, Values> _lazy;
 
     /// <summary>Creates an empty content to fill in.</summary>
-    public ClusterContent() => _values = new Values();
+    public ClusterContent() => _lazy = LazyValues<ClusterContent, Values>.Filled();
 
     /// <summary>A row of a snapshot, read from the columns when a property is first used.</summary>
-    internal ClusterContent(RowSource<ClusterContent> source, int row)
-    {
-        _source = source;
-        _row = row;
-    }
+    internal ClusterContent(RowSource<ClusterContent> source, int row) => _lazy = LazyValues<ClusterContent, Values>.Of(source, row);
 
-    /// <summary>The values, read from the row the first time they are needed.</summary>
-    private Values V => _values ?? Load();
-
-    private Values Load()
-    {
-        // Two threads reading the same row at once may both read it; the first one's values stay.
-        var source = _source;
-        if (source is null) return _values!;
-        var values = System.Threading.Interlocked.CompareExchange(ref _values, source.Read(_row)._values, null) ?? _values!;
-        _source = null;
-        return values;
-    }
+    private Values V => _lazy.Get(static row => row.V);
 
     /// <summary>The content identifier.</summary>
     public string Cid { get => V.Cid; set => V.Cid = value; }

@@ -20,32 +20,15 @@ public sealed class ClusterNode
         public NodeResources? Resources;
     }
 
-    private Values? _values;
-    private RowSource<ClusterNode>? _source;
-    private int _row;
+    private LazyValues<ClusterNode, Values> _lazy;
 
     /// <summary>Creates an empty node to fill in.</summary>
-    public ClusterNode() => _values = new Values();
+    public ClusterNode() => _lazy = LazyValues<ClusterNode, Values>.Filled();
 
     /// <summary>A row of a snapshot, read from the columns when a property is first used.</summary>
-    internal ClusterNode(RowSource<ClusterNode> source, int row)
-    {
-        _source = source;
-        _row = row;
-    }
+    internal ClusterNode(RowSource<ClusterNode> source, int row) => _lazy = LazyValues<ClusterNode, Values>.Of(source, row);
 
-    /// <summary>The values, read from the row the first time they are needed.</summary>
-    private Values V => _values ?? Load();
-
-    private Values Load()
-    {
-        // Two threads reading the same row at once may both read it; the first one's values stay.
-        var source = _source;
-        if (source is null) return _values!;
-        var values = System.Threading.Interlocked.CompareExchange(ref _values, source.Read(_row)._values, null) ?? _values!;
-        _source = null;
-        return values;
-    }
+    private Values V => _lazy.Get(static row => row.V);
 
     /// <summary>Node id (an IPFS peer id in live clusters).</summary>
     public string Id { get => V.Id; set => V.Id = value; }

@@ -24,32 +24,15 @@ public sealed class ClusterTask
         public string[] OutputCids = Array.Empty<string>();
     }
 
-    private Values? _values;
-    private RowSource<ClusterTask>? _source;
-    private int _row;
+    private LazyValues<ClusterTask, Values> _lazy;
 
     /// <summary>Creates an empty task to fill in.</summary>
-    public ClusterTask() => _values = new Values();
+    public ClusterTask() => _lazy = LazyValues<ClusterTask, Values>.Filled();
 
     /// <summary>A row of a snapshot, read from the columns when a property is first used.</summary>
-    internal ClusterTask(RowSource<ClusterTask> source, int row)
-    {
-        _source = source;
-        _row = row;
-    }
+    internal ClusterTask(RowSource<ClusterTask> source, int row) => _lazy = LazyValues<ClusterTask, Values>.Of(source, row);
 
-    /// <summary>The values, read from the row the first time they are needed.</summary>
-    private Values V => _values ?? Load();
-
-    private Values Load()
-    {
-        // Two threads reading the same row at once may both read it; the first one's values stay.
-        var source = _source;
-        if (source is null) return _values!;
-        var values = System.Threading.Interlocked.CompareExchange(ref _values, source.Read(_row)._values, null) ?? _values!;
-        _source = null;
-        return values;
-    }
+    private Values V => _lazy.Get(static row => row.V);
 
     /// <summary>Task id.</summary>
     public string Id { get => V.Id; set => V.Id = value; }

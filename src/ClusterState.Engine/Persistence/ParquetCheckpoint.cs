@@ -97,7 +97,8 @@ public static class Checkpoints
     {
         string folder = System.IO.Path.Combine(stateDirectory, Folder);
         Directory.CreateDirectory(folder);
-        long seconds = new DateTimeOffset((now ?? DateTime.UtcNow).ToUniversalTime()).ToUnixTimeSeconds();
+        DateTime taken = (now ?? DateTime.UtcNow).ToUniversalTime();
+        long seconds = new DateTimeOffset(taken).ToUnixTimeSeconds();
         // Names never go back in time: a second checkpoint within the same second takes the next
         // one, so "newest" stays the one written last even after older files were pruned.
         var existing = List(stateDirectory);
@@ -114,7 +115,8 @@ public static class Checkpoints
             if (m.CheckpointGeneration is not long g || g <= snapshot.Generation)
             {
                 m.CheckpointGeneration = snapshot.Generation;
-                m.CheckpointAt = DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime;
+                // The time itself, not the whole second in the file name: age rules compare against it.
+                m.CheckpointAt = taken;
             }
         });
         foreach (var old in List(stateDirectory).Skip(keep)) AtomicFile.TryDelete(old.Path);

@@ -10,17 +10,13 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Export, "ClusterReport", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FileInfo))]
-public sealed class ExportClusterReportCommand : ClusterStateCmdlet
+public sealed class ExportClusterReportCommand : StateFileWriterCmdlet
 {
     /// <summary><para type="description">The HTML file to write.</para></summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
-    /// <summary><para type="description">The state directory (default: the session default and the usual locations).</para></summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string? StatePath { get; set; }
 
     /// <summary><para type="description">At most this many nodes in the topology graph and the utilization chart, the busiest first (default 150).</para></summary>
     [Parameter]
@@ -35,9 +31,6 @@ public sealed class ExportClusterReportCommand : ClusterStateCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary><para type="description">Emit the written file.</para></summary>
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
 
     /// <inheritdoc />
     protected override void ProcessRecord() => Run(() =>
@@ -56,6 +49,6 @@ public sealed class ExportClusterReportCommand : ClusterStateCmdlet
                 Progress = (step, steps) => progress.Report(step, steps, "parts"),
             });
         }
-        if (PassThru) WriteObject(new FileInfo(target));
+        WritePassThru(target);
     });
 }

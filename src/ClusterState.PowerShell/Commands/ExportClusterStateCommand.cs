@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 
 namespace ClusterState.PowerShell.Commands;
@@ -20,7 +21,7 @@ public enum ParquetLayout
 /// </summary>
 [Cmdlet(VerbsData.Export, "ClusterState", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
-public sealed class ExportClusterStateCommand : ClusterStateCmdlet
+public sealed class ExportClusterStateCommand : StateFileWriterCmdlet
 {
     /// <summary><para type="description">The file to write (for -Format Csv or Parquet, the directory that receives one file per entity).</para></summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -35,18 +36,11 @@ public sealed class ExportClusterStateCommand : ClusterStateCmdlet
     [Parameter]
     public ParquetLayout Layout { get; set; } = ParquetLayout.Flat;
 
-    /// <summary><para type="description">The state directory to export (default: the session default and the usual locations).</para></summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string? StatePath { get; set; }
 
     /// <summary><para type="description">Replace the file if it exists.</para></summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary><para type="description">Emit the written file.</para></summary>
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
 
     /// <inheritdoc />
     protected override void ProcessRecord() => Run(() =>
@@ -61,9 +55,6 @@ public sealed class ExportClusterStateCommand : ClusterStateCmdlet
             files = StateExport.Write(snapshot, target, nested ? ExportFormat.ParquetNested : Format, Force,
                 (done, total) => progress.Report(done, total, nested ? "columns" : "rows"));
         }
-        if (PassThru)
-        {
-            foreach (var file in files) WriteObject(InvokeProvider.Item.Get(file), enumerateCollection: true);
-        }
+        WritePassThru(files.ToArray());
     });
 }

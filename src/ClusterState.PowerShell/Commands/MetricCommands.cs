@@ -34,21 +34,14 @@ public sealed class GetClusterMetricCommand : StateReadingCmdlet
 /// </summary>
 [Cmdlet(VerbsData.Export, "ClusterMetric", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(System.IO.FileInfo))]
-public sealed class ExportClusterMetricCommand : ClusterStateCmdlet
+public sealed class ExportClusterMetricCommand : StateFileWriterCmdlet
 {
     /// <summary><para type="description">The file to write, e.g. /var/lib/node_exporter/textfile/clusterstate.prom.</para></summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
-    /// <summary><para type="description">The state directory (default: the session default and the usual locations).</para></summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string? StatePath { get; set; }
 
-    /// <summary><para type="description">Emit the written file.</para></summary>
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
 
     /// <inheritdoc />
     protected override void ProcessRecord() => Run(() =>
@@ -58,6 +51,6 @@ public sealed class ExportClusterMetricCommand : ClusterStateCmdlet
         if (!ShouldProcess(target, $"Write the Prometheus metrics of '{snapshot.ClusterId}' (generation {snapshot.Generation})")) return;
         var samples = ClusterMetrics.Export(snapshot, target, DateTime.UtcNow);
         WriteVerbose($"Wrote {samples.Count} samples of {samples.Select(s => s.Name).Distinct().Count()} metrics to '{target}'.");
-        if (PassThru) WriteObject(new System.IO.FileInfo(target));
+        WritePassThru(target);
     });
 }
