@@ -66,5 +66,21 @@ Show 'Export the whole state as JSON and as an Arrow IPC file' {
     Export-ClusterState -Path (Join-Path $StatePath '../demo-export.json') -Format Json -Force -PassThru
     Export-ClusterState -Path (Join-Path $StatePath '../demo-export.arrow') -Format Arrow -Force -PassThru
 }
+Show 'A Parquet checkpoint, written column by column from the Arrow buffers' {
+    Save-ClusterStateCheckpoint -Keep 3 | Select-Object CreatedAt, @{ n = 'SizeMiB'; e = { [math]::Round($_.SizeBytes / 1MB, 1) } }, Path
+}
+Show 'Prometheus metrics (what Export-ClusterMetric writes for node_exporter), tasks by status' {
+    Get-ClusterMetric clusterstate_tasks | Group-Object { $_.Labels.status } |
+        ForEach-Object { [pscustomobject]@{ Status = $_.Name; Tasks = [int]($_.Group | Measure-Object Value -Sum).Sum } }
+}
+Show 'Watch commits as they happen: two commits, each reported with what it changed' {
+    $ids = (Find-ClusterTask -Status pending | Select-Object -First 3).Id
+    $job = Start-ThreadJob { param($m, $p, $i) Import-Module $m; Start-Sleep -Milliseconds 300; $i | Set-ClusterTask -StatePath $p -Status cancelled; Add-ClusterContent -StatePath $p -Cid 'bafy-demo' -Size 1 } -ArgumentList $ModulePath, $StatePath, $ids
+    Watch-ClusterState -Count 2 -Timeout 30
+    $job | Receive-Job -Wait -AutoRemoveJob
+}
+Show 'A self-contained HTML report: topology, utilization, tasks by status over types, replication health' {
+    Export-ClusterReport -Path (Join-Path $StatePath '../demo-report.html') -Force -PassThru
+}
 Write-Host ''
 Write-Host "The state is in $StatePath. Try: Import-Module $ModulePath; Connect-ClusterState $StatePath; Get-ClusterNode | Out-ConsoleGridView" -ForegroundColor Green
