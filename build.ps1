@@ -124,7 +124,7 @@ function Get-PesterModulePath {
 }
 
 function Install-TestCommand([string] $Command, [string] $Package) {
-    # Tools the tests use from Debian's packages (promtool, chromium), installed when
+    # Tools the tests use from Debian's packages (promtool, chromium, Graphviz dot), installed when
     # missing. A fresh machine has apt; installing needs root (CI and sessions run as root).
     if (Get-Command $Command -ErrorAction SilentlyContinue) { return }
     Write-Host "Installing $Package (for $Command) with apt-get ..."
@@ -140,6 +140,7 @@ function Invoke-Test {
     Write-Host '== Test' -ForegroundColor Cyan
     Install-TestCommand promtool prometheus
     Install-TestCommand chromium chromium
+    Install-TestCommand dot graphviz
     New-Item -ItemType Directory -Force $ResultsDir | Out-Null
     $totals = [ordered]@{ passed = 0; failed = 0 }
     $problems = [System.Collections.Generic.List[string]]::new()

@@ -213,6 +213,19 @@ Describe 'Export-ClusterReport' {
         Test-Path (Join-Path $TestDrive 'whatif.html') | Should -BeFalse
     }
 
+    It 'lays the topology out with Graphviz dot when it is installed' {
+        Get-Command dot -ErrorAction Stop | Out-Null
+        $file = Join-Path $TestDrive 'report-dot.html'
+        Export-ClusterReport -StatePath $StatePath -Path $file
+        $html = Get-Content $file -Raw
+        $html | Should -Match 'Layout: Graphviz dot'
+        $html | Should -Match '<svg id="topology-graph"'
+        ([regex]::Matches($html, '<g id="node\d+" class="node"')).Count | Should -Be 40
+        $html | Should -Not -Match '<!DOCTYPE svg'
+        $dom = Invoke-Chromium @('--dump-dom', [Uri]::new($file).AbsoluteUri)
+        $dom.Out | Should -Match 'data-charts="4"'
+    }
+
     It 'renders in headless Chromium without console errors, and a screenshot is kept' {
         $dom = Invoke-Chromium @('--dump-dom', [Uri]::new($Report).AbsoluteUri)
         $dom.ExitCode | Should -Be 0 -Because $dom.Err
