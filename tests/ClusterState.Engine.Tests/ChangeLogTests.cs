@@ -30,7 +30,7 @@ public class ChangeLogTests
             StateStore.Commit(path, change);
         }
         var metadata = StateMetadata.Read(path);
-        var all = StateChanges.Between(metadata, start, metadata.Generation, path);
+        var all = StateChanges.Between(path, start, metadata.Generation);
         Assert.Equal(StateChanges.Keep + 5, all.Count);
         // The oldest five left the log: reported, but not known in detail.
         Assert.All(all.Take(5), c => Assert.False(c.Known));
@@ -51,7 +51,7 @@ public class ChangeLogTests
         var change = new ChangeSet();
         change.AddTasks.AddRange(Enumerable.Range(0, 250).Select(i => new ClusterTask { Id = "bulk-" + i, Status = "pending" }));
         var result = StateStore.Commit(path, change);
-        var entry = StateChanges.Between(StateMetadata.Read(path), result.PreviousGeneration, result.Generation, path).Single();
+        var entry = StateChanges.Between(path, result.PreviousGeneration, result.Generation).Single();
         Assert.Equal(250, entry.Tasks.Added);
         Assert.Equal(StateChanges.MaxIds, entry.Tasks.AddedIds.Length);
         Assert.Equal("bulk-0", entry.Tasks.AddedIds[0]);

@@ -1,8 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
+
+using ClusterState.Storage;
 
 namespace ClusterState;
 
@@ -53,10 +56,11 @@ public sealed class ClusterStateChange
 }
 
 /// <summary>
-/// The change log in <c>state_metadata.json</c> (<c>changes</c>): every commit through the
-/// module appends what it added, changed and removed (counts, and the first ids), and the newest
-/// <see cref="Keep"/> entries stay. Watchers read only the small metadata file, never diff the
-/// snapshots.
+/// The change log, <c>changes.json</c> in the state directory: every commit through the module
+/// appends what it added, changed and removed (counts, and the first ids) before it switches the
+/// metadata, and the newest <see cref="Keep"/> entries stay. It lives beside the metadata, not in
+/// it, so the file every open reads stays a few hundred bytes. Watchers read the metadata to see
+/// that a commit happened and this file to say what it did; they never diff snapshots.
 /// </summary>
 public static class StateChanges
 {
@@ -66,9 +70,11 @@ public static class StateChanges
     /// <summary>How many ids per entity and kind an entry keeps.</summary>
     public const int MaxIds = 100;
 
-    internal const string Key = "changes";
+    /// <summary>The log's file name inside a state directory.</summary>
+    public const string FileName = "changes.json";
 
-    internal static void Append(StateMetadata metadata, long generation, DateTime at, ChangeSet? changes)
+    /// <summary>Appends the entry of a commit; the caller holds the writer lock. The log is informational: a crash may lose its newest entry (reported as unknown), never the commit.</summary>
+    internal static void Append(string directory, long generation, DateTime at, ChangeSet? changes)
     {
         var entry = new JsonObject
         {
@@ -82,12 +88,32 @@ public static class StateChanges
             Entity(entry, "tasks", changes.AddTasks.Select(t => t.Id), changes.UpdateTasks.Select(u => u.Id), changes.RemoveTasks);
             Entity(entry, "content", changes.AddContent.Select(c => c.Cid), changes.UpdateContent.Select(u => u.Cid), changes.RemoveContent);
         }
-        var log = metadata.Json[Key] as JsonArray ?? new JsonArray();
-        // Copy the newest entries into a fresh array (a node cannot belong to two parents).
-        var kept = new JsonArray(log.Skip(Math.Max(0, log.Count - (Keep - 1))).Select(n => n?.DeepClone()).ToArray());
+        var log = Read(directory);
+        // Entries of generations at or after this one belong to a history that was replaced.
+        var kept = new JsonArray(log.Where(n => Generation(n) is long g && g < generation).TakeLast(Keep - 1).Select(n => n?.DeepClone()).ToArray());
         kept.Add(entry);
-        metadata.Json[Key] = kept;
+        AtomicFile.Write(Path.Combine(directory, FileName), stream =>
+        {
+            using var writer = new System.Text.Json.Utf8JsonWriter(stream);
+            kept.WriteTo(writer);
+        }, durable: false, "change log");
     }
+
+    private static JsonArray Read(string directory)
+    {
+        try
+        {
+            using var stream = new FileStream(Path.Combine(directory, FileName), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return JsonNode.Parse(stream) as JsonArray ?? new JsonArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            return new JsonArray(); // no log yet, or a damaged one: commits are reported as unknown
+        }
+    }
+
+    private static long? Generation(JsonNode? node) =>
+        node is JsonObject o && o["generation"] is JsonValue g && g.TryGetValue(out long generation) ? generation : null;
 
     private static void Entity(JsonObject entry, string name, IEnumerable<string> added, IEnumerable<string> updated, IEnumerable<string> removed)
     {
@@ -104,15 +130,12 @@ public static class StateChanges
     }
 
     /// <summary>The changes that made generations (<paramref name="after"/>, <paramref name="upTo"/>], oldest first; a generation the log does not hold is reported with <see cref="ClusterStateChange.Known"/> false.</summary>
-    public static IReadOnlyList<ClusterStateChange> Between(StateMetadata metadata, long after, long upTo, string statePath)
+    public static IReadOnlyList<ClusterStateChange> Between(string statePath, long after, long upTo)
     {
         var byGeneration = new Dictionary<long, JsonObject>();
-        if (metadata.Json[Key] is JsonArray log)
+        foreach (var node in Read(statePath))
         {
-            foreach (var node in log)
-            {
-                if (node is JsonObject o && o["generation"] is JsonValue g && g.TryGetValue(out long generation)) byGeneration[generation] = o;
-            }
+            if (node is JsonObject o && Generation(o) is long generation) byGeneration[generation] = o;
         }
         var result = new List<ClusterStateChange>();
         for (long generation = after + 1; generation <= upTo; generation++)

@@ -148,7 +148,7 @@ public static partial class StateStore
         next.Snapshot = snapshotName;
         next.UpdatedAt = now;
         next.SchemaVersion = schemaVersion;
-        StateChanges.Append(next, generation, now, changes);
+        StateChanges.Append(directory, generation, now, changes);
         Publish(directory, next, options.Durable);
         mark("publish");
         ScheduleCleanup(directory, generation, options.KeepSnapshots);
@@ -297,7 +297,8 @@ public static partial class StateStore
         string[] files;
         try
         {
-            files = Directory.GetFiles(directory, "snapshot_*.arrow*");
+            // Snapshots, and what an interrupted write of any file here left (metadata, change log).
+            files = Directory.GetFiles(directory, "snapshot_*.arrow*").Concat(Directory.GetFiles(directory, "*.json.tmp-*")).ToArray();
         }
         catch (IOException)
         {

@@ -22,8 +22,6 @@ public sealed class StateMetadata
 
     private StateMetadata(JsonObject json) => _json = json;
 
-    /// <summary>The JSON object itself, for keys kept by other parts of the engine (the change log).</summary>
-    internal JsonObject Json => _json;
 
     /// <summary>Creates metadata for a new snapshot.</summary>
     public StateMetadata(string clusterId, string masterId, int schemaVersion, long generation, string snapshot, DateTime updatedAt)

@@ -110,7 +110,7 @@ public static partial class StateStore
             merged.Snapshot = metadata.Snapshot;
             merged.UpdatedAt = metadata.UpdatedAt;
             metadata = merged;
-            StateChanges.Append(metadata, metadata.Generation, metadata.UpdatedAt, changes: null);
+            StateChanges.Append(directory, metadata.Generation, metadata.UpdatedAt, changes: null);
         }
         Publish(directory, metadata);
         if (metadata.Generation > 1) ScheduleCleanup(directory, metadata.Generation, new CommitOptions().KeepSnapshots);

@@ -8,7 +8,7 @@ namespace ClusterState.PowerShell.Commands;
 
 /// <summary>
 /// <para type="synopsis">Emits a change object for every commit to a cluster state, as it happens.</para>
-/// <para type="description">Watch-ClusterState watches state_metadata.json (a small file every commit replaces; the snapshot is never read) and emits one ClusterStateChange per new generation, in order: the generation, when it was committed, and per entity (Nodes, Tasks, Content) how many items were added, changed and removed with their first ids, from the change log every commit through the module records in the metadata. A commit by another program, or one that left the log (64 entries) before it was seen, is reported with Known = $false; a restore, import or migration with Replaced = $true. It starts at the current generation and runs until -Count changes were emitted, -Timeout seconds passed, or Ctrl+C.</para>
+/// <para type="description">Watch-ClusterState watches state_metadata.json (a small file every commit replaces; the snapshot is never read) and emits one ClusterStateChange per new generation, in order: the generation, when it was committed, and per entity (Nodes, Tasks, Content) how many items were added, changed and removed with their first ids, from the change log (changes.json) every commit through the module writes beside the metadata. A commit by another program, or one that left the log (64 entries) before it was seen, is reported with Known = $false; a restore, import or migration with Replaced = $true. It starts at the current generation and runs until -Count changes were emitted, -Timeout seconds passed, or Ctrl+C.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Watch, "ClusterState")]
 [OutputType(typeof(ClusterStateChange))]
@@ -54,7 +54,7 @@ public sealed class WatchClusterStateCommand : StateReadingCmdlet
                 break;
             }
             if (metadata is null) break;
-            foreach (var change in StateChanges.Between(metadata, seen, metadata.Generation, dir).Take(Count - emitted))
+            foreach (var change in StateChanges.Between(dir, seen, metadata.Generation).Take(Count - emitted))
             {
                 WriteObject(change);
                 emitted++;
