@@ -37,6 +37,8 @@
         'Get-ClusterMetric'
         'Export-ClusterMetric'
         'Export-ClusterReport'
+        'Start-ClusterStateServer'
+        'Stop-ClusterStateServer'
         'Watch-ClusterState'
         'Wait-ClusterTask'
         'Get-ClusterStateCheckpoint'

@@ -99,6 +99,9 @@ function Invoke-Build {
     New-Item -ItemType Directory -Force $ModuleDir | Out-Null
     Get-ChildItem $publish -File | Where-Object Extension -in '.dll', '.xml' | Copy-Item -Destination $ModuleDir
     Copy-Item (Join-Path $Root 'src/ClusterState.PowerShell/*.ps1xml') $ModuleDir
+    # The Arrow Flight server runs as its own process (Start-ClusterStateServer) from server/.
+    Invoke-Native dotnet publish (Join-Path $Root 'src/ClusterState.Server/ClusterState.Server.csproj') `
+        -c $Configuration -o (Join-Path $ModuleDir 'server') --nologo -v quiet '-clp:NoSummary;ErrorsOnly'
 
     $version = Get-ModuleVersion
     $manifest = Get-Content -Raw (Join-Path $Root 'ClusterState.psd1')

@@ -107,4 +107,8 @@ public static class ErrorIds
     public const string ImportInvalid = "ImportInvalid";
     /// <summary>Wait-ClusterTask: the tasks did not reach the awaited status in time.</summary>
     public const string WaitTimeout = "WaitTimeout";
+    /// <summary>Start-ClusterStateServer: the Flight server could not be started.</summary>
+    public const string ServerFailed = "ServerFailed";
+    /// <summary>Stop-ClusterStateServer: no server with that process id.</summary>
+    public const string ServerNotFound = "ServerNotFound";
 }

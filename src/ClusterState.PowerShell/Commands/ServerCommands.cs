@@ -1,0 +1,176 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+
+namespace ClusterState.PowerShell.Commands;
+
+/// <summary>A running Arrow Flight server (Start-ClusterStateServer).</summary>
+public sealed class ClusterStateServerInfo
+{
+    /// <summary>The address clients connect to, e.g. grpc://127.0.0.1:50051.</summary>
+    public string Uri { get; set; } = "";
+    /// <summary>The server's process id.</summary>
+    public int ProcessId { get; set; }
+    /// <summary>The state directory it serves.</summary>
+    public string StatePath { get; set; } = "";
+    /// <summary>The bearer token clients must send.</summary>
+    public string Token { get; set; } = "";
+
+    /// <inheritdoc />
+    public override string ToString() => Uri;
+}
+
+/// <summary>
+/// <para type="synopsis">Starts an Arrow Flight server for a state directory as its own process and returns its address.</para>
+/// <para type="description">Start-ClusterStateServer starts the module's Arrow Flight server (server/ClusterState.Server.dll, an ASP.NET Core program on gRPC h2c) for the state, waits until it answers, and returns an object with its Uri, ProcessId, StatePath and Token. It binds to 127.0.0.1 unless -BindAddress says otherwise, and every call needs the bearer token (-Token, or a random one it generates). Flights: state (the whole one-row state), nodes, tasks and content (one row per item, streamed in chunks of -ChunkRows rows); any Arrow Flight client (pyarrow.flight, Java, C++, Rust, Go, .NET) reads them; see docs/FORMAT.md. Stop it with Stop-ClusterStateServer.</para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Start, "ClusterStateServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(ClusterStateServerInfo))]
+public sealed class StartClusterStateServerCommand : StateReadingCmdlet
+{
+    /// <summary><para type="description">The TCP port (default: a free one).</para></summary>
+    [Parameter]
+    [ValidateRange(0, 65535)]
+    public int Port { get; set; }
+
+    /// <summary><para type="description">The address to listen on (default 127.0.0.1: loopback only).</para></summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary><para type="description">The bearer token clients must send (default: a new random token).</para></summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Token { get; set; }
+
+    /// <summary><para type="description">Rows per streamed chunk of the nodes, tasks and content flights (default 16384).</para></summary>
+    [Parameter]
+    [ValidateRange(1, 1_048_576)]
+    public int ChunkRows { get; set; } = 16_384;
+
+    /// <summary><para type="description">Seconds to wait for the server to answer (default 30).</para></summary>
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int TimeoutSeconds { get; set; } = 30;
+
+    /// <inheritdoc />
+    protected override void ProcessRecord() => Run(() =>
+    {
+        string dir = ResolveStateDirectory(StatePath);
+        using (ClusterSnapshot.Open(dir)) { } // a missing or broken state fails here, with its own error
+        if (!IPAddress.TryParse(BindAddress, out var bind))
+            throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument, $"'{BindAddress}' is not an IP address.", BindAddress);
+        int port = Port != 0 ? Port : FreePort(bind);
+        string token = Token ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        string server = Path.Combine(Path.GetDirectoryName(typeof(StartClusterStateServerCommand).Assembly.Location)!, "server", "ClusterState.Server.dll");
+        if (!File.Exists(server))
+            throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.NotFound, $"The server program '{server}' is missing from the module.", server);
+        if (!ShouldProcess(dir, $"Start an Arrow Flight server on {bind}:{port}")) return;
+
+        var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { server, "--state", dir, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", bind.ToString(), "--chunk-rows", ChunkRows.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            start.ArgumentList.Add(a);
+        // The token travels in the environment, not on the command line other users can read.
+        start.Environment["CLUSTERSTATE_SERVER_TOKEN"] = token;
+        var process = Process.Start(start) ?? throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable, "The server process did not start.", server);
+        var line = process.StandardOutput.ReadLineAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        if (!line.Wait(TimeSpan.FromSeconds(TimeoutSeconds)) || line.Result is not string listening || !listening.StartsWith("listening ", StringComparison.Ordinal))
+        {
+            string error = process.WaitForExit(2000) && errors.Wait(2000) ? errors.Result : "no answer in time";
+            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable, $"The Arrow Flight server did not start: {error.Trim()}", dir);
+        }
+        // Keep reading its output so the pipes never fill up.
+        _ = process.StandardOutput.ReadToEndAsync();
+        ServerRegistry.Started[process.Id] = server;
+        WriteObject(new ClusterStateServerInfo { Uri = listening["listening ".Length..], ProcessId = process.Id, StatePath = dir, Token = token });
+    });
+
+    private static int FreePort(IPAddress bind)
+    {
+        var listener = new TcpListener(bind, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static string DotnetHost()
+    {
+        // pwsh as a dotnet tool runs under the dotnet host; otherwise find dotnet on the PATH.
+        string? current = Environment.ProcessPath;
+        if (current is not null && Path.GetFileNameWithoutExtension(current).Equals("dotnet", StringComparison.OrdinalIgnoreCase)) return current;
+        string? root = Environment.GetEnvironmentVariable("DOTNET_ROOT");
+        if (root is not null && File.Exists(Path.Combine(root, "dotnet"))) return Path.Combine(root, "dotnet");
+        return "dotnet";
+    }
+}
+
+/// <summary>
+/// <para type="synopsis">Stops an Arrow Flight server started by Start-ClusterStateServer.</para>
+/// <para type="description">Stop-ClusterStateServer ends the server process (the objects of Start-ClusterStateServer bind by ProcessId). The state is untouched: the server only reads it.</para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Stop, "ClusterStateServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+public sealed class StopClusterStateServerCommand : ClusterStateCmdlet
+{
+    /// <summary><para type="description">The server's process id.</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id")]
+    public int ProcessId { get; set; }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord() => Run(() =>
+    {
+        Process process;
+        try
+        {
+            process = Process.GetProcessById(ProcessId);
+        }
+        catch (ArgumentException)
+        {
+            WriteError(new ErrorRecord(new ArgumentException($"No process {ProcessId} is running."), ErrorIds.ServerNotFound, ErrorCategory.ObjectNotFound, ProcessId));
+            return;
+        }
+        using (process)
+        {
+            if (!ServerRegistry.IsServer(process))
+            {
+                WriteError(new ErrorRecord(new InvalidOperationException($"Process {ProcessId} ({process.ProcessName}) is not a ClusterState server."), ErrorIds.ServerNotFound, ErrorCategory.InvalidArgument, ProcessId));
+                return;
+            }
+            if (!ShouldProcess($"process {ProcessId}", "Stop the Arrow Flight server")) return;
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+        }
+    });
+}
+
+/// <summary>Which processes are ClusterState servers: started by this session, or (on Linux) running the server program.</summary>
+internal static class ServerRegistry
+{
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> Started = new();
+
+    public static bool IsServer(Process process)
+    {
+        if (Started.ContainsKey(process.Id)) return true;
+        try
+        {
+            string cmdline = $"/proc/{process.Id}/cmdline";
+            return File.Exists(cmdline) && File.ReadAllText(cmdline).Contains("ClusterState.Server.dll", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}

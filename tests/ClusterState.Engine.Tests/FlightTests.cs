@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Tasks;
+using Apache.Arrow;
+using Apache.Arrow.Flight;
+using Apache.Arrow.Flight.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Xunit;
+
+namespace ClusterState.Engine.Tests;
+
+/// <summary>The Arrow Flight server as a real process on loopback, read by the Arrow Flight client.</summary>
+[Collection("Processes")]
+public sealed class FlightTests : IDisposable
+{
+    private const string Token = "test-token-5b1f";
+    private readonly TempDirectory _dir = new();
+    private readonly string _state;
+    private readonly Process _server;
+    private readonly GrpcChannel _channel;
+
+    public FlightTests()
+    {
+        _state = _dir.Combine("s");
+        StateStore.Create(_state, TestStates.Sample(nodes: 20, tasks: 50_000, content: 3_000).ToStateContent());
+        int port = FreePort();
+        // tests/ClusterState.Engine.Tests/bin/<Configuration>/net10.0 -> src/ClusterState.Server/bin/<Configuration>/net10.0
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string configuration = output.Parent!.Name;
+        string server = Path.GetFullPath(Path.Combine(output.FullName, "../../../../../src/ClusterState.Server/bin", configuration, "net10.0/ClusterState.Server.dll"));
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { server, "--state", _state, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--token", Token, "--chunk-rows", "8192" })
+            start.ArgumentList.Add(a);
+        _server = Process.Start(start)!;
+        var line = _server.StandardOutput.ReadLineAsync();
+        if (!line.Wait(TimeSpan.FromSeconds(60)) || line.Result is null)
+            throw new InvalidOperationException("The server did not start: " + _server.StandardError.ReadToEnd());
+        Listening = line.Result;
+        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}", new GrpcChannelOptions { MaxReceiveMessageSize = null });
+    }
+
+    private string Listening { get; }
+
+    private static Metadata Auth(string token = Token) => new() { { "authorization", "Bearer " + token } };
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static async Task<List<RecordBatch>> ReadAll(FlightClient client, string ticket, Metadata headers)
+    {
+        var batches = new List<RecordBatch>();
+        using var call = client.GetStream(new FlightTicket(ticket), headers);
+        while (await call.ResponseStream.MoveNext(default)) batches.Add(call.ResponseStream.Current);
+        return batches;
+    }
+
+    [Fact]
+    public async Task ServesTheStateAndEachCollectionInChunks_OnLoopbackOnly()
+    {
+        Assert.StartsWith("listening grpc://127.0.0.1:", Listening);
+        var client = new FlightClient(_channel);
+        using var snapshot = ClusterSnapshot.Open(_state);
+
+        var infos = new List<FlightInfo>();
+        using (var list = client.ListFlights(new FlightCriteria(), Auth()))
+        {
+            while (await list.ResponseStream.MoveNext(default)) infos.Add(list.ResponseStream.Current);
+        }
+        Assert.Equal(new[] { "state", "nodes", "tasks", "content" }, infos.Select(i => i.Descriptor.Paths.Single()));
+        Assert.Equal(new long[] { 1, snapshot.NodeCount, snapshot.TaskCount, snapshot.ContentCount }, infos.Select(i => i.TotalRecords));
+
+        var tasks = await ReadAll(client, "tasks", Auth());
+        Assert.Equal((snapshot.TaskCount + 8191) / 8192, tasks.Count);
+        Assert.All(tasks, b => Assert.True(b.Length <= 8192));
+        var statuses = tasks.SelectMany(b => Enumerable.Range(0, b.Length).Select(i => (string?)((StringArray)b.Column("status")).GetString(i))).ToList();
+        var expected = snapshot.FindTasks(new TaskQuery()).Items.Select(t => t.Status).ToList();
+        Assert.Equal(expected, statuses);
+        var ids = tasks.SelectMany(b => Enumerable.Range(0, b.Length).Select(i => ((StringArray)b.Column("id")).GetString(i)));
+        Assert.Equal(snapshot.FindTasks(new TaskQuery()).Items.Select(t => t.Id), ids);
+
+        var state = await ReadAll(client, "state", Auth());
+        Assert.Equal(1, state.Single().Length);
+        Assert.Equal(snapshot.ClusterId, ((StringArray)state[0].Column("cluster_id")).GetString(0));
+
+        var schema = await client.GetSchema(FlightDescriptor.CreatePathDescriptor("nodes"), Auth());
+        Assert.Contains(schema.FieldsList, f => f.Name == "capabilities");
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await client.GetInfo(FlightDescriptor.CreatePathDescriptor("jobs"), Auth()));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task RefusesCallsWithoutTheRightToken()
+    {
+        var client = new FlightClient(_channel);
+        var none = await Assert.ThrowsAsync<RpcException>(() => ReadAll(client, "tasks", new Metadata()));
+        Assert.Equal(StatusCode.Unauthenticated, none.StatusCode);
+        var wrong = await Assert.ThrowsAsync<RpcException>(async () => await client.GetSchema(FlightDescriptor.CreatePathDescriptor("tasks"), Auth("wrong")));
+        Assert.Equal(StatusCode.Unauthenticated, wrong.StatusCode);
+    }
+
+    public void Dispose()
+    {
+        _channel.Dispose();
+        try { _server.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        _server.WaitForExit(10_000);
+        _server.Dispose();
+        _dir.Dispose();
+    }
+}
