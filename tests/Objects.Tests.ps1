@@ -109,3 +109,18 @@ Describe 'Tab completion' {
         Complete "Get-ClusterNode -StatePath '$(Join-Path $TestDrive 'nothing')' -Role " | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Lazy row objects' {
+    It 'read their rows after later commits, the removal of their snapshot and of the state itself' {
+        $dir = Join-Path $TestDrive 'lazy'
+        New-TestState -Path $dir -NodeCount 5 -TaskCount 1000 -ContentCount 10 -Seed 31 | Out-Null
+        $expected = Get-ClusterTask -StatePath $dir | Select-Object -Skip 500 -First 3 | ConvertTo-Json -Compress
+        $tasks = Get-ClusterTask -StatePath $dir
+        # Later commits replace the snapshot these objects came from; cleanup deletes it.
+        1..5 | ForEach-Object { Set-ClusterTask -StatePath $dir -Id $tasks[0].Id -MemoryMB (100 + $_) }
+        Remove-Item -Recurse -Force $dir
+        [ClusterState.ClusterSnapshot]::ClearCache(); [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+        $tasks[500..502] | ConvertTo-Json -Compress | Should -Be $expected
+        $tasks[0].MemoryMB | Should -Not -Be 105 -Because 'an object shows the generation it was read from'
+    }
+}
