@@ -42,26 +42,66 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
         return Task.FromResult(SchemaOf(snapshot, Name(request)));
     }
 
+    /// <summary>
+    /// Tickets: a flight name, or JSON <c>{"flight": "tasks", "query": {"Status": ["failed"]}}</c>
+    /// whose query is a <see cref="TaskQuery"/>, <see cref="NodeQuery"/> or
+    /// <see cref="ContentQuery"/> — the same object the cmdlets build from their filter
+    /// parameters — evaluated on the server's columns; only matching rows travel.
+    /// </summary>
     public override async Task DoGet(FlightTicket ticket, FlightServerRecordBatchStreamWriter responseStream, ServerCallContext context)
     {
-        string name = ticket.Ticket.ToStringUtf8();
+        var (name, query) = Parse(ticket.Ticket.ToStringUtf8());
         using var snapshot = Open();
         if (name == "state")
         {
             await responseStream.WriteAsync(snapshot.RecordBatch).ConfigureAwait(false);
             return;
         }
-        var (items, start, count) = Entity(snapshot, name);
-        var schema = ItemSchema(items);
-        for (int at = 0; at < count || at == 0; at += options.ChunkRows)
+        IReadOnlyList<int>? rows = query is null ? null : name switch
+        {
+            ClusterSchema.Names.Nodes => snapshot.FindNodes(Deserialize<NodeQuery>(query)).Rows,
+            ClusterSchema.Names.Tasks => snapshot.FindTasks(Deserialize<TaskQuery>(query)).Rows,
+            _ => snapshot.FindContent(Deserialize<ContentQuery>(query)).Rows,
+        };
+        foreach (var batch in EntityBatches.Batches(snapshot, name, rows, options.ChunkRows))
         {
             context.CancellationToken.ThrowIfCancellationRequested();
-            int rows = Math.Min(options.ChunkRows, count - at);
-            var columns = items.Fields.Select(f => ArrowArrayFactory.Slice(f, start + at, rows)).ToList();
-            await responseStream.WriteAsync(new RecordBatch(schema, columns, rows)).ConfigureAwait(false);
-            if (count == 0) break;
+            await responseStream.WriteAsync(batch).ConfigureAwait(false);
         }
     }
+
+    private static readonly System.Text.Json.JsonSerializerOptions QueryJson = new() { PropertyNameCaseInsensitive = true };
+
+    private static (string Name, System.Text.Json.JsonElement? Query) Parse(string ticket)
+    {
+        if (!ticket.TrimStart().StartsWith('{')) return (Known(ticket), null);
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(ticket);
+            var root = document.RootElement;
+            string name = Known(root.TryGetProperty("flight", out var f) ? f.GetString() : null);
+            return (name, root.TryGetProperty("query", out var q) ? q.Clone() : null);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "The ticket is neither a flight name nor JSON: " + e.Message));
+        }
+    }
+
+    private static T Deserialize<T>(System.Text.Json.JsonElement? query) where T : new()
+    {
+        try
+        {
+            return query is System.Text.Json.JsonElement q ? System.Text.Json.JsonSerializer.Deserialize<T>(q, QueryJson) ?? new T() : new T();
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"The query is not a {typeof(T).Name}: {e.Message}"));
+        }
+    }
+
+    private static string Known(string? name) => name is not null && Flights.Contains(name) ? name
+        : throw new RpcException(new Status(StatusCode.NotFound, $"No flight '{name}'; the flights are {string.Join(", ", Flights)}."));
 
     private ClusterSnapshot Open()
     {
@@ -83,19 +123,8 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
         return name;
     }
 
-    private static (StructArray Items, int Start, int Count) Entity(ClusterSnapshot snapshot, string name)
-    {
-        if (!Flights.Contains(name) || name == "state")
-            throw new RpcException(new Status(StatusCode.NotFound, $"No flight '{name}'; the flights are {string.Join(", ", Flights)}."));
-        var list = (ListArray)snapshot.RecordBatch.Column(name);
-        return ((StructArray)list.Values, list.ValueOffsets[0], list.GetValueLength(0));
-    }
-
-    private static Apache.Arrow.Schema ItemSchema(StructArray items) =>
-        new(((StructType)items.Data.DataType).Fields, null);
-
     private static Apache.Arrow.Schema SchemaOf(ClusterSnapshot snapshot, string name) =>
-        name == "state" ? snapshot.Schema : ItemSchema(Entity(snapshot, name).Items);
+        name == "state" ? snapshot.Schema : EntityBatches.SchemaOf(snapshot, name);
 
     private static FlightInfo Info(ClusterSnapshot snapshot, string name)
     {

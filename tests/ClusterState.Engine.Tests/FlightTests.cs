@@ -101,6 +101,47 @@ public sealed class FlightTests : IDisposable
     }
 
     [Fact]
+    public async Task FilteredTickets_CarryTheCmdletQueryObjects_AndReturnOnlyMatchingRows()
+    {
+        var client = new FlightClient(_channel);
+        using var snapshot = ClusterSnapshot.Open(_state);
+        static List<string> Ids(List<RecordBatch> batches) =>
+            batches.SelectMany(b => Enumerable.Range(0, b.Length).Select(i => ((StringArray)b.Column("id")).GetString(i))).ToList();
+
+        // Many rows: several chunks, in state order.
+        var completed = await ReadAll(client, """{"flight": "tasks", "query": {"Status": ["COMPLETED"]}}""", Auth());
+        var expectedCompleted = snapshot.FindTasks(new TaskQuery { Status = new[] { "completed" } }).Items.Select(t => t.Id).ToList();
+        Assert.True(expectedCompleted.Count > 8192, "the selection spans several chunks");
+        Assert.Equal((expectedCompleted.Count + 8191) / 8192, completed.Count);
+        Assert.Equal(expectedCompleted, Ids(completed));
+
+        // Several filters of the cmdlets' query object; nested struct values copied exactly.
+        var batches = await ReadAll(client, """{"flight": "tasks", "query": {"Status": ["failed", "pending"], "MinGpuCores": 1}}""", Auth());
+        var expected = snapshot.FindTasks(new TaskQuery { Status = new[] { "failed", "pending" }, MinGpuCores = 1 }).Items.ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Select(t => t.Id), Ids(batches));
+        var gpus = batches.SelectMany(b =>
+        {
+            var resources = (StructArray)b.Column("resources");
+            var gpu = (Int32Array)resources.Fields[((Apache.Arrow.Types.StructType)resources.Data.DataType).GetFieldIndex("gpu_cores")];
+            return Enumerable.Range(0, b.Length).Select(i => gpu.GetValue(i));
+        });
+        Assert.Equal(expected.Select(t => t.GpuCores), gpus);
+        var inputs = batches.SelectMany(b => Enumerable.Range(0, b.Length).Select(i => ((ListArray)b.Column("input_cids")).GetValueLength(i)));
+        Assert.Equal(expected.Select(t => t.InputCids.Length), inputs);
+
+        var pinned = await ReadAll(client, """{"flight": "content", "query": {"Pinned": true}}""", Auth());
+        Assert.Equal(snapshot.FindContent(new ContentQuery { Pinned = true }).Count, pinned.Sum(b => b.Length));
+        var none = await ReadAll(client, """{"flight": "nodes", "query": {"Id": ["no-such-node"]}}""", Auth());
+        Assert.Equal(0, none.Single().Length);
+
+        var bad = await Assert.ThrowsAsync<RpcException>(() => ReadAll(client, "{not json", Auth()));
+        Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => ReadAll(client, """{"flight": "jobs"}""", Auth()));
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task RefusesCallsWithoutTheRightToken()
     {
         var client = new FlightClient(_channel);

@@ -1,0 +1,60 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using ClusterState.Storage;
+
+namespace ClusterState;
+
+/// <summary>
+/// An entity of a snapshot as flat record batches, one row per item (the fields of its struct as
+/// columns), for streaming (the Flight server). All rows: zero-copy slices of the mapped columns.
+/// Selected rows (a query's result): the rows are copied as bytes into new arrays, chunk by chunk.
+/// </summary>
+public static class EntityBatches
+{
+    /// <summary>The flat schema of an entity (nodes, tasks or content).</summary>
+    public static Apache.Arrow.Schema SchemaOf(ClusterSnapshot snapshot, string entity) => new(((StructType)Items(snapshot, entity).Items.Data.DataType).Fields, null);
+
+    /// <summary>
+    /// The entity's rows in batches of at most <paramref name="chunkRows"/> rows: every row when
+    /// <paramref name="rows"/> is null, else those rows (entity row numbers, in order). An entity
+    /// without rows yields one empty batch, so readers still see the schema.
+    /// </summary>
+    public static IEnumerable<RecordBatch> Batches(ClusterSnapshot snapshot, string entity, IReadOnlyList<int>? rows, int chunkRows)
+    {
+        if (chunkRows < 1) throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows, "at least one row per batch");
+        var (items, start, count) = Items(snapshot, entity);
+        var schema = SchemaOf(snapshot, entity);
+        int total = rows?.Count ?? count;
+        var sources = new IArrowArray?[1];
+        for (int at = 0; at < total || at == 0; at += chunkRows)
+        {
+            int n = Math.Min(chunkRows, total - at);
+            List<IArrowArray> columns;
+            if (rows is null) columns = items.Fields.Select(f => ArrowArrayFactory.Slice(f, start + at, n)).ToList();
+            else
+            {
+                var plan = new ArrayInterleave.Take[n];
+                for (int i = 0; i < n; i++) plan[i] = new ArrayInterleave.Take(0, start + rows[at + i]);
+                columns = new List<IArrowArray>(items.Fields.Count);
+                foreach (var field in items.Fields)
+                {
+                    sources[0] = field;
+                    columns.Add(ArrayInterleave.Build(field.Data.DataType, sources, plan));
+                }
+            }
+            yield return new RecordBatch(schema, columns, n);
+            if (total == 0) yield break;
+        }
+    }
+
+    private static (StructArray Items, int Start, int Count) Items(ClusterSnapshot snapshot, string entity)
+    {
+        if (entity is not (ClusterSchema.Names.Nodes or ClusterSchema.Names.Tasks or ClusterSchema.Names.Content))
+            throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument, $"'{entity}' is not an entity of the state (nodes, tasks, content).", entity);
+        var list = (ListArray)snapshot.RecordBatch.Column(entity);
+        return ((StructArray)list.Values, list.ValueOffsets[0], list.GetValueLength(0));
+    }
+}
