@@ -103,6 +103,50 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
     private static string Known(string? name) => name is not null && Flights.Contains(name) ? name
         : throw new RpcException(new Status(StatusCode.NotFound, $"No flight '{name}'; the flights are {string.Join(", ", Flights)}."));
 
+    /// <summary>The actions: <c>commit</c> (body: a JSON <see cref="ChangeSet"/>; result: a JSON <see cref="CommitResult"/>).</summary>
+    public override async Task ListActions(IAsyncStreamWriter<FlightActionType> responseStream, ServerCallContext context) =>
+        await responseStream.WriteAsync(new FlightActionType("commit", "Apply a JSON ChangeSet as one atomic commit; returns the CommitResult as JSON.")).ConfigureAwait(false);
+
+    /// <summary>
+    /// Applies a change set as a normal commit of the state this server owns, so every remote
+    /// writer goes through one authority and ExpectedGeneration keeps its meaning. Engine errors
+    /// map to gRPC codes with the ErrorId first in the message.
+    /// </summary>
+    public override async Task DoAction(FlightAction request, IAsyncStreamWriter<FlightResult> responseStream, ServerCallContext context)
+    {
+        if (request.Type != "commit")
+            throw new RpcException(new Status(StatusCode.Unimplemented, $"No action '{request.Type}'; the actions are: commit."));
+        ChangeSet? changes;
+        try
+        {
+            changes = System.Text.Json.JsonSerializer.Deserialize<ChangeSet>(request.Body.Span, QueryJson);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "The body is not a JSON ChangeSet: " + e.Message));
+        }
+        if (changes is null) throw new RpcException(new Status(StatusCode.InvalidArgument, "The body is empty."));
+        CommitResult result;
+        try
+        {
+            result = StateStore.Commit(options.StatePath, changes);
+        }
+        catch (ClusterStateException e)
+        {
+            var code = e.Kind switch
+            {
+                ClusterStateErrorKind.Conflict => StatusCode.FailedPrecondition,
+                ClusterStateErrorKind.NotFound => StatusCode.NotFound,
+                ClusterStateErrorKind.InvalidArgument or ClusterStateErrorKind.InvalidData => StatusCode.InvalidArgument,
+                ClusterStateErrorKind.AlreadyExists => StatusCode.AlreadyExists,
+                ClusterStateErrorKind.ResourceUnavailable or ClusterStateErrorKind.Timeout => StatusCode.Unavailable,
+                _ => StatusCode.Internal,
+            };
+            throw new RpcException(new Status(code, $"{e.ErrorId}: {e.Message}"));
+        }
+        await responseStream.WriteAsync(new FlightResult(System.Text.Json.JsonSerializer.Serialize(result))).ConfigureAwait(false);
+    }
+
     private ClusterSnapshot Open()
     {
         try
