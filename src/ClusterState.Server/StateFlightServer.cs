@@ -159,13 +159,7 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
         }
     }
 
-    private static string Name(FlightDescriptor descriptor)
-    {
-        string? name = descriptor.Paths.FirstOrDefault();
-        if (name is null || !Flights.Contains(name))
-            throw new RpcException(new Status(StatusCode.NotFound, $"No flight '{name}'; the flights are {string.Join(", ", Flights)}."));
-        return name;
-    }
+    private static string Name(FlightDescriptor descriptor) => Known(descriptor.Paths.FirstOrDefault());
 
     private static Apache.Arrow.Schema SchemaOf(ClusterSnapshot snapshot, string name) =>
         name == "state" ? snapshot.Schema : EntityBatches.SchemaOf(snapshot, name);

@@ -75,7 +75,7 @@ public static class ClusterMetrics
                 Labels = labels.ToDictionary(l => l.Name, l => l.Value, StringComparer.Ordinal),
             });
 
-        var nodes = Enumerable.Range(0, snapshot.NodeCount).Select(row => Utilization.Compute(snapshot, row)).ToList();
+        var nodes = ClusterAnalysis.GetUtilization(snapshot, new NodeQuery()).Items.ToList();
         static (string, string)[] NodeLabels(NodeUtilization u) => new[] { ("node", u.NodeId), ("role", u.Role ?? ""), ("status", u.Status ?? "") };
         for (int k = 0; k < NodeRatios.Length; k++)
         {
@@ -87,13 +87,7 @@ public static class ClusterMetrics
         }
         foreach (var u in nodes) Add("node_active_tasks", MetricType.Gauge, "Tasks assigned to or running on the node.", u.ActiveTasks, NodeLabels(u));
 
-        var tasks = snapshot.Tasks;
-        var byStatusType = new Dictionary<(string, string), int>();
-        for (int i = 0; i < tasks.Count; i++)
-        {
-            var key = (tasks.Status.Get(i) ?? "", tasks.Type.Get(i) ?? "");
-            byStatusType[key] = byStatusType.GetValueOrDefault(key) + 1;
-        }
+        var byStatusType = TaskStatistics.CountByStatusAndType(snapshot).ToDictionary(e => (e.Key.Status ?? "", e.Key.Type ?? ""), e => e.Value);
         foreach (var ((status, type), count) in byStatusType.OrderBy(e => e.Key.Item1, StringComparer.Ordinal).ThenBy(e => e.Key.Item2, StringComparer.Ordinal))
             Add("tasks", MetricType.Gauge, "Tasks in the state by status and type.", count, ("status", status), ("type", type));
 

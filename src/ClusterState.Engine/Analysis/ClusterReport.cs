@@ -110,15 +110,17 @@ public static class ClusterReport
         return html.ToString();
     }
 
-    /// <summary>Writes the page to <paramref name="path"/> atomically.</summary>
-    public static void Write(ClusterSnapshot snapshot, string path, ClusterReportOptions? options = null)
+    /// <summary>Writes the page to <paramref name="path"/> atomically; an existing file is replaced only with <paramref name="overwrite"/> (else ExportTargetExists).</summary>
+    public static void Write(ClusterSnapshot snapshot, string path, bool overwrite, ClusterReportOptions? options = null)
     {
+        path = Path.GetFullPath(path);
+        StateExport.RefuseExisting(path, overwrite);
         string html = Build(snapshot, options);
-        Storage.AtomicFile.Write(Path.GetFullPath(path), stream =>
+        StateExport.WriteFile(path, overwrite, stream =>
         {
             var bytes = new UTF8Encoding(false).GetBytes(html);
             stream.Write(bytes, 0, bytes.Length);
-        }, durable: false, "report");
+        });
     }
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
@@ -245,14 +247,11 @@ public static class ClusterReport
 
     private static SortedDictionary<string, Dictionary<string, int>> TasksByTypeAndStatus(ClusterSnapshot snapshot)
     {
-        var tasks = snapshot.Tasks;
         var byType = new SortedDictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
-        for (int i = 0; i < tasks.Count; i++)
+        foreach (var ((status, type), count) in Analysis.TaskStatistics.CountByStatusAndType(snapshot))
         {
-            string type = tasks.Type.Get(i) ?? "(none)";
-            string status = tasks.Status.Get(i) ?? "(none)";
-            if (!byType.TryGetValue(type, out var counts)) byType[type] = counts = new Dictionary<string, int>(StringComparer.Ordinal);
-            counts[status] = counts.GetValueOrDefault(status) + 1;
+            if (!byType.TryGetValue(type ?? "(none)", out var counts)) byType[type ?? "(none)"] = counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            counts[status ?? "(none)"] = counts.GetValueOrDefault(status ?? "(none)") + count;
         }
         return byType;
     }

@@ -8,6 +8,19 @@ namespace ClusterState.Analysis;
 /// <summary>Task metrics and completion estimates (SPEC.md §3), computed over the task columns.</summary>
 internal static class TaskStatistics
 {
+    /// <summary>How many tasks have each (status, type) pair; null values stay null.</summary>
+    public static Dictionary<(string? Status, string? Type), int> CountByStatusAndType(ClusterSnapshot snapshot)
+    {
+        var tasks = snapshot.Tasks;
+        var counts = new Dictionary<(string?, string?), int>();
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            var key = (tasks.Status.Get(i), tasks.Type.Get(i));
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+        }
+        return counts;
+    }
+
     public static TaskMetrics Metrics(ClusterSnapshot snapshot)
     {
         var tasks = snapshot.Tasks;

@@ -55,12 +55,7 @@ public static class StateExport
         if (File.Exists(path))
             throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument,
                 $"'{path}' is a file; a {format} export writes a directory of files (nodes, tasks, content).", path);
-        foreach (var f in files)
-        {
-            if (!overwrite && File.Exists(f))
-                throw new ClusterStateException(ErrorIds.ExportTargetExists, ClusterStateErrorKind.AlreadyExists,
-                    $"'{f}' already exists; use -Force to replace it.", f);
-        }
+        foreach (var f in files) RefuseExisting(f, overwrite);
         CreateDirectory(path);
         long total = (long)snapshot.NodeCount + snapshot.TaskCount + snapshot.ContentCount, done = 0;
         void Step()
@@ -94,12 +89,18 @@ public static class StateExport
     });
 
     /// <summary>Writes an export file atomically (see AtomicFile), refusing to replace one unless asked.</summary>
-    private static void WriteFile(string path, bool overwrite, Action<Stream> write)
+    internal static void WriteFile(string path, bool overwrite, Action<Stream> write)
+    {
+        RefuseExisting(path, overwrite);
+        Storage.AtomicFile.Write(path, write, durable: true, "export");
+    }
+
+    /// <summary>Throws ExportTargetExists when <paramref name="path"/> exists and may not be replaced.</summary>
+    internal static void RefuseExisting(string path, bool overwrite)
     {
         if (!overwrite && File.Exists(path))
             throw new ClusterStateException(ErrorIds.ExportTargetExists, ClusterStateErrorKind.AlreadyExists,
                 $"'{path}' already exists; use -Force to replace it.", path);
-        Storage.AtomicFile.Write(path, write, durable: true, "export");
     }
 
     private static void CreateDirectory(string path)

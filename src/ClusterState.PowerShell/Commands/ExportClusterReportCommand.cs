@@ -37,12 +37,10 @@ public sealed class ExportClusterReportCommand : StateFileWriterCmdlet
     {
         string target = ResolveUserPath(Path);
         var snapshot = OpenSnapshot(StatePath);
-        if (File.Exists(target) && !Force)
-            throw new ClusterStateException(ErrorIds.ExportTargetExists, ClusterStateErrorKind.AlreadyExists, $"'{target}' already exists; use -Force to replace it.", target);
         if (!ShouldProcess(target, $"Write an HTML report of '{snapshot.ClusterId}' (generation {snapshot.Generation})")) return;
         using (var progress = StartProgress(10, "Export-ClusterReport", $"Writing {target}"))
         {
-            ClusterReport.Write(snapshot, target, new ClusterReportOptions
+            ClusterReport.Write(snapshot, target, Force, new ClusterReportOptions
             {
                 MaxNodes = MaxNodes,
                 UseGraphviz = !NoGraphviz,
