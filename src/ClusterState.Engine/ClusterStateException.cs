@@ -21,6 +21,8 @@ public enum ClusterStateErrorKind
     Conflict,
     /// <summary>Waiting for something took longer than the caller allowed.</summary>
     Timeout,
+    /// <summary>The caller is not allowed to do this (a server refused its credentials).</summary>
+    PermissionDenied,
 }
 
 /// <summary>
@@ -111,4 +113,12 @@ public static class ErrorIds
     public const string ServerFailed = "ServerFailed";
     /// <summary>Stop-ClusterStateServer: no server with that process id.</summary>
     public const string ServerNotFound = "ServerNotFound";
+    /// <summary>A ClusterState server does not answer (not running, restarting, unreachable).</summary>
+    public const string ServerUnavailable = "ServerUnavailable";
+    /// <summary>A ClusterState server refused the call's credentials (no or wrong token).</summary>
+    public const string ServerUnauthorized = "ServerUnauthorized";
+    /// <summary>A remote state address is not a grpc:// (or grpc+tls://) URI.</summary>
+    public const string RemoteUriInvalid = "RemoteUriInvalid";
+    /// <summary>What was asked of a remote state can only be done where the state directory is.</summary>
+    public const string RemoteNotSupported = "RemoteNotSupported";
 }

@@ -12,22 +12,47 @@ namespace ClusterState.PowerShell;
 public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
 {
     private ClusterSnapshot? _snapshot;
+    private StateSource? _source;
 
     /// <summary>Resolves a user path against the current PowerShell location (not the process directory).</summary>
     protected string ResolveUserPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
-    /// <summary>The state directory for <paramref name="explicitPath"/> (or the defaults when it is empty).</summary>
-    protected string ResolveStateDirectory(string? explicitPath) =>
-        StateLocator.Resolve(string.IsNullOrEmpty(explicitPath) ? null : ResolveUserPath(explicitPath), SessionDefaults.Get());
+    /// <summary>
+    /// The state directory for <paramref name="explicitPath"/> (or the defaults when it is empty),
+    /// for work that needs the directory itself; a server URI is refused with RemoteNotSupported.
+    /// </summary>
+    protected string ResolveStateDirectory(string? explicitPath)
+    {
+        var source = ResolveSource(explicitPath);
+        if (source.IsRemote)
+            throw new ClusterStateException(ErrorIds.RemoteNotSupported, ClusterStateErrorKind.InvalidArgument,
+                $"{MyInvocation.MyCommand.Name} works on a state directory of this machine, not on the server {source.Location}; give -StatePath or run it where the state is.", source.Location);
+        return source.Location;
+    }
+
+    /// <summary>
+    /// Where the command's state is (once per command): an explicit -StatePath (a directory or a
+    /// grpc:// URI), else the session default of Connect-ClusterState (a directory or a server),
+    /// $env:CLUSTERSTATE_PATH and the well-known locations.
+    /// </summary>
+    protected StateSource ResolveSource(string? explicitPath)
+    {
+        if (_source is null)
+        {
+            string location = SessionDefaults.ResolveLocation(string.IsNullOrEmpty(explicitPath) || StateSource.IsRemoteLocation(explicitPath) ? explicitPath : ResolveUserPath(explicitPath));
+            _source = StateSource.IsRemoteLocation(location) ? RemoteState.For(location) : new LocalStateSource(location);
+        }
+        return _source;
+    }
 
     /// <summary>Opens the current snapshot once per command; it is disposed when the command ends.</summary>
     protected ClusterSnapshot OpenSnapshot(string? explicitPath)
     {
         if (_snapshot is null)
         {
-            string dir = ResolveStateDirectory(explicitPath);
-            WriteVerbose($"Opening the cluster state in '{dir}'.");
-            _snapshot = ClusterSnapshot.Open(dir);
+            var source = ResolveSource(explicitPath);
+            WriteVerbose($"Opening the cluster state at '{source.Location}'.");
+            _snapshot = source.Open();
         }
         return _snapshot;
     }
@@ -39,10 +64,10 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
     /// After a commit: writes the Parquet checkpoint the state's policy asks for, if one is due
     /// (Set-ClusterStateCheckpointPolicy), with progress.
     /// </summary>
-    protected void CheckpointIfDue(string stateDirectory)
+    protected void CheckpointIfDue(StateSource source)
     {
-        using var progress = StartProgress(9, "Automatic checkpoint", $"Writing a checkpoint of {stateDirectory}");
-        var info = Checkpoints.SaveIfDue(stateDirectory, progress: (done, total) => progress.Report(done, total, "columns"));
+        using var progress = StartProgress(9, "Automatic checkpoint", $"Writing a checkpoint of {source.Location}");
+        var info = source.SaveCheckpointIfDue((done, total) => progress.Report(done, total, "columns"));
         if (info is not null) WriteVerbose($"The checkpoint policy wrote '{info.Path}'.");
     }
 
@@ -93,6 +118,7 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
         ClusterStateErrorKind.AlreadyExists => ErrorCategory.ResourceExists,
         ClusterStateErrorKind.Conflict => ErrorCategory.InvalidOperation,
         ClusterStateErrorKind.Timeout => ErrorCategory.OperationTimeout,
+        ClusterStateErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
         _ => ErrorCategory.NotSpecified,
     }, e.Target);
 
@@ -101,6 +127,8 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
     {
         _snapshot?.Dispose();
         _snapshot = null;
+        _source?.Dispose();
+        _source = null;
         GC.SuppressFinalize(this);
     }
 }
@@ -112,7 +140,7 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
 public abstract class StateReadingCmdlet : ClusterStateCmdlet
 {
     /// <summary>
-    /// <para type="description">The state directory (or its state_metadata.json). Defaults to the session default set by Connect-ClusterState, then $env:CLUSTERSTATE_PATH, then ~/.ipfs/cluster_state, ~/.ipfs_cluster_state and /var/lib/ipfs/cluster_state.</para>
+    /// <para type="description">The state directory (or its state_metadata.json), or the grpc:// URI of a ClusterState server. Defaults to the session default set by Connect-ClusterState, then $env:CLUSTERSTATE_PATH, then ~/.ipfs/cluster_state, ~/.ipfs_cluster_state and /var/lib/ipfs/cluster_state.</para>
     /// </summary>
     [Parameter]
     [Alias("Path")]

@@ -9,7 +9,7 @@ namespace ClusterState.PowerShell;
 /// </summary>
 public abstract class StateWritingCmdlet : ClusterStateCmdlet
 {
-    /// <summary><para type="description">The state directory to change (default: the session default and the usual locations).</para></summary>
+    /// <summary><para type="description">The state directory to change, or the grpc:// URI of a ClusterState server (default: the session default and the usual locations).</para></summary>
     [Parameter]
     [Alias("Path")]
     [ValidateNotNullOrEmpty]
@@ -37,17 +37,17 @@ public abstract class StateWritingCmdlet : ClusterStateCmdlet
     protected override void EndProcessing() => Run(() =>
     {
         if (Changes.IsEmpty) return;
-        string dir = ResolveStateDirectory(StatePath);
+        var source = ResolveSource(StatePath);
         Changes.ExpectedGeneration = ExpectedGeneration;
         Changes.Force = AllowUnknownValues;
-        var result = StateStore.Commit(dir, Changes);
-        WriteVerbose($"Committed generation {result.Generation} of '{dir}': {result.Added} added, {result.Updated} changed, {result.Removed} removed in {result.Elapsed.TotalMilliseconds:0.#} ms.");
+        var result = source.Commit(Changes);
+        WriteVerbose($"Committed generation {result.Generation} of '{source.Location}': {result.Added} added, {result.Updated} changed, {result.Removed} removed in {result.Elapsed.TotalMilliseconds:0.#} ms.");
         if (PassThru)
         {
-            using var after = ClusterSnapshot.Open(dir);
+            using var after = source.Open();
             WriteChanged(after);
         }
-        CheckpointIfDue(dir);
+        CheckpointIfDue(source);
     });
 }
 

@@ -14,10 +14,11 @@ using Microsoft.Extensions.Logging;
 namespace ClusterState.Server;
 
 /// <summary>
-/// <c>ClusterState.Server --state DIR --port N --token TOKEN [--bind 127.0.0.1] [--chunk-rows 16384]</c>:
-/// serves the state over Arrow Flight on h2c. It binds to loopback unless told otherwise and
-/// refuses every call without the bearer token. Prints one line, <c>listening grpc://host:port</c>,
-/// when it answers.
+/// <c>ClusterState.Server --state DIR --port N --token TOKEN [--bind 127.0.0.1] [--chunk-rows 16384]
+/// [--certificate FILE.pfx [--certificate-password PW]]</c>: serves the state over Arrow Flight on
+/// h2c, or over TLS with the given certificate. It binds to loopback unless told otherwise and
+/// refuses every call without the bearer token. Prints one line, <c>listening grpc://host:port</c>
+/// (<c>grpc+tls://</c> with a certificate), when it answers.
 /// </summary>
 public static class Program
 {
@@ -27,16 +28,22 @@ public static class Program
         string? token = Arg(args, "--token") ?? Environment.GetEnvironmentVariable("CLUSTERSTATE_SERVER_TOKEN");
         if (state is null || string.IsNullOrEmpty(token) || !int.TryParse(Arg(args, "--port") ?? "0", NumberStyles.None, CultureInfo.InvariantCulture, out int port))
         {
-            Console.Error.WriteLine("usage: ClusterState.Server --state DIR --port N --token TOKEN [--bind 127.0.0.1] [--chunk-rows 16384]");
+            Console.Error.WriteLine("usage: ClusterState.Server --state DIR --port N --token TOKEN [--bind 127.0.0.1] [--chunk-rows 16384] [--certificate FILE.pfx [--certificate-password PW]]");
             return 2;
         }
         var bind = IPAddress.Parse(Arg(args, "--bind") ?? "127.0.0.1");
         int chunk = int.Parse(Arg(args, "--chunk-rows") ?? "16384", CultureInfo.InvariantCulture);
+        string? certificate = Arg(args, "--certificate");
+        string? certificatePassword = Arg(args, "--certificate-password") ?? Environment.GetEnvironmentVariable("CLUSTERSTATE_SERVER_CERTIFICATE_PASSWORD");
         _ = ClusterSnapshot.Open(state); // a missing or broken state stops the server here, clearly
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(bind, port, o => o.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(bind, port, o =>
+        {
+            o.Protocols = HttpProtocols.Http2;
+            if (certificate is not null) o.UseHttps(certificate, certificatePassword);
+        }));
         builder.Services.AddSingleton(new ServerOptions(System.IO.Path.GetFullPath(state), token, chunk));
         builder.Services.AddSingleton<TokenInterceptor>();
         builder.Services.AddGrpc(o =>
@@ -47,7 +54,8 @@ public static class Program
         var app = builder.Build();
         app.MapFlightEndpoint();
         app.Start();
-        foreach (var address in app.Urls) Console.WriteLine("listening " + address.Replace("http://", "grpc://", StringComparison.Ordinal));
+        foreach (var address in app.Urls)
+            Console.WriteLine("listening " + address.Replace("https://", "grpc+tls://", StringComparison.Ordinal).Replace("http://", "grpc://", StringComparison.Ordinal));
         Console.Out.Flush();
         app.WaitForShutdown();
         return 0;

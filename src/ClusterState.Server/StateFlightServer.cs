@@ -47,14 +47,17 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
     /// whose query is a <see cref="TaskQuery"/>, <see cref="NodeQuery"/> or
     /// <see cref="ContentQuery"/> — the same object the cmdlets build from their filter
     /// parameters — evaluated on the server's columns; only matching rows travel.
+    /// <c>{"flight": "state", "header": true}</c> is the state batch with empty entity lists (the
+    /// scalars and the schema), which a client completes from the entity flights. Every flight's
+    /// schema metadata carries the generation it was read from.
     /// </summary>
     public override async Task DoGet(FlightTicket ticket, FlightServerRecordBatchStreamWriter responseStream, ServerCallContext context)
     {
-        var (name, query) = Parse(ticket.Ticket.ToStringUtf8());
+        var (name, query, header) = Parse(ticket.Ticket.ToStringUtf8());
         using var snapshot = Open();
         if (name == "state")
         {
-            await responseStream.WriteAsync(snapshot.RecordBatch).ConfigureAwait(false);
+            await responseStream.WriteAsync(header ? RemoteWire.Header(snapshot) : snapshot.RecordBatch).ConfigureAwait(false);
             return;
         }
         IReadOnlyList<int>? rows = query is null ? null : name switch
@@ -72,15 +75,16 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
 
     private static readonly System.Text.Json.JsonSerializerOptions QueryJson = new() { PropertyNameCaseInsensitive = true };
 
-    private static (string Name, System.Text.Json.JsonElement? Query) Parse(string ticket)
+    private static (string Name, System.Text.Json.JsonElement? Query, bool Header) Parse(string ticket)
     {
-        if (!ticket.TrimStart().StartsWith('{')) return (Known(ticket), null);
+        if (!ticket.TrimStart().StartsWith('{')) return (Known(ticket), null, false);
         try
         {
             using var document = System.Text.Json.JsonDocument.Parse(ticket);
             var root = document.RootElement;
             string name = Known(root.TryGetProperty("flight", out var f) ? f.GetString() : null);
-            return (name, root.TryGetProperty("query", out var q) ? q.Clone() : null);
+            bool header = root.TryGetProperty("header", out var h) && h.ValueKind == System.Text.Json.JsonValueKind.True;
+            return (name, root.TryGetProperty("query", out var q) ? q.Clone() : null, header);
         }
         catch (System.Text.Json.JsonException e)
         {
@@ -103,66 +107,137 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
     private static string Known(string? name) => name is not null && Flights.Contains(name) ? name
         : throw new RpcException(new Status(StatusCode.NotFound, $"No flight '{name}'; the flights are {string.Join(", ", Flights)}."));
 
-    /// <summary>The actions: <c>commit</c> (body: a JSON <see cref="ChangeSet"/>; result: a JSON <see cref="CommitResult"/>).</summary>
-    public override async Task ListActions(IAsyncStreamWriter<FlightActionType> responseStream, ServerCallContext context) =>
-        await responseStream.WriteAsync(new FlightActionType("commit", "Apply a JSON ChangeSet as one atomic commit; returns the CommitResult as JSON.")).ConfigureAwait(false);
+    /// <summary>The actions, with what their body and results are (JSON).</summary>
+    public static readonly IReadOnlyList<FlightActionType> Actions = new[]
+    {
+        new FlightActionType("commit", "Body: a ChangeSet. Applies it as one atomic commit (then a checkpoint if the policy says so); result: the CommitResult."),
+        new FlightActionType("metadata", "No body. Result: state_metadata.json of the current generation."),
+        new FlightActionType("wait", "Body: {\"after\": G, \"timeoutMs\": T}. Returns the metadata as soon as the generation is past G, or no result after T ms (at most 60 s)."),
+        new FlightActionType("changes", "Body: {\"after\": G, \"upTo\": H}. Result: the change log entries (ClusterStateChange) after G up to H."),
+        new FlightActionType("checkpoint", "Body: {\"keep\": N}. Writes a Parquet checkpoint; result: its CheckpointInfo."),
+        new FlightActionType("checkpoints", "No body. Result: the CheckpointInfo list, newest first."),
+        new FlightActionType("restore", "Body: {\"checkpoint\": \"file name in checkpoints/\"}. Makes it the current state (a commit); result: the new metadata."),
+        new FlightActionType("checkpoint-policy", "Body: {\"policy\": CheckpointPolicy or null}. Sets or clears the policy; result: the new metadata."),
+        new FlightActionType("migrate", "No body. Migrates the state to the current schema version (a commit); result: the CommitResult, or null when it was current."),
+    };
+
+    public override async Task ListActions(IAsyncStreamWriter<FlightActionType> responseStream, ServerCallContext context)
+    {
+        foreach (var action in Actions) await responseStream.WriteAsync(action).ConfigureAwait(false);
+    }
 
     /// <summary>
-    /// Applies a change set as a normal commit of the state this server owns, so every remote
+    /// Runs an action on the state this server owns. Changes are normal commits, so every remote
     /// writer goes through one authority and ExpectedGeneration keeps its meaning. Engine errors
-    /// map to gRPC codes with the ErrorId first in the message.
+    /// map to gRPC codes with the ErrorId first in the message and in the trailers
+    /// (<c>clusterstate-error-id</c>, <c>-kind</c>, <c>-target</c>).
     /// </summary>
     public override async Task DoAction(FlightAction request, IAsyncStreamWriter<FlightResult> responseStream, ServerCallContext context)
     {
-        if (request.Type != "commit")
-            throw new RpcException(new Status(StatusCode.Unimplemented, $"No action '{request.Type}'; the actions are: commit."));
-        ChangeSet? changes;
+        string dir = options.StatePath;
+        var body = request.Body.Memory;
+        IEnumerable<object?> results = request.Type switch
+        {
+            "commit" => One(Engine(() =>
+            {
+                var result = StateStore.Commit(dir, Body<ChangeSet>(body, required: true)!);
+                Checkpoints.SaveIfDue(dir);
+                return result;
+            })),
+            "metadata" => One(Engine(() => StateMetadata.Read(dir))),
+            "wait" => One(await Wait(Body<RemoteWire.WaitRequest>(body) ?? new(), context.CancellationToken).ConfigureAwait(false)),
+            "changes" => Engine(() =>
+            {
+                var range = Body<RemoteWire.ChangesRequest>(body) ?? new();
+                return StateChanges.Between(dir, range.After, range.UpTo).Cast<object?>().ToList();
+            }),
+            "checkpoint" => One(Engine(() => Checkpoints.Save(dir, Body<RemoteWire.CheckpointRequest>(body)?.Keep ?? 10))),
+            "checkpoints" => Engine(() => Checkpoints.List(dir).Cast<object?>().ToList()),
+            "restore" => One(Engine(() => Checkpoints.Restore(dir, CheckpointFile(Body<RemoteWire.RestoreRequest>(body, required: true)!.Checkpoint)))),
+            "checkpoint-policy" => One(Engine(() =>
+            {
+                Checkpoints.SetPolicy(dir, Body<RemoteWire.PolicyRequest>(body)?.Policy);
+                return StateMetadata.Read(dir);
+            })),
+            "migrate" => One(Engine(() => StateStore.Migrate(dir))),
+            _ => throw new RpcException(new Status(StatusCode.Unimplemented,
+                $"No action '{request.Type}'; the actions are: {string.Join(", ", Actions.Select(a => a.Type))}.")),
+        };
+        foreach (var result in results)
+        {
+            if (result is not RemoteWire.NoResult)
+                await responseStream.WriteAsync(new FlightResult(RemoteWire.ToJson(result))).ConfigureAwait(false);
+        }
+    }
+
+    private static object?[] One(object? result) => new[] { result };
+
+    /// <summary>A long poll: the metadata once the generation passes <c>after</c>, or nothing after the timeout.</summary>
+    private async Task<object?> Wait(RemoteWire.WaitRequest request, System.Threading.CancellationToken cancel)
+    {
+        var timeout = TimeSpan.FromMilliseconds(Math.Clamp(request.TimeoutMs, 0, 60_000));
+        var metadata = await Task.Run(() => Engine(() =>
+        {
+            using var watcher = new StateWatcher(options.StatePath);
+            return watcher.WaitForCommit(request.After, timeout, cancel);
+        }), cancel).ConfigureAwait(false);
+        return metadata is null ? RemoteWire.NoResult.Instance : metadata;
+    }
+
+    /// <summary>A checkpoint named by its file name: only files of this state's checkpoints folder can be restored remotely.</summary>
+    private string CheckpointFile(string name)
+    {
+        string file = System.IO.Path.GetFileName(name ?? "");
+        string path = System.IO.Path.Combine(options.StatePath, Checkpoints.Folder, file);
+        if (file.Length == 0 || !System.IO.File.Exists(path))
+            throw new ClusterStateException(ErrorIds.CheckpointNotFound, ClusterStateErrorKind.NotFound,
+                $"The server's state has no checkpoint '{name}' (see Get-ClusterStateCheckpoint).", name);
+        return path;
+    }
+
+    private static T? Body<T>(ReadOnlyMemory<byte> body, bool required = false) where T : class
+    {
+        if (body.IsEmpty)
+        {
+            if (required) throw new RpcException(new Status(StatusCode.InvalidArgument, $"The action needs a JSON {typeof(T).Name} body."));
+            return null;
+        }
         try
         {
-            changes = System.Text.Json.JsonSerializer.Deserialize<ChangeSet>(request.Body.Span, QueryJson);
+            return System.Text.Json.JsonSerializer.Deserialize<T>(body.Span, QueryJson);
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "The body is not a JSON ChangeSet: " + e.Message));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"The body is not a JSON {typeof(T).Name}: {e.Message}"));
         }
-        if (changes is null) throw new RpcException(new Status(StatusCode.InvalidArgument, "The body is empty."));
-        CommitResult result;
+    }
+
+    /// <summary>Runs engine work, turning its errors into gRPC status codes that keep the ErrorId, kind and target.</summary>
+    private static T Engine<T>(Func<T> work)
+    {
         try
         {
-            result = StateStore.Commit(options.StatePath, changes);
+            return work();
         }
         catch (ClusterStateException e)
         {
-            var code = e.Kind switch
-            {
-                ClusterStateErrorKind.Conflict => StatusCode.FailedPrecondition,
-                ClusterStateErrorKind.NotFound => StatusCode.NotFound,
-                ClusterStateErrorKind.InvalidArgument or ClusterStateErrorKind.InvalidData => StatusCode.InvalidArgument,
-                ClusterStateErrorKind.AlreadyExists => StatusCode.AlreadyExists,
-                ClusterStateErrorKind.ResourceUnavailable or ClusterStateErrorKind.Timeout => StatusCode.Unavailable,
-                _ => StatusCode.Internal,
-            };
-            throw new RpcException(new Status(code, $"{e.ErrorId}: {e.Message}"));
+            throw RemoteWire.ToRpcException(e);
         }
-        await responseStream.WriteAsync(new FlightResult(System.Text.Json.JsonSerializer.Serialize(result))).ConfigureAwait(false);
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+        {
+            throw RemoteWire.ToRpcException(new ClusterStateException("StateIOError", ClusterStateErrorKind.WriteError, e.Message, null, e));
+        }
     }
 
     private ClusterSnapshot Open()
     {
-        try
-        {
-            return ClusterSnapshot.Open(options.StatePath);
-        }
-        catch (ClusterStateException e)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, $"{e.ErrorId}: {e.Message}"));
-        }
+        return Engine(() => ClusterSnapshot.Open(options.StatePath));
     }
 
     private static string Name(FlightDescriptor descriptor) => Known(descriptor.Paths.FirstOrDefault());
 
     private static Apache.Arrow.Schema SchemaOf(ClusterSnapshot snapshot, string name) =>
-        name == "state" ? snapshot.Schema : EntityBatches.SchemaOf(snapshot, name);
+        name == "state" ? RemoteWire.Header(snapshot).Schema : EntityBatches.SchemaOf(snapshot, name);
 
     private static FlightInfo Info(ClusterSnapshot snapshot, string name)
     {

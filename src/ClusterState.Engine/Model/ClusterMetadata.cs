@@ -48,7 +48,7 @@ public sealed class ClusterMetadata
         TaskCount = snapshot.TaskCount,
         ContentCount = snapshot.ContentCount,
         StatePath = snapshot.StatePath ?? System.IO.Path.GetDirectoryName(snapshot.SnapshotPath) ?? "",
-        Snapshot = System.IO.Path.GetFileName(snapshot.SnapshotPath),
+        Snapshot = snapshot.Metadata?.Snapshot ?? System.IO.Path.GetFileName(snapshot.SnapshotPath),
         SnapshotBytes = snapshot.SizeBytes,
         ParquetPath = snapshot.Metadata?.ParquetPath,
         CheckpointGeneration = snapshot.Metadata?.CheckpointGeneration,

@@ -9,13 +9,14 @@ namespace ClusterState;
 
 /// <summary>
 /// An entity of a snapshot as flat record batches, one row per item (the fields of its struct as
-/// columns), for streaming (the Flight server). All rows: zero-copy slices of the mapped columns.
+/// columns), for streaming (the Flight server); the schema carries the state's metadata and generation. All rows: zero-copy slices of the mapped columns.
 /// Selected rows (a query's result): the rows are copied as bytes into new arrays, chunk by chunk.
 /// </summary>
 public static class EntityBatches
 {
     /// <summary>The flat schema of an entity (nodes, tasks or content).</summary>
-    public static Apache.Arrow.Schema SchemaOf(ClusterSnapshot snapshot, string entity) => new(((StructType)Items(snapshot, entity).Items.Data.DataType).Fields, null);
+    public static Apache.Arrow.Schema SchemaOf(ClusterSnapshot snapshot, string entity) =>
+        new(((StructType)Items(snapshot, entity).Items.Data.DataType).Fields, RemoteWire.FlightMetadata(snapshot));
 
     /// <summary>
     /// The entity's rows in batches of at most <paramref name="chunkRows"/> rows: every row when

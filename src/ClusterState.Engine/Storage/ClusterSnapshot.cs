@@ -27,7 +27,7 @@ public sealed class ClusterSnapshot : IDisposable
         _data = data;
     }
 
-    /// <summary>The state directory, or null when a bare snapshot file was opened.</summary>
+    /// <summary>The state directory (the server's URI for a remote state), or null when a bare snapshot file was opened.</summary>
     public string? StatePath { get; }
 
     /// <summary>The snapshot file that is mapped.</summary>
@@ -111,6 +111,10 @@ public sealed class ClusterSnapshot : IDisposable
             }
         }
     }
+
+    /// <summary>Opens a local copy of a remote state's snapshot (<see cref="RemoteState"/>), named by the server's URI.</summary>
+    internal static ClusterSnapshot OpenMirror(string location, string file, StateMetadata metadata) =>
+        new(location, metadata, SnapshotCache.Acquire(file, metadata));
 
     /// <summary>Opens a bare Arrow IPC snapshot file (no state directory around it, no cache).</summary>
     public static ClusterSnapshot OpenFile(string snapshotPath) => new(null, null, SnapshotData.Load(snapshotPath, null));

@@ -96,6 +96,24 @@ public sealed class StateMetadata
         return metadata;
     }
 
+    /// <summary>Parses and validates metadata received from elsewhere (a ClusterState server); <paramref name="source"/> names it in errors.</summary>
+    public static StateMetadata Parse(ReadOnlySpan<byte> json, string source)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw Invalid(source, $"it is not valid JSON ({e.Message})", e);
+        }
+        if (node is not JsonObject o) throw Invalid(source, "it is not a JSON object");
+        var metadata = new StateMetadata(o);
+        metadata.Validate(source);
+        return metadata;
+    }
+
     /// <summary>Writes the metadata as indented JSON to <paramref name="stream"/>.</summary>
     internal void WriteTo(System.IO.Stream stream)
     {

@@ -20,12 +20,12 @@ public sealed class SaveClusterStateCheckpointCommand : StateReadingCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord() => Run(() =>
     {
-        string dir = ResolveStateDirectory(StatePath);
-        if (!ShouldProcess(dir, $"Write a Parquet checkpoint (keeping the newest {Keep})")) return;
+        var source = ResolveSource(StatePath);
+        if (!ShouldProcess(source.Location, $"Write a Parquet checkpoint (keeping the newest {Keep})")) return;
         CheckpointInfo info;
-        using (var progress = StartProgress(4, "Save-ClusterStateCheckpoint", $"Writing a checkpoint of {dir}"))
+        using (var progress = StartProgress(4, "Save-ClusterStateCheckpoint", $"Writing a checkpoint of {source.Location}"))
         {
-            info = Checkpoints.Save(dir, Keep, progress: (done, total) => progress.Report(done, total, "columns"));
+            info = source.SaveCheckpoint(Keep, (done, total) => progress.Report(done, total, "columns"));
         }
         WriteObject(info);
     });
@@ -68,7 +68,7 @@ public sealed class SetClusterStateCheckpointPolicyCommand : StateReadingCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord() => Run(() =>
     {
-        string dir = ResolveStateDirectory(StatePath);
+        var source = ResolveSource(StatePath);
         CheckpointPolicy? policy = null;
         if (!Disable)
         {
@@ -81,8 +81,8 @@ public sealed class SetClusterStateCheckpointPolicyCommand : StateReadingCmdlet
             }
             policy = new CheckpointPolicy { EveryCommits = commits ? EveryCommits : null, EverySeconds = seconds ? EverySeconds : null, Keep = Keep };
         }
-        if (!ShouldProcess(dir, policy is null ? "Remove the automatic checkpoint policy" : $"Checkpoint automatically {policy}")) return;
-        Checkpoints.SetPolicy(dir, policy);
+        if (!ShouldProcess(source.Location, policy is null ? "Remove the automatic checkpoint policy" : $"Checkpoint automatically {policy}")) return;
+        source.SetCheckpointPolicy(policy);
         if (PassThru && policy is not null) WriteObject(policy);
     });
 }
@@ -97,7 +97,7 @@ public sealed class GetClusterStateCheckpointCommand : StateReadingCmdlet
 {
     /// <inheritdoc />
     protected override void ProcessRecord() => Run(() =>
-        WriteObject(Checkpoints.List(ResolveStateDirectory(StatePath)), enumerateCollection: true));
+        WriteObject(ResolveSource(StatePath).ListCheckpoints(), enumerateCollection: true));
 }
 
 /// <summary>
@@ -130,11 +130,12 @@ public sealed class RestoreClusterStateCommand : ClusterStateCmdlet
         // Restoring several checkpoints in a row would leave only the last: restore the last given.
         if (_items.Count == 0) return;
         var (checkpoint, state) = _items.Last();
-        string file = ResolveUserPath(checkpoint);
-        string dir = ResolveStateDirectory(state);
-        if (!ShouldProcess(dir, $"Replace the current state with the checkpoint '{file}'")) return;
-        Checkpoints.Restore(dir, file);
-        using var snapshot = ClusterSnapshot.Open(dir);
+        var source = ResolveSource(state);
+        // A server restores a checkpoint of its own folder, named by its file name.
+        string file = source.IsRemote ? checkpoint : ResolveUserPath(checkpoint);
+        if (!ShouldProcess(source.Location, $"Replace the current state with the checkpoint '{file}'")) return;
+        source.Restore(new CheckpointInfo { Path = file });
+        using var snapshot = source.Open();
         WriteObject(ClusterMetadata.From(snapshot));
     });
 }

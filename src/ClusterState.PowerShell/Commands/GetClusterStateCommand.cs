@@ -27,6 +27,6 @@ public sealed class GetClusterStateCommand : StateReadingCmdlet
             return;
         }
         // The caller owns this snapshot: open a separate one that the command does not dispose.
-        WriteObject(ClusterSnapshot.Open(ResolveStateDirectory(StatePath)));
+        WriteObject(ResolveSource(StatePath).Open());
     });
 }

@@ -27,7 +27,7 @@ public sealed class ClusterStateServerInfo
 
 /// <summary>
 /// <para type="synopsis">Starts an Arrow Flight server for a state directory as its own process and returns its address.</para>
-/// <para type="description">Start-ClusterStateServer starts the module's Arrow Flight server (server/ClusterState.Server.dll, an ASP.NET Core program on gRPC h2c) for the state, waits until it answers, and returns an object with its Uri, ProcessId, StatePath and Token. It binds to 127.0.0.1 unless -BindAddress says otherwise, and every call needs the bearer token (-Token, or a random one it generates). Flights: state (the whole one-row state), nodes, tasks and content (one row per item, streamed in chunks of -ChunkRows rows); any Arrow Flight client (pyarrow.flight, Java, C++, Rust, Go, .NET) reads them; see docs/FORMAT.md. Stop it with Stop-ClusterStateServer.</para>
+/// <para type="description">Start-ClusterStateServer starts the module's Arrow Flight server (server/ClusterState.Server.dll, an ASP.NET Core program on gRPC h2c) for the state, waits until it answers, and returns an object with its Uri, ProcessId, StatePath and Token. It binds to 127.0.0.1 unless -BindAddress says otherwise, every call needs the bearer token (-Token, or a random one it generates), and with -Certificate it serves TLS (grpc+tls://). Connect-ClusterState -Uri makes every cmdlet of another session (or machine) work on it; its output pipes into Connect-ClusterState. Flights: state (the whole one-row state), nodes, tasks and content (one row per item, streamed in chunks of -ChunkRows rows); any Arrow Flight client (pyarrow.flight, Java, C++, Rust, Go, .NET) reads them; see docs/FORMAT.md. Stop it with Stop-ClusterStateServer.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "ClusterStateServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ClusterStateServerInfo))]
@@ -53,6 +53,15 @@ public sealed class StartClusterStateServerCommand : StateReadingCmdlet
     [ValidateRange(1, 1_048_576)]
     public int ChunkRows { get; set; } = 16_384;
 
+    /// <summary><para type="description">Serve TLS (grpc+tls://) with this certificate and private key (a .pfx file); without it the server speaks h2c, which is meant for loopback.</para></summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Certificate { get; set; }
+
+    /// <summary><para type="description">The password of the -Certificate file.</para></summary>
+    [Parameter]
+    public System.Security.SecureString? CertificatePassword { get; set; }
+
     /// <summary><para type="description">Seconds to wait for the server to answer (default 30).</para></summary>
     [Parameter]
     [ValidateRange(1, 600)]
@@ -70,6 +79,9 @@ public sealed class StartClusterStateServerCommand : StateReadingCmdlet
         string server = Path.Combine(Path.GetDirectoryName(typeof(StartClusterStateServerCommand).Assembly.Location)!, "server", "ClusterState.Server.dll");
         if (!File.Exists(server))
             throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.NotFound, $"The server program '{server}' is missing from the module.", server);
+        string? certificate = Certificate is null ? null : ResolveUserPath(Certificate);
+        if (certificate is not null && !File.Exists(certificate))
+            throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.NotFound, $"The certificate file '{certificate}' does not exist.", certificate);
         if (!ShouldProcess(dir, $"Start an Arrow Flight server on {bind}:{port}")) return;
 
         var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -77,6 +89,13 @@ public sealed class StartClusterStateServerCommand : StateReadingCmdlet
             start.ArgumentList.Add(a);
         // The token travels in the environment, not on the command line other users can read.
         start.Environment["CLUSTERSTATE_SERVER_TOKEN"] = token;
+        if (certificate is not null)
+        {
+            start.ArgumentList.Add("--certificate");
+            start.ArgumentList.Add(certificate);
+            if (CertificatePassword is not null)
+                start.Environment["CLUSTERSTATE_SERVER_CERTIFICATE_PASSWORD"] = new NetworkCredential("", CertificatePassword).Password;
+        }
         var process = Process.Start(start) ?? throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable, "The server process did not start.", server);
         var line = process.StandardOutput.ReadLineAsync();
         var errors = process.StandardError.ReadToEndAsync();
@@ -114,7 +133,7 @@ public sealed class StartClusterStateServerCommand : StateReadingCmdlet
 
 /// <summary>
 /// <para type="synopsis">Stops an Arrow Flight server started by Start-ClusterStateServer.</para>
-/// <para type="description">Stop-ClusterStateServer ends the server process (the objects of Start-ClusterStateServer bind by ProcessId). The state is untouched: the server only reads it.</para>
+/// <para type="description">Stop-ClusterStateServer ends the server process (the objects of Start-ClusterStateServer bind by ProcessId). Commits the server was making are complete or not made at all (the state directory's commit rules); clients connected to it get ServerUnavailable until a server answers again.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "ClusterStateServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 public sealed class StopClusterStateServerCommand : ClusterStateCmdlet

@@ -215,10 +215,10 @@ public sealed class InvokeClusterTaskPlacementCommand : ClusterStateCmdlet
     /// <inheritdoc />
     protected override void EndProcessing() => Run(() =>
     {
-        string dir = ResolveStateDirectory(StatePath);
+        var source = ResolveSource(StatePath);
         IReadOnlyCollection<string>? only = _taskIds.Count > 0 ? _taskIds : null;
         var preview = Placement.Plan(OpenSnapshot(StatePath), only);
-        if (!ShouldProcess(dir, $"Assign {preview.Count} pending task(s) to nodes"))
+        if (!ShouldProcess(source.Location, $"Assign {preview.Count} pending task(s) to nodes"))
         {
             // -WhatIf (or a declined -Confirm): show the plan as objects, change nothing.
             WriteObject(preview, enumerateCollection: true);
@@ -226,7 +226,7 @@ public sealed class InvokeClusterTaskPlacementCommand : ClusterStateCmdlet
         }
         IReadOnlyList<NodeForTask> committed = Array.Empty<NodeForTask>();
         int pending = 0;
-        var result = StateStore.Commit(dir, current =>
+        var result = source.Commit(current =>
         {
             committed = Placement.Plan(current, only);
             pending = current.FindTasks(new TaskQuery { Status = PendingStatus, Id = only?.ToArray() }).Count;
@@ -235,6 +235,6 @@ public sealed class InvokeClusterTaskPlacementCommand : ClusterStateCmdlet
         WriteVerbose($"Committed generation {result.Generation}: {committed.Count} task(s) assigned.");
         if (pending > committed.Count) WriteWarning($"{pending - committed.Count} pending task(s) found no node with the resources they require.");
         WriteObject(committed, enumerateCollection: true);
-        CheckpointIfDue(dir);
+        CheckpointIfDue(source);
     });
 }

@@ -23,12 +23,13 @@ public sealed class UpdateClusterStateSchemaCommand : ClusterStateCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord() => Run(() =>
     {
-        string dir = ResolveStateDirectory(StatePath);
+        var source = ResolveSource(StatePath);
+        string dir = source.Location;
         int version;
-        using (var before = ClusterSnapshot.Open(dir)) version = before.SchemaVersion;
+        using (var before = source.Open()) version = before.SchemaVersion;
         if (!ShouldProcess(dir, $"Migrate the cluster state from schema version {version} to {ClusterSchema.CurrentVersion}")) return;
         var progress = new ProgressRecord(3, "Update-ClusterStateSchema", "Rewriting the state");
-        var result = StateStore.Migrate(dir, progress: entity =>
+        var result = source.Migrate(entity =>
         {
             progress.StatusDescription = $"Rewriting {entity}";
             progress.PercentComplete = entity switch { "nodes" => 5, "tasks" => 30, _ => 70 };
@@ -41,12 +42,12 @@ public sealed class UpdateClusterStateSchemaCommand : ClusterStateCmdlet
             : $"Migrated '{dir}' to schema version {ClusterSchema.CurrentVersion} as generation {result.Generation}.");
         if (PassThru)
         {
-            using var after = ClusterSnapshot.Open(dir);
+            using var after = source.Open();
             WriteObject(ClusterMetadata.From(after));
         }
         if (result is not null)
         {
-            CheckpointIfDue(dir);
+            CheckpointIfDue(source);
         }
     });
 }

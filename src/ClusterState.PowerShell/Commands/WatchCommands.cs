@@ -8,7 +8,7 @@ namespace ClusterState.PowerShell.Commands;
 
 /// <summary>
 /// <para type="synopsis">Emits a change object for every commit to a cluster state, as it happens.</para>
-/// <para type="description">Watch-ClusterState watches state_metadata.json (a small file every commit replaces; the snapshot is never read) and emits one ClusterStateChange per new generation, in order: the generation, when it was committed, and per entity (Nodes, Tasks, Content) how many items were added, changed and removed with their first ids, from the change log (changes.json) every commit through the module writes beside the metadata. A commit by another program, or one that left the log (64 entries) before it was seen, is reported with Known = $false; a restore, import or migration with Replaced = $true. It starts at the current generation and runs until -Count changes were emitted, -Timeout seconds passed, or Ctrl+C.</para>
+/// <para type="description">Watch-ClusterState watches state_metadata.json (a small file every commit replaces; the snapshot is never read) and emits one ClusterStateChange per new generation, in order: the generation, when it was committed, and per entity (Nodes, Tasks, Content) how many items were added, changed and removed with their first ids, from the change log (changes.json) every commit through the module writes beside the metadata. A commit by another program, or one that left the log (64 entries) before it was seen, is reported with Known = $false; a restore, import or migration with Replaced = $true. It starts at the current generation and runs until -Count changes were emitted, -Timeout seconds passed, or Ctrl+C. Connected to a ClusterState server (Connect-ClusterState -Uri), it receives the same changes from the server, which watches its state directory and answers a long poll at each commit.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Watch, "ClusterState")]
 [OutputType(typeof(ClusterStateChange))]
@@ -34,9 +34,9 @@ public sealed class WatchClusterStateCommand : StateReadingCmdlet
     /// <inheritdoc />
     protected override void EndProcessing() => Run(() =>
     {
-        string dir = ResolveStateDirectory(StatePath);
-        using var watcher = new StateWatcher(dir);
-        long seen = AfterGeneration >= 0 ? AfterGeneration : watcher.Current.Generation;
+        var source = ResolveSource(StatePath);
+        string dir = source.Location;
+        long seen = AfterGeneration >= 0 ? AfterGeneration : source.ReadMetadata().Generation;
         var deadline = double.IsPositiveInfinity(Timeout) ? DateTime.MaxValue : DateTime.UtcNow.AddSeconds(Timeout);
         int emitted = 0;
         WriteVerbose($"Watching '{dir}' from generation {seen}.");
@@ -47,14 +47,14 @@ public sealed class WatchClusterStateCommand : StateReadingCmdlet
             StateMetadata? metadata;
             try
             {
-                metadata = watcher.WaitForCommit(seen, left, _stop.Token);
+                metadata = source.WaitForCommit(seen, left, _stop.Token);
             }
             catch (OperationCanceledException)
             {
                 break;
             }
             if (metadata is null) break;
-            foreach (var change in StateChanges.Between(dir, seen, metadata.Generation).Take(Count - emitted))
+            foreach (var change in source.ChangesBetween(seen, metadata.Generation).Take(Count - emitted))
             {
                 WriteObject(change);
                 emitted++;
@@ -102,16 +102,15 @@ public sealed class WaitClusterTaskCommand : StateReadingCmdlet
     /// <inheritdoc />
     protected override void EndProcessing() => Run(() =>
     {
-        string dir = ResolveStateDirectory(StatePath);
+        var source = ResolveSource(StatePath);
         var ids = _ids.Distinct(StringComparer.Ordinal).ToArray();
         var wanted = new HashSet<string>(Status, StringComparer.OrdinalIgnoreCase);
-        using var watcher = new StateWatcher(dir);
         var deadline = DateTime.UtcNow.AddSeconds(Timeout);
         while (true)
         {
             long generation;
             List<ClusterTask> tasks;
-            using (var snapshot = ClusterSnapshot.Open(dir))
+            using (var snapshot = source.Open())
             {
                 generation = snapshot.Generation;
                 var found = snapshot.FindTasks(new TaskQuery { Id = ids.Select(WildcardPattern.Escape).ToArray() });
@@ -138,7 +137,7 @@ public sealed class WaitClusterTaskCommand : StateReadingCmdlet
             }
             try
             {
-                watcher.WaitForCommit(generation, left, _stop.Token);
+                source.WaitForCommit(generation, left, _stop.Token);
             }
             catch (OperationCanceledException)
             {

@@ -29,8 +29,9 @@ public abstract class StateValueCompleter : IArgumentCompleter
             {
                 explicitPath = fakeBoundParameters["Path"] as string;
             }
-            if (explicitPath is not null) explicitPath = ResolveInSession(explicitPath);
-            using var snapshot = ClusterSnapshot.Open(StateLocator.Resolve(explicitPath, SessionDefaults.Get()));
+            if (explicitPath is not null && !StateSource.IsRemoteLocation(explicitPath)) explicitPath = ResolveInSession(explicitPath);
+            string location = SessionDefaults.ResolveLocation(explicitPath);
+            using var snapshot = StateSource.IsRemoteLocation(location) ? RemoteState.For(location).Open() : ClusterSnapshot.Open(location);
             return Candidates(snapshot, typed)
                 .Where(v => v.StartsWith(typed.TrimEnd('*'), StringComparison.OrdinalIgnoreCase))
                 .Take(Limit)

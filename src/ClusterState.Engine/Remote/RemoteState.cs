@@ -1,0 +1,340 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Apache.Arrow;
+using Apache.Arrow.Flight;
+using Apache.Arrow.Flight.Client;
+using Apache.Arrow.Ipc;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace ClusterState;
+
+/// <summary>How to reach a ClusterState server: its token and, for TLS, which certificate to trust.</summary>
+public sealed class RemoteOptions
+{
+    /// <summary>The bearer token (default: $env:CLUSTERSTATE_SERVER_TOKEN).</summary>
+    public string? Token { get; set; }
+
+    /// <summary>Trust exactly this server certificate (a self-signed one), besides the system's trusted roots.</summary>
+    public X509Certificate2? ServerCertificate { get; set; }
+
+    /// <summary>Accept any server certificate (testing only).</summary>
+    public bool SkipCertificateCheck { get; set; }
+}
+
+/// <summary>
+/// A state served by a ClusterState server (Arrow Flight over gRPC). Reads fetch the current
+/// generation's flights — the header and the nodes, tasks and content in row chunks — and keep
+/// them as an Arrow IPC file in a private cache folder, memory-mapped like a local snapshot; the
+/// next read asks only for the metadata (one small round trip) and maps the cached file again
+/// while the generation is unchanged. A fetch whose flights come from different generations is
+/// discarded and repeated, so a read never mixes two commits. Writes are actions the server
+/// applies as normal commits. One channel per server is kept for the process (disposing a
+/// RemoteState leaves it open; <see cref="Disconnect"/> closes it).
+/// </summary>
+public sealed class RemoteState : StateSource
+{
+    /// <summary>Environment variable with the default bearer token.</summary>
+    public const string TokenVariable = "CLUSTERSTATE_SERVER_TOKEN";
+
+    private static readonly ConcurrentDictionary<string, RemoteState> Connections = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly string[] Schemes = { "grpc", "grpc+tcp", "grpc+tls", "grpcs" };
+
+    private readonly GrpcChannel _channel;
+    private readonly FlightClient _client;
+    private readonly Metadata _headers;
+    private readonly string _cacheDirectory;
+
+    private RemoteState(Uri uri, RemoteOptions options)
+    {
+        bool tls = uri.Scheme is "grpc+tls" or "grpcs";
+        Location = $"{uri.Scheme}://{uri.Authority}";
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
+        if (tls && (options.SkipCertificateCheck || options.ServerCertificate is not null))
+        {
+            var pinned = options.ServerCertificate;
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                options.SkipCertificateCheck || errors == System.Net.Security.SslPolicyErrors.None
+                || (pinned is not null && certificate is not null && certificate.GetCertHash().AsSpan().SequenceEqual(pinned.GetCertHash()));
+        }
+        _channel = GrpcChannel.ForAddress((tls ? "https://" : "http://") + uri.Authority, new GrpcChannelOptions
+        {
+            // Chunks of many thousand rows are far larger than gRPC's 4 MB default.
+            MaxReceiveMessageSize = null,
+            MaxSendMessageSize = null,
+            HttpHandler = handler,
+        });
+        _client = new FlightClient(_channel);
+        string? token = options.Token ?? Environment.GetEnvironmentVariable(TokenVariable);
+        _headers = new Metadata();
+        if (!string.IsNullOrEmpty(token)) _headers.Add("authorization", "Bearer " + token);
+        _cacheDirectory = Path.Combine(Path.GetTempPath(), "clusterstate-remote-" + Environment.UserName, Hash(Location));
+    }
+
+    /// <inheritdoc />
+    public override string Location { get; }
+
+    /// <inheritdoc />
+    public override bool IsRemote => true;
+
+    /// <summary>True for grpc://, grpc+tcp://, grpc+tls:// and grpcs:// URIs.</summary>
+    public static bool IsRemoteUri(string? location) =>
+        location is not null && location.Contains("://", StringComparison.Ordinal)
+        && Schemes.Any(s => location.StartsWith(s + "://", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// Connects to a server with these options, replacing an earlier connection to it, and checks
+    /// that it answers (reading its metadata). Later <see cref="For"/> calls reuse the connection.
+    /// </summary>
+    public static RemoteState Connect(string uri, RemoteOptions options)
+    {
+        var remote = new RemoteState(Parse(uri), options);
+        remote.ReadMetadata();
+        if (Connections.TryRemove(remote.Location, out var previous)) previous._channel.Dispose();
+        Connections[remote.Location] = remote;
+        return remote;
+    }
+
+    /// <summary>The connection to a server: the one <see cref="Connect"/> made, or a new one with the token from the environment.</summary>
+    public static RemoteState For(string uri)
+    {
+        var parsed = Parse(uri);
+        return Connections.GetOrAdd($"{parsed.Scheme}://{parsed.Authority}", _ => new RemoteState(parsed, new RemoteOptions()));
+    }
+
+    private static Uri Parse(string uri)
+    {
+        if (!IsRemoteUri(uri) || !Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Port <= 0 || parsed.AbsolutePath is not ("" or "/"))
+            throw new ClusterStateException(ErrorIds.RemoteUriInvalid, ClusterStateErrorKind.InvalidArgument,
+                $"'{uri}' is not the address of a ClusterState server; use grpc://host:port (or grpc+tls://host:port).", uri);
+        return parsed;
+    }
+
+    /// <inheritdoc />
+    public override StateMetadata ReadMetadata() =>
+        StateMetadata.Parse(Action("metadata", null, deadline: TimeSpan.FromSeconds(30)).Single(), Location + " (state_metadata.json)");
+
+    /// <inheritdoc />
+    public override ClusterSnapshot Open()
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var metadata = ReadMetadata();
+            string file = Path.Combine(_cacheDirectory, CacheFileName(metadata));
+            if (File.Exists(file) || Fetch(metadata, file))
+            {
+                try
+                {
+                    return ClusterSnapshot.OpenMirror(Location, file, metadata);
+                }
+                catch (FileNotFoundException) when (attempt < 5)
+                {
+                    continue; // another process replaced the cached file; read again
+                }
+            }
+            if (attempt >= 5)
+                throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable,
+                    $"The state at {Location} changed during every one of {attempt + 1} reads; try again.", Location);
+        }
+    }
+
+    /// <summary>
+    /// Reads the header and the three entity flights of one generation and writes them as the
+    /// cached snapshot file. False when the flights came from different generations (a commit
+    /// landed in between): nothing is written and the caller reads again.
+    /// </summary>
+    private bool Fetch(StateMetadata metadata, string file)
+    {
+        var flights = new[] { "{\"flight\":\"state\",\"header\":true}", ClusterSchema.Names.Nodes, ClusterSchema.Names.Tasks, ClusterSchema.Names.Content };
+        var results = Call(() => Task.WhenAll(flights.Select(ReadFlight))).ToArray();
+        try
+        {
+            if (results.Any(batches => batches.Count == 0 || RemoteWire.GenerationOf(batches[0].Schema) != metadata.Generation)) return false;
+            var entities = new Dictionary<string, IReadOnlyList<RecordBatch>>(StringComparer.Ordinal)
+            {
+                [ClusterSchema.Names.Nodes] = results[1],
+                [ClusterSchema.Names.Tasks] = results[2],
+                [ClusterSchema.Names.Content] = results[3],
+            };
+            var batch = RemoteWire.Assemble(results[0][0], entities);
+            WriteCacheFile(batch, file);
+            return true;
+        }
+        finally
+        {
+            foreach (var batch in results.SelectMany(b => b)) batch.Dispose();
+        }
+    }
+
+    private async Task<List<RecordBatch>> ReadFlight(string ticket)
+    {
+        var batches = new List<RecordBatch>();
+        using var call = _client.GetStream(new FlightTicket(ticket), _headers);
+        while (await call.ResponseStream.MoveNext(default).ConfigureAwait(false)) batches.Add(call.ResponseStream.Current);
+        return batches;
+    }
+
+    private void WriteCacheFile(RecordBatch batch, string file)
+    {
+        if (!Directory.Exists(_cacheDirectory))
+        {
+            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(_cacheDirectory);
+            else Directory.CreateDirectory(_cacheDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        string temp = file + ".tmp-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            using (var writer = new ArrowFileWriter(stream, batch.Schema, leaveOpen: true))
+            {
+                writer.WriteRecordBatch(batch);
+                writer.WriteEnd();
+            }
+            File.Move(temp, file, overwrite: true);
+        }
+        catch (IOException) when (File.Exists(file))
+        {
+            // Another process cached the same generation first (its file is the same state).
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+        // Older generations are not needed any more; handles that map them keep them readable.
+        foreach (var old in Directory.GetFiles(_cacheDirectory, "*.arrow").Where(f => f != file))
+        {
+            try { File.Delete(old); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static string CacheFileName(StateMetadata metadata)
+    {
+        string cluster = new(metadata.ClusterId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').Take(64).ToArray());
+        // Generation alone is not enough: a server restarted on another directory may reuse numbers.
+        string stamp = Hash(metadata.ClusterId + "\n" + metadata.Snapshot + "\n" + metadata.UpdatedAt.Ticks);
+        return $"{cluster}_{metadata.Generation:D10}_{stamp}.arrow";
+    }
+
+    private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 8).ToLowerInvariant();
+
+    /// <inheritdoc />
+    public override CommitResult Commit(ChangeSet changes) =>
+        Result<CommitResult>(Action("commit", changes).Single());
+
+    /// <inheritdoc />
+    public override CommitResult Commit(Func<ClusterSnapshot, ChangeSet> plan)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            ChangeSet changes;
+            using (var snapshot = Open())
+            {
+                changes = plan(snapshot);
+                changes.ExpectedGeneration = snapshot.Generation;
+            }
+            try
+            {
+                return Commit(changes);
+            }
+            catch (ClusterStateException e) when (e.ErrorId == ErrorIds.GenerationConflict && attempt < 20)
+            {
+                // Another writer committed after the plan was made: plan again on the new state.
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override StateMetadata? WaitForCommit(long afterGeneration, TimeSpan timeout, CancellationToken cancel)
+    {
+        var deadline = timeout == Timeout.InfiniteTimeSpan ? DateTime.MaxValue : DateTime.UtcNow + timeout;
+        while (true)
+        {
+            long left = deadline == DateTime.MaxValue ? 30_000 : (long)Math.Min(30_000, Math.Max(0, (deadline - DateTime.UtcNow).TotalMilliseconds));
+            var results = Action("wait", new RemoteWire.WaitRequest { After = afterGeneration, TimeoutMs = left }, cancel: cancel);
+            if (results.Count > 0) return StateMetadata.Parse(results[0], Location + " (state_metadata.json)");
+            if (DateTime.UtcNow >= deadline) return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<ClusterStateChange> ChangesBetween(long after, long upTo) =>
+        Action("changes", new RemoteWire.ChangesRequest { After = after, UpTo = upTo })
+            .Select(r => Result<ClusterStateChange>(r)).Select(c => { c.StatePath = Location; return c; }).ToList();
+
+    /// <inheritdoc />
+    public override CheckpointInfo SaveCheckpoint(int keep, Action<int, int>? progress) =>
+        Remote(Result<CheckpointInfo>(Action("checkpoint", new RemoteWire.CheckpointRequest { Keep = keep }).Single()));
+
+    /// <inheritdoc />
+    public override CheckpointInfo? SaveCheckpointIfDue(Action<int, int>? progress) => null; // the server checks its policy after each commit
+
+    /// <inheritdoc />
+    public override IReadOnlyList<CheckpointInfo> ListCheckpoints() =>
+        Action("checkpoints", null).Select(r => Remote(Result<CheckpointInfo>(r))).ToList();
+
+    /// <inheritdoc />
+    public override StateMetadata Restore(CheckpointInfo checkpoint) =>
+        StateMetadata.Parse(Action("restore", new RemoteWire.RestoreRequest { Checkpoint = Path.GetFileName(checkpoint.Path) }).Single(), Location);
+
+    /// <inheritdoc />
+    public override void SetCheckpointPolicy(CheckpointPolicy? policy) => Action("checkpoint-policy", new RemoteWire.PolicyRequest { Policy = policy });
+
+    /// <inheritdoc />
+    public override CommitResult? Migrate(Action<string>? progress) => RemoteWire.FromJson<CommitResult?>(Action("migrate", null).Single());
+
+    private CheckpointInfo Remote(CheckpointInfo info)
+    {
+        info.StatePath = Location; // piped into Restore-ClusterState, it names this server
+        return info;
+    }
+
+    private static T Result<T>(byte[] json) => RemoteWire.FromJson<T>(json)
+        ?? throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable, $"The server answered without a {typeof(T).Name}.");
+
+    /// <summary>Runs an action and returns its result bodies.</summary>
+    private List<byte[]> Action(string type, object? body, TimeSpan? deadline = null, CancellationToken cancel = default) => Call(async () =>
+    {
+        var action = body is null ? new FlightAction(type) : new FlightAction(type, System.Text.Json.JsonSerializer.Serialize(body));
+        using var call = _client.DoAction(action, _headers, deadline is { } d ? DateTime.UtcNow + d : null, cancel);
+        var results = new List<byte[]>();
+        while (await call.ResponseStream.MoveNext(cancel).ConfigureAwait(false)) results.Add(call.ResponseStream.Current.Body.ToByteArray());
+        return results;
+    });
+
+    /// <summary>Waits for a call, turning gRPC failures into the engine's errors.</summary>
+    private T Call<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return Task.Run(call).GetAwaiter().GetResult();
+        }
+        catch (RpcException e)
+        {
+            throw RemoteWire.FromRpcException(e, Location);
+        }
+    }
+
+    /// <summary>Closes every connection of this process (for tests and module removal).</summary>
+    public static void DisconnectAll()
+    {
+        foreach (var key in Connections.Keys.ToList())
+        {
+            if (Connections.TryRemove(key, out var remote)) remote._channel.Dispose();
+        }
+    }
+
+    /// <summary>Forgets the connection to a server.</summary>
+    public static void Disconnect(string uri)
+    {
+        if (Connections.TryRemove(For(uri).Location, out var remote)) remote._channel.Dispose();
+    }
+}

@@ -1,0 +1,125 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+
+namespace ClusterState;
+
+/// <summary>
+/// Where a cmdlet's state lives: a state directory on this machine (<see cref="LocalStateSource"/>)
+/// or a ClusterState server reached over Arrow Flight (<see cref="RemoteState"/>). Reads get a
+/// <see cref="ClusterSnapshot"/> either way, so every query, summary and export runs the same code
+/// on the same Arrow columns; writes are change sets applied by whoever owns the directory.
+/// </summary>
+public abstract class StateSource : IDisposable
+{
+    /// <summary>The state directory or the server's URI.</summary>
+    public abstract string Location { get; }
+
+    /// <summary>True for a server.</summary>
+    public abstract bool IsRemote { get; }
+
+    /// <summary>Opens the current snapshot (dispose it when done).</summary>
+    public abstract ClusterSnapshot Open();
+
+    /// <summary>Reads state_metadata.json of the current generation.</summary>
+    public abstract StateMetadata ReadMetadata();
+
+    /// <summary>Applies a change set as one atomic commit.</summary>
+    public abstract CommitResult Commit(ChangeSet changes);
+
+    /// <summary>
+    /// Commits the change set <paramref name="plan"/> computes from the snapshot it changes:
+    /// locally under the writer lock, remotely by retrying on the generation it was planned on.
+    /// </summary>
+    public abstract CommitResult Commit(Func<ClusterSnapshot, ChangeSet> plan);
+
+    /// <summary>Waits until the generation is past <paramref name="afterGeneration"/>; the new metadata, or null after <paramref name="timeout"/>.</summary>
+    public abstract StateMetadata? WaitForCommit(long afterGeneration, TimeSpan timeout, CancellationToken cancel);
+
+    /// <summary>The change log entries after <paramref name="after"/> up to <paramref name="upTo"/>.</summary>
+    public abstract IReadOnlyList<ClusterStateChange> ChangesBetween(long after, long upTo);
+
+    /// <summary>Writes a Parquet checkpoint, keeping the newest <paramref name="keep"/>.</summary>
+    public abstract CheckpointInfo SaveCheckpoint(int keep, Action<int, int>? progress);
+
+    /// <summary>After a commit: writes the checkpoint the policy asks for (a server does this itself).</summary>
+    public abstract CheckpointInfo? SaveCheckpointIfDue(Action<int, int>? progress);
+
+    /// <summary>The checkpoints, newest first.</summary>
+    public abstract IReadOnlyList<CheckpointInfo> ListCheckpoints();
+
+    /// <summary>Makes a checkpoint the current state (a commit).</summary>
+    public abstract StateMetadata Restore(CheckpointInfo checkpoint);
+
+    /// <summary>Sets or clears the automatic checkpoint policy.</summary>
+    public abstract void SetCheckpointPolicy(CheckpointPolicy? policy);
+
+    /// <summary>Migrates the state to the current schema version (null when it was current).</summary>
+    public abstract CommitResult? Migrate(Action<string>? progress);
+
+    /// <summary>True when <paramref name="location"/> is a server URI rather than a path.</summary>
+    public static bool IsRemoteLocation(string? location) => RemoteState.IsRemoteUri(location);
+
+    /// <inheritdoc />
+    public virtual void Dispose() => GC.SuppressFinalize(this);
+
+    /// <inheritdoc />
+    public override string ToString() => Location;
+}
+
+/// <summary>A state directory on this machine.</summary>
+public sealed class LocalStateSource(string directory) : StateSource
+{
+    private StateWatcher? _watcher;
+
+    /// <inheritdoc />
+    public override string Location { get; } = directory;
+
+    /// <inheritdoc />
+    public override bool IsRemote => false;
+
+    /// <inheritdoc />
+    public override ClusterSnapshot Open() => ClusterSnapshot.Open(Location);
+
+    /// <inheritdoc />
+    public override StateMetadata ReadMetadata() => StateMetadata.Read(Location);
+
+    /// <inheritdoc />
+    public override CommitResult Commit(ChangeSet changes) => StateStore.Commit(Location, changes);
+
+    /// <inheritdoc />
+    public override CommitResult Commit(Func<ClusterSnapshot, ChangeSet> plan) => StateStore.Commit(Location, plan);
+
+    /// <inheritdoc />
+    public override StateMetadata? WaitForCommit(long afterGeneration, TimeSpan timeout, CancellationToken cancel) =>
+        (_watcher ??= new StateWatcher(Location)).WaitForCommit(afterGeneration, timeout, cancel);
+
+    /// <inheritdoc />
+    public override IReadOnlyList<ClusterStateChange> ChangesBetween(long after, long upTo) => StateChanges.Between(Location, after, upTo);
+
+    /// <inheritdoc />
+    public override CheckpointInfo SaveCheckpoint(int keep, Action<int, int>? progress) => Checkpoints.Save(Location, keep, progress: progress);
+
+    /// <inheritdoc />
+    public override CheckpointInfo? SaveCheckpointIfDue(Action<int, int>? progress) => Checkpoints.SaveIfDue(Location, progress: progress);
+
+    /// <inheritdoc />
+    public override IReadOnlyList<CheckpointInfo> ListCheckpoints() => Checkpoints.List(Location);
+
+    /// <inheritdoc />
+    public override StateMetadata Restore(CheckpointInfo checkpoint) => Checkpoints.Restore(Location, checkpoint.Path);
+
+    /// <inheritdoc />
+    public override void SetCheckpointPolicy(CheckpointPolicy? policy) => Checkpoints.SetPolicy(Location, policy);
+
+    /// <inheritdoc />
+    public override CommitResult? Migrate(Action<string>? progress) => StateStore.Migrate(Location, progress: progress);
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _watcher?.Dispose();
+        _watcher = null;
+        base.Dispose();
+    }
+}
