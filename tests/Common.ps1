@@ -60,3 +60,34 @@ function Start-ChildPwsh {
     $psi.UseShellExecute = $false
     [Diagnostics.Process]::Start($psi)
 }
+
+# Local or remote runs of the same suite: a file with param([string] $Mode) is run twice by
+# Invoke-PesterRun.ps1, once against the state directories and once against ClusterState servers
+# (real server processes on 127.0.0.1) serving those directories.
+$script:TestServers = [System.Collections.Generic.List[object]]::new()
+if ((Get-Variable Mode -ValueOnly -ErrorAction SilentlyContinue) -eq 'Remote') {
+    # Every test server shares one token, so child processes and -StatePath URIs authenticate too.
+    $env:CLUSTERSTATE_SERVER_TOKEN = 'pester-' + [guid]::NewGuid().ToString('N')
+}
+
+function Get-TestLocation {
+    # What tests pass as -StatePath: the directory itself (Local) or the URI of a server for it (Remote).
+    param([Parameter(Mandatory)][string] $Path)
+    if ((Get-Variable Mode -ValueOnly -ErrorAction SilentlyContinue) -ne 'Remote') { return $Path }
+    $server = Start-ClusterStateServer -StatePath $Path -Token $env:CLUSTERSTATE_SERVER_TOKEN
+    $script:TestServers.Add($server)
+    $server.Uri
+}
+
+function Connect-TestState {
+    # Connects the session to a state directory (Local) or to a server serving it (Remote); returns the location.
+    param([Parameter(Mandatory)][string] $Path)
+    $location = Get-TestLocation $Path
+    if ($location -eq $Path) { Connect-ClusterState -Path $Path } else { Connect-ClusterState -Uri $location }
+    $location
+}
+
+function Stop-TestServers {
+    foreach ($server in $script:TestServers) { Stop-ClusterStateServer -ProcessId $server.ProcessId -ErrorAction SilentlyContinue }
+    $script:TestServers.Clear()
+}

@@ -9,6 +9,17 @@ $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -Force
 $data = & (Join-Path $PSScriptRoot '../Pester.config.ps1')
 $config = New-PesterConfiguration -Hashtable $data
+# Suites that declare a -Mode parameter run twice: on state directories and through a server.
+$containers = foreach ($file in Get-ChildItem $data.Run.Path -Filter *.Tests.ps1 -Recurse | Sort-Object FullName) {
+    $parameters = (Get-Command $file.FullName).Parameters
+    if ($parameters -and $parameters.ContainsKey('Mode')) {
+        New-PesterContainer -Path $file.FullName -Data @{ Mode = 'Local' }
+        New-PesterContainer -Path $file.FullName -Data @{ Mode = 'Remote' }
+    }
+    else { New-PesterContainer -Path $file.FullName }
+}
+$config.Run.Path = [string[]]@()
+$config.Run.Container = [Pester.ContainerInfo[]]@($containers)
 $result = Invoke-Pester -Configuration $config
 [pscustomobject]@{
     Total           = $result.TotalCount

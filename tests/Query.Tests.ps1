@@ -1,4 +1,7 @@
-# Query cmdlets on a sample state, asserted against the generator's known data.
+# Query cmdlets on a sample state, asserted against the generator's known data; run locally and
+# through a ClusterState server (Invoke-PesterRun.ps1 passes -Mode Local and Remote).
+param([ValidateSet('Local', 'Remote')][string] $Mode = 'Local')
+
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     $script:StatePath = Join-Path $TestDrive 'state'
@@ -6,10 +9,10 @@ BeforeAll {
     $script:Nodes = @($Sample.Nodes)
     $script:Tasks = @($Sample.Tasks)
     $script:Content = @($Sample.Content)
-    Connect-ClusterState -Path $StatePath
+    $script:StateLocation = Connect-TestState $StatePath
 }
 
-AfterAll { Disconnect-ClusterState }
+AfterAll { Disconnect-ClusterState; Stop-TestServers }
 
 Describe 'Get-ClusterNode' {
     It 'pipes workers into Where-Object on the flattened CpuLoad' {
@@ -157,7 +160,7 @@ Describe 'Get-ClusterStatus and Get-ClusterMetadata' {
         $m.Generation | Should -Be 1
         $m.SchemaVersion | Should -Be 2
         $m.TaskCount | Should -Be $Tasks.Count
-        $m.StatePath | Should -Be $StatePath
+        $m.StatePath | Should -Be $StateLocation
     }
 }
 

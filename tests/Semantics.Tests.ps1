@@ -1,5 +1,7 @@
 # Every seed helper on a hand-built state whose right answers are known: ties, nulls, missing
 # resources, running vs completed outputs for orphans, one-sided peer links, external peers.
+param([ValidateSet('Local', 'Remote')][string] $Mode = 'Local')
+
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     $GiB = [long]1GB
@@ -52,10 +54,10 @@ BeforeAll {
     $script:StatePath = Join-Path $TestDrive 'handbuilt'
     $stateContent = [ClusterState.StateContent]@{ ClusterId = 'hand'; MasterId = 'm1'; UpdatedAt = $T0; Nodes = $nodes; Tasks = $tasks; Content = $content }
     $null = [ClusterState.StateStore]::Create($StatePath, $stateContent, $null)
-    Connect-ClusterState -Path $StatePath
+    $script:StateLocation = Connect-TestState $StatePath
 }
 
-AfterAll { Disconnect-ClusterState }
+AfterAll { Disconnect-ClusterState; Stop-TestServers }
 
 Describe 'get_node_by_id / find_nodes_by_role / _by_capability / _with_gpu' {
     It 'filters on the columns with the seed semantics' {
@@ -273,10 +275,11 @@ Describe 'get_network_topology' {
 Describe 'get_state_path_from_metadata' {
     It 'resolves the session default and describes the files' {
         $r = Resolve-ClusterStatePath
-        $r.StatePath | Should -Be $StatePath
+        $r.StatePath | Should -Be $StateLocation
         $r.Source | Should -Be 'Session'
-        $r.SnapshotPath | Should -Be (Join-Path $StatePath 'snapshot_00000001.arrow')
-        (Resolve-ClusterStatePath -BaseDirectory $StatePath).Source | Should -Be 'Explicit'
+        # A server names the files of its own machine by their names.
+        $r.SnapshotPath | Should -Be $(if ($Mode -eq 'Remote') { 'snapshot_00000001.arrow' } else { Join-Path $StatePath 'snapshot_00000001.arrow' })
+        (Resolve-ClusterStatePath -BaseDirectory $StateLocation).Source | Should -Be 'Explicit'
     }
 
     It 'stops with StateNotFound for a directory without a state' {

@@ -1,17 +1,20 @@
 # The write cmdlets: one commit per pipeline, all or nothing; -WhatIf, -Confirm, -PassThru;
-# every validation error's ErrorId.
+# every validation error's ErrorId. Run locally and through a ClusterState server (-Mode Remote:
+# the server commits, errors keep their ErrorIds through gRPC).
+param([ValidateSet('Local', 'Remote')][string] $Mode = 'Local')
+
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     function New-WriteState([string] $Name) {
         $path = Join-Path $TestDrive $Name
         $sample = New-TestState -Path $path -NodeCount 20 -TaskCount 400 -ContentCount 100 -Seed 31
-        Connect-ClusterState -Path $path
-        [pscustomobject]@{ Path = $path; Sample = $sample; Tasks = @($sample.Tasks); Content = @($sample.Content) }
+        $location = Connect-TestState $path
+        [pscustomobject]@{ Path = $path; Location = $location; Sample = $sample; Tasks = @($sample.Tasks); Content = @($sample.Content) }
     }
     function Generation { (Get-ClusterMetadata).Generation }
 }
 
-AfterAll { Disconnect-ClusterState }
+AfterAll { Disconnect-ClusterState; Stop-TestServers }
 
 Describe 'Add/Set/Remove-ClusterNode' {
     BeforeAll { $script:S = New-WriteState 'nodes' }
@@ -189,6 +192,7 @@ Describe 'Confirmation' {
         $path = Join-Path $TestDrive 'confirm'
         $sample = New-TestState -Path $path -NodeCount 5 -TaskCount 20 -ContentCount 5 -Seed 2
         $id = $sample.Nodes[1].Id
+        $path = Get-TestLocation $path
         $script = @"
 Import-Module '$env:CLUSTERSTATE_MODULE'
 Set-ClusterNode -StatePath '$path' -Id '$id' -Status offline -Confirm
@@ -205,6 +209,7 @@ Set-ClusterNode -StatePath '$path' -Id '$id' -Status offline -Confirm
         $path = Join-Path $TestDrive 'confirm-remove'
         $sample = New-TestState -Path $path -NodeCount 5 -TaskCount 20 -ContentCount 5 -Seed 3
         $task = @($sample.Tasks)[0].Id
+        $path = Get-TestLocation $path
         $r = Invoke-ChildPwsh -StandardInput "N`n" -Script @"
 Import-Module '$env:CLUSTERSTATE_MODULE'
 Remove-ClusterTask -StatePath '$path' -Id '$task'
@@ -226,6 +231,7 @@ Describe 'Invoke-ClusterTaskPlacement' {
         $tasks = [ClusterState.ClusterTask[]]@((T p1 3072 1), (T p2 3072 0), (T p3 3072 1), (T done 1 0 'completed'), (T p4 8192 0))
         $script:PlacePath = Join-Path $TestDrive 'placement'
         $null = [ClusterState.StateStore]::Create($PlacePath, [ClusterState.StateContent]@{ ClusterId = 'p'; MasterId = 'm'; Nodes = $nodes; Tasks = $tasks }, $null)
+        $script:PlacePath = Get-TestLocation $PlacePath
     }
 
     It 'shows the plan with -WhatIf and commits nothing' {
@@ -252,6 +258,8 @@ Describe 'Update-ClusterStateSchema' {
         $sample = New-TestSample -NodeCount 10 -TaskCount 100 -ContentCount 20 -Seed 4
         $null = [ClusterState.StateStore]::Create($V1, $sample.ToStateContent(), [ClusterState.CreateStateOptions]@{ SchemaVersion = 1 })
         $script:V1Tasks = @($sample.Tasks)
+        $script:V1Dir = $V1
+        $script:V1 = Get-TestLocation $V1
     }
 
     It 'changes nothing with -WhatIf' {
@@ -264,7 +272,7 @@ Describe 'Update-ClusterStateSchema' {
         $m.SchemaVersion | Should -Be 2
         $m.Generation | Should -Be 2
         (Get-ClusterTask -StatePath $V1).Id | Should -Be $V1Tasks.Id
-        (Get-Content -Raw (Join-Path $V1 'state_metadata.json') | ConvertFrom-Json).schema_version | Should -Be 2
+        (Get-Content -Raw (Join-Path $V1Dir 'state_metadata.json') | ConvertFrom-Json).schema_version | Should -Be 2
     }
 
     It 'leaves a current state alone' {
@@ -274,13 +282,15 @@ Describe 'Update-ClusterStateSchema' {
     It 'refuses a state that needs a newer reader, without touching it' {
         $future = Join-Path $TestDrive 'future'
         New-ClusterState -Path $future -NodeCount 2 -TaskCount 2 -ContentCount 1 | Out-Null
+        # Remotely: the server was serving the state when it became unreadable for this version.
+        $location = Get-TestLocation $future
         $metaPath = Join-Path $future 'state_metadata.json'
         $meta = Get-Content -Raw $metaPath | ConvertFrom-Json
         $meta | Add-Member min_reader_version 9
         $meta | ConvertTo-Json | Set-Content $metaPath
         $before = Get-FileHash (Join-Path $future $meta.snapshot)
-        { Update-ClusterStateSchema -StatePath $future -ErrorAction Stop } | Should -Throw -ErrorId 'SchemaVersionUnsupported*'
-        { Get-ClusterNode -StatePath $future -ErrorAction Stop } | Should -Throw -ErrorId 'SchemaVersionUnsupported*'
+        { Update-ClusterStateSchema -StatePath $location -ErrorAction Stop } | Should -Throw -ErrorId 'SchemaVersionUnsupported*'
+        { Get-ClusterNode -StatePath $location -ErrorAction Stop } | Should -Throw -ErrorId 'SchemaVersionUnsupported*'
         (Get-FileHash (Join-Path $future $meta.snapshot)).Hash | Should -Be $before.Hash
     }
 }
