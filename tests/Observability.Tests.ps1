@@ -241,33 +241,3 @@ Describe 'Export-ClusterReport' {
         (Get-Item $png).Length | Should -BeGreaterThan 20KB
     }
 }
-
-Describe 'Start-ClusterStateServer and Stop-ClusterStateServer' {
-    BeforeAll {
-        $script:StatePath = Join-Path $TestDrive 'server'
-        New-TestState -Path $StatePath -NodeCount 10 -TaskCount 500 -ContentCount 50 -Seed 26 | Out-Null
-    }
-
-    It 'starts a server on loopback that answers, and stops it' {
-        $server = Start-ClusterStateServer -StatePath $StatePath
-        try {
-            $server.Uri | Should -Match '^grpc://127\.0\.0\.1:\d+$'
-            $server.Token.Length | Should -BeGreaterOrEqual 32
-            $server.StatePath | Should -Be (Resolve-Path $StatePath).Path
-            $port = [int]($server.Uri -replace '.*:')
-            $tcp = [Net.Sockets.TcpClient]::new()
-            $tcp.Connect('127.0.0.1', $port)
-            $tcp.Connected | Should -BeTrue
-            $tcp.Dispose()
-            (Get-Process -Id $server.ProcessId).HasExited | Should -BeFalse
-        }
-        finally { $server | Stop-ClusterStateServer }
-        { Get-Process -Id $server.ProcessId -ErrorAction Stop } | Should -Throw
-    }
-
-    It 'refuses a missing state and an unknown process with clear errors' {
-        { Start-ClusterStateServer -StatePath (Join-Path $TestDrive 'nothing') -ErrorAction Stop } | Should -Throw -ErrorId 'StateNotFound*'
-        { Stop-ClusterStateServer -ProcessId 999999 -ErrorAction Stop } | Should -Throw -ErrorId 'ServerNotFound*'
-        { Stop-ClusterStateServer -ProcessId $PID -ErrorAction Stop } | Should -Throw -ErrorId 'ServerNotFound*'
-    }
-}

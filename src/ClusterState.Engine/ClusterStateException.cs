@@ -117,6 +117,8 @@ public static class ErrorIds
     public const string ServerUnavailable = "ServerUnavailable";
     /// <summary>A ClusterState server refused the call's credentials (no or wrong token).</summary>
     public const string ServerUnauthorized = "ServerUnauthorized";
+    /// <summary>The TLS certificate of a ClusterState server is not trusted (give -ServerCertificate).</summary>
+    public const string ServerCertificateRejected = "ServerCertificateRejected";
     /// <summary>A remote state address is not a grpc:// (or grpc+tls://) URI.</summary>
     public const string RemoteUriInvalid = "RemoteUriInvalid";
     /// <summary>What was asked of a remote state can only be done where the state directory is.</summary>

@@ -49,8 +49,10 @@ public sealed class RemoteState : StateSource
     private static readonly ConcurrentDictionary<string, RemoteState> Connections = new(StringComparer.OrdinalIgnoreCase);
     private static readonly string[] Schemes = { "grpc", "grpc+tcp", "grpc+tls", "grpcs" };
 
-    private readonly GrpcChannel _channel;
-    private readonly FlightClient _client;
+    private readonly SocketsHttpHandler _handler;
+    private readonly Func<GrpcChannel> _newChannel;
+    private GrpcChannel _channel;
+    private FlightClient _client;
     private readonly Metadata _headers;
     private readonly string _cacheDirectory;
 
@@ -58,7 +60,7 @@ public sealed class RemoteState : StateSource
     {
         bool tls = uri.Scheme is "grpc+tls" or "grpcs";
         Location = $"{uri.Scheme}://{uri.Authority}";
-        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
+        var handler = _handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
         if (tls && (options.SkipCertificateCheck || options.ServerCertificate is not null))
         {
             var pinned = options.ServerCertificate;
@@ -66,13 +68,16 @@ public sealed class RemoteState : StateSource
                 options.SkipCertificateCheck || errors == System.Net.Security.SslPolicyErrors.None
                 || (pinned is not null && certificate is not null && certificate.GetCertHash().AsSpan().SequenceEqual(pinned.GetCertHash()));
         }
-        _channel = GrpcChannel.ForAddress((tls ? "https://" : "http://") + uri.Authority, new GrpcChannelOptions
+        string address = (tls ? "https://" : "http://") + uri.Authority;
+        _newChannel = () => GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             // Chunks of many thousand rows are far larger than gRPC's 4 MB default.
             MaxReceiveMessageSize = null,
             MaxSendMessageSize = null,
             HttpHandler = handler,
+            DisposeHttpClient = false,
         });
+        _channel = _newChannel();
         _client = new FlightClient(_channel);
         string? token = options.Token ?? Environment.GetEnvironmentVariable(TokenVariable);
         _headers = new Metadata();
@@ -99,7 +104,7 @@ public sealed class RemoteState : StateSource
     {
         var remote = new RemoteState(Parse(uri), options);
         remote.ReadMetadata();
-        if (Connections.TryRemove(remote.Location, out var previous)) previous._channel.Dispose();
+        if (Connections.TryRemove(remote.Location, out var previous)) previous.Close();
         Connections[remote.Location] = remote;
         return remote;
     }
@@ -155,7 +160,7 @@ public sealed class RemoteState : StateSource
     private bool Fetch(StateMetadata metadata, string file)
     {
         var flights = new[] { "{\"flight\":\"state\",\"header\":true}", ClusterSchema.Names.Nodes, ClusterSchema.Names.Tasks, ClusterSchema.Names.Content };
-        var results = Call(() => Task.WhenAll(flights.Select(ReadFlight))).ToArray();
+        var results = Call(() => Task.WhenAll(flights.Select(ReadFlight)), idempotent: true).ToArray();
         try
         {
             if (results.Any(batches => batches.Count == 0 || RemoteWire.GenerationOf(batches[0].Schema) != metadata.Generation)) return false;
@@ -228,7 +233,7 @@ public sealed class RemoteState : StateSource
 
     /// <inheritdoc />
     public override CommitResult Commit(ChangeSet changes) =>
-        Result<CommitResult>(Action("commit", changes).Single());
+        Result<CommitResult>(Action("commit", changes, idempotent: false).Single());
 
     /// <inheritdoc />
     public override CommitResult Commit(Func<ClusterSnapshot, ChangeSet> plan)
@@ -272,7 +277,7 @@ public sealed class RemoteState : StateSource
 
     /// <inheritdoc />
     public override CheckpointInfo SaveCheckpoint(int keep, Action<int, int>? progress) =>
-        Remote(Result<CheckpointInfo>(Action("checkpoint", new RemoteWire.CheckpointRequest { Keep = keep }).Single()));
+        Remote(Result<CheckpointInfo>(Action("checkpoint", new RemoteWire.CheckpointRequest { Keep = keep }, idempotent: false).Single()));
 
     /// <inheritdoc />
     public override CheckpointInfo? SaveCheckpointIfDue(Action<int, int>? progress) => null; // the server checks its policy after each commit
@@ -283,13 +288,13 @@ public sealed class RemoteState : StateSource
 
     /// <inheritdoc />
     public override StateMetadata Restore(CheckpointInfo checkpoint) =>
-        StateMetadata.Parse(Action("restore", new RemoteWire.RestoreRequest { Checkpoint = Path.GetFileName(checkpoint.Path) }).Single(), Location);
+        StateMetadata.Parse(Action("restore", new RemoteWire.RestoreRequest { Checkpoint = Path.GetFileName(checkpoint.Path) }, idempotent: false).Single(), Location);
 
     /// <inheritdoc />
-    public override void SetCheckpointPolicy(CheckpointPolicy? policy) => Action("checkpoint-policy", new RemoteWire.PolicyRequest { Policy = policy });
+    public override void SetCheckpointPolicy(CheckpointPolicy? policy) => Action("checkpoint-policy", new RemoteWire.PolicyRequest { Policy = policy }, idempotent: false);
 
     /// <inheritdoc />
-    public override CommitResult? Migrate(Action<string>? progress) => RemoteWire.FromJson<CommitResult?>(Action("migrate", null).Single());
+    public override CommitResult? Migrate(Action<string>? progress) => RemoteWire.FromJson<CommitResult?>(Action("migrate", null, idempotent: false).Single());
 
     private CheckpointInfo Remote(CheckpointInfo info)
     {
@@ -301,26 +306,52 @@ public sealed class RemoteState : StateSource
         ?? throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable, $"The server answered without a {typeof(T).Name}.");
 
     /// <summary>Runs an action and returns its result bodies.</summary>
-    private List<byte[]> Action(string type, object? body, TimeSpan? deadline = null, CancellationToken cancel = default) => Call(async () =>
+    private List<byte[]> Action(string type, object? body, TimeSpan? deadline = null, bool idempotent = true, CancellationToken cancel = default) => Call(async () =>
     {
         var action = body is null ? new FlightAction(type) : new FlightAction(type, System.Text.Json.JsonSerializer.Serialize(body));
         using var call = _client.DoAction(action, _headers, deadline is { } d ? DateTime.UtcNow + d : null, cancel);
         var results = new List<byte[]>();
         while (await call.ResponseStream.MoveNext(cancel).ConfigureAwait(false)) results.Add(call.ResponseStream.Current.Body.ToByteArray());
         return results;
-    });
+    }, idempotent);
 
-    /// <summary>Waits for a call, turning gRPC failures into the engine's errors.</summary>
-    private T Call<T>(Func<Task<T>> call)
+    /// <summary>
+    /// Waits for a call, turning gRPC failures into the engine's errors. A server that was
+    /// restarted leaves the channel waiting out its reconnect backoff, so an unavailable server is
+    /// tried once more on a new channel — for reads always, for changes only when the connection
+    /// was refused (the request never reached a server, so it cannot have been applied).
+    /// </summary>
+    private T Call<T>(Func<Task<T>> call, bool idempotent)
     {
-        try
+        for (int attempt = 0; ; attempt++)
         {
-            return Task.Run(call).GetAwaiter().GetResult();
+            try
+            {
+                return Task.Run(call).GetAwaiter().GetResult();
+            }
+            catch (RpcException e) when (attempt == 0 && e.StatusCode == StatusCode.Unavailable && (idempotent || NeverSent(e)))
+            {
+                var old = _channel;
+                _channel = _newChannel();
+                _client = new FlightClient(_channel);
+                // Calls of other threads may still run on the old channel: close it later.
+                _ = Task.Delay(TimeSpan.FromMinutes(1)).ContinueWith(_ => old.Dispose(), TaskScheduler.Default);
+            }
+            catch (RpcException e)
+            {
+                throw RemoteWire.FromRpcException(e, Location, maybeApplied: !idempotent && !NeverSent(e));
+            }
         }
-        catch (RpcException e)
-        {
-            throw RemoteWire.FromRpcException(e, Location);
-        }
+    }
+
+    private static bool NeverSent(RpcException e) =>
+        e.Status.DebugException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused }
+        || e.Status.DebugException?.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused };
+
+    private void Close()
+    {
+        _channel.Dispose();
+        _handler.Dispose();
     }
 
     /// <summary>Closes every connection of this process (for tests and module removal).</summary>
@@ -328,13 +359,13 @@ public sealed class RemoteState : StateSource
     {
         foreach (var key in Connections.Keys.ToList())
         {
-            if (Connections.TryRemove(key, out var remote)) remote._channel.Dispose();
+            if (Connections.TryRemove(key, out var remote)) remote.Close();
         }
     }
 
     /// <summary>Forgets the connection to a server.</summary>
     public static void Disconnect(string uri)
     {
-        if (Connections.TryRemove(For(uri).Location, out var remote)) remote._channel.Dispose();
+        if (Connections.TryRemove(For(uri).Location, out var remote)) remote.Close();
     }
 }

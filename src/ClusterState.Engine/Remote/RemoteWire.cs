@@ -176,7 +176,10 @@ public static class RemoteWire
     /// A gRPC failure as the engine error it was on the server, or as ServerUnavailable,
     /// ServerUnauthorized or ServerFailed when the call itself failed.
     /// </summary>
-    public static Exception FromRpcException(RpcException e, string location)
+    /// <param name="e">The failure.</param>
+    /// <param name="location">The server's URI, for messages.</param>
+    /// <param name="maybeApplied">True for a change whose request may have reached the server before the failure.</param>
+    public static Exception FromRpcException(RpcException e, string location, bool maybeApplied = false)
     {
         if (e.StatusCode == StatusCode.Cancelled) return new OperationCanceledException(e.Message, e);
         string? id = e.Trailers.GetValue(ErrorIdTrailer);
@@ -192,12 +195,19 @@ public static class RemoteWire
             }
             return new ClusterStateException(id, kind, message, target, e);
         }
+        for (var inner = e.Status.DebugException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Security.Authentication.AuthenticationException)
+                return new ClusterStateException(ErrorIds.ServerCertificateRejected, ClusterStateErrorKind.PermissionDenied,
+                    $"The TLS certificate of the ClusterState server at {location} is not trusted ({inner.Message}). Give its certificate with Connect-ClusterState -ServerCertificate.", location, e);
+        }
         return e.StatusCode switch
         {
             StatusCode.Unauthenticated or StatusCode.PermissionDenied => new ClusterStateException(ErrorIds.ServerUnauthorized, ClusterStateErrorKind.PermissionDenied,
                 $"The ClusterState server at {location} refused the call: {e.Status.Detail} Give the server's token with Connect-ClusterState -Token (or $env:CLUSTERSTATE_SERVER_TOKEN).", location, e),
             StatusCode.Unavailable or StatusCode.DeadlineExceeded => new ClusterStateException(ErrorIds.ServerUnavailable, ClusterStateErrorKind.ResourceUnavailable,
-                $"The ClusterState server at {location} does not answer ({e.Status.Detail}). Is it running (Start-ClusterStateServer)? Nothing was changed by a read; a commit that failed this way may or may not have been applied — check the generation.", location, e),
+                $"The ClusterState server at {location} does not answer ({e.Status.Detail}). Is it running (Start-ClusterStateServer)?"
+                + (maybeApplied ? " The change may or may not have been applied: check the generation (Get-ClusterMetadata) before repeating it." : ""), location, e),
             _ => new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable,
                 $"The ClusterState server at {location} failed the call: {e.StatusCode}: {e.Status.Detail}", location, e),
         };

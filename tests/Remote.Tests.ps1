@@ -1,0 +1,223 @@
+# The ClusterState server as its own process and clients in other pwsh processes: loopback only,
+# tokens, four remote writers, restarts, remote watching and waiting, TLS. (The query and write
+# suites also run against servers: see their -Mode Remote runs.)
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    $script:Token = 'remote-tests-' + [guid]::NewGuid().ToString('N')
+
+    function Get-ListeningAddress([int] $Port) {
+        # The local addresses of listening TCP sockets on the port, from /proc/net/tcp and tcp6.
+        foreach ($file in '/proc/net/tcp', '/proc/net/tcp6') {
+            if (-not (Test-Path $file)) { continue }
+            foreach ($line in Get-Content $file | Select-Object -Skip 1) {
+                $f = $line.Trim() -split '\s+'
+                $address, $hexPort = $f[1] -split ':'
+                if ([Convert]::ToInt32($hexPort, 16) -eq $Port -and $f[3] -eq '0A') { $address }
+            }
+        }
+    }
+}
+
+AfterAll { Disconnect-ClusterState }
+
+Describe 'Start-ClusterStateServer and Stop-ClusterStateServer' {
+    BeforeAll {
+        $script:StatePath = Join-Path $TestDrive 'server'
+        New-TestState -Path $StatePath -NodeCount 10 -TaskCount 500 -ContentCount 50 -Seed 26 | Out-Null
+    }
+
+    It 'starts a server that listens on loopback only, answers, and stops' {
+        $server = Start-ClusterStateServer -StatePath $StatePath
+        try {
+            $server.Uri | Should -Match '^grpc://127\.0\.0\.1:\d+$'
+            $server.Token.Length | Should -BeGreaterOrEqual 32
+            $server.StatePath | Should -Be (Resolve-Path $StatePath).Path
+            $port = [int]($server.Uri -replace '.*:')
+            if (Test-Path /proc/net/tcp) { @(Get-ListeningAddress $port) | Should -Be @('0100007F') }   # 127.0.0.1, nothing else
+            $tcp = [Net.Sockets.TcpClient]::new()
+            $tcp.Connect('127.0.0.1', $port)
+            $tcp.Connected | Should -BeTrue
+            $tcp.Dispose()
+            (Get-Process -Id $server.ProcessId).HasExited | Should -BeFalse
+        }
+        finally { $server | Stop-ClusterStateServer }
+        { Get-Process -Id $server.ProcessId -ErrorAction Stop } | Should -Throw
+    }
+
+    It 'refuses a missing state and an unknown process with clear errors' {
+        { Start-ClusterStateServer -StatePath (Join-Path $TestDrive 'nothing') -ErrorAction Stop } | Should -Throw -ErrorId 'StateNotFound*'
+        { Stop-ClusterStateServer -ProcessId 999999 -ErrorAction Stop } | Should -Throw -ErrorId 'ServerNotFound*'
+        { Stop-ClusterStateServer -ProcessId $PID -ErrorAction Stop } | Should -Throw -ErrorId 'ServerNotFound*'
+    }
+}
+
+Describe 'Connecting and authentication' {
+    BeforeAll {
+        $script:StatePath = Join-Path $TestDrive 'auth'
+        $script:Sample = New-TestState -Path $StatePath -NodeCount 12 -TaskCount 300 -ContentCount 40 -Seed 41
+        $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token
+    }
+    AfterAll { $Server | Stop-ClusterStateServer }
+
+    It 'connects with the server object from the pipeline and reads the same state' {
+        $m = $Server | Connect-ClusterState -PassThru
+        $m.StatePath | Should -Be $Server.Uri
+        $m.ClusterId | Should -Be $Sample.ClusterId
+        (Get-ClusterTask).Id | Should -Be @($Sample.Tasks).Id
+        (Resolve-ClusterStatePath).StatePath | Should -Be $Server.Uri
+        Disconnect-ClusterState
+    }
+
+    It 'refuses a wrong or missing token with ServerUnauthorized (PermissionDenied), and writes nothing' {
+        { Connect-ClusterState -Uri $Server.Uri -Token 'wrong' -ErrorAction Stop } | Should -Throw -ErrorId 'ServerUnauthorized*'
+        $r = Invoke-ChildPwsh -Script @"
+Import-Module '$env:CLUSTERSTATE_MODULE'
+`$env:CLUSTERSTATE_SERVER_TOKEN = `$null
+try { Add-ClusterNode -StatePath '$($Server.Uri)' -Id intruder -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category }
+"@
+        $r.Output[0] | Should -BeLike 'ServerUnauthorized*'
+        $r.Output[1] | Should -Be 'PermissionDenied'
+        (Get-ClusterMetadata -StatePath $StatePath).Generation | Should -Be 1
+    }
+
+    It 'rejects an address that is not a server URI' {
+        { Connect-ClusterState -Uri 'http://127.0.0.1:1' -ErrorAction Stop } | Should -Throw -ErrorId 'RemoteUriInvalid*'
+        { Connect-ClusterState -Uri 'grpc://127.0.0.1:1/state' -ErrorAction Stop } | Should -Throw -ErrorId 'RemoteUriInvalid*'
+    }
+
+    It 'refuses cmdlets that need the state directory itself when given a server' {
+        { Start-ClusterStateServer -StatePath $Server.Uri -ErrorAction Stop } | Should -Throw -ErrorId 'RemoteNotSupported*'
+    }
+}
+
+Describe 'Four remote writer processes' {
+    BeforeAll {
+        $script:StatePath = Join-Path $TestDrive 'writers'
+        $sample = New-TestState -Path $StatePath -NodeCount 8 -TaskCount 100 -ContentCount 10 -Seed 42
+        $script:Cid = @($sample.Content)[0].Cid
+        $script:Start = @($sample.Content)[0].Replication
+        $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token
+    }
+    AfterAll { $Server | Stop-ClusterStateServer }
+
+    It 'loses no commit: 4 processes x 10 increments through the server' {
+        $children = foreach ($i in 1..4) {
+            $out = Join-Path $TestDrive "writer-$i.txt"
+            $p = Start-ChildPwsh -OutFile $out -Script @"
+Import-Module '$env:CLUSTERSTATE_MODULE'
+Connect-ClusterState -Uri '$($Server.Uri)' -Token '$Token'
+foreach (`$n in 1..10) { (Set-ClusterContent -Cid '$Cid' -ReplicationDelta 1 -PassThru).Replication }
+"@
+            [pscustomobject]@{ Process = $p; Out = $out }
+        }
+        foreach ($c in $children) { $c.Process.WaitForExit(120000) | Should -BeTrue; $c.Process.ExitCode | Should -Be 0 -Because (Get-Content -Raw $c.Out) }
+        (Get-ClusterContent -StatePath $StatePath -Cid $Cid).Replication | Should -Be ($Start + 40)
+        (Get-ClusterMetadata -StatePath $StatePath).Generation | Should -Be 41
+        # One commit per increment, in one line of generations: the change log has each once.
+        $changes = @(Watch-ClusterState -StatePath $StatePath -AfterGeneration 1 -Count 40 -Timeout 10)
+        $changes.Generation | Should -Be (2..41)
+        $changes | ForEach-Object { $_.Content.UpdatedIds | Should -Be @($Cid) }
+    }
+}
+
+Describe 'A server restarted mid-run' {
+    BeforeAll {
+        $script:StatePath = Join-Path $TestDrive 'restart'
+        $script:Sample = New-TestState -Path $StatePath -NodeCount 8 -TaskCount 200 -ContentCount 20 -Seed 43
+        $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token
+        $script:Port = [int]($Server.Uri -replace '.*:')
+        Connect-ClusterState -Uri $Server.Uri -Token $Token
+    }
+    AfterAll { Disconnect-ClusterState; Get-Variable Server -Scope Script -ValueOnly | Stop-ClusterStateServer -ErrorAction SilentlyContinue }
+
+    It 'fails reads and writes with ServerUnavailable while it is down, then answers with the current state' {
+        $node = @($Sample.Nodes | Where-Object Status -ne 'draining')[1].Id
+        (Get-ClusterNode -Id $node).Status | Should -Not -Be 'draining'
+        $Server | Stop-ClusterStateServer
+        { Get-ClusterNode -Id $node -ErrorAction Stop } | Should -Throw -ErrorId 'ServerUnavailable*'
+        { Add-ClusterTask -Type inference -ErrorAction Stop } | Should -Throw -ErrorId 'ServerUnavailable*'
+        # Meanwhile a local writer changes the state the server will serve again.
+        Set-ClusterNode -StatePath $StatePath -Id $node -Status draining
+        $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token -Port $Port
+        (Get-ClusterNode -Id $node).Status | Should -Be 'draining'
+        (Get-ClusterMetadata).Generation | Should -Be 2
+        (Add-ClusterTask -Id after-restart -Type inference -PassThru).Id | Should -Be 'after-restart'
+        (Get-ClusterMetadata -StatePath $StatePath).Generation | Should -Be 3
+    }
+}
+
+Describe 'Watching and waiting remotely' {
+    BeforeAll {
+        $script:StatePath = Join-Path $TestDrive 'watch'
+        $script:Sample = New-TestState -Path $StatePath -NodeCount 8 -TaskCount 100 -ContentCount 10 -Seed 44
+        $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token
+        Connect-ClusterState -Uri $Server.Uri -Token $Token
+    }
+    AfterAll { Disconnect-ClusterState; $Server | Stop-ClusterStateServer }
+
+    It 'Watch-ClusterState streams the commits another process makes through the server' {
+        $out = Join-Path $TestDrive 'watch-writer.txt'
+        $writer = Start-ChildPwsh -OutFile $out -Script @"
+Import-Module '$env:CLUSTERSTATE_MODULE'
+Start-Sleep -Seconds 2
+Connect-ClusterState -Uri '$($Server.Uri)' -Token '$Token'
+foreach (`$n in 1..3) { Add-ClusterTask -Id "watched-`$n" -Type inference }
+"@
+        $changes = @(Watch-ClusterState -Count 3 -Timeout 60)
+        $writer.WaitForExit(60000) | Should -BeTrue
+        $changes.Count | Should -Be 3
+        $changes.Generation | Should -Be @(2, 3, 4)
+        $changes.Tasks.AddedIds | Should -Be @('watched-1', 'watched-2', 'watched-3')
+        $changes[0].StatePath | Should -Be $Server.Uri
+    }
+
+    It 'Wait-ClusterTask returns when another process completes the task, and times out with WaitTimeout' {
+        $task = (Find-ClusterTask -Status running | Select-Object -First 1).Id
+        { Wait-ClusterTask -Id $task -Timeout 0.5 -ErrorAction Stop } | Should -Throw -ErrorId 'WaitTimeout*'
+        # The writer names the server by its URI and takes the token from its environment.
+        $env:CLUSTERSTATE_SERVER_TOKEN = $Token
+        try {
+            $writer = Start-ChildPwsh -OutFile (Join-Path $TestDrive 'wait-writer.txt') -Script @"
+Import-Module '$env:CLUSTERSTATE_MODULE'
+Start-Sleep -Seconds 2
+Set-ClusterTask -StatePath '$($Server.Uri)' -Id '$task' -Status completed
+"@
+        }
+        finally { $env:CLUSTERSTATE_SERVER_TOKEN = $null }
+        $done = Wait-ClusterTask -Id $task -Timeout 60
+        $writer.WaitForExit(60000) | Should -BeTrue
+        $done.Status | Should -Be 'completed'
+    }
+}
+
+Describe 'TLS' {
+    BeforeAll {
+        $script:StatePath = Join-Path $TestDrive 'tls'
+        $script:Sample = New-TestState -Path $StatePath -NodeCount 6 -TaskCount 50 -ContentCount 5 -Seed 45
+        # A self-signed certificate for 127.0.0.1, made with .NET (no openssl needed).
+        $key = [Security.Cryptography.RSA]::Create(2048)
+        $request = [Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=127.0.0.1', $key, 'SHA256', [Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $san = [Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder]::new()
+        $san.AddIpAddress([Net.IPAddress]::Loopback)
+        $request.CertificateExtensions.Add($san.Build())
+        $certificate = $request.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays(-1), [DateTimeOffset]::UtcNow.AddDays(1))
+        $script:Pfx = Join-Path $TestDrive 'server.pfx'
+        $script:Cer = Join-Path $TestDrive 'server.cer'
+        [IO.File]::WriteAllBytes($Pfx, $certificate.Export('Pfx'))
+        [IO.File]::WriteAllBytes($Cer, $certificate.Export('Cert'))
+        $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token -Certificate $Pfx
+    }
+    AfterAll { Disconnect-ClusterState; $Server | Stop-ClusterStateServer }
+
+    It 'serves grpc+tls:// and is read by a client that trusts its certificate' {
+        $Server.Uri | Should -Match '^grpc\+tls://127\.0\.0\.1:\d+$'
+        Connect-ClusterState -Uri $Server.Uri -Token $Token -ServerCertificate $Cer
+        (Get-ClusterTask).Count | Should -Be 50
+        (Add-ClusterTask -Id over-tls -Type inference -PassThru).Id | Should -Be 'over-tls'
+        (Get-ClusterMetadata -StatePath $StatePath).Generation | Should -Be 2
+    }
+
+    It 'is refused by a client that does not trust the certificate' {
+        { Connect-ClusterState -Uri $Server.Uri -Token $Token -ErrorAction Stop } | Should -Throw -ErrorId 'ServerCertificateRejected*'
+    }
+}
