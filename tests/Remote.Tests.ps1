@@ -90,6 +90,35 @@ try { Add-ClusterNode -StatePath '$($Server.Uri)' -Id intruder -ErrorAction Stop
     }
 }
 
+Describe 'Queries evaluated by the server' {
+    BeforeAll {
+        $script:StatePath = Join-Path $TestDrive 'pushdown'
+        $script:Sample = New-TestState -Path $StatePath -NodeCount 30 -TaskCount 20000 -ContentCount 500 -Seed 46
+        $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token
+        Connect-ClusterState -Uri $Server.Uri -Token $Token
+        # The private cache folder of this server's copies (see RemoteState).
+        $hash = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($Server.Uri)), 0, 8).ToLowerInvariant()
+        $script:CacheFolder = Join-Path ([IO.Path]::GetTempPath()) "clusterstate-remote-$([Environment]::UserName)/$hash"
+    }
+    AfterAll { Disconnect-ClusterState; $Server | Stop-ClusterStateServer }
+
+    It 'answers filters, ids and orphans like the state directory without copying the whole state' {
+        $ids = @($Sample.Tasks)[10, 20].Id + 'task-missing'
+        (Find-ClusterTask -Status failed -MinCpuCores 2).Id | Should -Be (Find-ClusterTask -StatePath $StatePath -Status failed -MinCpuCores 2).Id
+        $remote = Get-ClusterTask -Id $ids -ErrorVariable remoteErrors -ErrorAction SilentlyContinue
+        $local = Get-ClusterTask -StatePath $StatePath -Id $ids -ErrorVariable localErrors -ErrorAction SilentlyContinue
+        $remote.Id | Should -Be $local.Id
+        $remoteErrors.TargetObject | Should -Be $localErrors.TargetObject
+        (Get-ClusterNode -Role worker -GpuAvailable).Id | Should -Be (Get-ClusterNode -StatePath $StatePath -Role worker -GpuAvailable).Id
+        (Get-ClusterContent -Orphaned).Cid | Should -Be (Get-ClusterContent -StatePath $StatePath -Orphaned).Cid
+        (Get-ClusterContent -Orphaned:$false -Pinned).Cid | Should -Be (Get-ClusterContent -StatePath $StatePath -Orphaned:$false -Pinned).Cid
+        @(Get-ChildItem $CacheFolder -Filter *.arrow -ErrorAction SilentlyContinue).Count | Should -Be 0
+        # A summary needs the whole state: one copy of the current generation, mapped from then on.
+        (Get-ClusterStatus).TasksTotal | Should -Be 20000
+        @(Get-ChildItem $CacheFolder -Filter *.arrow).Count | Should -Be 1
+    }
+}
+
 Describe 'Four remote writer processes' {
     BeforeAll {
         $script:StatePath = Join-Path $TestDrive 'writers'

@@ -13,6 +13,7 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
 {
     private ClusterSnapshot? _snapshot;
     private StateSource? _source;
+    private readonly System.Collections.Generic.List<ClusterSnapshot> _queried = new();
 
     /// <summary>Resolves a user path against the current PowerShell location (not the process directory).</summary>
     protected string ResolveUserPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
@@ -55,6 +56,20 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
             _snapshot = source.Open();
         }
         return _snapshot;
+    }
+
+    /// <summary>
+    /// The snapshot to evaluate one query of one entity on. Locally that is the command's
+    /// snapshot; from a server it is the cached current generation or, when there is none, only
+    /// the rows the server's evaluation of the query returned (the filter is pushed down, only
+    /// matching rows travel). Evaluate the same query on it.
+    /// </summary>
+    protected ClusterSnapshot SnapshotFor(string? explicitPath, string entity, object query)
+    {
+        if (ResolveSource(explicitPath) is not RemoteState remote) return OpenSnapshot(explicitPath);
+        var snapshot = remote.OpenFor(entity, query);
+        _queried.Add(snapshot);
+        return snapshot;
     }
 
     /// <summary>Starts a progress bar for long work; disposing it completes the bar.</summary>
@@ -127,6 +142,8 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
     {
         _snapshot?.Dispose();
         _snapshot = null;
+        foreach (var snapshot in _queried) snapshot.Dispose();
+        _queried.Clear();
         _source?.Dispose();
         _source = null;
         GC.SuppressFinalize(this);

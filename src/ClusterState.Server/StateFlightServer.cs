@@ -53,7 +53,7 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
     /// </summary>
     public override async Task DoGet(FlightTicket ticket, FlightServerRecordBatchStreamWriter responseStream, ServerCallContext context)
     {
-        var (name, query, header) = Parse(ticket.Ticket.ToStringUtf8());
+        var (name, query, header, withIds) = Parse(ticket.Ticket.ToStringUtf8());
         using var snapshot = Open();
         if (name == "state")
         {
@@ -62,9 +62,12 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
         }
         IReadOnlyList<int>? rows = query is null ? null : name switch
         {
-            ClusterSchema.Names.Nodes => snapshot.FindNodes(Deserialize<NodeQuery>(query)).Rows,
-            ClusterSchema.Names.Tasks => snapshot.FindTasks(Deserialize<TaskQuery>(query)).Rows,
-            _ => snapshot.FindContent(Deserialize<ContentQuery>(query)).Rows,
+            ClusterSchema.Names.Nodes => Deserialize<NodeQuery>(query) is var n
+                ? WithIds(snapshot.FindNodes(n).Rows, withIds && n.Id is { } ids ? snapshot.FindNodes(new NodeQuery { Id = ids }).Rows : null) : null,
+            ClusterSchema.Names.Tasks => Deserialize<TaskQuery>(query) is var t
+                ? WithIds(snapshot.FindTasks(t).Rows, withIds && t.Id is { } ids ? snapshot.FindTasks(new TaskQuery { Id = ids }).Rows : null) : null,
+            _ => Deserialize<ContentQuery>(query) is var c
+                ? WithIds(snapshot.FindContent(c).Rows, withIds && c.Cid is { } ids ? snapshot.FindContent(new ContentQuery { Cid = ids }).Rows : null) : null,
         };
         foreach (var batch in EntityBatches.Batches(snapshot, name, rows, options.ChunkRows))
         {
@@ -73,18 +76,27 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
         }
     }
 
+    /// <summary>
+    /// With <c>"withIds": true</c> the rows of the query's ids travel too, even when other filters
+    /// drop them: a client evaluating the same query on the rows it received can then tell a
+    /// filtered-out id from a missing one exactly as a local query does. Rows stay in state order.
+    /// </summary>
+    private static IReadOnlyList<int> WithIds(IReadOnlyList<int> rows, IReadOnlyList<int>? idRows) =>
+        idRows is null ? rows : rows.Concat(idRows).Distinct().Order().ToList();
+
     private static readonly System.Text.Json.JsonSerializerOptions QueryJson = new() { PropertyNameCaseInsensitive = true };
 
-    private static (string Name, System.Text.Json.JsonElement? Query, bool Header) Parse(string ticket)
+    private static (string Name, System.Text.Json.JsonElement? Query, bool Header, bool WithIds) Parse(string ticket)
     {
-        if (!ticket.TrimStart().StartsWith('{')) return (Known(ticket), null, false);
+        if (!ticket.TrimStart().StartsWith('{')) return (Known(ticket), null, false, false);
         try
         {
             using var document = System.Text.Json.JsonDocument.Parse(ticket);
             var root = document.RootElement;
             string name = Known(root.TryGetProperty("flight", out var f) ? f.GetString() : null);
             bool header = root.TryGetProperty("header", out var h) && h.ValueKind == System.Text.Json.JsonValueKind.True;
-            return (name, root.TryGetProperty("query", out var q) ? q.Clone() : null, header);
+            bool withIds = root.TryGetProperty("withIds", out var w) && w.ValueKind == System.Text.Json.JsonValueKind.True;
+            return (name, root.TryGetProperty("query", out var q) ? q.Clone() : null, header, withIds);
         }
         catch (System.Text.Json.JsonException e)
         {

@@ -42,10 +42,99 @@ public sealed class FlightTests : IDisposable
         if (!line.Wait(TimeSpan.FromSeconds(60)) || line.Result is null)
             throw new InvalidOperationException("The server did not start: " + _server.StandardError.ReadToEnd());
         Listening = line.Result;
+        Uri = $"grpc://127.0.0.1:{port}";
         _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}", new GrpcChannelOptions { MaxReceiveMessageSize = null });
     }
 
     private string Listening { get; }
+
+    private string Uri { get; }
+
+    private static string Json(ClusterSnapshot snapshot)
+    {
+        using var stream = new MemoryStream();
+        StateExport.WriteJson(snapshot, stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    [Fact]
+    public void RemoteState_reads_the_same_state_as_the_directory_and_maps_it()
+    {
+        var remote = RemoteState.Connect(Uri, new RemoteOptions { Token = Token });
+        using var local = ClusterSnapshot.Open(_state);
+        using var copy = remote.Open();
+        Assert.Equal(local.Generation, copy.Generation);
+        Assert.Equal(Uri, copy.StatePath);
+        Assert.False(copy.IsPartial);
+        Assert.True(copy.IsZeroCopy());
+        Assert.Equal(Json(local), Json(copy));
+        // Unchanged generation: the cached file is mapped again, not fetched.
+        using var again = remote.Open();
+        Assert.Equal(copy.SnapshotPath, again.SnapshotPath);
+    }
+
+    [Fact]
+    public void RemoteState_pushes_queries_down_and_answers_exactly_like_a_local_query()
+    {
+        var remote = RemoteState.Connect(Uri, new RemoteOptions { Token = Token });
+        using var local = ClusterSnapshot.Open(_state);
+        var someIds = local.FindTasks(new TaskQuery()).Items.Take(5).Select(t => t.Id).ToArray();
+        var queries = new[]
+        {
+            new TaskQuery { Status = new[] { "failed" } },
+            new TaskQuery { Status = new[] { "pending", "running" }, MinCpuCores = 4 },
+            new TaskQuery { Id = someIds.Append("task-missing").ToArray(), Status = new[] { "completed" } },
+            new TaskQuery { Id = new[] { someIds[0][..8] + "*" } },
+        };
+        foreach (var query in queries)
+        {
+            using var partial = remote.OpenFor(ClusterSchema.Names.Tasks, query);
+            Assert.True(partial.IsPartial);
+            var expected = local.FindTasks(query);
+            var actual = partial.FindTasks(query);
+            Assert.Equal(expected.Items.Select(t => (t.Id, t.Status, t.Resources?.CpuCores, t.InputCids.Length)), actual.Items.Select(t => (t.Id, t.Status, t.Resources?.CpuCores, t.InputCids.Length)));
+            Assert.Equal(expected.MissingIds, actual.MissingIds);
+            Assert.True(partial.TaskCount < local.TaskCount / 2, $"only matching rows travel ({partial.TaskCount} of {local.TaskCount})");
+            Assert.Equal(0, partial.NodeCount);
+        }
+        var nodes = new NodeQuery { Role = new[] { "worker" }, Id = new[] { local.FindNodes(new NodeQuery()).Items.First().Id } };
+        using (var partialNodes = remote.OpenFor(ClusterSchema.Names.Nodes, nodes))
+        {
+            Assert.Equal(local.FindNodes(nodes).Items.Select(n => n.Id), partialNodes.FindNodes(nodes).Items.Select(n => n.Id));
+            Assert.Equal(local.FindNodes(nodes).MissingIds, partialNodes.FindNodes(nodes).MissingIds);
+        }
+    }
+
+    [Fact]
+    public void RemoteState_commits_and_reads_the_next_generation_while_old_handles_stay_readable()
+    {
+        var remote = RemoteState.Connect(Uri, new RemoteOptions { Token = Token });
+        using var before = remote.Open();
+        var task = before.FindTasks(new TaskQuery { Status = new[] { "pending" } }).Items.First();
+        var result = remote.Commit(new ChangeSet { UpdateTasks = { new TaskUpdate { Id = task.Id, Status = "cancelled" } } });
+        Assert.Equal(before.Generation + 1, result.Generation);
+        using var after = remote.Open();
+        Assert.Equal(result.Generation, after.Generation);
+        Assert.Equal("cancelled", after.FindTasks(new TaskQuery { Id = new[] { task.Id } }).Items.Single().Status);
+        Assert.Equal("pending", before.FindTasks(new TaskQuery { Id = new[] { task.Id } }).Items.Single().Status);
+        var changes = remote.ChangesBetween(before.Generation, after.Generation);
+        Assert.Equal(task.Id, Assert.Single(changes).Tasks.UpdatedIds.Single());
+    }
+
+    [Fact]
+    public void RemoteState_reports_engine_errors_with_their_ids_and_refuses_bad_tokens()
+    {
+        var remote = RemoteState.Connect(Uri, new RemoteOptions { Token = Token });
+        string id;
+        using (var snapshot = remote.Open()) id = snapshot.FindTasks(new TaskQuery()).Items.First().Id;
+        var duplicate = Assert.Throws<ClusterStateException>(() => remote.Commit(new ChangeSet { AddTasks = { new ClusterTask { Id = id, Type = "x", Status = "pending" } } }));
+        Assert.Equal(ErrorIds.DuplicateId, duplicate.ErrorId);
+        Assert.Equal(ClusterStateErrorKind.AlreadyExists, duplicate.Kind);
+        Assert.Equal(id, duplicate.Target);
+        var denied = Assert.Throws<ClusterStateException>(() => RemoteState.Connect(Uri, new RemoteOptions { Token = "wrong" }));
+        Assert.Equal(ErrorIds.ServerUnauthorized, denied.ErrorId);
+        Assert.Equal(ClusterStateErrorKind.PermissionDenied, denied.Kind);
+    }
 
     private static Metadata Auth(string token = Token) => new() { { "authorization", "Bearer " + token } };
 

@@ -153,13 +153,68 @@ public sealed class RemoteState : StateSource
     }
 
     /// <summary>
+    /// A snapshot that answers one query of one entity (nodes, tasks or content; a
+    /// <see cref="NodeQuery"/>, <see cref="TaskQuery"/> or <see cref="ContentQuery"/>): the cached
+    /// snapshot when it is of the current generation, else a partial one holding only the rows the
+    /// server's evaluation of the query returned (plus the rows of its ids, so "not found" is
+    /// decided as locally). Evaluate the same query on it.
+    /// </summary>
+    public ClusterSnapshot OpenFor(string entity, object query)
+    {
+        string ticket = System.Text.Json.JsonSerializer.Serialize(new { flight = entity, query, withIds = true });
+        for (int attempt = 0; ; attempt++)
+        {
+            var metadata = ReadMetadata();
+            string file = Path.Combine(_cacheDirectory, CacheFileName(metadata));
+            if (File.Exists(file))
+            {
+                try
+                {
+                    return ClusterSnapshot.OpenMirror(Location, file, metadata);
+                }
+                catch (FileNotFoundException)
+                {
+                    // replaced meanwhile: ask the server
+                }
+            }
+            var results = Call(() => Task.WhenAll(ReadFlight(HeaderTicket), ReadFlight(ticket)), idempotent: true);
+            try
+            {
+                if (results.All(batches => batches.Count > 0 && RemoteWire.GenerationOf(batches[0].Schema) == metadata.Generation))
+                {
+                    var batch = RemoteWire.Assemble(results[0][0], new Dictionary<string, IReadOnlyList<RecordBatch>>(StringComparer.Ordinal) { [entity] = results[1] });
+                    string partial = Path.Combine(_cacheDirectory, $"query-{Guid.NewGuid():N}.partial");
+                    WriteArrowFile(batch, partial);
+                    try
+                    {
+                        return ClusterSnapshot.OpenPartial(Location, partial, metadata);
+                    }
+                    finally
+                    {
+                        TryDelete(partial); // the mapping stays valid where the system allows deleting mapped files
+                    }
+                }
+            }
+            finally
+            {
+                foreach (var batch in results.SelectMany(b => b)) batch.Dispose();
+            }
+            if (attempt >= 5)
+                throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable,
+                    $"The state at {Location} changed during every one of {attempt + 1} reads; try again.", Location);
+        }
+    }
+
+    private const string HeaderTicket = "{\"flight\":\"state\",\"header\":true}";
+
+    /// <summary>
     /// Reads the header and the three entity flights of one generation and writes them as the
     /// cached snapshot file. False when the flights came from different generations (a commit
     /// landed in between): nothing is written and the caller reads again.
     /// </summary>
     private bool Fetch(StateMetadata metadata, string file)
     {
-        var flights = new[] { "{\"flight\":\"state\",\"header\":true}", ClusterSchema.Names.Nodes, ClusterSchema.Names.Tasks, ClusterSchema.Names.Content };
+        var flights = new[] { HeaderTicket, ClusterSchema.Names.Nodes, ClusterSchema.Names.Tasks, ClusterSchema.Names.Content };
         var results = Call(() => Task.WhenAll(flights.Select(ReadFlight)), idempotent: true).ToArray();
         try
         {
@@ -188,22 +243,41 @@ public sealed class RemoteState : StateSource
         return batches;
     }
 
-    private void WriteCacheFile(RecordBatch batch, string file)
+    /// <summary>Writes one batch as an Arrow IPC file in the private cache folder (made user-only).</summary>
+    private void WriteArrowFile(RecordBatch batch, string file)
     {
         if (!Directory.Exists(_cacheDirectory))
         {
+            string root = Path.GetDirectoryName(_cacheDirectory)!;
             if (OperatingSystem.IsWindows()) Directory.CreateDirectory(_cacheDirectory);
-            else Directory.CreateDirectory(_cacheDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            else
+            {
+                Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                Directory.CreateDirectory(_cacheDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            // Copies of servers not read for a day (other ports, other machines) are dropped.
+            foreach (var stale in Directory.GetDirectories(root).Where(d => Directory.GetLastWriteTimeUtc(d) < DateTime.UtcNow.AddDays(-1)))
+            {
+                try { Directory.Delete(stale, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
         }
+        using var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        using var writer = new ArrowFileWriter(stream, batch.Schema, leaveOpen: true);
+        writer.WriteRecordBatch(batch);
+        writer.WriteEnd();
+    }
+
+    private static void TryDelete(string file)
+    {
+        try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private void WriteCacheFile(RecordBatch batch, string file)
+    {
         string temp = file + ".tmp-" + Guid.NewGuid().ToString("N");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            using (var writer = new ArrowFileWriter(stream, batch.Schema, leaveOpen: true))
-            {
-                writer.WriteRecordBatch(batch);
-                writer.WriteEnd();
-            }
+            WriteArrowFile(batch, temp);
             File.Move(temp, file, overwrite: true);
         }
         catch (IOException) when (File.Exists(file))
@@ -215,10 +289,7 @@ public sealed class RemoteState : StateSource
             File.Delete(temp);
         }
         // Older generations are not needed any more; handles that map them keep them readable.
-        foreach (var old in Directory.GetFiles(_cacheDirectory, "*.arrow").Where(f => f != file))
-        {
-            try { File.Delete(old); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
+        foreach (var old in Directory.GetFiles(_cacheDirectory, "*.arrow").Where(f => f != file)) TryDelete(old);
     }
 
     private static string CacheFileName(StateMetadata metadata)

@@ -20,12 +20,19 @@ public sealed class ClusterSnapshot : IDisposable
     private readonly SnapshotData _data;
     private int _disposed;
 
-    private ClusterSnapshot(string? statePath, StateMetadata? metadata, SnapshotData data)
+    private ClusterSnapshot(string? statePath, StateMetadata? metadata, SnapshotData data, bool partial = false)
     {
         StatePath = statePath;
         Metadata = metadata;
         _data = data;
+        IsPartial = partial;
     }
+
+    /// <summary>
+    /// True when the snapshot holds only the rows a server returned for one query of one entity
+    /// (the other entities are empty): enough to answer that query, not others.
+    /// </summary>
+    public bool IsPartial { get; }
 
     /// <summary>The state directory (the server's URI for a remote state), or null when a bare snapshot file was opened.</summary>
     public string? StatePath { get; }
@@ -115,6 +122,10 @@ public sealed class ClusterSnapshot : IDisposable
     /// <summary>Opens a local copy of a remote state's snapshot (<see cref="RemoteState"/>), named by the server's URI.</summary>
     internal static ClusterSnapshot OpenMirror(string location, string file, StateMetadata metadata) =>
         new(location, metadata, SnapshotCache.Acquire(file, metadata));
+
+    /// <summary>Opens the rows a server returned for one query (<see cref="IsPartial"/>), not cached.</summary>
+    internal static ClusterSnapshot OpenPartial(string location, string file, StateMetadata metadata) =>
+        new(location, metadata, SnapshotData.Load(file, metadata), partial: true);
 
     /// <summary>Opens a bare Arrow IPC snapshot file (no state directory around it, no cache).</summary>
     public static ClusterSnapshot OpenFile(string snapshotPath) => new(null, null, SnapshotData.Load(snapshotPath, null));

@@ -62,14 +62,16 @@ public sealed class FindClusterTaskCommand : StateReadingCmdlet
             if (Node is not null) _nodes.AddRange(Node.Where(n => n is not null).Select(n => n.Id));
             return;
         }
-        Run(() => WriteResult(Snapshot.FindTasks(Query(AssignedTo)), ErrorIds.TaskNotFound, "task"));
+        Run(() => WriteResult(Find(Query(AssignedTo)), ErrorIds.TaskNotFound, "task"));
     }
+
+    private QueryResult<ClusterTask> Find(TaskQuery query) => SnapshotFor(StatePath, ClusterSchema.Names.Tasks, query).FindTasks(query);
 
     /// <inheritdoc />
     protected override void EndProcessing()
     {
         if (ParameterSetName != NodeSet || _nodes.Count == 0) return;
-        Run(() => WriteResult(Snapshot.FindTasks(Query(_nodes)), ErrorIds.TaskNotFound, "task"));
+        Run(() => WriteResult(Find(Query(_nodes)), ErrorIds.TaskNotFound, "task"));
     }
 
     private TaskQuery Query(IReadOnlyList<string>? assignedTo) => new()

@@ -41,6 +41,10 @@ public sealed class GetClusterContentCommand : StateReadingCmdlet
             Orphaned = SwitchValue(nameof(Orphaned), Orphaned),
             Pinned = SwitchValue(nameof(Pinned), Pinned),
         };
-        WriteResult(Snapshot.FindContent(query), ErrorIds.ContentNotFound, "content");
+        // Orphans are decided by the tasks, which a server's partial answer does not hold: keep
+        // the orphans (or non-orphans) the server found without deciding again. Together with
+        // -Cid, "not found" would then depend on -Orphaned, so that case reads the whole state.
+        var snapshot = query.Orphaned is not null && query.Cid is not null ? Snapshot : SnapshotFor(StatePath, ClusterSchema.Names.Content, query);
+        WriteResult(snapshot.FindContent(snapshot.IsPartial ? new ContentQuery { Cid = query.Cid, Provider = query.Provider, Pinned = query.Pinned } : query), ErrorIds.ContentNotFound, "content");
     });
 }

@@ -50,6 +50,6 @@ public sealed class GetClusterNodeCommand : StateReadingCmdlet
             Capability = Capability,
             GpuAvailable = SwitchValue(nameof(GpuAvailable), GpuAvailable),
         };
-        WriteResult(Snapshot.FindNodes(query), ErrorIds.NodeNotFound, "node");
+        WriteResult(SnapshotFor(StatePath, ClusterSchema.Names.Nodes, query).FindNodes(query), ErrorIds.NodeNotFound, "node");
     });
 }

@@ -20,5 +20,8 @@ public sealed class GetClusterTaskCommand : StateReadingCmdlet
 
     /// <inheritdoc />
     protected override void ProcessRecord() => Run(() =>
-        WriteResult(Snapshot.FindTasks(new TaskQuery { Id = Id }), ErrorIds.TaskNotFound, "task"));
+    {
+        var query = new TaskQuery { Id = Id };
+        WriteResult(SnapshotFor(StatePath, ClusterSchema.Names.Tasks, query).FindTasks(query), ErrorIds.TaskNotFound, "task");
+    });
 }
