@@ -15,6 +15,8 @@
              open, summary; checkpoint times; memory) on the seeded scales, then whole-pipeline
              cmdlet timings against Where-Object and ConvertFrom-Json in one warm pwsh;
              regenerates docs/PERFORMANCE.md and docs/performance.svg (about 20 minutes).
+             Includes the remote cases: a ClusterState server on the large state, read by pwsh.
+      BenchRemote  only the remote cases (on the states a Bench made), then the document again.
       Crash  the full count of the kill-the-writer loop (CI kills 40 times; this $CrashKills).
       Fuzz   the full count of the damaged-snapshot loop (CI runs 200 rounds; this runs
              $FuzzRounds) to show that no corruption crashes the process.
@@ -26,7 +28,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Bench', 'Crash', 'Fuzz')]
+    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Bench', 'BenchRemote', 'Crash', 'Fuzz')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -200,9 +202,16 @@ function Invoke-Bench {
     New-Item -ItemType Directory -Force -Path $benchRoot | Out-Null
     Invoke-Native dotnet run --project (Join-Path $Root 'tests/ClusterState.Benchmarks/ClusterState.Benchmarks.csproj') -c Release --nologo `
         -- --root $benchRoot --out (Join-Path $benchRoot 'engine.json')
-    $env:CLUSTERSTATE_MODULE = Join-Path $ModuleDir 'ClusterState.psd1'
+    Invoke-RemoteBench
     $exit = Start-FreshPwsh -File (Join-Path $Root 'tests/Benchmarks/Cmdlets.Bench.ps1')
     if ($exit -ne 0) { throw "The benchmark failed with exit code $exit." }
+}
+
+function Invoke-RemoteBench {
+    # A ClusterState server on the large state and a pwsh client: saves out/bench/remote.clixml.
+    $env:CLUSTERSTATE_MODULE = Join-Path $ModuleDir 'ClusterState.psd1'
+    $exit = Start-FreshPwsh -File (Join-Path $Root 'tests/Benchmarks/Remote.Bench.ps1')
+    if ($exit -ne 0) { throw "The remote benchmark failed with exit code $exit." }
 }
 
 function Invoke-EngineTestLoop([string] $Variable, [int] $Count, [string] $Filter) {
@@ -222,6 +231,14 @@ foreach ($t in $Task) {
         'Test' { if (-not $script:Built) { Invoke-Build }; Invoke-Test }
         'Demo' { if (-not $script:Built) { Invoke-Build }; Invoke-Demo }
         'Bench' { if (-not $script:Built) { Invoke-Build }; Invoke-Bench }
+        'BenchRemote' {
+            # Only the remote cases (after a Bench has made the states), then the document again.
+            if (-not $script:Built) { Invoke-Build }
+            Write-Host '== Bench (remote)' -ForegroundColor Cyan
+            Invoke-RemoteBench
+            $exit = Start-FreshPwsh -File (Join-Path $Root 'tests/Benchmarks/Cmdlets.Bench.ps1') -Arguments @('-ReportOnly')
+            if ($exit -ne 0) { throw "Writing the report failed with exit code $exit." }
+        }
         'Crash' { Write-Host "== Crash ($CrashKills kills)" -ForegroundColor Cyan; Invoke-EngineTestLoop CLUSTERSTATE_CRASH_KILLS $CrashKills 'WriterKilledAtRandomPoints' }
         'Fuzz' { Write-Host "== Fuzz ($FuzzRounds rounds)" -ForegroundColor Cyan; Invoke-EngineTestLoop CLUSTERSTATE_FUZZ_ROUNDS $FuzzRounds 'NeverCrashes' }
     }

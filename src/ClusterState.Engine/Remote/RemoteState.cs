@@ -55,6 +55,7 @@ public sealed class RemoteState : StateSource
     private FlightClient _client;
     private readonly Metadata _headers;
     private readonly string _cacheDirectory;
+    private (string Key, RecordBatch Batch)? _header; // the header of the newest generation a query read
 
     private RemoteState(Uri uri, RemoteOptions options)
     {
@@ -177,11 +178,21 @@ public sealed class RemoteState : StateSource
                     // replaced meanwhile: ask the server
                 }
             }
-            var results = Call(() => Task.WhenAll(ReadFlight(HeaderTicket), ReadFlight(ticket)), idempotent: true);
+            // The header (schema and scalars) is the same for every query of a generation: read it once.
+            string key = CacheFileName(metadata);
+            var known = _header;
+            bool haveHeader = known?.Key == key;
+            var results = Call(() => Task.WhenAll(haveHeader ? Task.FromResult(new List<RecordBatch> { known!.Value.Batch }) : ReadFlight(HeaderTicket), ReadFlight(ticket)), idempotent: true);
+            var header = results[0].FirstOrDefault();
             try
             {
                 if (results.All(batches => batches.Count > 0 && RemoteWire.GenerationOf(batches[0].Schema) == metadata.Generation))
                 {
+                    if (!haveHeader && results[0].Count == 1)
+                    {
+                        _header = (key, header!);
+                        header = null; // kept for the next query of this generation, not disposed
+                    }
                     var batch = RemoteWire.Assemble(results[0][0], new Dictionary<string, IReadOnlyList<RecordBatch>>(StringComparer.Ordinal) { [entity] = results[1] });
                     string partial = Path.Combine(_cacheDirectory, $"query-{Guid.NewGuid():N}.partial");
                     WriteArrowFile(batch, partial);
@@ -197,7 +208,8 @@ public sealed class RemoteState : StateSource
             }
             finally
             {
-                foreach (var batch in results.SelectMany(b => b)) batch.Dispose();
+                foreach (var batch in results[1]) batch.Dispose();
+                if (!haveHeader) header?.Dispose();
             }
             if (attempt >= 5)
                 throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable,
