@@ -280,7 +280,7 @@ foreach ($c in $commitRows) {
 Line
 if ($remote) {
     $mm = $remote.Memory
-    $grow = { param($m) '+{0:N0} (peak +{1:N0})' -f ($m.AfterMiB - $m.BeforeMiB), ($m.PeakMiB - $m.BeforeMiB) }
+    $grow = { param($m) '{0:+#,0;-#,0;0} (peak {1:+#,0;-#,0;0})' -f ($m.AfterMiB - $m.BeforeMiB), ($m.PeakMiB - $m.BeforeMiB) }
     Line '## Remote: the state over Arrow Flight (issue 8)'
     Line
     Line "A ClusterState server (``Start-ClusterStateServer``, its own process) on the large state, and one warm pwsh as its client over loopback gRPC (h2c), run $($remote.Date) UTC. Each remote case is paired with the same command on the state directory in the same run. Filters travel as the cmdlets' query objects and are evaluated by the server on its mapped columns; only matching rows come back, as Arrow record batches. Reads that need the whole state fetch the four flights of the current generation once and map them from a private cache file until the next commit."
@@ -302,7 +302,7 @@ if ($remote) {
     Line "| Streaming the tasks flight | $(& $grow $mm.ServerTransfer) | $(& $grow $mm.ClientTransfer) |"
     Line "| First read of the whole state | $(& $grow $mm.ServerFull) | $(& $grow $mm.ClientFull) |"
     Line
-    Line ('The server sends zero-copy slices of its mapped columns, so it grows by its gRPC buffers only; a streaming client holds one chunk at a time. The first whole-state read holds the chunks and their concatenation while it writes the {0:N0} MiB cache file (the client grows by about the size of the state; the next reads map the file).' -f $remote.SnapshotMiB)
+    Line ('The server sends zero-copy slices of its mapped columns, so it grows by its gRPC buffers only; a streaming client holds one chunk at a time. The first whole-state read holds every chunk and their concatenation while it writes the cache file: at the peak the client held {0:N0} MiB more for a {1:N0} MiB state, {2:N0} MiB afterwards (managed memory the GC keeps for reuse); the next reads of that generation map the file, and queries answered by the server never need it.' -f ($mm.ClientFull.PeakMiB - $mm.ClientFull.BeforeMiB), $remote.SnapshotMiB, ($mm.ClientFull.AfterMiB - $mm.ClientFull.BeforeMiB))
     Line
 }
 Set-Content -Path $OutFile -Value $md.ToString() -NoNewline

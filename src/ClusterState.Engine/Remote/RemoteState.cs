@@ -193,9 +193,16 @@ public sealed class RemoteState : StateSource
                         _header = (key, header!);
                         header = null; // kept for the next query of this generation, not disposed
                     }
-                    var batch = RemoteWire.Assemble(results[0][0], new Dictionary<string, IReadOnlyList<RecordBatch>>(StringComparer.Ordinal) { [entity] = results[1] });
+                    var owned = new List<IDisposable>();
                     string partial = Path.Combine(_cacheDirectory, $"query-{Guid.NewGuid():N}.partial");
-                    WriteArrowFile(batch, partial);
+                    try
+                    {
+                        WriteArrowFile(RemoteWire.Assemble(results[0][0], new Dictionary<string, IReadOnlyList<RecordBatch>>(StringComparer.Ordinal) { [entity] = results[1] }, owned), partial);
+                    }
+                    finally
+                    {
+                        foreach (var array in owned) array.Dispose();
+                    }
                     try
                     {
                         return ClusterSnapshot.OpenPartial(Location, partial, metadata);
@@ -237,8 +244,15 @@ public sealed class RemoteState : StateSource
                 [ClusterSchema.Names.Tasks] = results[2],
                 [ClusterSchema.Names.Content] = results[3],
             };
-            var batch = RemoteWire.Assemble(results[0][0], entities);
-            WriteCacheFile(batch, file);
+            var owned = new List<IDisposable>();
+            try
+            {
+                WriteCacheFile(RemoteWire.Assemble(results[0][0], entities, owned), file);
+            }
+            finally
+            {
+                foreach (var array in owned) array.Dispose();
+            }
             return true;
         }
         finally

@@ -111,9 +111,11 @@ public static class RemoteWire
 
     /// <summary>
     /// Completes a header batch with the rows of each entity (flat batches, as the entity flights
-    /// send them): the one-row state batch a snapshot file holds.
+    /// send them): the one-row state batch a snapshot file holds. It shares the header's and the
+    /// chunks' buffers; <paramref name="owned"/> gets the arrays it allocated (concatenations of
+    /// several chunks), for the caller to dispose when the batch is no longer used.
     /// </summary>
-    public static RecordBatch Assemble(RecordBatch header, IReadOnlyDictionary<string, IReadOnlyList<RecordBatch>> entities)
+    public static RecordBatch Assemble(RecordBatch header, IReadOnlyDictionary<string, IReadOnlyList<RecordBatch>> entities, ICollection<IDisposable>? owned = null)
     {
         var columns = new List<IArrowArray>(header.ColumnCount);
         for (int i = 0; i < header.ColumnCount; i++)
@@ -131,6 +133,7 @@ public static class RemoteWire
                 1 => parts[0],
                 _ => ArrowArrayConcatenator.Concatenate(parts),
             };
+            if (parts.Count > 1) owned?.Add(values);
             columns.Add(WithValues(listType, values));
         }
         return new RecordBatch(header.Schema, columns, 1);
