@@ -82,5 +82,23 @@ Show 'Watch commits as they happen: two commits, each reported with what it chan
 Show 'A self-contained HTML report: topology, utilization, tasks by status over types, replication health' {
     Export-ClusterReport -Path (Join-Path $StatePath '../demo-report.html') -Force -PassThru
 }
+Show 'Serve the state over Arrow Flight and use the same cmdlets through it (a filter evaluated by the server, a placement committed by it)' {
+    $server = Start-ClusterStateServer -StatePath $StatePath
+    try {
+        $env:CLUSTERSTATE_SERVER_TOKEN = $server.Token
+        $pending = Find-ClusterTask -StatePath $server.Uri -Status pending
+        $placed = Invoke-ClusterTaskPlacement -StatePath $server.Uri -WarningAction SilentlyContinue
+        [pscustomobject]@{
+            Server            = $server.Uri
+            PendingRemotely   = $pending.Count
+            PlacedRemotely    = $placed.Count
+            GenerationLocally = (Get-ClusterMetadata -StatePath $StatePath).Generation
+        }
+    }
+    finally {
+        $env:CLUSTERSTATE_SERVER_TOKEN = $null
+        $server | Stop-ClusterStateServer
+    }
+}
 Write-Host ''
 Write-Host "The state is in $StatePath. Try: Import-Module $ModulePath; Connect-ClusterState $StatePath; Get-ClusterNode | Out-ConsoleGridView" -ForegroundColor Green

@@ -16,7 +16,15 @@ public static class EntityBatches
 {
     /// <summary>The flat schema of an entity (nodes, tasks or content).</summary>
     public static Apache.Arrow.Schema SchemaOf(ClusterSnapshot snapshot, string entity) =>
-        new(((StructType)Items(snapshot, entity).Items.Data.DataType).Fields, RemoteWire.FlightMetadata(snapshot));
+        new(((StructType)Items(snapshot, entity).Items.Data.DataType).Fields, FlightMetadata(snapshot));
+
+    /// <summary>The schema metadata of every flight of a snapshot: the state's, with the generation it was read from.</summary>
+    public static Dictionary<string, string> FlightMetadata(ClusterSnapshot snapshot)
+    {
+        var metadata = snapshot.Schema.Metadata is { } m ? new Dictionary<string, string>(m) : new Dictionary<string, string>();
+        metadata[ClusterSchema.GenerationKey] = snapshot.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return metadata;
+    }
 
     /// <summary>
     /// The entity's rows in batches of at most <paramref name="chunkRows"/> rows: every row when

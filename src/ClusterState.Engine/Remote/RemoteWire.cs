@@ -79,14 +79,6 @@ public static class RemoteWire
     /// <summary>Reads an action result or body.</summary>
     public static T? FromJson<T>(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize<T>(json, Json);
 
-    /// <summary>The schema metadata of every flight of a snapshot: the state's, with the generation it was read from.</summary>
-    public static Dictionary<string, string> FlightMetadata(ClusterSnapshot snapshot)
-    {
-        var metadata = snapshot.Schema.Metadata is { } m ? new Dictionary<string, string>(m) : new Dictionary<string, string>();
-        metadata[ClusterSchema.GenerationKey] = snapshot.Generation.ToString(CultureInfo.InvariantCulture);
-        return metadata;
-    }
-
     /// <summary>The generation a flight's schema says it was read from (-1 when it does not say).</summary>
     public static long GenerationOf(Apache.Arrow.Schema schema) =>
         schema.Metadata is { } m && m.TryGetValue(ClusterSchema.GenerationKey, out var g) && long.TryParse(g, NumberStyles.Integer, CultureInfo.InvariantCulture, out long generation) ? generation : -1;
@@ -106,7 +98,7 @@ public static class RemoteWire
                 ? WithValues((ListType)list.Data.DataType, ArrowArrayFactory.Slice(list.Values, 0, 0))
                 : column);
         }
-        return new RecordBatch(new Apache.Arrow.Schema(batch.Schema.FieldsList, FlightMetadata(snapshot)), columns, 1);
+        return new RecordBatch(new Apache.Arrow.Schema(batch.Schema.FieldsList, EntityBatches.FlightMetadata(snapshot)), columns, 1);
     }
 
     /// <summary>
