@@ -80,6 +80,16 @@ try { Add-ClusterNode -StatePath '$($Server.Uri)' -Id intruder -ErrorAction Stop
         (Get-ClusterMetadata -StatePath $StatePath).Generation | Should -Be 1
     }
 
+    It 'takes the token from the environment at each call when none was given' {
+        $env:CLUSTERSTATE_SERVER_TOKEN = $null
+        try {
+            { Get-ClusterNode -StatePath $Server.Uri -ErrorAction Stop } | Should -Throw -ErrorId 'ServerUnauthorized*'
+            $env:CLUSTERSTATE_SERVER_TOKEN = $Token
+            @(Get-ClusterNode -StatePath $Server.Uri).Count | Should -Be 12
+        }
+        finally { $env:CLUSTERSTATE_SERVER_TOKEN = $null }
+    }
+
     It 'rejects an address that is not a server URI' {
         { Connect-ClusterState -Uri 'http://127.0.0.1:1' -ErrorAction Stop } | Should -Throw -ErrorId 'RemoteUriInvalid*'
         { Connect-ClusterState -Uri 'grpc://127.0.0.1:1/state' -ErrorAction Stop } | Should -Throw -ErrorId 'RemoteUriInvalid*'

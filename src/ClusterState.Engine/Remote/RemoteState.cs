@@ -21,7 +21,7 @@ namespace ClusterState;
 /// <summary>How to reach a ClusterState server: its token and, for TLS, which certificate to trust.</summary>
 public sealed class RemoteOptions
 {
-    /// <summary>The bearer token (default: $env:CLUSTERSTATE_SERVER_TOKEN).</summary>
+    /// <summary>The bearer token (default: $env:CLUSTERSTATE_SERVER_TOKEN, read at each call).</summary>
     public string? Token { get; set; }
 
     /// <summary>Trust exactly this server certificate (a self-signed one), besides the system's trusted roots.</summary>
@@ -53,7 +53,7 @@ public sealed class RemoteState : StateSource
     private readonly Func<GrpcChannel> _newChannel;
     private GrpcChannel _channel;
     private FlightClient _client;
-    private readonly Metadata _headers;
+    private readonly string? _token; // null: the environment's, read at each call
     private readonly string _cacheDirectory;
     private (string Key, RecordBatch Batch)? _header; // the header of the newest generation a query read
 
@@ -80,9 +80,7 @@ public sealed class RemoteState : StateSource
         });
         _channel = _newChannel();
         _client = new FlightClient(_channel);
-        string? token = options.Token ?? Environment.GetEnvironmentVariable(TokenVariable);
-        _headers = new Metadata();
-        if (!string.IsNullOrEmpty(token)) _headers.Add("authorization", "Bearer " + token);
+        _token = options.Token;
         _cacheDirectory = Path.Combine(Path.GetTempPath(), "clusterstate-remote-" + Environment.UserName, Hash(Location));
     }
 
@@ -264,7 +262,7 @@ public sealed class RemoteState : StateSource
     private async Task<List<RecordBatch>> ReadFlight(string ticket)
     {
         var batches = new List<RecordBatch>();
-        using var call = _client.GetStream(new FlightTicket(ticket), _headers);
+        using var call = _client.GetStream(new FlightTicket(ticket), Headers());
         while (await call.ResponseStream.MoveNext(default).ConfigureAwait(false)) batches.Add(call.ResponseStream.Current);
         return batches;
     }
@@ -316,6 +314,15 @@ public sealed class RemoteState : StateSource
         }
         // Older generations are not needed any more; handles that map them keep them readable.
         foreach (var old in Directory.GetFiles(_cacheDirectory, "*.arrow").Where(f => f != file)) TryDelete(old);
+    }
+
+    /// <summary>The bearer token: the one given to Connect, else $env:CLUSTERSTATE_SERVER_TOKEN as it is now.</summary>
+    private Metadata Headers()
+    {
+        var headers = new Metadata();
+        string? token = _token ?? Environment.GetEnvironmentVariable(TokenVariable);
+        if (!string.IsNullOrEmpty(token)) headers.Add("authorization", "Bearer " + token);
+        return headers;
     }
 
     private static string CacheFileName(StateMetadata metadata)
@@ -406,7 +413,7 @@ public sealed class RemoteState : StateSource
     private List<byte[]> Action(string type, object? body, TimeSpan? deadline = null, bool idempotent = true, CancellationToken cancel = default) => Call(async () =>
     {
         var action = body is null ? new FlightAction(type) : new FlightAction(type, System.Text.Json.JsonSerializer.Serialize(body));
-        using var call = _client.DoAction(action, _headers, deadline is { } d ? DateTime.UtcNow + d : null, cancel);
+        using var call = _client.DoAction(action, Headers(), deadline is { } d ? DateTime.UtcNow + d : null, cancel);
         var results = new List<byte[]>();
         while (await call.ResponseStream.MoveNext(cancel).ConfigureAwait(false)) results.Add(call.ResponseStream.Current.Body.ToByteArray());
         return results;
