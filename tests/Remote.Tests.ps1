@@ -112,7 +112,7 @@ Describe 'Queries evaluated by the server' {
     }
     AfterAll { Disconnect-ClusterState; $Server | Stop-ClusterStateServer }
 
-    It 'answers filters, ids and orphans like the state directory without copying the whole state' {
+    It 'answers filters, ids, orphans and id completion like the state directory without copying the whole state' {
         $ids = @($Sample.Tasks)[10, 20].Id + 'task-missing'
         (Find-ClusterTask -Status failed -MinCpuCores 2).Id | Should -Be (Find-ClusterTask -StatePath $StatePath -Status failed -MinCpuCores 2).Id
         $remote = Get-ClusterTask -Id $ids -ErrorVariable remoteErrors -ErrorAction SilentlyContinue
@@ -122,6 +122,9 @@ Describe 'Queries evaluated by the server' {
         (Get-ClusterNode -Role worker -GpuAvailable).Id | Should -Be (Get-ClusterNode -StatePath $StatePath -Role worker -GpuAvailable).Id
         (Get-ClusterContent -Orphaned).Cid | Should -Be (Get-ClusterContent -StatePath $StatePath -Orphaned).Cid
         (Get-ClusterContent -Orphaned:$false -Pinned).Cid | Should -Be (Get-ClusterContent -StatePath $StatePath -Orphaned:$false -Pinned).Cid
+        $task = @($Sample.Tasks)[77].Id
+        $line = "Get-ClusterTask -Id $($task.Substring(0, 12))"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain $task
         @(Get-ChildItem $CacheFolder -Filter *.arrow -ErrorAction SilentlyContinue).Count | Should -Be 0
         # A summary needs the whole state: one copy of the current generation, mapped from then on.
         (Get-ClusterStatus).TasksTotal | Should -Be 20000

@@ -31,7 +31,11 @@ public abstract class StateValueCompleter : IArgumentCompleter
             }
             if (explicitPath is not null && !StateSource.IsRemoteLocation(explicitPath)) explicitPath = ResolveInSession(explicitPath);
             string location = SessionDefaults.ResolveLocation(explicitPath);
-            using var snapshot = StateSource.IsRemoteLocation(location) ? RemoteState.For(location).Open() : ClusterSnapshot.Open(location);
+            // From a server, ids are completed from the rows the server finds for the typed prefix
+            // (the whole state travels only for the other values, once per generation).
+            using var snapshot = !StateSource.IsRemoteLocation(location) ? ClusterSnapshot.Open(location)
+                : RemoteQuery(WildcardPattern.Escape(typed.TrimEnd('*')) + "*") is { } query ? RemoteState.For(location).OpenFor(query.Entity, query.Query)
+                : RemoteState.For(location).Open();
             return Candidates(snapshot, typed)
                 .Where(v => v.StartsWith(typed.TrimEnd('*'), StringComparison.OrdinalIgnoreCase))
                 .Take(Limit)
@@ -60,6 +64,9 @@ public abstract class StateValueCompleter : IArgumentCompleter
     /// <summary>The values to offer for what was typed so far.</summary>
     protected abstract IEnumerable<string> Candidates(ClusterSnapshot snapshot, string typed);
 
+    /// <summary>For id completers: the query a server evaluates for the typed prefix (a wildcard pattern).</summary>
+    protected virtual (string Entity, object Query)? RemoteQuery(string pattern) => null;
+
     private static string Quote(string value) =>
         value.Length > 0 && value.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '/')
             ? value
@@ -70,16 +77,19 @@ public abstract class StateValueCompleter : IArgumentCompleter
 public sealed class NodeIdCompleter : StateValueCompleter
 {
     protected override IEnumerable<string> Candidates(ClusterSnapshot snapshot, string typed) => ValueCompletion.NodeIds(snapshot, typed);
+    protected override (string Entity, object Query)? RemoteQuery(string pattern) => (ClusterSchema.Names.Nodes, new NodeQuery { Id = new[] { pattern } });
 }
 
 public sealed class TaskIdCompleter : StateValueCompleter
 {
     protected override IEnumerable<string> Candidates(ClusterSnapshot snapshot, string typed) => ValueCompletion.TaskIds(snapshot, typed);
+    protected override (string Entity, object Query)? RemoteQuery(string pattern) => (ClusterSchema.Names.Tasks, new TaskQuery { Id = new[] { pattern } });
 }
 
 public sealed class CidCompleter : StateValueCompleter
 {
     protected override IEnumerable<string> Candidates(ClusterSnapshot snapshot, string typed) => ValueCompletion.Cids(snapshot, typed);
+    protected override (string Entity, object Query)? RemoteQuery(string pattern) => (ClusterSchema.Names.Content, new ContentQuery { Cid = new[] { pattern } });
 }
 
 public sealed class NodeRoleCompleter : StateValueCompleter
