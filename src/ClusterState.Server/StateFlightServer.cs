@@ -124,6 +124,7 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
     {
         new FlightActionType("commit", "Body: a ChangeSet. Applies it as one atomic commit (then a checkpoint if the policy says so); result: the CommitResult."),
         new FlightActionType("metadata", "No body. Result: state_metadata.json of the current generation."),
+        new FlightActionType("describe", "No body. Result: what Get-ClusterMetadata reports (ids, generation, counts, snapshot size, checkpoints)."),
         new FlightActionType("wait", "Body: {\"after\": G, \"timeoutMs\": T}. Returns the metadata as soon as the generation is past G, or no result after T ms (at most 60 s)."),
         new FlightActionType("changes", "Body: {\"after\": G, \"upTo\": H}. Result: the change log entries (ClusterStateChange) after G up to H."),
         new FlightActionType("checkpoint", "Body: {\"keep\": N}. Writes a Parquet checkpoint; result: its CheckpointInfo."),
@@ -157,6 +158,11 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
                 return result;
             })),
             "metadata" => One(Engine(() => StateMetadata.Read(dir))),
+            "describe" => One(Engine(() =>
+            {
+                using var snapshot = ClusterSnapshot.Open(dir);
+                return ClusterMetadata.From(snapshot);
+            })),
             "wait" => One(await Wait(Body<RemoteWire.WaitRequest>(body) ?? new(), context.CancellationToken).ConfigureAwait(false)),
             "changes" => Engine(() =>
             {

@@ -127,6 +127,14 @@ public sealed class RemoteState : StateSource
     public override StateMetadata ReadMetadata() =>
         StateMetadata.Parse(Action("metadata", null, deadline: TimeSpan.FromSeconds(30)).Single(), Location + " (state_metadata.json)");
 
+    /// <summary>The server describes its state (one round trip, nothing copied).</summary>
+    public override ClusterMetadata Describe()
+    {
+        var metadata = Result<ClusterMetadata>(Action("describe", null, deadline: TimeSpan.FromSeconds(30)).Single());
+        metadata.StatePath = Location;
+        return metadata;
+    }
+
     /// <inheritdoc />
     public override ClusterSnapshot Open()
     {

@@ -24,6 +24,9 @@ public abstract class StateSource : IDisposable
     /// <summary>Reads state_metadata.json of the current generation.</summary>
     public abstract StateMetadata ReadMetadata();
 
+    /// <summary>What Get-ClusterMetadata reports: ids, generation, counts, snapshot size, checkpoints.</summary>
+    public abstract ClusterMetadata Describe();
+
     /// <summary>Applies a change set as one atomic commit.</summary>
     public abstract CommitResult Commit(ChangeSet changes);
 
@@ -83,6 +86,13 @@ public sealed class LocalStateSource(string directory) : StateSource
 
     /// <inheritdoc />
     public override StateMetadata ReadMetadata() => StateMetadata.Read(Location);
+
+    /// <inheritdoc />
+    public override ClusterMetadata Describe()
+    {
+        using var snapshot = Open();
+        return ClusterMetadata.From(snapshot);
+    }
 
     /// <inheritdoc />
     public override CommitResult Commit(ChangeSet changes) => StateStore.Commit(Location, changes);

@@ -135,7 +135,6 @@ public sealed class RestoreClusterStateCommand : ClusterStateCmdlet
         string file = source.IsRemote ? checkpoint : ResolveUserPath(checkpoint);
         if (!ShouldProcess(source.Location, $"Replace the current state with the checkpoint '{file}'")) return;
         source.Restore(new CheckpointInfo { Path = file });
-        using var snapshot = source.Open();
-        WriteObject(ClusterMetadata.From(snapshot));
+        WriteObject(source.Describe());
     });
 }

@@ -64,11 +64,7 @@ public sealed class ConnectClusterStateCommand : ClusterStateCmdlet
             });
             SessionDefaults.Set(remote.Location);
             WriteVerbose($"Connected to the ClusterState server {remote.Location}.");
-            if (PassThru)
-            {
-                using var remoteSnapshot = remote.Open();
-                WriteObject(ClusterMetadata.From(remoteSnapshot));
-            }
+            if (PassThru) WriteObject(remote.Describe());
             return;
         }
         string dir = ResolveStateDirectory(Path);

@@ -42,8 +42,7 @@ public sealed class UpdateClusterStateSchemaCommand : ClusterStateCmdlet
             : $"Migrated '{dir}' to schema version {ClusterSchema.CurrentVersion} as generation {result.Generation}.");
         if (PassThru)
         {
-            using var after = source.Open();
-            WriteObject(ClusterMetadata.From(after));
+            WriteObject(source.Describe());
         }
         if (result is not null)
         {
