@@ -264,4 +264,25 @@ public sealed class StorageTests
         using var reopened = ClusterSnapshot.OpenFile(file);
         Assert.Equal(100, reopened.TaskCount);
     }
+
+    [Fact]
+    public void AtomicFile_write_behind_keeps_every_byte_in_order_across_many_steps()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Combine("big.bin");
+        var random = new Random(7);
+        var chunks = Enumerable.Range(0, 40).Select(i => { var b = new byte[random.Next(1, 6 << 20)]; random.NextBytes(b); return b; }).ToList();
+        ClusterState.Storage.AtomicFile.Write(path, stream =>
+        {
+            for (int i = 0; i < chunks.Count; i++)
+            {
+                if (i % 2 == 0) stream.Write(chunks[i]);
+                else stream.WriteAsync(chunks[i], 0, chunks[i].Length).GetAwaiter().GetResult();
+            }
+        }, durable: true, "test file", writeBehind: true);
+        var expected = chunks.SelectMany(c => c).ToArray();
+        Assert.True(expected.Length > 64 << 20, "long enough for several write-back steps");
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(expected), System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp-*"));
+    }
 }

@@ -105,7 +105,7 @@ public static class Checkpoints
         if (existing.Count > 0) seconds = Math.Max(seconds, new DateTimeOffset(existing[0].CreatedAt).ToUnixTimeSeconds() + 1);
         string name = FileStem(snapshot.ClusterId);
         string path = System.IO.Path.Combine(folder, $"{name}_{seconds}.parquet");
-        AtomicFile.Write(path, stream => WriteNested(snapshot, stream, progress), durable: true, "checkpoint");
+        AtomicFile.Write(path, stream => WriteNested(snapshot, stream, progress), durable: true, "checkpoint", writeBehind: true);
         string latest = System.IO.Path.Combine(stateDirectory, name + ".parquet");
         AtomicFile.Link(path, latest, "checkpoint");
         StateStore.UpdateMetadata(stateDirectory, m =>
