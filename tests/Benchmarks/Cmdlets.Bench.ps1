@@ -302,7 +302,7 @@ if ($remote) {
     Line "| Streaming the tasks flight | $(& $grow $mm.ServerTransfer) | $(& $grow $mm.ClientTransfer) |"
     Line "| First read of the whole state | $(& $grow $mm.ServerFull) | $(& $grow $mm.ClientFull) |"
     Line
-    Line ('The server sends zero-copy slices of its mapped columns, so it grows by its gRPC buffers only; a streaming client holds one chunk at a time. The first whole-state read holds every chunk and their concatenation while it writes the cache file: at the peak the client held {0:N0} MiB more for a {1:N0} MiB state, {2:N0} MiB afterwards (managed memory the GC keeps for reuse); the next reads of that generation map the file, and queries answered by the server never need it.' -f ($mm.ClientFull.PeakMiB - $mm.ClientFull.BeforeMiB), $remote.SnapshotMiB, ($mm.ClientFull.AfterMiB - $mm.ClientFull.BeforeMiB))
+    Line ('The server sends zero-copy slices of its mapped columns, so it grows by its gRPC buffers only; a streaming client holds one chunk at a time. The first whole-state read holds every chunk and their concatenation while it writes the cache file: at the peak the client held {0:N0} MiB more for a {1:N0} MiB state, and {2:+#,0;-#,0;0} MiB once the file was written; the next reads of that generation map the file, and queries answered by the server never need it.' -f ($mm.ClientFull.PeakMiB - $mm.ClientFull.BeforeMiB), $remote.SnapshotMiB, ($mm.ClientFull.AfterMiB - $mm.ClientFull.BeforeMiB))
     Line
 }
 Set-Content -Path $OutFile -Value $md.ToString() -NoNewline

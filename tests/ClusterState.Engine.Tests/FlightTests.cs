@@ -74,6 +74,19 @@ public sealed class FlightTests : IDisposable
     }
 
     [Fact]
+    public void RemoteState_fetches_again_when_its_cached_copy_is_damaged()
+    {
+        var remote = RemoteState.Connect(Uri, new RemoteOptions { Token = Token });
+        string cached;
+        using (var copy = remote.Open()) cached = copy.SnapshotPath;
+        ClusterSnapshot.ClearCache();
+        using (var file = new FileStream(cached, FileMode.Open, FileAccess.Write)) file.SetLength(file.Length / 2);
+        using var local = ClusterSnapshot.Open(_state);
+        using var again = remote.Open();
+        Assert.Equal(Json(local), Json(again));
+    }
+
+    [Fact]
     public void RemoteState_pushes_queries_down_and_answers_exactly_like_a_local_query()
     {
         var remote = RemoteState.Connect(Uri, new RemoteOptions { Token = Token });

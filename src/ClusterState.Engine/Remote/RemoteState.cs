@@ -152,6 +152,11 @@ public sealed class RemoteState : StateSource
                 {
                     continue; // another process replaced the cached file; read again
                 }
+                catch (ClusterStateException e) when (e.ErrorId == ErrorIds.SnapshotCorrupt && attempt < 5)
+                {
+                    TryDelete(file); // a damaged cached copy is fetched again, never answered from
+                    continue;
+                }
             }
             if (attempt >= 5)
                 throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable,
@@ -182,6 +187,10 @@ public sealed class RemoteState : StateSource
                 catch (FileNotFoundException)
                 {
                     // replaced meanwhile: ask the server
+                }
+                catch (ClusterStateException e) when (e.ErrorId == ErrorIds.SnapshotCorrupt)
+                {
+                    TryDelete(file); // damaged: ask the server
                 }
             }
             // The header (schema and scalars) is the same for every query of a generation: read it once.
