@@ -132,6 +132,29 @@ Describe 'Queries evaluated by the server' {
     }
 }
 
+Describe 'Progress of a remote read' {
+    BeforeAll {
+        $script:StatePath = Join-Path $TestDrive 'progress'
+        New-TestState -Path $StatePath -NodeCount 50 -TaskCount 200000 -ContentCount 100000 -Seed 47 | Out-Null
+        $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token
+    }
+    AfterAll { $Server | Stop-ClusterStateServer }
+
+    It 'shows rows received of all rows while the whole state is fetched, and completes' {
+        $ps = [powershell]::Create()
+        try {
+            $status = $ps.AddScript("Import-Module '$env:CLUSTERSTATE_MODULE'; Connect-ClusterState -Uri '$($Server.Uri)' -Token '$Token'; Get-ClusterStatus").Invoke()
+            $ps.HadErrors | Should -BeFalse -Because ($ps.Streams.Error | Out-String)
+            $status.TasksTotal | Should -Be 200000
+            $records = @($ps.Streams.Progress | Where-Object Activity -eq 'Reading the cluster state')
+            $records.Count | Should -BeGreaterThan 1
+            $records[0].StatusDescription | Should -Match 'of 300,050 rows'
+            $records[-1].RecordType | Should -Be 'Completed'
+        }
+        finally { $ps.Dispose() }
+    }
+}
+
 Describe 'Four remote writer processes' {
     BeforeAll {
         $script:StatePath = Join-Path $TestDrive 'writers'

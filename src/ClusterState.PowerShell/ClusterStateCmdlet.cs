@@ -53,7 +53,9 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
         {
             var source = ResolveSource(explicitPath);
             WriteVerbose($"Opening the cluster state at '{source.Location}'.");
-            _snapshot = source.Open();
+            // A server's state is fetched once per generation: seconds for millions of rows.
+            using var progress = StartProgress(12, "Reading the cluster state", $"from {source.Location}");
+            _snapshot = source.Open((done, total) => progress.Report(done, total, "rows"));
         }
         return _snapshot;
     }

@@ -136,13 +136,13 @@ public sealed class RemoteState : StateSource
     }
 
     /// <inheritdoc />
-    public override ClusterSnapshot Open()
+    public override ClusterSnapshot Open(Action<long, long>? progress)
     {
         for (int attempt = 0; ; attempt++)
         {
             var metadata = ReadMetadata();
             string file = Path.Combine(_cacheDirectory, CacheFileName(metadata));
-            if (File.Exists(file) || Fetch(metadata, file))
+            if (File.Exists(file) || Fetch(metadata, file, progress))
             {
                 try
                 {
@@ -246,10 +246,17 @@ public sealed class RemoteState : StateSource
     /// cached snapshot file. False when the flights came from different generations (a commit
     /// landed in between): nothing is written and the caller reads again.
     /// </summary>
-    private bool Fetch(StateMetadata metadata, string file)
+    private bool Fetch(StateMetadata metadata, string file, Action<long, long>? progress)
     {
         var flights = new[] { HeaderTicket, ClusterSchema.Names.Nodes, ClusterSchema.Names.Tasks, ClusterSchema.Names.Content };
-        var results = Call(() => Task.WhenAll(flights.Select(ReadFlight)), idempotent: true).ToArray();
+        long received = 0, total = 0;
+        if (progress is not null)
+        {
+            var counts = Describe();
+            total = (long)counts.NodeCount + counts.TaskCount + counts.ContentCount;
+        }
+        var results = Call(() => Task.WhenAll(flights.Select(f => ReadFlight(f, rows => Interlocked.Add(ref received, rows)))), idempotent: true,
+            tick: progress is null ? null : () => progress(Interlocked.Read(ref received), total)).ToArray();
         try
         {
             if (results.Any(batches => batches.Count == 0 || RemoteWire.GenerationOf(batches[0].Schema) != metadata.Generation)) return false;
@@ -276,11 +283,17 @@ public sealed class RemoteState : StateSource
         }
     }
 
-    private async Task<List<RecordBatch>> ReadFlight(string ticket)
+    private async Task<List<RecordBatch>> ReadFlight(string ticket) => await ReadFlight(ticket, null).ConfigureAwait(false);
+
+    private async Task<List<RecordBatch>> ReadFlight(string ticket, Action<long>? received)
     {
         var batches = new List<RecordBatch>();
         using var call = _client.GetStream(new FlightTicket(ticket), Headers());
-        while (await call.ResponseStream.MoveNext(default).ConfigureAwait(false)) batches.Add(call.ResponseStream.Current);
+        while (await call.ResponseStream.MoveNext(default).ConfigureAwait(false))
+        {
+            batches.Add(call.ResponseStream.Current);
+            received?.Invoke(call.ResponseStream.Current.Length);
+        }
         return batches;
     }
 
@@ -442,13 +455,20 @@ public sealed class RemoteState : StateSource
     /// tried once more on a new channel — for reads always, for changes only when the connection
     /// was refused (the request never reached a server, so it cannot have been applied).
     /// </summary>
-    private T Call<T>(Func<Task<T>> call, bool idempotent)
+    private T Call<T>(Func<Task<T>> call, bool idempotent, Action? tick = null)
     {
         for (int attempt = 0; ; attempt++)
         {
             try
             {
-                return Task.Run(call).GetAwaiter().GetResult();
+                var task = Task.Run(call);
+                // Progress is reported from the calling thread (a cmdlet may only write progress there).
+                if (tick is not null)
+                {
+                    tick();
+                    while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(250)) tick();
+                }
+                return task.GetAwaiter().GetResult();
             }
             catch (RpcException e) when (attempt == 0 && e.StatusCode == StatusCode.Unavailable && (idempotent || NeverSent(e)))
             {

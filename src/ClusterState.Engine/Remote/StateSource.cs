@@ -19,7 +19,13 @@ public abstract class StateSource : IDisposable
     public abstract bool IsRemote { get; }
 
     /// <summary>Opens the current snapshot (dispose it when done).</summary>
-    public abstract ClusterSnapshot Open();
+    public ClusterSnapshot Open() => Open(null);
+
+    /// <summary>
+    /// Opens the current snapshot; <paramref name="progress"/> hears (rows received, rows in all)
+    /// while a server's state is fetched, on the calling thread.
+    /// </summary>
+    public abstract ClusterSnapshot Open(Action<long, long>? progress);
 
     /// <summary>Reads state_metadata.json of the current generation.</summary>
     public abstract StateMetadata ReadMetadata();
@@ -82,7 +88,7 @@ public sealed class LocalStateSource(string directory) : StateSource
     public override bool IsRemote => false;
 
     /// <inheritdoc />
-    public override ClusterSnapshot Open() => ClusterSnapshot.Open(Location);
+    public override ClusterSnapshot Open(Action<long, long>? progress) => ClusterSnapshot.Open(Location);
 
     /// <inheritdoc />
     public override StateMetadata ReadMetadata() => StateMetadata.Read(Location);
