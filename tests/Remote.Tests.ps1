@@ -211,6 +211,48 @@ Describe 'A server restarted mid-run' {
     }
 }
 
+Describe 'A server restarted under a writing client' {
+    BeforeAll {
+        $script:StatePath = Join-Path $TestDrive 'restart-writer'
+        $sample = New-TestState -Path $StatePath -NodeCount 8 -TaskCount 100 -ContentCount 10 -Seed 48
+        $script:Cid = @($sample.Content)[0].Cid
+        $script:Start = @($sample.Content)[0].Replication
+        $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token
+        $script:Port = [int]($Server.Uri -replace '.*:')
+    }
+    AfterAll { Get-Variable Server -Scope Script -ValueOnly | Stop-ClusterStateServer -ErrorAction SilentlyContinue }
+
+    It 'never applies a change twice: every commit is one increment, and the client hears of each it made' {
+        $out = Join-Path $TestDrive 'restart-writer.txt'
+        $writer = Start-ChildPwsh -OutFile $out -Script @"
+Import-Module '$env:CLUSTERSTATE_MODULE'
+Connect-ClusterState -Uri '$($Server.Uri)' -Token '$Token'
+`$ok = 0; `$unavailable = 0
+for (`$n = 0; `$n -lt 80; `$n++) {
+    try { Set-ClusterContent -Cid '$Cid' -ReplicationDelta 1 -ErrorAction Stop; `$ok++ }
+    catch { if (`$_.FullyQualifiedErrorId -like 'ServerUnavailable*') { `$unavailable++ } else { throw } }
+    Start-Sleep -Milliseconds 40
+}
+"RESULT `$ok `$unavailable"
+"@
+        # Stop the server once the client is committing, and start it again a second later.
+        $deadline = (Get-Date).AddSeconds(60)
+        while ((Get-ClusterMetadata -StatePath $StatePath).Generation -lt 6 -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
+        $Server | Stop-ClusterStateServer
+        Start-Sleep -Seconds 1
+        $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token -Port $Port
+        $writer.WaitForExit(120000) | Should -BeTrue
+        $writer.ExitCode | Should -Be 0 -Because (Get-Content -Raw $out)
+        $ok, $unavailable = ((Get-Content $out | Where-Object { $_ -like 'RESULT *' }) -split ' ')[1, 2] | ForEach-Object { [int]$_ }
+        $unavailable | Should -BeGreaterThan 0 -Because 'the client ran while the server was down'
+        $commits = (Get-ClusterMetadata -StatePath $StatePath).Generation - 1
+        (Get-ClusterContent -StatePath $StatePath -Cid $Cid).Replication | Should -Be ($Start + $commits)
+        $commits | Should -BeGreaterOrEqual $ok
+        $commits | Should -BeLessOrEqual ($ok + $unavailable)
+        $ok | Should -BeGreaterThan 6
+    }
+}
+
 Describe 'Watching and waiting remotely' {
     BeforeAll {
         $script:StatePath = Join-Path $TestDrive 'watch'
