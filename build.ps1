@@ -17,6 +17,7 @@
              regenerates docs/PERFORMANCE.md and docs/performance.svg (about 20 minutes).
              Includes the remote cases: a ClusterState server on the large state, read by pwsh.
       BenchRemote  only the remote cases (on the states a Bench made), then the document again.
+      BenchCheckpoint  only the checkpoint measurements (ours and the native baseline), then the document again.
       Crash  the full count of the kill-the-writer loop (CI kills 40 times; this $CrashKills).
       Fuzz   the full count of the damaged-snapshot loop (CI runs 200 rounds; this runs
              $FuzzRounds) to show that no corruption crashes the process.
@@ -28,7 +29,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Bench', 'BenchRemote', 'Crash', 'Fuzz')]
+    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Bench', 'BenchRemote', 'BenchCheckpoint', 'Crash', 'Fuzz')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -236,6 +237,16 @@ foreach ($t in $Task) {
             if (-not $script:Built) { Invoke-Build }
             Write-Host '== Bench (remote)' -ForegroundColor Cyan
             Invoke-RemoteBench
+            $exit = Start-FreshPwsh -File (Join-Path $Root 'tests/Benchmarks/Cmdlets.Bench.ps1') -Arguments @('-ReportOnly')
+            if ($exit -ne 0) { throw "Writing the report failed with exit code $exit." }
+        }
+        'BenchCheckpoint' {
+            if (-not $script:Built) { Invoke-Build }
+            Write-Host '== Bench (checkpoints)' -ForegroundColor Cyan
+            $benchRoot = Join-Path $Out 'bench'
+            Invoke-Native dotnet run --project (Join-Path $Root 'tests/ClusterState.Benchmarks/ClusterState.Benchmarks.csproj') -c Release --nologo `
+                -- --root $benchRoot --out (Join-Path $benchRoot 'engine.json') --checkpoints
+            $env:CLUSTERSTATE_MODULE = Join-Path $ModuleDir 'ClusterState.psd1'
             $exit = Start-FreshPwsh -File (Join-Path $Root 'tests/Benchmarks/Cmdlets.Bench.ps1') -Arguments @('-ReportOnly')
             if ($exit -ne 0) { throw "Writing the report failed with exit code $exit." }
         }

@@ -256,13 +256,14 @@ foreach ($s in $singles) { Line "| ``$($s.Name)`` | $(& $range $s) |" }
 Line
 Line '## Checkpoints'
 Line
-Line '`Checkpoints.Save` (what `Save-ClusterStateCheckpoint` runs): the nested one-row Parquet file written column by column from the Arrow buffers (Snappy), fsync, the latest-checkpoint hard link and the metadata update; median of three. Flat export: the three per-entity files of `Export-ClusterState -Format Parquet`. Read back: Parquet.Net reading the checkpoint into objects (what `Restore-ClusterState` and `Import-ClusterState` do first).'
+Line '`Checkpoints.Save` (what `Save-ClusterStateCheckpoint` runs): the nested one-row Parquet file written column by column from the Arrow buffers with Parquet.Net (Snappy), disk write-back started while it encodes, fsync, the latest-checkpoint hard link and the metadata update; median of three. Flat export: the three per-entity files of `Export-ClusterState -Format Parquet`. Read back: Parquet.Net reading the checkpoint into objects (what `Restore-ClusterState` and `Import-ClusterState` do first). Baseline of the same run, not used by the module: the native Arrow C++ writer (ParquetSharp 25.0.1.2) writing the same nested batch from the mapped snapshot, Snappy without dictionary (with dictionary it was slower than ours), fsync; median of three (`build.ps1 BenchCheckpoint` repeats only these).'
 Line
-Line '| Scale | Checkpoint s (min–max) | File MiB | Snapshot MiB | Flat export s | Read back s |'
-Line '|---|---|---|---|---|---|'
+Line '| Scale | Checkpoint s (min–max) | File MiB | Snapshot MiB | Flat export s | Read back s | Native baseline s | Native MiB | Ours / native |'
+Line '|---|---|---|---|---|---|---|---|---|'
 foreach ($c in $engine.Checkpoints) {
     $snap = ($engine.Scales | Where-Object Name -eq $c.Scale).SnapshotBytes
-    Line ("| {0} | {1:N2} ({2:N2}–{3:N2}) | {4:N0} | {5:N0} | {6:N2} | {7:N2} |" -f $scaleText[$c.Scale], ($c.MedianMs / 1000), ($c.MinMs / 1000), ($c.MaxMs / 1000), ($c.SizeBytes / 1MB), ($snap / 1MB), ($c.FlatExportMs / 1000), ($c.ReadBackMs / 1000))
+    $native = if ($c.PSObject.Properties['NativeMs']) { '{0:N2} | {1:N0} | {2:N2}×' -f ($c.NativeMs / 1000), ($c.NativeSizeBytes / 1MB), ($c.MedianMs / $c.NativeMs) } else { '– | – | –' }
+    Line ("| {0} | {1:N2} ({2:N2}–{3:N2}) | {4:N0} | {5:N0} | {6:N2} | {7:N2} | {8} |" -f $scaleText[$c.Scale], ($c.MedianMs / 1000), ($c.MinMs / 1000), ($c.MaxMs / 1000), ($c.SizeBytes / 1MB), ($snap / 1MB), ($c.FlatExportMs / 1000), ($c.ReadBackMs / 1000), $native)
 }
 Line
 Line '## Commits'
