@@ -38,25 +38,7 @@ if ($ReportOnly) {
 else {
 Connect-ClusterState -Path $state
 $meta = Get-ClusterMetadata
-function Measure-Case([string] $Name, [scriptblock] $Script, [int] $Count) {
-    $null = & $Script   # warm-up: JIT, page cache, the snapshot cache
-    $times = foreach ($i in 1..$Count) {
-        [GC]::Collect(); [GC]::WaitForPendingFinalizers()
-        $sw = [Diagnostics.Stopwatch]::StartNew()
-        $result = & $Script
-        $sw.Stop()
-        $sw.Elapsed.TotalMilliseconds
-    }
-    $sorted = @($times | Sort-Object)
-    [pscustomobject]@{
-        Name     = $Name
-        MedianMs = $sorted[[int][math]::Floor(($sorted.Count - 1) / 2)]
-        MinMs    = $sorted[0]
-        MaxMs    = $sorted[-1]
-        Runs     = $Count
-        Result   = if ($result -is [int]) { $result } else { @($result).Count }
-    }
-}
+. (Join-Path $PSScriptRoot 'Measure.ps1')
 
 # --- Cmdlets against Where-Object and against the JSON export ---
 $json = Join-Path $StateRoot 'scale-large.json'

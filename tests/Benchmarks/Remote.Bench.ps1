@@ -25,22 +25,7 @@ Import-Module $ModulePath
 $state = Join-Path $StateRoot 'scale-large'
 if (-not (Test-Path (Join-Path $state 'state_metadata.json'))) { throw "Run tests/ClusterState.Benchmarks first: it generates $state." }
 
-function Measure-Case([string] $Name, [scriptblock] $Script, [int] $Count, [scriptblock] $Before = {}) {
-    & $Before; $null = & $Script   # warm-up
-    $times = foreach ($i in 1..$Count) {
-        & $Before
-        [GC]::Collect(); [GC]::WaitForPendingFinalizers()
-        $sw = [Diagnostics.Stopwatch]::StartNew()
-        $result = & $Script
-        $sw.Stop()
-        $sw.Elapsed.TotalMilliseconds
-    }
-    $sorted = @($times | Sort-Object)
-    [pscustomobject]@{
-        Name = $Name; MedianMs = $sorted[[int][math]::Floor(($sorted.Count - 1) / 2)]; MinMs = $sorted[0]; MaxMs = $sorted[-1]; Runs = $Count
-        Result = if ($result -is [int] -or $result -is [long]) { $result } else { @($result).Count }
-    }
-}
+. (Join-Path $PSScriptRoot 'Measure.ps1')
 
 # Resident memory of a process sampled every 10 ms on a thread of its own: the peak of a case.
 Add-Type -TypeDefinition @'

@@ -136,33 +136,8 @@ public sealed class RemoteState : StateSource
     }
 
     /// <inheritdoc />
-    public override ClusterSnapshot Open(Action<long, long>? progress)
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            var metadata = ReadMetadata();
-            string file = Path.Combine(_cacheDirectory, CacheFileName(metadata));
-            if (File.Exists(file) || Fetch(metadata, file, progress))
-            {
-                try
-                {
-                    return ClusterSnapshot.OpenMirror(Location, file, metadata);
-                }
-                catch (FileNotFoundException) when (attempt < 5)
-                {
-                    continue; // another process replaced the cached file; read again
-                }
-                catch (ClusterStateException e) when (e.ErrorId == ErrorIds.SnapshotCorrupt && attempt < 5)
-                {
-                    TryDelete(file); // a damaged cached copy is fetched again, never answered from
-                    continue;
-                }
-            }
-            if (attempt >= 5)
-                throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable,
-                    $"The state at {Location} changed during every one of {attempt + 1} reads; try again.", Location);
-        }
-    }
+    public override ClusterSnapshot Open(Action<long, long>? progress) =>
+        ReadStable(metadata => Fetch(metadata, progress) ? OpenCached(metadata) : null);
 
     /// <summary>
     /// A snapshot that answers one query of one entity (nodes, tasks or content; a
@@ -174,25 +149,8 @@ public sealed class RemoteState : StateSource
     public ClusterSnapshot OpenFor(string entity, object query)
     {
         string ticket = System.Text.Json.JsonSerializer.Serialize(new { flight = entity, query, withIds = true });
-        for (int attempt = 0; ; attempt++)
+        return ReadStable(metadata =>
         {
-            var metadata = ReadMetadata();
-            string file = Path.Combine(_cacheDirectory, CacheFileName(metadata));
-            if (File.Exists(file))
-            {
-                try
-                {
-                    return ClusterSnapshot.OpenMirror(Location, file, metadata);
-                }
-                catch (FileNotFoundException)
-                {
-                    // replaced meanwhile: ask the server
-                }
-                catch (ClusterStateException e) when (e.ErrorId == ErrorIds.SnapshotCorrupt)
-                {
-                    TryDelete(file); // damaged: ask the server
-                }
-            }
             // The header (schema and scalars) is the same for every query of a generation: read it once.
             string key = CacheFileName(metadata);
             var known = _header;
@@ -201,31 +159,22 @@ public sealed class RemoteState : StateSource
             var header = results[0].FirstOrDefault();
             try
             {
-                if (results.All(batches => batches.Count > 0 && RemoteWire.GenerationOf(batches[0].Schema) == metadata.Generation))
+                if (!OfGeneration(results, metadata.Generation)) return null;
+                if (!haveHeader && results[0].Count == 1)
                 {
-                    if (!haveHeader && results[0].Count == 1)
-                    {
-                        _header = (key, header!);
-                        header = null; // kept for the next query of this generation, not disposed
-                    }
-                    var owned = new List<IDisposable>();
-                    string partial = Path.Combine(_cacheDirectory, $"query-{Guid.NewGuid():N}.partial");
-                    try
-                    {
-                        WriteArrowFile(RemoteWire.Assemble(results[0][0], new Dictionary<string, IReadOnlyList<RecordBatch>>(StringComparer.Ordinal) { [entity] = results[1] }, owned), partial);
-                    }
-                    finally
-                    {
-                        foreach (var array in owned) array.Dispose();
-                    }
-                    try
-                    {
-                        return ClusterSnapshot.OpenPartial(Location, partial, metadata);
-                    }
-                    finally
-                    {
-                        TryDelete(partial); // the mapping stays valid where the system allows deleting mapped files
-                    }
+                    _header = (key, header!);
+                    header = null; // kept for the next query of this generation, not disposed
+                }
+                string partial = Path.Combine(_cacheDirectory, $"query-{Guid.NewGuid():N}.partial");
+                WriteAssembled(results[0][0], new Dictionary<string, IReadOnlyList<RecordBatch>>(StringComparer.Ordinal) { [entity] = results[1] },
+                    batch => WriteArrowFile(batch, partial));
+                try
+                {
+                    return ClusterSnapshot.OpenPartial(Location, partial, metadata);
+                }
+                finally
+                {
+                    TryDelete(partial); // the mapping stays valid where the system allows deleting mapped files
                 }
             }
             finally
@@ -233,20 +182,74 @@ public sealed class RemoteState : StateSource
                 foreach (var batch in results[1]) batch.Dispose();
                 if (!haveHeader) header?.Dispose();
             }
-            if (attempt >= 5)
-                throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable,
-                    $"The state at {Location} changed during every one of {attempt + 1} reads; try again.", Location);
+        });
+    }
+
+    /// <summary>
+    /// Reads the metadata and answers from the cached copy of that generation, or else with
+    /// <paramref name="read"/>; null from it means a commit landed between the metadata and the
+    /// flights, and everything is read again (at most six times).
+    /// </summary>
+    private ClusterSnapshot ReadStable(Func<StateMetadata, ClusterSnapshot?> read)
+    {
+        const int Reads = 6;
+        for (int attempt = 0; attempt < Reads; attempt++)
+        {
+            var metadata = ReadMetadata();
+            if ((OpenCached(metadata) ?? read(metadata)) is { } snapshot) return snapshot;
+        }
+        throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable,
+            $"The state at {Location} changed during every one of {Reads} reads; try again.", Location);
+    }
+
+    /// <summary>The cached copy of a generation, mapped; null when there is none (or another process replaced it).</summary>
+    private ClusterSnapshot? OpenCached(StateMetadata metadata)
+    {
+        string file = CachePath(metadata);
+        if (!File.Exists(file)) return null;
+        try
+        {
+            return ClusterSnapshot.OpenMirror(Location, file, metadata);
+        }
+        catch (FileNotFoundException)
+        {
+            return null; // replaced meanwhile
+        }
+        catch (ClusterStateException e) when (e.ErrorId == ErrorIds.SnapshotCorrupt)
+        {
+            TryDelete(file); // a damaged cached copy is fetched again, never answered from
+            return null;
         }
     }
 
+    private string CachePath(StateMetadata metadata) => Path.Combine(_cacheDirectory, CacheFileName(metadata));
+
     private const string HeaderTicket = "{\"flight\":\"state\",\"header\":true}";
+
+    /// <summary>True when every flight sent a batch and all come from <paramref name="generation"/>.</summary>
+    private static bool OfGeneration(IEnumerable<List<RecordBatch>> flights, long generation) =>
+        flights.All(batches => batches.Count > 0 && RemoteWire.GenerationOf(batches[0].Schema) == generation);
+
+    /// <summary>Assembles the state batch from a header and entity rows, writes it, and frees the arrays the assembly allocated.</summary>
+    private static void WriteAssembled(RecordBatch header, IReadOnlyDictionary<string, IReadOnlyList<RecordBatch>> entities, Action<RecordBatch> write)
+    {
+        var owned = new List<IDisposable>();
+        try
+        {
+            write(RemoteWire.Assemble(header, entities, owned));
+        }
+        finally
+        {
+            foreach (var array in owned) array.Dispose();
+        }
+    }
 
     /// <summary>
     /// Reads the header and the three entity flights of one generation and writes them as the
     /// cached snapshot file. False when the flights came from different generations (a commit
     /// landed in between): nothing is written and the caller reads again.
     /// </summary>
-    private bool Fetch(StateMetadata metadata, string file, Action<long, long>? progress)
+    private bool Fetch(StateMetadata metadata, Action<long, long>? progress)
     {
         var flights = new[] { HeaderTicket, ClusterSchema.Names.Nodes, ClusterSchema.Names.Tasks, ClusterSchema.Names.Content };
         long received = 0, total = 0;
@@ -259,22 +262,14 @@ public sealed class RemoteState : StateSource
             tick: progress is null ? null : () => progress(Interlocked.Read(ref received), total)).ToArray();
         try
         {
-            if (results.Any(batches => batches.Count == 0 || RemoteWire.GenerationOf(batches[0].Schema) != metadata.Generation)) return false;
+            if (!OfGeneration(results, metadata.Generation)) return false;
             var entities = new Dictionary<string, IReadOnlyList<RecordBatch>>(StringComparer.Ordinal)
             {
                 [ClusterSchema.Names.Nodes] = results[1],
                 [ClusterSchema.Names.Tasks] = results[2],
                 [ClusterSchema.Names.Content] = results[3],
             };
-            var owned = new List<IDisposable>();
-            try
-            {
-                WriteCacheFile(RemoteWire.Assemble(results[0][0], entities, owned), file);
-            }
-            finally
-            {
-                foreach (var array in owned) array.Dispose();
-            }
+            WriteAssembled(results[0][0], entities, batch => WriteCacheFile(batch, CachePath(metadata)));
             return true;
         }
         finally

@@ -1,0 +1,23 @@
+# Shared by the bench scripts (dot-source it): one timed case of a whole command in this pwsh.
+function Measure-Case([string] $Name, [scriptblock] $Script, [int] $Count, [scriptblock] $Before = {}) {
+    # Once to warm up (JIT, page cache, the snapshot cache), then $Count timed runs, each after
+    # $Before (untimed) and a full garbage collection; median, min and max in milliseconds.
+    & $Before; $null = & $Script
+    $times = foreach ($i in 1..$Count) {
+        & $Before
+        [GC]::Collect(); [GC]::WaitForPendingFinalizers()
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $result = & $Script
+        $sw.Stop()
+        $sw.Elapsed.TotalMilliseconds
+    }
+    $sorted = @($times | Sort-Object)
+    [pscustomobject]@{
+        Name     = $Name
+        MedianMs = $sorted[[int][math]::Floor(($sorted.Count - 1) / 2)]
+        MinMs    = $sorted[0]
+        MaxMs    = $sorted[-1]
+        Runs     = $Count
+        Result   = if ($result -is [int] -or $result -is [long]) { $result } else { @($result).Count }
+    }
+}
