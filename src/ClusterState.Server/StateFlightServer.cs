@@ -163,7 +163,8 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
                 using var snapshot = ClusterSnapshot.Open(dir);
                 return ClusterMetadata.From(snapshot);
             })),
-            "wait" => One(await Wait(Body<RemoteWire.WaitRequest>(body) ?? new(), context.CancellationToken).ConfigureAwait(false)),
+            // No result when the wait timed out.
+            "wait" => await Wait(Body<RemoteWire.WaitRequest>(body) ?? new(), context.CancellationToken).ConfigureAwait(false) is { } metadata ? One(metadata) : System.Array.Empty<object?>(),
             "changes" => Engine(() =>
             {
                 var range = Body<RemoteWire.ChangesRequest>(body) ?? new();
@@ -181,25 +182,20 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
             _ => throw new RpcException(new Status(StatusCode.Unimplemented,
                 $"No action '{request.Type}'; the actions are: {string.Join(", ", Actions.Select(a => a.Type))}.")),
         };
-        foreach (var result in results)
-        {
-            if (result is not RemoteWire.NoResult)
-                await responseStream.WriteAsync(new FlightResult(RemoteWire.ToJson(result))).ConfigureAwait(false);
-        }
+        foreach (var result in results) await responseStream.WriteAsync(new FlightResult(RemoteWire.ToJson(result))).ConfigureAwait(false);
     }
 
     private static object?[] One(object? result) => new[] { result };
 
     /// <summary>A long poll: the metadata once the generation passes <c>after</c>, or nothing after the timeout.</summary>
-    private async Task<object?> Wait(RemoteWire.WaitRequest request, System.Threading.CancellationToken cancel)
+    private Task<StateMetadata?> Wait(RemoteWire.WaitRequest request, System.Threading.CancellationToken cancel)
     {
         var timeout = TimeSpan.FromMilliseconds(Math.Clamp(request.TimeoutMs, 0, 60_000));
-        var metadata = await Task.Run(() => Engine(() =>
+        return Task.Run(() => Engine(() =>
         {
             using var watcher = new StateWatcher(options.StatePath);
             return watcher.WaitForCommit(request.After, timeout, cancel);
-        }), cancel).ConfigureAwait(false);
-        return metadata is null ? RemoteWire.NoResult.Instance : metadata;
+        }), cancel);
     }
 
     /// <summary>A checkpoint named by its file name: only files of this state's checkpoints folder can be restored remotely.</summary>

@@ -60,7 +60,7 @@ public sealed class RemoteState : StateSource
     private RemoteState(Uri uri, RemoteOptions options)
     {
         bool tls = uri.Scheme is "grpc+tls" or "grpcs";
-        Location = $"{uri.Scheme}://{uri.Authority}";
+        Location = Key(uri);
         var handler = _handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
         if (tls && (options.SkipCertificateCheck || options.ServerCertificate is not null))
         {
@@ -112,8 +112,11 @@ public sealed class RemoteState : StateSource
     public static RemoteState For(string uri)
     {
         var parsed = Parse(uri);
-        return Connections.GetOrAdd($"{parsed.Scheme}://{parsed.Authority}", _ => new RemoteState(parsed, new RemoteOptions()));
+        return Connections.GetOrAdd(Key(parsed), _ => new RemoteState(parsed, new RemoteOptions()));
     }
+
+    /// <summary>A server's name in the connection table and in messages: scheme and authority.</summary>
+    private static string Key(Uri uri) => $"{uri.Scheme}://{uri.Authority}";
 
     private static Uri Parse(string uri)
     {
@@ -490,18 +493,9 @@ public sealed class RemoteState : StateSource
         _handler.Dispose();
     }
 
-    /// <summary>Closes every connection of this process (for tests and module removal).</summary>
-    public static void DisconnectAll()
-    {
-        foreach (var key in Connections.Keys.ToList())
-        {
-            if (Connections.TryRemove(key, out var remote)) remote.Close();
-        }
-    }
-
     /// <summary>Forgets the connection to a server.</summary>
     public static void Disconnect(string uri)
     {
-        if (Connections.TryRemove(For(uri).Location, out var remote)) remote.Close();
+        if (Connections.TryRemove(Key(Parse(uri)), out var remote)) remote.Close();
     }
 }

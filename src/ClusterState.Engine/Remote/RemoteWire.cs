@@ -65,14 +65,6 @@ public static class RemoteWire
         public CheckpointPolicy? Policy { get; set; }
     }
 
-    /// <summary>An action that answers with no result (a wait that timed out).</summary>
-    public sealed class NoResult
-    {
-        /// <summary>The one instance.</summary>
-        public static readonly NoResult Instance = new();
-        private NoResult() { }
-    }
-
     /// <summary>The JSON of an action result (the metadata as its own file format).</summary>
     public static string ToJson(object? value) => value is StateMetadata metadata ? metadata.ToString() : JsonSerializer.Serialize(value);
 
