@@ -123,4 +123,10 @@ public static class ErrorIds
     public const string RemoteUriInvalid = "RemoteUriInvalid";
     /// <summary>What was asked of a remote state can only be done where the state directory is.</summary>
     public const string RemoteNotSupported = "RemoteNotSupported";
+    /// <summary>A request to a ClusterState server is malformed: not the expected JSON, an unknown field, a null item, a list or string over the limits.</summary>
+    public const string RequestInvalid = "RequestInvalid";
+    /// <summary>A request is larger than the server accepts (Start-ClusterStateServer -MaxRequestMB).</summary>
+    public const string RequestTooLarge = "RequestTooLarge";
+    /// <summary>A ClusterState server holds as many long polls as it allows (per connection or in all); try again later.</summary>
+    public const string ServerBusy = "ServerBusy";
 }

@@ -2,8 +2,6 @@ using System;
 using System.Globalization;
 using System.Net;
 using System.Threading.Tasks;
-using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -15,27 +13,35 @@ namespace ClusterState.Server;
 
 /// <summary>
 /// <c>ClusterState.Server --state DIR --port N --token TOKEN [--bind 127.0.0.1] [--chunk-rows 16384]
-/// [--certificate FILE.pfx [--certificate-password PW]]</c>: serves the state over Arrow Flight on
-/// h2c, or over TLS with the given certificate. It binds to loopback unless told otherwise and
-/// refuses every call without the bearer token. Prints one line, <c>listening grpc://host:port</c>
-/// (<c>grpc+tls://</c> with a certificate), when it answers.
+/// [--chunk-bytes 3145728] [--max-request-mb 64] [--parent-pid PID] [--certificate FILE.pfx
+/// [--certificate-password PW]]</c>: serves the state over Arrow Flight on h2c, or over TLS with
+/// the given certificate. It binds to loopback unless told otherwise and refuses every call
+/// without the bearer token. Prints one line, <c>listening grpc://host:port</c> (<c>grpc+tls://</c>
+/// with a certificate), when it answers. With <c>--parent-pid</c> it stops when that process ends
+/// (Start-ClusterStateServer -StopWithSession); otherwise it runs until it is stopped.
 /// </summary>
 public static class Program
 {
+    private const string Usage = "usage: ClusterState.Server --state DIR --port N --token TOKEN [--bind 127.0.0.1] [--chunk-rows 16384] [--chunk-bytes 3145728] [--max-request-mb 64] [--parent-pid PID] [--certificate FILE.pfx [--certificate-password PW]]";
+
     public static int Main(string[] args)
     {
         string? state = Arg(args, "--state");
         string? token = Arg(args, "--token") ?? Environment.GetEnvironmentVariable("CLUSTERSTATE_SERVER_TOKEN");
-        if (state is null || string.IsNullOrEmpty(token) || !int.TryParse(Arg(args, "--port") ?? "0", NumberStyles.None, CultureInfo.InvariantCulture, out int port))
+        if (state is null || string.IsNullOrEmpty(token)
+            || !TryNumber(args, "--port", 0, 0, 65535, out int port)
+            || !TryNumber(args, "--chunk-rows", 16_384, 1, 1_048_576, out int chunkRows)
+            || !TryNumber(args, "--chunk-bytes", RequestLimits.DefaultChunkBytes, 4096, int.MaxValue, out int chunkBytes)
+            || !TryNumber(args, "--max-request-mb", RequestLimits.DefaultMaxRequestMB, 1, RequestLimits.MaxRequestMBLimit, out int maxRequestMB)
+            || !TryNumber(args, "--parent-pid", 0, 0, int.MaxValue, out int parentPid)
+            || !IPAddress.TryParse(Arg(args, "--bind") ?? "127.0.0.1", out var bind))
         {
-            Console.Error.WriteLine("usage: ClusterState.Server --state DIR --port N --token TOKEN [--bind 127.0.0.1] [--chunk-rows 16384] [--certificate FILE.pfx [--certificate-password PW]]");
+            Console.Error.WriteLine(Usage);
             return 2;
         }
-        var bind = IPAddress.Parse(Arg(args, "--bind") ?? "127.0.0.1");
-        int chunk = int.Parse(Arg(args, "--chunk-rows") ?? "16384", CultureInfo.InvariantCulture);
         string? certificate = Arg(args, "--certificate");
         string? certificatePassword = Arg(args, "--certificate-password") ?? Environment.GetEnvironmentVariable("CLUSTERSTATE_SERVER_CERTIFICATE_PASSWORD");
-        _ = ClusterSnapshot.Open(state); // a missing or broken state stops the server here, clearly
+        using (ClusterSnapshot.Open(state)) { } // a missing or broken state stops the server here, clearly
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -44,16 +50,24 @@ public static class Program
             o.Protocols = HttpProtocols.Http2;
             if (certificate is not null) o.UseHttps(certificate, certificatePassword);
         }));
-        builder.Services.AddSingleton(new ServerOptions(System.IO.Path.GetFullPath(state), token, chunk));
+        builder.Services.AddSingleton(new ServerOptions(System.IO.Path.GetFullPath(state), token, chunkRows, chunkBytes));
         builder.Services.AddSingleton<TokenInterceptor>();
+        builder.Services.AddSingleton<ErrorInterceptor>();
+        builder.Services.AddSingleton<CommitSignal>();
+        builder.Services.AddSingleton<WaitSlots>();
         builder.Services.AddGrpc(o =>
         {
+            o.Interceptors.Add<ErrorInterceptor>(); // outermost: every failure, the token's too, becomes one status
             o.Interceptors.Add<TokenInterceptor>();
             o.MaxSendMessageSize = null;
+            // Change sets of many thousand items are larger than gRPC's 4 MB default; past this
+            // bound the call is refused (RESOURCE_EXHAUSTED) before anything is read or written.
+            o.MaxReceiveMessageSize = maxRequestMB << 20;
         }).AddFlightServer<StateFlightServer>();
         var app = builder.Build();
         app.MapFlightEndpoint();
         app.Start();
+        if (parentPid != 0) StopWithParent(app, parentPid);
         foreach (var address in app.Urls)
             Console.WriteLine("listening " + address.Replace("https://", "grpc+tls://", StringComparison.Ordinal).Replace("http://", "grpc://", StringComparison.Ordinal));
         Console.Out.Flush();
@@ -61,48 +75,42 @@ public static class Program
         return 0;
     }
 
+    /// <summary>Stops the server when the process that started it ends (or is already gone).</summary>
+    private static void StopWithParent(WebApplication app, int parentPid)
+    {
+        System.Diagnostics.Process parent;
+        try
+        {
+            parent = System.Diagnostics.Process.GetProcessById(parentPid);
+        }
+        catch (ArgumentException)
+        {
+            _ = app.StopAsync();
+            return;
+        }
+        // A poll, not WaitForExit: the parent is not this process's parent in the kernel's sense
+        // (the server may be started through a dotnet host), and a second a check costs nothing.
+        _ = Task.Run(async () =>
+        {
+            while (!parent.HasExited) await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            await app.StopAsync().ConfigureAwait(false);
+        });
+    }
+
+    private static bool TryNumber(string[] args, string name, int fallback, int min, int max, out int value)
+    {
+        string? text = Arg(args, name);
+        if (text is null)
+        {
+            value = fallback;
+            return true;
+        }
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+    }
+
     private static string? Arg(string[] args, string name)
     {
         int i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-}
-
-/// <summary>Refuses every call that does not carry <c>authorization: Bearer &lt;token&gt;</c>.</summary>
-public sealed class TokenInterceptor(ServerOptions options) : Interceptor
-{
-    private void Check(ServerCallContext context)
-    {
-        string? header = context.RequestHeaders.GetValue("authorization");
-        string expected = "Bearer " + options.Token;
-        if (header is null || !CryptographicEquals(header, expected))
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "A bearer token is required (authorization: Bearer <token>)."));
-    }
-
-    private static bool CryptographicEquals(string a, string b) =>
-        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(a), System.Text.Encoding.UTF8.GetBytes(b));
-
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        Check(context);
-        return continuation(request, context);
-    }
-
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Check(context);
-        return continuation(request, responseStream, context);
-    }
-
-    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Check(context);
-        return continuation(requestStream, context);
-    }
-
-    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Check(context);
-        return continuation(requestStream, responseStream, context);
     }
 }

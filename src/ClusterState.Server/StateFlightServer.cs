@@ -11,15 +11,18 @@ using Grpc.Core;
 namespace ClusterState.Server;
 
 /// <summary>What the server serves, from its command line.</summary>
-public sealed record ServerOptions(string StatePath, string Token, int ChunkRows);
+public sealed record ServerOptions(string StatePath, string Token, int ChunkRows, int ChunkBytes = RequestLimits.DefaultChunkBytes);
 
 /// <summary>
 /// The flights of one state directory: <c>state</c> (the whole one-row batch, the state schema)
-/// and <c>nodes</c>, <c>tasks</c>, <c>content</c> (one row per item, streamed in chunks of
-/// <see cref="ServerOptions.ChunkRows"/> rows). Every chunk is a zero-copy slice of the
-/// snapshot's mapped columns; the gRPC writer serialises it.
+/// and <c>nodes</c>, <c>tasks</c>, <c>content</c> (one row per item, streamed in chunks of at most
+/// <see cref="ServerOptions.ChunkRows"/> rows and <see cref="ServerOptions.ChunkBytes"/> bytes, so
+/// clients with gRPC's default 4 MiB receive limit read them). Every chunk is a zero-copy slice
+/// of the snapshot's mapped columns; the gRPC writer serialises it. Tickets and action bodies are
+/// read strictly through <see cref="RequestLimits"/>; failures become gRPC statuses in
+/// <see cref="ErrorInterceptor"/>.
 /// </summary>
-public sealed class StateFlightServer(ServerOptions options) : FlightServer
+public sealed class StateFlightServer(ServerOptions options, CommitSignal commits, WaitSlots waits) : FlightServer
 {
     /// <summary>The flight names (also the tickets and descriptor paths).</summary>
     public static readonly string[] Flights = { "state", ClusterSchema.Names.Nodes, ClusterSchema.Names.Tasks, ClusterSchema.Names.Content };
@@ -53,23 +56,24 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
     /// </summary>
     public override async Task DoGet(FlightTicket ticket, FlightServerRecordBatchStreamWriter responseStream, ServerCallContext context)
     {
-        var (name, query, header, withIds) = Parse(ticket.Ticket.ToStringUtf8());
+        var request = Parse(ticket.Ticket.Memory);
+        string name = request.Flight!;
         using var snapshot = Open();
         if (name == "state")
         {
-            await responseStream.WriteAsync(header ? RemoteWire.Header(snapshot) : snapshot.RecordBatch).ConfigureAwait(false);
+            await responseStream.WriteAsync(request.Header ? RemoteWire.Header(snapshot) : snapshot.RecordBatch).ConfigureAwait(false);
             return;
         }
-        IReadOnlyList<int>? rows = query is null ? null : name switch
+        IReadOnlyList<int>? rows = request.Query is not { } query ? null : name switch
         {
-            ClusterSchema.Names.Nodes => Deserialize<NodeQuery>(query) is var n
-                ? WithIds(snapshot.FindNodes(n).Rows, withIds && n.Id is { } ids ? snapshot.FindNodes(new NodeQuery { Id = ids }).Rows : null) : null,
-            ClusterSchema.Names.Tasks => Deserialize<TaskQuery>(query) is var t
-                ? WithIds(snapshot.FindTasks(t).Rows, withIds && t.Id is { } ids ? snapshot.FindTasks(new TaskQuery { Id = ids }).Rows : null) : null,
-            _ => Deserialize<ContentQuery>(query) is var c
-                ? WithIds(snapshot.FindContent(c).Rows, withIds && c.Cid is { } ids ? snapshot.FindContent(new ContentQuery { Cid = ids }).Rows : null) : null,
+            ClusterSchema.Names.Nodes => RequestLimits.Read<NodeQuery>(query, "ticket's query") is var n
+                ? WithIds(snapshot.FindNodes(n).Rows, request.WithIds && n.Id is { } ids ? snapshot.FindNodes(new NodeQuery { Id = ids }).Rows : null) : null,
+            ClusterSchema.Names.Tasks => RequestLimits.Read<TaskQuery>(query, "ticket's query") is var t
+                ? WithIds(snapshot.FindTasks(t).Rows, request.WithIds && t.Id is { } ids ? snapshot.FindTasks(new TaskQuery { Id = ids }).Rows : null) : null,
+            _ => RequestLimits.Read<ContentQuery>(query, "ticket's query") is var c
+                ? WithIds(snapshot.FindContent(c).Rows, request.WithIds && c.Cid is { } ids ? snapshot.FindContent(new ContentQuery { Cid = ids }).Rows : null) : null,
         };
-        foreach (var batch in EntityBatches.Batches(snapshot, name, rows, options.ChunkRows))
+        foreach (var batch in EntityBatches.Batches(snapshot, name, rows, options.ChunkRows, options.ChunkBytes))
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             await responseStream.WriteAsync(batch).ConfigureAwait(false);
@@ -84,40 +88,27 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
     private static IReadOnlyList<int> WithIds(IReadOnlyList<int> rows, IReadOnlyList<int>? idRows) =>
         idRows is null ? rows : rows.Concat(idRows).Distinct().Order().ToList();
 
-    private static readonly System.Text.Json.JsonSerializerOptions QueryJson = new() { PropertyNameCaseInsensitive = true };
-
-    private static (string Name, System.Text.Json.JsonElement? Query, bool Header, bool WithIds) Parse(string ticket)
+    /// <summary>A ticket: a flight name, or the JSON <see cref="RemoteWire.TicketRequest"/> (unknown fields refused).</summary>
+    private static RemoteWire.TicketRequest Parse(ReadOnlyMemory<byte> ticket)
     {
-        if (!ticket.TrimStart().StartsWith('{')) return (Known(ticket), null, false, false);
-        try
-        {
-            using var document = System.Text.Json.JsonDocument.Parse(ticket);
-            var root = document.RootElement;
-            string name = Known(root.TryGetProperty("flight", out var f) ? f.GetString() : null);
-            bool header = root.TryGetProperty("header", out var h) && h.ValueKind == System.Text.Json.JsonValueKind.True;
-            bool withIds = root.TryGetProperty("withIds", out var w) && w.ValueKind == System.Text.Json.JsonValueKind.True;
-            return (name, root.TryGetProperty("query", out var q) ? q.Clone() : null, header, withIds);
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "The ticket is neither a flight name nor JSON: " + e.Message));
-        }
-    }
-
-    private static T Deserialize<T>(System.Text.Json.JsonElement? query) where T : new()
-    {
-        try
-        {
-            return query is System.Text.Json.JsonElement q ? System.Text.Json.JsonSerializer.Deserialize<T>(q, QueryJson) ?? new T() : new T();
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"The query is not a {typeof(T).Name}: {e.Message}"));
-        }
+        var span = ticket.Span.TrimStart(" \t\r\n"u8);
+        // A flight name is a bare word; anything that starts like JSON is read as a JSON ticket.
+        var request = span.Length > 0 && span[0] is (byte)'{' or (byte)'[' or (byte)'"'
+            ? RequestLimits.Read<RemoteWire.TicketRequest>(span, "ticket")
+            : new RemoteWire.TicketRequest { Flight = System.Text.Encoding.UTF8.GetString(ticket.Span) };
+        request.Flight = Known(request.Flight);
+        if (request.Header && request.Flight != "state")
+            throw RequestLimits.Invalid($"\"header\" applies to the state flight only, not to '{request.Flight}'.");
+        if (request.Query is not null && request.Flight == "state")
+            throw RequestLimits.Invalid("The state flight takes no query; query nodes, tasks or content.");
+        return request;
     }
 
     private static string Known(string? name) => name is not null && Flights.Contains(name) ? name
-        : throw new RpcException(new Status(StatusCode.NotFound, $"No flight '{name}'; the flights are {string.Join(", ", Flights)}."));
+        : throw new RpcException(new Status(StatusCode.NotFound, $"No flight '{Shorten(name)}'; the flights are {string.Join(", ", Flights)}."));
+
+    /// <summary>A name from a request, cut for messages (a request may send megabytes).</summary>
+    private static string Shorten(string? text) => text is null ? "" : text.Length <= 64 ? text : text[..64] + "…";
 
     /// <summary>The actions, with what their body and results are (JSON).</summary>
     public static readonly IReadOnlyList<FlightActionType> Actions = new[]
@@ -125,8 +116,8 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
         new FlightActionType("commit", "Body: a ChangeSet. Applies it as one atomic commit (then a checkpoint if the policy says so); result: the CommitResult."),
         new FlightActionType("metadata", "No body. Result: state_metadata.json of the current generation."),
         new FlightActionType("describe", "No body. Result: what Get-ClusterMetadata reports (ids, generation, counts, snapshot size, checkpoints)."),
-        new FlightActionType("wait", "Body: {\"after\": G, \"timeoutMs\": T}. Returns the metadata as soon as the generation is past G, or no result after T ms (at most 60 s)."),
-        new FlightActionType("changes", "Body: {\"after\": G, \"upTo\": H}. Result: the change log entries (ClusterStateChange) after G up to H."),
+        new FlightActionType("wait", "Body: {\"after\": G, \"timeoutMs\": T}. Returns the metadata as soon as the generation is past G, or no result after T ms (at most 60 s; at most 16 open per connection)."),
+        new FlightActionType("changes", "Body: {\"after\": G, \"upTo\": H}. Result: the change log entries (ClusterStateChange) after G up to H, which ends at the current generation; at most the newest 1024."),
         new FlightActionType("checkpoint", "Body: {\"keep\": N}. Writes a Parquet checkpoint; result: its CheckpointInfo."),
         new FlightActionType("checkpoints", "No body. Result: the CheckpointInfo list, newest first."),
         new FlightActionType("restore", "Body: {\"checkpoint\": \"file name in checkpoints/\"}. Makes it the current state (a commit); result: the new metadata."),
@@ -141,9 +132,10 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
 
     /// <summary>
     /// Runs an action on the state this server owns. Changes are normal commits, so every remote
-    /// writer goes through one authority and ExpectedGeneration keeps its meaning. Engine errors
-    /// map to gRPC codes with the ErrorId first in the message and in the trailers
-    /// (<c>clusterstate-error-id</c>, <c>-kind</c>, <c>-target</c>).
+    /// writer goes through one authority and ExpectedGeneration keeps its meaning. Bodies are read
+    /// strictly (<see cref="RequestLimits"/>); numbers that size work are bounded by the state
+    /// (changes end at the current generation) and by the documented limits. Engine errors map to
+    /// gRPC codes with the ErrorId first in the message and in the trailers, in <see cref="ErrorInterceptor"/>.
     /// </summary>
     public override async Task DoAction(FlightAction request, IAsyncStreamWriter<FlightResult> responseStream, ServerCallContext context)
     {
@@ -151,51 +143,75 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
         var body = request.Body.Memory;
         IEnumerable<object?> results = request.Type switch
         {
-            "commit" => One(Engine(() =>
-            {
-                var result = StateStore.Commit(dir, Body<ChangeSet>(body, required: true)!);
-                Checkpoints.SaveIfDue(dir);
-                return result;
-            })),
-            "metadata" => One(Engine(() => StateMetadata.Read(dir))),
-            "describe" => One(Engine(() =>
+            "commit" => One(Commit(Required<ChangeSet>(body, "commit"))),
+            "metadata" => One(NoBody(body, "metadata", () => StateMetadata.Read(dir))),
+            "describe" => One(NoBody(body, "describe", () =>
             {
                 using var snapshot = ClusterSnapshot.Open(dir);
                 return ClusterMetadata.From(snapshot);
             })),
             // No result when the wait timed out.
-            "wait" => await Wait(Body<RemoteWire.WaitRequest>(body) ?? new(), context.CancellationToken).ConfigureAwait(false) is { } metadata ? One(metadata) : System.Array.Empty<object?>(),
-            "changes" => Engine(() =>
-            {
-                var range = Body<RemoteWire.ChangesRequest>(body) ?? new();
-                return StateChanges.Between(dir, range.After, range.UpTo).Cast<object?>().ToList();
-            }),
-            "checkpoint" => One(Engine(() => Checkpoints.Save(dir, Body<RemoteWire.CheckpointRequest>(body)?.Keep ?? 10))),
-            "checkpoints" => Engine(() => Checkpoints.List(dir).Cast<object?>().ToList()),
-            "restore" => One(Engine(() => Checkpoints.Restore(dir, CheckpointFile(Body<RemoteWire.RestoreRequest>(body, required: true)!.Checkpoint)))),
-            "checkpoint-policy" => One(Engine(() =>
-            {
-                Checkpoints.SetPolicy(dir, Body<RemoteWire.PolicyRequest>(body)?.Policy);
-                return StateMetadata.Read(dir);
-            })),
-            "migrate" => One(Engine(() => StateStore.Migrate(dir))),
+            "wait" => await Wait(Optional<RemoteWire.WaitRequest>(body, "wait"), context).ConfigureAwait(false) is { } metadata ? One(metadata) : System.Array.Empty<object?>(),
+            "changes" => Changes(Optional<RemoteWire.ChangesRequest>(body, "changes")),
+            "checkpoint" => One(Checkpoints.Save(dir, Keep(Optional<RemoteWire.CheckpointRequest>(body, "checkpoint").Keep))),
+            "checkpoints" => NoBody(body, "checkpoints", () => Checkpoints.List(dir).Cast<object?>().ToList()),
+            "restore" => One(Checkpoints.Restore(dir, CheckpointFile(Required<RemoteWire.RestoreRequest>(body, "restore").Checkpoint))),
+            "checkpoint-policy" => One(SetPolicy(Required<RemoteWire.PolicyRequest>(body, "checkpoint-policy").Policy)),
+            "migrate" => One(NoBody(body, "migrate", () => StateStore.Migrate(dir))),
             _ => throw new RpcException(new Status(StatusCode.Unimplemented,
-                $"No action '{request.Type}'; the actions are: {string.Join(", ", Actions.Select(a => a.Type))}.")),
+                $"No action '{Shorten(request.Type)}'; the actions are: {string.Join(", ", Actions.Select(a => a.Type))}.")),
         };
         foreach (var result in results) await responseStream.WriteAsync(new FlightResult(RemoteWire.ToJson(result))).ConfigureAwait(false);
     }
 
     private static object?[] One(object? result) => new[] { result };
 
-    /// <summary>A long poll: the metadata once the generation passes <c>after</c>, or nothing after the timeout.</summary>
-    private Task<StateMetadata?> Wait(RemoteWire.WaitRequest request, System.Threading.CancellationToken cancel)
+    private CommitResult Commit(ChangeSet changes)
     {
-        var timeout = TimeSpan.FromMilliseconds(Math.Clamp(request.TimeoutMs, 0, 60_000));
-        return Task.Run(() => Engine(() =>
+        var result = StateStore.Commit(options.StatePath, changes);
+        commits.Check(); // wake the long polls now rather than at the next poll
+        Checkpoints.SaveIfDue(options.StatePath);
+        return result;
+    }
+
+    /// <summary>The changes of a range, which ends at the current generation whatever the request says (StateChanges.Between).</summary>
+    private List<object?> Changes(RemoteWire.ChangesRequest range)
+    {
+        if (range.After < 0) throw RequestLimits.Invalid($"\"after\" is {range.After}; generations start at 0.");
+        return StateChanges.Between(options.StatePath, range.After, range.UpTo).Cast<object?>().ToList();
+    }
+
+    private StateMetadata SetPolicy(CheckpointPolicy? policy)
+    {
+        if (policy is not null && (policy.Keep is < 1 or > RequestLimits.MaxKeep || policy.EveryCommits < 1 || policy.EverySeconds < 1))
+            throw RequestLimits.Invalid($"The policy needs positive EveryCommits/EverySeconds and a Keep of 1–{RequestLimits.MaxKeep}.");
+        Checkpoints.SetPolicy(options.StatePath, policy);
+        return StateMetadata.Read(options.StatePath);
+    }
+
+    private static int Keep(int keep) => keep is >= 1 and <= RequestLimits.MaxKeep ? keep
+        : throw RequestLimits.Invalid($"\"keep\" is {keep}; it must be 1–{RequestLimits.MaxKeep}.");
+
+    /// <summary>
+    /// A long poll: the metadata once the generation passes <c>after</c>, or nothing after the
+    /// timeout (at most <see cref="RequestLimits.MaxWait"/>). It holds no thread while it waits
+    /// (<see cref="CommitSignal"/>) and a slot of <see cref="WaitSlots"/>.
+    /// </summary>
+    private async Task<StateMetadata?> Wait(RemoteWire.WaitRequest request, ServerCallContext context)
+    {
+        var timeout = TimeSpan.FromMilliseconds(Math.Clamp(request.TimeoutMs, 0, (long)RequestLimits.MaxWait.TotalMilliseconds));
+        using var slot = waits.Enter(context.Peer ?? "");
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
         {
-            using var watcher = new StateWatcher(options.StatePath);
-            return watcher.WaitForCommit(request.After, timeout, cancel);
-        }), cancel);
+            var next = commits.Next; // before reading: a commit after the read completes it
+            var metadata = StateMetadata.Read(options.StatePath);
+            if (metadata.Generation > request.After) return metadata;
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) return null;
+            await Task.WhenAny(next, Task.Delay(left, context.CancellationToken)).ConfigureAwait(false);
+            context.CancellationToken.ThrowIfCancellationRequested();
+        }
     }
 
     /// <summary>A checkpoint named by its file name: only files of this state's checkpoints folder can be restored remotely.</summary>
@@ -205,48 +221,22 @@ public sealed class StateFlightServer(ServerOptions options) : FlightServer
         string path = System.IO.Path.Combine(options.StatePath, Checkpoints.Folder, file);
         if (file.Length == 0 || !System.IO.File.Exists(path))
             throw new ClusterStateException(ErrorIds.CheckpointNotFound, ClusterStateErrorKind.NotFound,
-                $"The server's state has no checkpoint '{name}' (see Get-ClusterStateCheckpoint).", name);
+                $"The server's state has no checkpoint '{Shorten(name)}' (see Get-ClusterStateCheckpoint).", name);
         return path;
     }
 
-    private static T? Body<T>(ReadOnlyMemory<byte> body, bool required = false) where T : class
-    {
-        if (body.IsEmpty)
-        {
-            if (required) throw new RpcException(new Status(StatusCode.InvalidArgument, $"The action needs a JSON {typeof(T).Name} body."));
-            return null;
-        }
-        try
-        {
-            return System.Text.Json.JsonSerializer.Deserialize<T>(body.Span, QueryJson);
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"The body is not a JSON {typeof(T).Name}: {e.Message}"));
-        }
-    }
+    private static T Required<T>(ReadOnlyMemory<byte> body, string action) where T : class =>
+        body.IsEmpty ? throw RequestLimits.Invalid($"The action '{action}' needs a JSON {typeof(T).Name} body.")
+            : RequestLimits.Read<T>(body.Span, $"body of '{action}'");
 
-    /// <summary>Runs engine work, turning its errors into gRPC status codes that keep the ErrorId, kind and target.</summary>
-    private static T Engine<T>(Func<T> work)
-    {
-        try
-        {
-            return work();
-        }
-        catch (ClusterStateException e)
-        {
-            throw RemoteWire.ToRpcException(e);
-        }
-        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
-        {
-            throw RemoteWire.ToRpcException(new ClusterStateException("StateIOError", ClusterStateErrorKind.WriteError, e.Message, null, e));
-        }
-    }
+    private static T Optional<T>(ReadOnlyMemory<byte> body, string action) where T : class, new() =>
+        body.IsEmpty ? new T() : RequestLimits.Read<T>(body.Span, $"body of '{action}'");
 
-    private ClusterSnapshot Open()
-    {
-        return Engine(() => ClusterSnapshot.Open(options.StatePath));
-    }
+    /// <summary>Runs an action that takes no body; one that was sent anyway is refused (it means the caller meant another action).</summary>
+    private static T NoBody<T>(ReadOnlyMemory<byte> body, string action, Func<T> work) =>
+        body.IsEmpty ? work() : throw RequestLimits.Invalid($"The action '{action}' takes no body.");
+
+    private ClusterSnapshot Open() => ClusterSnapshot.Open(options.StatePath);
 
     private static string Name(FlightDescriptor descriptor) => Known(descriptor.Paths.FirstOrDefault());
 

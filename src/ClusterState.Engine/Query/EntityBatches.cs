@@ -27,20 +27,30 @@ public static class EntityBatches
     }
 
     /// <summary>
-    /// The entity's rows in batches of at most <paramref name="chunkRows"/> rows: every row when
+    /// The entity's rows in batches of at most <paramref name="chunkRows"/> rows and, unless one
+    /// row alone is larger, <paramref name="chunkBytes"/> bytes of Arrow data: every row when
     /// <paramref name="rows"/> is null, else those rows (entity row numbers, in order). An entity
     /// without rows yields one empty batch, so readers still see the schema.
     /// </summary>
-    public static IEnumerable<RecordBatch> Batches(ClusterSnapshot snapshot, string entity, IReadOnlyList<int>? rows, int chunkRows)
+    public static IEnumerable<RecordBatch> Batches(ClusterSnapshot snapshot, string entity, IReadOnlyList<int>? rows, int chunkRows, long chunkBytes = long.MaxValue)
     {
         if (chunkRows < 1) throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows, "at least one row per batch");
+        if (chunkBytes < 1) throw new ArgumentOutOfRangeException(nameof(chunkBytes), chunkBytes, "at least one byte per batch");
         var (items, start, count) = Items(snapshot, entity);
         var schema = SchemaOf(snapshot, entity);
         int total = rows?.Count ?? count;
-        var sources = new IArrowArray?[1];
-        for (int at = 0; at < total || at == 0; at += chunkRows)
+        if (total == 0)
         {
-            int n = Math.Min(chunkRows, total - at);
+            yield return new RecordBatch(schema, items.Fields.Select(f => ArrowArrayFactory.Slice(f, start, 0)).ToList(), 0);
+            yield break;
+        }
+        Func<int, int> rowAt = rows is null ? i => start + i : i => start + rows[i];
+        var chunks = chunkBytes == long.MaxValue
+            ? Enumerable.Range(0, (total + chunkRows - 1) / chunkRows).Select(k => (First: k * chunkRows, Count: Math.Min(chunkRows, total - k * chunkRows)))
+            : new Query.RowBytes(items).Chunks(total, rowAt, chunkRows, chunkBytes);
+        var sources = new IArrowArray?[1];
+        foreach (var (at, n) in chunks)
+        {
             List<IArrowArray> columns;
             if (rows is null) columns = items.Fields.Select(f => ArrowArrayFactory.Slice(f, start + at, n)).ToList();
             else
@@ -55,7 +65,6 @@ public static class EntityBatches
                 }
             }
             yield return new RecordBatch(schema, columns, n);
-            if (total == 0) yield break;
         }
     }
 

@@ -26,6 +26,19 @@ public static class RemoteWire
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
 
+    /// <summary>A JSON ticket: <c>{"flight": "tasks", "query": {...}, "withIds": true}</c> or <c>{"flight": "state", "header": true}</c>.</summary>
+    public sealed class TicketRequest
+    {
+        /// <summary>The flight: state, nodes, tasks or content.</summary>
+        public string? Flight { get; set; }
+        /// <summary>A NodeQuery, TaskQuery or ContentQuery for the entity flights (read strictly once the flight is known).</summary>
+        public JsonElement? Query { get; set; }
+        /// <summary>The state flight with empty entity lists.</summary>
+        public bool Header { get; set; }
+        /// <summary>Also the rows of the ids the query names.</summary>
+        public bool WithIds { get; set; }
+    }
+
     /// <summary>Body of the <c>wait</c> action.</summary>
     public sealed class WaitRequest
     {
@@ -115,12 +128,29 @@ public static class RemoteWire
             {
                 0 => ((ListArray)header.Column(i)).Values,
                 1 => parts[0],
-                _ => ArrowArrayConcatenator.Concatenate(parts),
+                _ => Concatenate(structType, parts),
             };
             if (parts.Count > 1) owned?.Add(values);
             columns.Add(WithValues(listType, values));
         }
         return new RecordBatch(header.Schema, columns, 1);
+    }
+
+    /// <summary>
+    /// The chunks' rows as one array, copied by <see cref="Storage.ArrayInterleave"/>: Arrow's own
+    /// concatenation fails on chunks whose list fields are all empty as the IPC reader gives them
+    /// (ArgumentOutOfRange in its value-buffer copy), and a state whose newest tasks have no
+    /// outputs yet is exactly that.
+    /// </summary>
+    private static IArrowArray Concatenate(StructType type, List<IArrowArray> parts)
+    {
+        var plan = new Storage.ArrayInterleave.Take[parts.Sum(p => p.Length)];
+        int at = 0;
+        for (int k = 0; k < parts.Count; k++)
+        {
+            for (int row = 0; row < parts[k].Length; row++) plan[at++] = new Storage.ArrayInterleave.Take(k, row);
+        }
+        return Storage.ArrayInterleave.Build(type, parts.ToArray(), plan);
     }
 
     private static bool IsEntity(string name) => name is ClusterSchema.Names.Nodes or ClusterSchema.Names.Tasks or ClusterSchema.Names.Content;
@@ -131,10 +161,10 @@ public static class RemoteWire
         return new ListArray(type, 1, offsets, values, ArrowBuffer.Empty, 0);
     }
 
-    /// <summary>An engine error as a gRPC status (the ErrorId first in the message) with trailers.</summary>
-    public static RpcException ToRpcException(ClusterStateException e)
+    /// <summary>An engine error as a gRPC status (the ErrorId first in the message) with trailers; <paramref name="code"/> overrides the status the kind gives.</summary>
+    public static RpcException ToRpcException(ClusterStateException e, StatusCode? code = null)
     {
-        var code = e.Kind switch
+        code ??= e.ErrorId is ErrorIds.RequestTooLarge or ErrorIds.ServerBusy ? StatusCode.ResourceExhausted : e.Kind switch
         {
             ClusterStateErrorKind.Conflict => StatusCode.FailedPrecondition,
             ClusterStateErrorKind.NotFound => StatusCode.NotFound,
@@ -156,7 +186,7 @@ public static class RemoteWire
             _ => null,
         };
         if (targets is not null) trailers.Add(ErrorTargetTrailer, Uri.EscapeDataString(JsonSerializer.Serialize(targets)));
-        return new RpcException(new Status(code, $"{e.ErrorId}: {e.Message}"), trailers);
+        return new RpcException(new Status(code.Value, $"{e.ErrorId}: {e.Message}"), trailers);
     }
 
     /// <summary>
@@ -190,6 +220,9 @@ public static class RemoteWire
         }
         return e.StatusCode switch
         {
+            // gRPC refuses a message over the receiver's limit before any handler runs: nothing was applied.
+            StatusCode.ResourceExhausted => new ClusterStateException(ErrorIds.RequestTooLarge, ClusterStateErrorKind.InvalidArgument,
+                $"The request is larger than the ClusterState server at {location} accepts ({e.Status.Detail}); nothing was changed. Send fewer items per command, or start the server with a larger -MaxRequestMB.", location, e),
             StatusCode.Unauthenticated or StatusCode.PermissionDenied => new ClusterStateException(ErrorIds.ServerUnauthorized, ClusterStateErrorKind.PermissionDenied,
                 $"The ClusterState server at {location} refused the call: {e.Status.Detail} Give the server's token with Connect-ClusterState -Token (or $env:CLUSTERSTATE_SERVER_TOKEN).", location, e),
             StatusCode.Unavailable or StatusCode.DeadlineExceeded => new ClusterStateException(ErrorIds.ServerUnavailable, ClusterStateErrorKind.ResourceUnavailable,

@@ -129,9 +129,19 @@ public static class StateChanges
         };
     }
 
-    /// <summary>The changes that made generations (<paramref name="after"/>, <paramref name="upTo"/>], oldest first; a generation the log does not hold is reported with <see cref="ClusterStateChange.Known"/> false.</summary>
+    /// <summary>
+    /// The changes that made generations (<paramref name="after"/>, <paramref name="upTo"/>], oldest
+    /// first; a generation the log does not hold is reported with <see cref="ClusterStateChange.Known"/>
+    /// false. The range is bounded by the state, not by the caller: it ends at the current
+    /// generation, and only its newest <see cref="RequestLimits.MaxChanges"/> generations are
+    /// listed (the log keeps <see cref="Keep"/>; older ones would all be unknown anyway).
+    /// </summary>
     public static IReadOnlyList<ClusterStateChange> Between(string statePath, long after, long upTo)
     {
+        upTo = Math.Min(upTo, StateMetadata.Read(statePath).Generation);
+        after = Math.Max(after, 0);
+        if (upTo <= after) return Array.Empty<ClusterStateChange>();
+        after = Math.Max(after, upTo - RequestLimits.MaxChanges);
         var byGeneration = new Dictionary<long, JsonObject>();
         foreach (var node in Read(statePath))
         {

@@ -20,6 +20,10 @@ public sealed class ClusterStateServerInfo
     public string StatePath { get; set; } = "";
     /// <summary>The bearer token clients must send.</summary>
     public string Token { get; set; } = "";
+    /// <summary>True when the server stops with the pwsh session that started it (-StopWithSession); false: it runs until Stop-ClusterStateServer.</summary>
+    public bool StopsWithSession { get; set; }
+    /// <summary>The largest request (a change set) it accepts, in MiB.</summary>
+    public int MaxRequestMB { get; set; }
 
     /// <inheritdoc />
     public override string ToString() => Uri;
@@ -27,7 +31,7 @@ public sealed class ClusterStateServerInfo
 
 /// <summary>
 /// <para type="synopsis">Starts an Arrow Flight server for a state directory as its own process and returns its address.</para>
-/// <para type="description">Start-ClusterStateServer starts the module's Arrow Flight server (server/ClusterState.Server.dll, an ASP.NET Core program on gRPC h2c) for the state, waits until it answers, and returns an object with its Uri, ProcessId, StatePath and Token. It binds to 127.0.0.1 unless -BindAddress says otherwise, every call needs the bearer token (-Token, or a random one it generates), and with -Certificate it serves TLS (grpc+tls://). Connect-ClusterState -Uri makes every cmdlet of another session (or machine) work on it; its output pipes into Connect-ClusterState. Flights: state (the whole one-row state), nodes, tasks and content (one row per item, streamed in chunks of -ChunkRows rows); any Arrow Flight client (pyarrow.flight, Java, C++, Rust, Go, .NET) reads them; see docs/FORMAT.md. Stop it with Stop-ClusterStateServer.</para>
+/// <para type="description">Start-ClusterStateServer starts the module's Arrow Flight server (server/ClusterState.Server.dll, an ASP.NET Core program on gRPC h2c) for the state, waits until it answers, and returns an object with its Uri, ProcessId, StatePath and Token. It binds to 127.0.0.1 unless -BindAddress says otherwise, every call needs the bearer token (-Token, or a random one it generates), and with -Certificate it serves TLS (grpc+tls://). Connect-ClusterState -Uri makes every cmdlet of another session (or machine) work on it; its output pipes into Connect-ClusterState. Flights: state (the whole one-row state), nodes, tasks and content (one row per item, streamed in chunks of at most -ChunkRows rows and 3 MiB, so clients with gRPC's default 4 MiB receive limit read them); any Arrow Flight client (pyarrow.flight, Java, C++, Rust, Go, .NET) reads them; see docs/FORMAT.md. The server is its own process and, by design, outlives the pwsh that started it (a service other sessions use): stop it with Stop-ClusterStateServer, or give -StopWithSession to have it stop when this session's process ends (the returned object says which). Requests are bounded (docs/OPERATIONS.md): a change set larger than -MaxRequestMB is refused with RequestTooLarge and nothing is written.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "ClusterStateServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ClusterStateServerInfo))]
@@ -62,6 +66,15 @@ public sealed class StartClusterStateServerCommand : StateReadingCmdlet
     [Parameter]
     public System.Security.SecureString? CertificatePassword { get; set; }
 
+    /// <summary><para type="description">Stop the server when the process of this pwsh session ends (by default it runs until Stop-ClusterStateServer).</para></summary>
+    [Parameter]
+    public SwitchParameter StopWithSession { get; set; }
+
+    /// <summary><para type="description">The largest request the server accepts, in MiB (default 64; a change set of 20,000 tasks is about 10 MiB). Larger change sets are refused with RequestTooLarge before anything is written.</para></summary>
+    [Parameter]
+    [ValidateRange(1, RequestLimits.MaxRequestMBLimit)]
+    public int MaxRequestMB { get; set; } = RequestLimits.DefaultMaxRequestMB;
+
     /// <summary><para type="description">Seconds to wait for the server to answer (default 30).</para></summary>
     [Parameter]
     [ValidateRange(1, 600)]
@@ -85,8 +98,14 @@ public sealed class StartClusterStateServerCommand : StateReadingCmdlet
         if (!ShouldProcess(dir, $"Start an Arrow Flight server on {bind}:{port}")) return;
 
         var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { server, "--state", dir, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", bind.ToString(), "--chunk-rows", ChunkRows.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { server, "--state", dir, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", bind.ToString(), "--chunk-rows", ChunkRows.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--max-request-mb", MaxRequestMB.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(a);
+        if (StopWithSession)
+        {
+            start.ArgumentList.Add("--parent-pid");
+            start.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         // The token travels in the environment, not on the command line other users can read.
         start.Environment["CLUSTERSTATE_SERVER_TOKEN"] = token;
         if (certificate is not null)
@@ -108,7 +127,11 @@ public sealed class StartClusterStateServerCommand : StateReadingCmdlet
         // Keep reading its output so the pipes never fill up.
         _ = process.StandardOutput.ReadToEndAsync();
         ServerRegistry.Started[process.Id] = server;
-        WriteObject(new ClusterStateServerInfo { Uri = listening["listening ".Length..], ProcessId = process.Id, StatePath = dir, Token = token });
+        WriteObject(new ClusterStateServerInfo
+        {
+            Uri = listening["listening ".Length..], ProcessId = process.Id, StatePath = dir, Token = token,
+            StopsWithSession = StopWithSession, MaxRequestMB = MaxRequestMB,
+        });
     });
 
     private static int FreePort(IPAddress bind)

@@ -1,0 +1,76 @@
+using System;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ClusterState.Server;
+
+/// <summary>
+/// One watcher of the served state's metadata for every long poll (<c>wait</c>): a file-system
+/// watcher plus a 100 ms poll of the generation (for file systems without events) completes
+/// <see cref="Next"/> whenever the generation moves. Waiters await that task instead of
+/// blocking a thread each, so a thousand open polls cost a thousand small objects, not a
+/// thousand thread-pool threads that would starve every other call.
+/// </summary>
+public sealed class CommitSignal : IDisposable
+{
+    private readonly string _directory;
+    private readonly FileSystemWatcher? _watcher;
+    private readonly Timer _poll;
+    private TaskCompletionSource _next = NewSource();
+    private long _generation;
+
+    public CommitSignal(ServerOptions options)
+    {
+        _directory = options.StatePath;
+        _generation = ReadGeneration();
+        try
+        {
+            _watcher = new FileSystemWatcher(_directory, StateMetadata.FileName) { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite };
+            _watcher.Changed += (_, _) => Check();
+            _watcher.Created += (_, _) => Check();
+            _watcher.Renamed += (_, _) => Check();
+            _watcher.EnableRaisingEvents = true;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
+        {
+            _watcher = null; // the poll alone still works
+        }
+        _poll = new Timer(_ => Check(), null, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
+    }
+
+    /// <summary>Completes at the next change of the generation. Take it before reading the metadata, so no commit falls between.</summary>
+    public Task Next => Volatile.Read(ref _next).Task;
+
+    /// <summary>Re-reads the generation and wakes the waiters when it moved (also called after the server's own commits).</summary>
+    public void Check()
+    {
+        long generation = ReadGeneration();
+        if (generation == Interlocked.Exchange(ref _generation, generation)) return;
+        Interlocked.Exchange(ref _next, NewSource()).TrySetResult();
+    }
+
+    private long ReadGeneration()
+    {
+        try
+        {
+            return StateMetadata.Read(_directory).Generation;
+        }
+        catch (ClusterStateException)
+        {
+            return Volatile.Read(ref _generation); // mid-rename or damaged: the waiters read it themselves
+        }
+        catch (IOException)
+        {
+            return Volatile.Read(ref _generation);
+        }
+    }
+
+    private static TaskCompletionSource NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Dispose()
+    {
+        _poll.Dispose();
+        _watcher?.Dispose();
+    }
+}
