@@ -113,6 +113,7 @@ Describe 'A Flight client built only from FORMAT.md (Node.js: grpc-js at default
         $c.message | Should -Match '^DuplicateId: '
         $c.errorId | Should -Be 'DuplicateId'
         $c.trailers.'clusterstate-error-kind' | Should -Not -BeNullOrEmpty
+        $c.target | Should -Be @($c.duplicateId)   # clusterstate-error-target, URL-escaped JSON
         $R.generationBefore | Should -Be $Before.Generation
         $R.generationAfter | Should -Be $Before.Generation
         $After.Generation | Should -Be $Before.Generation
