@@ -1,10 +1,12 @@
 # Another language reads the snapshot: Node.js with the official apache-arrow package,
-# installed from the lock file in tests/interop/node.
+# installed from the lock file in tests/interop/node; and a stranger's Flight client of the
+# server (grpc-js + apache-arrow, built from docs/FORMAT.md and Arrow's Flight.proto).
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     $script:NodeDir = Join-Path $PSScriptRoot 'interop/node'
     $script:Node = Get-Command node -ErrorAction SilentlyContinue
-    if ($Node -and -not (Test-Path (Join-Path $NodeDir 'node_modules/apache-arrow'))) {
+    $needed = 'apache-arrow', '@grpc/grpc-js', '@grpc/proto-loader'
+    if ($Node -and ($needed | Where-Object { -not (Test-Path (Join-Path $NodeDir "node_modules/$_")) })) {
         Push-Location $NodeDir
         try { & npm ci --no-audit --no-fund --loglevel=error | Out-Host } finally { Pop-Location }
         if ($LASTEXITCODE -ne 0) { throw "npm ci failed with exit code $LASTEXITCODE." }
@@ -46,6 +48,82 @@ Describe 'Node.js (apache-arrow) reads the snapshot' {
         $r.firstNode.id | Should -Be $sample.Nodes[0].Id
         $r.firstNode.peers | Should -Be $sample.Nodes[0].Peers
         $r.firstNode.memoryTotal | Should -Be $sample.Nodes[0].MemoryTotal
+    }
+}
+
+Describe 'A Flight client built only from FORMAT.md (Node.js: grpc-js at default limits, apache-arrow)' {
+    # tests/interop/node/flight-client.mjs knows the server only from the Flight section of
+    # docs/FORMAT.md and Arrow's Flight.proto. Its channel keeps grpc's default 4 MiB receive
+    # limit, so the server's chunks must stay under it. It runs once; each It checks one step.
+    BeforeAll {
+        $script:FlightState = Join-Path $TestDrive 'flight-state'
+        New-ClusterState -Path $FlightState -NodeCount 40 -TaskCount 20000 -ContentCount 2000 -Seed 5 -Force | Out-Null
+        $script:Before = Get-ClusterMetadata -StatePath $FlightState
+        $script:FlightServer = Start-ClusterStateServer -StatePath $FlightState
+        $env:CLUSTERSTATE_FLIGHT_TOKEN = $FlightServer.Token   # not on the command line
+        try { $json = & $Node.Source (Join-Path $NodeDir 'flight-client.mjs') $FlightServer.Uri }
+        finally { Remove-Item Env:CLUSTERSTATE_FLIGHT_TOKEN }
+        if ($LASTEXITCODE -ne 0) { throw "flight-client.mjs failed with exit code $LASTEXITCODE." }
+        $script:R = $json | ConvertFrom-Json
+        $script:After = Get-ClusterMetadata -StatePath $FlightState
+
+        function Assert-NoStepError($Step, [string] $Name) {
+            if ($Step -isnot [array] -and $Step.error) { throw "$Name failed in the client: $($Step.error | ConvertTo-Json -Compress -Depth 4)" }
+        }
+    }
+    AfterAll { if ($FlightServer) { $FlightServer | Stop-ClusterStateServer } }
+
+    It 'lists the four flights with the counts Get-ClusterMetadata reports' {
+        Assert-NoStepError $R.flights 'ListFlights'
+        $R.flights.name | Should -Be @('state', 'nodes', 'tasks', 'content')
+        $R.flights.totalRecords | Should -Be @(1, $Before.NodeCount, $Before.TaskCount, $Before.ContentCount)
+        $Before.TaskCount | Should -Be 20000
+    }
+
+    It 'reads every chunk of tasks, and the ids are those of Get-ClusterTask' {
+        Assert-NoStepError $R.tasks 'DoGet tasks'
+        $R.tasks.rows | Should -Be 20000
+        $R.tasks.generation | Should -Be ([string]$Before.Generation)
+        $ids = [Collections.Generic.HashSet[string]]::new([string[]]$R.tasks.ids)
+        $ids.Count | Should -Be 20000   # no id twice
+        $ids.SetEquals([string[]](Get-ClusterTask -StatePath $FlightState).Id) | Should -BeTrue
+        ($R.tasks.chunks | Measure-Object rows -Sum).Sum | Should -Be 20000
+    }
+
+    It 'gets every chunk under 4 MiB, the default gRPC receive limit' {
+        Assert-NoStepError $R.tasks 'DoGet tasks'
+        @($R.tasks.chunks).Count | Should -BeGreaterThan 1
+        foreach ($chunk in $R.tasks.chunks) { $chunk.bytes | Should -BeLessThan 4MB -Because "a chunk of $($chunk.rows) rows" }
+        $R.filtered.maxChunkBytes | Should -BeLessThan 4MB
+    }
+
+    It 'runs a filtered ticket that returns what Find-ClusterTask returns' {
+        Assert-NoStepError $R.filtered 'DoGet with a JSON ticket'
+        $R.filtered.rows | Should -Be @(Find-ClusterTask -StatePath $FlightState -Status pending).Count
+        $R.filtered.rows | Should -BeGreaterThan 0
+        $R.filtered.statuses | Should -Be @('pending')
+    }
+
+    It 'has a commit of an existing task id refused with ALREADY_EXISTS and DuplicateId, and nothing committed' {
+        $c = $R.refusedCommit
+        if ($c.unexpectedlyCommitted) { throw "the duplicate was committed: $($c.unexpectedlyCommitted | ConvertTo-Json -Compress -Depth 4)" }
+        $c.duplicateId | Should -BeIn (Get-ClusterTask -StatePath $FlightState).Id
+        $c.codeName | Should -Be 'ALREADY_EXISTS'
+        $c.code | Should -Be 6
+        $c.message | Should -Match '^DuplicateId: '
+        $c.errorId | Should -Be 'DuplicateId'
+        $c.trailers.'clusterstate-error-kind' | Should -Not -BeNullOrEmpty
+        $c.target | Should -Be @($c.duplicateId)   # clusterstate-error-target, URL-escaped JSON
+        $R.generationBefore | Should -Be $Before.Generation
+        $R.generationAfter | Should -Be $Before.Generation
+        $After.Generation | Should -Be $Before.Generation
+    }
+
+    It 'refuses an unknown field in a ticket''s query with INVALID_ARGUMENT naming the field' {
+        $u = $R.unknownField
+        if ($u.accepted) { throw "the ticket $($u.ticket | ConvertTo-Json -Compress) was accepted and streamed $($u.rows) rows" }
+        $u.codeName | Should -Be 'INVALID_ARGUMENT' -Because "the query names no such field ($($u.message))"
+        $u.message | Should -Match 'Stauts'
     }
 }
 
