@@ -20,7 +20,8 @@
       BenchCheckpoint  only the checkpoint measurements (ours and the native baseline), then the document again.
       Crash  the full count of the kill-the-writer loop (CI kills 40 times; this $CrashKills).
       Fuzz   the full count of the damaged-snapshot loop (CI runs 200 rounds; this runs
-             $FuzzRounds) to show that no corruption crashes the process.
+             $FuzzRounds) to show that no corruption crashes the process, and of the loop of
+             malformed Flight requests against a real server (CI 300; this $FlightFuzzRounds).
 .EXAMPLE
     dotnet tool exec --yes PowerShell@7.6.9 -- ./build.ps1 Demo
 .EXAMPLE
@@ -36,6 +37,8 @@ param(
     [string] $Configuration = 'Release',
 
     [int] $FuzzRounds = 10000,
+
+    [int] $FlightFuzzRounds = 5000,
 
     [int] $CrashKills = 250
 )
@@ -251,6 +254,10 @@ foreach ($t in $Task) {
             if ($exit -ne 0) { throw "Writing the report failed with exit code $exit." }
         }
         'Crash' { Write-Host "== Crash ($CrashKills kills)" -ForegroundColor Cyan; Invoke-EngineTestLoop CLUSTERSTATE_CRASH_KILLS $CrashKills 'WriterKilledAtRandomPoints' }
-        'Fuzz' { Write-Host "== Fuzz ($FuzzRounds rounds)" -ForegroundColor Cyan; Invoke-EngineTestLoop CLUSTERSTATE_FUZZ_ROUNDS $FuzzRounds 'NeverCrashes' }
+        'Fuzz' {
+            Write-Host "== Fuzz ($FuzzRounds snapshot rounds, $FlightFuzzRounds Flight rounds)" -ForegroundColor Cyan
+            Invoke-EngineTestLoop CLUSTERSTATE_FUZZ_ROUNDS $FuzzRounds 'NeverCrashes'
+            Invoke-EngineTestLoop CLUSTERSTATE_FLIGHT_FUZZ_ROUNDS $FlightFuzzRounds 'Fuzzed_requests_get_clean_answers'
+        }
     }
 }
