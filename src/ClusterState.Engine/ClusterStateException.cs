@@ -123,4 +123,9 @@ public static class ErrorIds
     public const string RemoteUriInvalid = "RemoteUriInvalid";
     /// <summary>What was asked of a remote state can only be done where the state directory is.</summary>
     public const string RemoteNotSupported = "RemoteNotSupported";
+    /// <summary>
+    /// The cache of remote reads is not private: a folder or file of it is a symbolic link, belongs
+    /// to another user or is open to other users (kind <see cref="ClusterStateErrorKind.PermissionDenied"/>).
+    /// </summary>
+    public const string CacheInsecure = "CacheInsecure";
 }
