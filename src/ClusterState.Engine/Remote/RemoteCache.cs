@@ -361,11 +361,11 @@ internal sealed class RemoteCache
     /// <summary>A write-only stream that hashes what passes through it (the digest of a cached file costs no second read).</summary>
     private sealed class HashingStream : Stream
     {
-        private readonly Stream _inner;
+        private readonly FileStream _inner;
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         private long _written;
 
-        public HashingStream(Stream inner) => _inner = inner;
+        public HashingStream(FileStream inner) => _inner = inner;
 
         public string Digest()
         {
@@ -374,13 +374,23 @@ internal sealed class RemoteCache
         }
 
         public override bool CanRead => false;
-        public override bool CanSeek => false;
+        public override bool CanSeek => true; // ArrowFileWriter asks; it only reads the position
         public override bool CanWrite => true;
         public override long Length => _written;
-        public override long Position { get => _written; set => throw new NotSupportedException(); }
+
+        public override long Position
+        {
+            get => _written;
+            set => Seek(value, SeekOrigin.Begin);
+        }
+
         public override void Flush() => _inner.Flush();
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin)
+        {
+            long target = origin switch { SeekOrigin.Begin => offset, SeekOrigin.Current => _written + offset, _ => _written + offset };
+            return target == _written ? _written : throw new NotSupportedException("The cache file is written (and hashed) front to back.");
+        }
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
