@@ -326,9 +326,9 @@ internal sealed class RemoteCache
         string what = info.Type == 0xA000 ? "is a symbolic link"
             : directory && !info.IsDirectory ? "is not a directory"
             : !directory && !info.IsRegularFile ? "is not a regular file"
-            : info.Uid != CurrentUser ? $"belongs to uid {info.Uid}, not to this user (uid {CurrentUser})"
+            : info.Uid != CurrentUser ? "belongs to another user"
             : "is open to other users";
-        throw Insecure(path, $"The remote-read cache {kind} '{path}' {what} (owner uid {info.Uid}, mode {Octal(info)}). "
+        throw Insecure(path, $"The remote-read cache {kind} '{path}' {what} (owner uid {info.Uid}, mode {Octal(info)}; this process runs as uid {CurrentUser}). "
             + $"ClusterState keeps cached states only in a {kind} of your own with mode {(directory ? "0700" : "0600")}; "
             + $"remove '{path}' (it is recreated privately) or set {PathVariable} to a folder of your own.");
     }
@@ -342,9 +342,9 @@ internal sealed class RemoteCache
         bool sticky = (info.Permissions & 0x200) != 0; // 01000
         if (info.IsDirectory && ownerOk && (!writableByOthers || sticky)) return;
         string what = !info.IsDirectory ? "is not a directory"
-            : !ownerOk ? $"belongs to uid {info.Uid}, not to this user (uid {CurrentUser})"
+            : !ownerOk ? "belongs to another user"
             : "is writable by other users";
-        throw Insecure(path, $"The folder '{path}' that holds the remote-read cache {what} (owner uid {info.Uid}, mode {Octal(info)}). "
+        throw Insecure(path, $"The folder '{path}' that holds the remote-read cache {what} (owner uid {info.Uid}, mode {Octal(info)}; this process runs as uid {CurrentUser}). "
             + $"Use a cache folder of your own: fix XDG_CACHE_HOME or HOME, or set {PathVariable}.");
     }
 
