@@ -21,6 +21,7 @@ BeforeAll {
     # What the throwaway uids run: dotnet (world-readable in its own folder), pwsh.dll and the module
     # through hard links in $Work (cp -a when the file system refuses links).
     $script:Dotnet = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($Dotnet) -ne 'dotnet') { $Dotnet = (Get-Command dotnet -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source }
     foreach ($pair in @(@($PSHOME, 'pwsh'), @((Split-Path $env:CLUSTERSTATE_MODULE), 'module'))) {
         cp -al $pair[0] (Join-Path $Work $pair[1]) 2>$null
         if ($LASTEXITCODE -ne 0) { cp -a $pair[0] (Join-Path $Work $pair[1]) }
@@ -50,15 +51,22 @@ BeforeAll {
         [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = @($output | ForEach-Object { "$_" }) }
     }
 
+    # The dotnet host and its runtimes must be usable by another uid (they are in /usr/share/dotnet;
+    # not when dotnet itself lives under /root).
+    $probe = if ($Dotnet) { Invoke-AsUser -Uid $OtherUid -HomePath $OtherHome -Command $Dotnet, '--list-runtimes' }
+    if (-not $probe -or $probe.ExitCode -ne 0 -or -not ($probe.Output -match '^Microsoft\.NETCore\.App ')) {
+        $script:Skip = "a throwaway uid cannot run the dotnet host '$Dotnet': $($probe.Output -join ' ')"
+        return
+    }
+
     $script:StatePath = Join-Path $Work 'state'
     New-TestState -Path $StatePath -NodeCount 50 -TaskCount 2000 -ContentCount 300 -Seed 13 | Out-Null
     $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token
 }
 
 AfterAll {
-    if ($Skip) { return }
     if ($Server) { $Server | Stop-ClusterStateServer -ErrorAction SilentlyContinue }
-    Remove-Item -Recurse -Force $Work -ErrorAction SilentlyContinue
+    if ($Work) { Remove-Item -Recurse -Force $Work -ErrorAction SilentlyContinue }
 }
 
 Describe 'The remote-read cache between two local users' {

@@ -249,6 +249,46 @@ public sealed class RemoteCacheTests : IClassFixture<CacheServerFixture>, IDispo
         }
     }
 
+    [Fact]
+    public void Sweeps_only_real_folders_of_this_user_inside_its_root_when_unused_for_a_day()
+    {
+        string remoteDir = Path.Combine(_root, "remote");
+        Directory.CreateDirectory(_root, Private);
+        Directory.CreateDirectory(remoteDir, Private);
+        string Old(string name, string? file = null)
+        {
+            string dir = Path.Combine(remoteDir, name);
+            Directory.CreateDirectory(dir, Private);
+            if (file is not null) File.WriteAllText(Path.Combine(dir, file), "x");
+            Directory.SetLastWriteTimeUtc(dir, DateTime.UtcNow.AddDays(-2));
+            return dir;
+        }
+        string stale = Old("0123456789abcdef", "old.arrow");
+        string recent = Path.Combine(remoteDir, "1111111111111111");
+        Directory.CreateDirectory(recent, Private);
+        // A link to a folder outside the root, old as well: never followed, never deleted through.
+        string outside = _dir.Combine("outside");
+        Directory.CreateDirectory(outside, Private);
+        File.WriteAllText(Path.Combine(outside, "keep"), "k");
+        Directory.SetLastWriteTimeUtc(outside, DateTime.UtcNow.AddDays(-2));
+        string link = Path.Combine(remoteDir, "fedcba9876543210");
+        File.CreateSymbolicLink(link, outside);
+        string? theirs = null;
+        if (NativeMethods.EffectiveUserId() == 0)
+        {
+            theirs = Old("2222222222222222", "theirs.arrow");
+            Chown(theirs, 61234);
+        }
+
+        using (var snapshot = Remote().Open()) Assert.Equal(50, snapshot.NodeCount);
+
+        Assert.False(Directory.Exists(stale));
+        Assert.True(Directory.Exists(recent));
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+        Assert.True(File.Exists(Path.Combine(outside, "keep")));
+        if (theirs is not null) Assert.True(File.Exists(Path.Combine(theirs, "theirs.arrow")));
+    }
+
     private static UnixFileMode ParseMode(string rwx)
     {
         var bits = new[] { UnixFileMode.UserRead, UnixFileMode.UserWrite, UnixFileMode.UserExecute, UnixFileMode.GroupRead, UnixFileMode.GroupWrite, UnixFileMode.GroupExecute, UnixFileMode.OtherRead, UnixFileMode.OtherWrite, UnixFileMode.OtherExecute };

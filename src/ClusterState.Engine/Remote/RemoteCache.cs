@@ -32,6 +32,12 @@ namespace ClusterState;
 /// its generation and cluster id must be the server's. A file failing either check is deleted and
 /// the generation fetched again — never answered from.
 /// </para>
+/// <para>
+/// The checks and the mapping go by path: between them only the owner of the private folder (or
+/// root) could swap a file, and a file changed in place after it was mapped is seen by the
+/// mapping. What they keep out is every other user; the digest and generation checks catch damage
+/// and mix-ups.
+/// </para>
 /// </summary>
 internal sealed class RemoteCache
 {
