@@ -111,6 +111,26 @@ public sealed class RemoteCacheTests : IClassFixture<CacheServerFixture>, IDispo
         Assert.EndsWith("." + digest + ".arrow", file, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Checks_a_cached_files_digest_once_per_process_and_file_identity()
+    {
+        var remote = Remote();
+        long before = RemoteCache.DigestsChecked;
+        string file;
+        using (var fetched = remote.Open()) file = fetched.SnapshotPath;
+        ClusterSnapshot.ClearCache();
+        using (remote.Open()) { }
+        Assert.Equal(before, RemoteCache.DigestsChecked); // hashed while it was written: not read again
+        RemoteCache.ForgetVerified(); // as another process of the user
+        ClusterSnapshot.ClearCache();
+        using (remote.Open()) { }
+        using (remote.OpenFor(ClusterSchema.Names.Nodes, AllNodes)) { }
+        Assert.Equal(before + 1, RemoteCache.DigestsChecked);
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(-5)); // same bytes, another identity: checked again
+        using (var again = remote.Open()) Assert.Equal(file, again.SnapshotPath);
+        Assert.Equal(before + 2, RemoteCache.DigestsChecked);
+    }
+
     [Theory]
     [InlineData("", "rwxr-xr-x")]
     [InlineData("remote", "rwxrwx---")]

@@ -157,11 +157,13 @@ internal sealed class RemoteCache
         {
             string digest = Write(batch, temp);
             file = Path.Combine(folder, name + "." + digest + Extension);
-            var info = Stat(temp);
+            var written = Stat(temp);
             try
             {
                 File.Move(temp, file, overwrite: false);
-                if (info is { } written) Remember(file, written); // we wrote and hashed these very bytes
+                // We wrote and hashed these very bytes: remember the file (a rename changes its ctime, not its inode).
+                if (written is { } w && Stat(file) is { } moved && moved with { CTimeSeconds = w.CTimeSeconds, CTimeNanoseconds = w.CTimeNanoseconds } == w)
+                    Remember(file, moved);
             }
             catch (IOException) when (File.Exists(file))
             {
@@ -269,9 +271,15 @@ internal sealed class RemoteCache
         return hashing.Digest();
     }
 
+    /// <summary>How many cached files this process has read to check their digest (tests).</summary>
+    internal static long DigestsChecked => System.Threading.Interlocked.Read(ref s_digestsChecked);
+
+    private static long s_digestsChecked;
+
     /// <summary>The SHA-256 of a file's bytes, lowercase hex.</summary>
     private static string Digest(string file)
     {
+        System.Threading.Interlocked.Increment(ref s_digestsChecked);
         using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 0);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         byte[] buffer = new byte[1 << 20];
