@@ -130,8 +130,10 @@ internal sealed class RemoteCache
         {
             return null; // deleted meanwhile
         }
-        catch (ClusterStateException e) when (e.Kind == ClusterStateErrorKind.InvalidData || e.ErrorId == ErrorIds.SnapshotMissing)
+        catch (ClusterStateException e) when (e.ErrorId is ErrorIds.SnapshotCorrupt or ErrorIds.SnapshotMissing)
         {
+            // Damaged: fetched again. (A state this module cannot read, e.g. a newer schema, is
+            // reported as it is: fetching it again would not help.)
             Discard(file);
             return null;
         }
