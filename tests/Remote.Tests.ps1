@@ -106,9 +106,12 @@ Describe 'Queries evaluated by the server' {
         $script:Sample = New-TestState -Path $StatePath -NodeCount 30 -TaskCount 20000 -ContentCount 500 -Seed 46
         $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token
         Connect-ClusterState -Uri $Server.Uri -Token $Token
-        # The private cache folder of this server's copies (see RemoteState).
+        # The private cache folder of this server's copies (see RemoteCache).
         $hash = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($Server.Uri)), 0, 8).ToLowerInvariant()
-        $script:CacheFolder = Join-Path ([IO.Path]::GetTempPath()) "clusterstate-remote-$([Environment]::UserName)/$hash"
+        $cacheRoot = if ($env:CLUSTERSTATE_CACHE_PATH) { $env:CLUSTERSTATE_CACHE_PATH }
+        elseif ($env:XDG_CACHE_HOME -and [IO.Path]::IsPathFullyQualified($env:XDG_CACHE_HOME)) { Join-Path $env:XDG_CACHE_HOME 'clusterstate' }
+        else { Join-Path $HOME '.cache/clusterstate' }
+        $script:CacheFolder = Join-Path $cacheRoot "remote/$hash"
     }
     AfterAll { Disconnect-ClusterState; $Server | Stop-ClusterStateServer }
 

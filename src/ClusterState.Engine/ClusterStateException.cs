@@ -129,4 +129,9 @@ public static class ErrorIds
     public const string RequestTooLarge = "RequestTooLarge";
     /// <summary>A ClusterState server holds as many long polls as it allows (per connection or in all); try again later.</summary>
     public const string ServerBusy = "ServerBusy";
+    /// <summary>
+    /// The cache of remote reads is not private: a folder or file of it is a symbolic link, belongs
+    /// to another user or is open to other users (kind <see cref="ClusterStateErrorKind.PermissionDenied"/>).
+    /// </summary>
+    public const string CacheInsecure = "CacheInsecure";
 }

@@ -67,7 +67,11 @@ $server = Start-ClusterStateServer -StatePath $state
 try {
     $remote = [ClusterState.RemoteState]::Connect($server.Uri, [ClusterState.RemoteOptions]@{ Token = $server.Token })
     $hash = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($remote.Location)), 0, 8).ToLowerInvariant()
-    $cache = Join-Path ([IO.Path]::GetTempPath()) "clusterstate-remote-$([Environment]::UserName)/$hash"
+    # The user's remote-read cache folder of this server (see RemoteCache).
+    $cacheRoot = if ($env:CLUSTERSTATE_CACHE_PATH) { $env:CLUSTERSTATE_CACHE_PATH }
+    elseif ($env:XDG_CACHE_HOME -and [IO.Path]::IsPathFullyQualified($env:XDG_CACHE_HOME)) { Join-Path $env:XDG_CACHE_HOME 'clusterstate' }
+    else { Join-Path $HOME '.cache/clusterstate' }
+    $cache = Join-Path $cacheRoot "remote/$hash"
     $dropCache = { Remove-Item $cache -Recurse -Force -ErrorAction SilentlyContinue; [ClusterState.ClusterSnapshot]::ClearCache() }
     $env:CLUSTERSTATE_SERVER_TOKEN = $server.Token
     $uri = $server.Uri

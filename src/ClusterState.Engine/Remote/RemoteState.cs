@@ -4,9 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net.Http;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Apache.Arrow;
@@ -34,7 +32,8 @@ public sealed class RemoteOptions
 /// <summary>
 /// A state served by a ClusterState server (Arrow Flight over gRPC). Reads fetch the current
 /// generation's flights — the header and the nodes, tasks and content in row chunks — and keep
-/// them as an Arrow IPC file in a private cache folder, memory-mapped like a local snapshot; the
+/// them as an Arrow IPC file in the user's private cache folder (<see cref="RemoteCache"/>: owner-only,
+/// checked before use, each file verified by its digest), memory-mapped like a local snapshot; the
 /// next read asks only for the metadata (one small round trip) and maps the cached file again
 /// while the generation is unchanged. A fetch whose flights come from different generations is
 /// discarded and repeated, so a read never mixes two commits. Writes are actions the server
@@ -54,7 +53,7 @@ public sealed class RemoteState : StateSource
     private GrpcChannel _channel;
     private FlightClient _client;
     private readonly string? _token; // null: the environment's, read at each call
-    private readonly string _cacheDirectory;
+    private readonly RemoteCache _cache;
     private (string Key, RecordBatch Batch)? _header; // the header of the newest generation a query read
 
     private RemoteState(Uri uri, RemoteOptions options)
@@ -81,7 +80,7 @@ public sealed class RemoteState : StateSource
         _channel = _newChannel();
         _client = new FlightClient(_channel);
         _token = options.Token;
-        _cacheDirectory = Path.Combine(Path.GetTempPath(), "clusterstate-remote-" + Environment.UserName, Hash(Location));
+        _cache = new RemoteCache(Location);
     }
 
     /// <inheritdoc />
@@ -155,7 +154,7 @@ public sealed class RemoteState : StateSource
         return ReadStable(metadata =>
         {
             // The header (schema and scalars) is the same for every query of a generation: read it once.
-            string key = CacheFileName(metadata);
+            string key = RemoteCache.BaseName(metadata);
             var known = _header;
             bool haveHeader = known?.Key == key;
             var results = Call(() => Task.WhenAll(haveHeader ? Task.FromResult(new List<RecordBatch> { known!.Value.Batch }) : ReadFlight(HeaderTicket), ReadFlight(ticket)), idempotent: true);
@@ -168,17 +167,8 @@ public sealed class RemoteState : StateSource
                     _header = (key, header!);
                     header = null; // kept for the next query of this generation, not disposed
                 }
-                string partial = Path.Combine(_cacheDirectory, $"query-{Guid.NewGuid():N}.partial");
-                WriteAssembled(results[0][0], new Dictionary<string, IReadOnlyList<RecordBatch>>(StringComparer.Ordinal) { [entity] = results[1] },
-                    batch => WriteArrowFile(batch, partial));
-                try
-                {
-                    return ClusterSnapshot.OpenPartial(Location, partial, metadata);
-                }
-                finally
-                {
-                    TryDelete(partial); // the mapping stays valid where the system allows deleting mapped files
-                }
+                return WriteAssembled(results[0][0], new Dictionary<string, IReadOnlyList<RecordBatch>>(StringComparer.Ordinal) { [entity] = results[1] },
+                    batch => _cache.OpenPartial(batch, metadata));
             }
             finally
             {
@@ -205,27 +195,8 @@ public sealed class RemoteState : StateSource
             $"The state at {Location} changed during every one of {Reads} reads; try again.", Location);
     }
 
-    /// <summary>The cached copy of a generation, mapped; null when there is none (or another process replaced it).</summary>
-    private ClusterSnapshot? OpenCached(StateMetadata metadata)
-    {
-        string file = CachePath(metadata);
-        if (!File.Exists(file)) return null;
-        try
-        {
-            return ClusterSnapshot.OpenMirror(Location, file, metadata);
-        }
-        catch (FileNotFoundException)
-        {
-            return null; // replaced meanwhile
-        }
-        catch (ClusterStateException e) when (e.ErrorId == ErrorIds.SnapshotCorrupt)
-        {
-            TryDelete(file); // a damaged cached copy is fetched again, never answered from
-            return null;
-        }
-    }
-
-    private string CachePath(StateMetadata metadata) => Path.Combine(_cacheDirectory, CacheFileName(metadata));
+    /// <summary>The cached copy of a generation, mapped and verified (<see cref="RemoteCache"/>); null when there is none.</summary>
+    private ClusterSnapshot? OpenCached(StateMetadata metadata) => _cache.Open(metadata);
 
     private const string HeaderTicket = "{\"flight\":\"state\",\"header\":true}";
 
@@ -234,12 +205,12 @@ public sealed class RemoteState : StateSource
         flights.All(batches => batches.Count > 0 && RemoteWire.GenerationOf(batches[0].Schema) == generation);
 
     /// <summary>Assembles the state batch from a header and entity rows, writes it, and frees the arrays the assembly allocated.</summary>
-    private static void WriteAssembled(RecordBatch header, IReadOnlyDictionary<string, IReadOnlyList<RecordBatch>> entities, Action<RecordBatch> write)
+    private static T WriteAssembled<T>(RecordBatch header, IReadOnlyDictionary<string, IReadOnlyList<RecordBatch>> entities, Func<RecordBatch, T> write)
     {
         var owned = new List<IDisposable>();
         try
         {
-            write(RemoteWire.Assemble(header, entities, owned));
+            return write(RemoteWire.Assemble(header, entities, owned));
         }
         finally
         {
@@ -272,8 +243,11 @@ public sealed class RemoteState : StateSource
                 [ClusterSchema.Names.Tasks] = results[2],
                 [ClusterSchema.Names.Content] = results[3],
             };
-            WriteAssembled(results[0][0], entities, batch => WriteCacheFile(batch, CachePath(metadata)));
-            return true;
+            return WriteAssembled(results[0][0], entities, batch =>
+            {
+                _cache.Store(batch, metadata);
+                return true;
+            });
         }
         finally
         {
@@ -295,55 +269,6 @@ public sealed class RemoteState : StateSource
         return batches;
     }
 
-    /// <summary>Writes one batch as an Arrow IPC file in the private cache folder (made user-only).</summary>
-    private void WriteArrowFile(RecordBatch batch, string file)
-    {
-        if (!Directory.Exists(_cacheDirectory))
-        {
-            string root = Path.GetDirectoryName(_cacheDirectory)!;
-            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(_cacheDirectory);
-            else
-            {
-                Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                Directory.CreateDirectory(_cacheDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-            // Copies of servers not read for a day (other ports, other machines) are dropped.
-            foreach (var stale in Directory.GetDirectories(root).Where(d => Directory.GetLastWriteTimeUtc(d) < DateTime.UtcNow.AddDays(-1)))
-            {
-                try { Directory.Delete(stale, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            }
-        }
-        using var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
-        using var writer = new ArrowFileWriter(stream, batch.Schema, leaveOpen: true);
-        writer.WriteRecordBatch(batch);
-        writer.WriteEnd();
-    }
-
-    private static void TryDelete(string file)
-    {
-        try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
-
-    private void WriteCacheFile(RecordBatch batch, string file)
-    {
-        string temp = file + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            WriteArrowFile(batch, temp);
-            File.Move(temp, file, overwrite: true);
-        }
-        catch (IOException) when (File.Exists(file))
-        {
-            // Another process cached the same generation first (its file is the same state).
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
-        // Older generations are not needed any more; handles that map them keep them readable.
-        foreach (var old in Directory.GetFiles(_cacheDirectory, "*.arrow").Where(f => f != file)) TryDelete(old);
-    }
-
     /// <summary>The bearer token: the one given to Connect, else $env:CLUSTERSTATE_SERVER_TOKEN as it is now.</summary>
     private Metadata Headers()
     {
@@ -352,16 +277,6 @@ public sealed class RemoteState : StateSource
         if (!string.IsNullOrEmpty(token)) headers.Add("authorization", "Bearer " + token);
         return headers;
     }
-
-    private static string CacheFileName(StateMetadata metadata)
-    {
-        string cluster = new(metadata.ClusterId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').Take(64).ToArray());
-        // Generation alone is not enough: a server restarted on another directory may reuse numbers.
-        string stamp = Hash(metadata.ClusterId + "\n" + metadata.Snapshot + "\n" + metadata.UpdatedAt.Ticks);
-        return $"{cluster}_{metadata.Generation:D10}_{stamp}.arrow";
-    }
-
-    private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 8).ToLowerInvariant();
 
     /// <inheritdoc />
     public override CommitResult Commit(ChangeSet changes) =>

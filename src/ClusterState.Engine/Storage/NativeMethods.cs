@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 
 namespace ClusterState.Storage;
 
-/// <summary>The operating-system calls .NET has no API for: creating a hard link, starting write-back early.</summary>
+/// <summary>The operating-system calls .NET has no API for: creating a hard link, starting write-back early, a file's owner.</summary>
 internal static class NativeMethods
 {
     /// <summary>Creates <paramref name="link"/> as a hard link to <paramref name="existing"/>; false when the platform or file system cannot.</summary>
@@ -49,6 +49,63 @@ internal static class NativeMethods
 
     private static bool s_noSyncFileRange;
 
+    /// <summary>
+    /// What an lstat tells about a path: its owner, type and permission bits, and its identity
+    /// (device, inode, size, modification and change times: any write, chmod or touch changes it).
+    /// </summary>
+    public readonly record struct FileOwnerInfo(uint Uid, uint Mode, ulong Device, ulong Inode, long Size, long MTimeSeconds, uint MTimeNanoseconds, long CTimeSeconds = 0, uint CTimeNanoseconds = 0)
+    {
+        /// <summary>File type bits (S_IFMT).</summary>
+        public uint Type => Mode & 0xF000;
+
+        /// <summary>A directory (S_IFDIR), not a symbolic link to one.</summary>
+        public bool IsDirectory => Type == 0x4000;
+
+        /// <summary>A regular file (S_IFREG), not a symbolic link to one.</summary>
+        public bool IsRegularFile => Type == 0x8000;
+
+        /// <summary>The permission bits (with setuid, setgid and sticky).</summary>
+        public uint Permissions => Mode & 0xFFF;
+    }
+
+    /// <summary>True where <see cref="TryStat"/> can tell a file's owner (Linux: glibc's statx).</summary>
+    public static bool CanReadOwner => OperatingSystem.IsLinux();
+
+    /// <summary>The effective user id of this process (Unix only).</summary>
+    public static uint EffectiveUserId() => Unix.geteuid();
+
+    /// <summary>
+    /// statx of a path on Linux: without following a final symbolic link (lstat semantics) unless
+    /// <paramref name="followLinks"/>. Null when the path does not exist; other failures throw
+    /// an <see cref="IOException"/> with the errno.
+    /// </summary>
+    public static unsafe FileOwnerInfo? TryStat(string path, bool followLinks = false)
+    {
+        // struct statx has the same layout on every Linux architecture (256 bytes): stx_mask u32 @0,
+        // stx_blksize u32 @4, stx_attributes u64 @8, stx_nlink u32 @16, stx_uid u32 @20, stx_gid u32 @24,
+        // stx_mode u16 @28, stx_ino u64 @32, stx_size u64 @40, ..., stx_ctime {i64 sec, u32 nsec} @96,
+        // stx_mtime @112,
+        // stx_dev_major u32 @136, stx_dev_minor u32 @140.
+        const int AtFdCwd = -100, AtSymlinkNoFollow = 0x100, StatxBasicStats = 0x7ff;
+        byte* buffer = stackalloc byte[256];
+        if (Unix.statx(AtFdCwd, path, followLinks ? 0 : AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is 2 or 20) return null; // ENOENT, ENOTDIR
+            throw new IOException($"statx of '{path}' failed (errno {errno}: {Marshal.GetPInvokeErrorMessage(errno)}).", errno);
+        }
+        return new FileOwnerInfo(
+            Uid: *(uint*)(buffer + 20),
+            Mode: *(ushort*)(buffer + 28),
+            Device: ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140),
+            Inode: *(ulong*)(buffer + 32),
+            Size: (long)*(ulong*)(buffer + 40),
+            MTimeSeconds: *(long*)(buffer + 112),
+            MTimeNanoseconds: *(uint*)(buffer + 120),
+            CTimeSeconds: *(long*)(buffer + 96),
+            CTimeNanoseconds: *(uint*)(buffer + 104));
+    }
+
     [DllImport("kernel32", CharSet = CharSet.Unicode, SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.System32)]
     [return: MarshalAs(UnmanagedType.Bool)]
@@ -64,6 +121,14 @@ internal static class NativeMethods
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         public static extern int sync_file_range(int fd, long offset, long nbytes, uint flags);
+
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern unsafe int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte* statxbuf);
+
+        [DllImport("libc")]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern uint geteuid();
 #pragma warning restore CA2101, SYSLIB1054
     }
 }
