@@ -1,0 +1,86 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+
+namespace ClusterState.Storage;
+
+/// <summary>
+/// What removing a node does to the tasks assigned to it. A task left pointing at a removed node
+/// is stranded: nothing schedules it and an edit that assigns it fails. So a removal is refused
+/// (NodeHasTasks) while any task of the state would still name the node after the commit, unless
+/// the change set asks for <see cref="ChangeSet.RequeueTasksOfRemovedNodes"/>: then, in the same
+/// commit, its unfinished tasks go back to pending (assignment and started_at cleared) and its
+/// finished ones (completed, failed, cancelled) lose the assignment but keep their status and
+/// times, since running a finished task again is not what removing a node means.
+/// </summary>
+internal static class RemovedNodeTasks
+{
+    private static readonly string[] Finished = { "completed", "failed", "cancelled" };
+    private const int ShownIds = 5;
+
+    /// <summary>The task updates that requeue the removed nodes' tasks (empty when there are none); throws NodeHasTasks when they are not asked for.</summary>
+    public static List<TaskUpdate> Plan(ClusterSnapshot s, ChangeSet changes)
+    {
+        var result = new List<TaskUpdate>();
+        // A node removed and added again in the same change set keeps its tasks.
+        var removed = changes.RemoveNodes.Except(changes.AddNodes.Select(n => n.Id), StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToArray();
+        if (removed.Length == 0) return result;
+        var keys = removed.Select(id => Encoding.UTF8.GetBytes(id)).ToArray();
+        // Tasks the same change set removes or reassigns are not left behind.
+        var handled = new HashSet<string>(changes.RemoveTasks, StringComparer.Ordinal);
+        foreach (var u in changes.UpdateTasks)
+        {
+            if (u.AssignedTo is not null || u.Unassign || string.Equals(u.Status, "pending", StringComparison.OrdinalIgnoreCase)) handled.Add(u.Id);
+        }
+        var perNode = new int[removed.Length];
+        var tasks = s.Tasks;
+        for (int row = 0; row < tasks.Count; row++)
+        {
+            if (tasks.AssignedTo.IsNull(row)) continue;
+            var assigned = tasks.AssignedTo.GetBytes(row);
+            int node = IndexOf(keys, assigned);
+            if (node < 0) continue;
+            string? id = tasks.Id.Get(row);
+            if (id is null || handled.Contains(id)) continue;
+            perNode[node]++;
+            bool finished = Finished.Contains(tasks.Status.Get(row), StringComparer.OrdinalIgnoreCase);
+            result.Add(finished ? new TaskUpdate { Id = id, Unassign = true } : new TaskUpdate { Id = id, Status = "pending", Unassign = true });
+        }
+        if (result.Count == 0 || changes.RequeueTasksOfRemovedNodes) return result;
+
+        int unfinished = result.Count(u => u.Status is not null);
+        var nodes = string.Join(", ", removed.Select((id, i) => (id, n: perNode[i])).Where(x => x.n > 0).Select(x => $"'{IdRules.Printable(x.id)}' ({x.n})"));
+        var examples = string.Join(", ", result.Take(ShownIds).Select(u => IdRules.Printable(u.Id))) + (result.Count > ShownIds ? ", …" : "");
+        throw new ClusterStateException(ErrorIds.NodeHasTasks, ClusterStateErrorKind.Conflict,
+            $"{result.Count} task(s) are still assigned to the node(s) to remove: {nodes}; {unfinished} of them not finished (e.g. {examples}). "
+            + "Reassign or remove them first, or remove with -Force, which returns the unfinished ones to pending and unassigns the finished ones in the same commit.",
+            removed.First(id => perNode[Array.IndexOf(removed, id)] > 0));
+    }
+
+    private static int IndexOf(byte[][] keys, ReadOnlySpan<byte> value)
+    {
+        for (int i = 0; i < keys.Length; i++)
+        {
+            if (keys[i].Length == value.Length && value.SequenceEqual(keys[i])) return i;
+        }
+        return -1;
+    }
+
+    /// <summary>The change set with the requeue updates after its own task updates (for planning and the change log).</summary>
+    public static ChangeSet With(ChangeSet c, List<TaskUpdate> requeue) => new()
+    {
+        ExpectedGeneration = c.ExpectedGeneration,
+        Force = c.Force,
+        RequeueTasksOfRemovedNodes = c.RequeueTasksOfRemovedNodes,
+        AddNodes = c.AddNodes,
+        UpdateNodes = c.UpdateNodes,
+        RemoveNodes = c.RemoveNodes,
+        AddTasks = c.AddTasks,
+        UpdateTasks = c.UpdateTasks.Concat(requeue).ToList(),
+        RemoveTasks = c.RemoveTasks,
+        AddContent = c.AddContent,
+        UpdateContent = c.UpdateContent,
+        RemoveContent = c.RemoveContent,
+    };
+}
