@@ -364,8 +364,12 @@ public sealed class RemoteState : StateSource
     private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 8).ToLowerInvariant();
 
     /// <inheritdoc />
-    public override CommitResult Commit(ChangeSet changes) =>
-        Result<CommitResult>(Action("commit", changes, idempotent: false).Single());
+    public override CommitResult Commit(ChangeSet changes)
+    {
+        // Checked here too: JSON would turn a lone surrogate into U+FFFD before the server's check sees it.
+        Storage.Changes.CheckIds(changes);
+        return Result<CommitResult>(Action("commit", changes, idempotent: false).Single());
+    }
 
     /// <inheritdoc />
     public override CommitResult Commit(Func<ClusterSnapshot, ChangeSet> plan)

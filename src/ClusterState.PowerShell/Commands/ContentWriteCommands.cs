@@ -51,23 +51,28 @@ public sealed class AddClusterContentCommand : StateWritingCmdlet
 
     /// <inheritdoc />
     protected override void WriteChanged(ClusterSnapshot after) =>
-        WriteResult(after.FindContent(new ContentQuery { Cid = Changes.AddContent.Select(c => c.Cid).ToArray() }), ErrorIds.ContentNotFound, "content");
+        WriteResult(after.FindContent(new ContentQuery { Cid = Literal(Changes.AddContent.Select(c => c.Cid)) }), ErrorIds.ContentNotFound, "content");
 }
 
 /// <summary>
 /// <para type="synopsis">Changes content items: providers, pin state, replication target, in one atomic commit.</para>
 /// <para type="description">Set-ClusterContent changes the given fields of each CID: -AddProvider and -RemoveProvider edit the provider list (-Providers replaces it), -Pinned / -Pinned:$false pins or unpins, -Replication sets the target and -ReplicationDelta adds to it under the writer lock, so concurrent increments from many processes never lose one. Items piped in bind by Cid and the whole pipeline is one commit. Unknown CIDs are ContentNotFound and a negative target is refused; nothing is written then.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "ClusterContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Set, "ClusterContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Cid")]
 [OutputType(typeof(ClusterContent))]
 public sealed class SetClusterContentCommand : StateWritingCmdlet
 {
 #pragma warning disable CS1591
-    /// <summary><para type="description">CIDs of the items to change (piped items bind by Cid).</para></summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary><para type="description">CIDs of the items to change, exactly (piped items bind by Cid). Wildcard characters are refused: pipe Get-ClusterContent 'pattern' in to change every match.</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Cid")]
     [ArgumentCompleter(typeof(Completion.CidCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Cid { get; set; } = Array.Empty<string>();
+
+    /// <summary><para type="description">CIDs of the items to change, matched exactly, for ids written before ClusterState refused * ? [ ] (as -LiteralPath; -Cid refuses those characters).</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralCid")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralCid { get; set; }
 
     /// <summary><para type="description">Replace the provider list.</para></summary>
     [Parameter] [AllowEmptyCollection] public string[]? Providers { get; set; }
@@ -94,9 +99,9 @@ public sealed class SetClusterContentCommand : StateWritingCmdlet
     }
 
     /// <inheritdoc />
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => Run(() =>
     {
-        foreach (var cid in Cid)
+        foreach (var cid in AddressedIds(Cid, LiteralCid, "Cid", "Get-ClusterContent"))
         {
             if (!ShouldProcess(cid, "Change content")) continue;
             Changes.UpdateContent.Add(new ContentUpdate
@@ -105,35 +110,37 @@ public sealed class SetClusterContentCommand : StateWritingCmdlet
                 Pinned = SwitchValue(nameof(Pinned), Pinned), Replication = Replication, ReplicationDelta = ReplicationDelta, Size = Size,
             });
         }
-    }
+    });
 
     /// <inheritdoc />
     protected override void WriteChanged(ClusterSnapshot after) =>
-        WriteResult(after.FindContent(new ContentQuery { Cid = Changes.UpdateContent.Select(c => c.Cid).Distinct().ToArray() }), ErrorIds.ContentNotFound, "content");
+        WriteResult(after.FindContent(new ContentQuery { Cid = Literal(Changes.UpdateContent.Select(c => c.Cid).Distinct()) }), ErrorIds.ContentNotFound, "content");
 }
 
 /// <summary>
 /// <para type="synopsis">Removes content items from a cluster state in one atomic commit.</para>
 /// <para type="description">Remove-ClusterContent removes the given CIDs; piped items bind by Cid and the whole pipeline is one commit, so Get-ClusterContent -Orphaned | Remove-ClusterContent drops every orphan at once. An unknown CID is a ContentNotFound error and nothing is removed. Asks for confirmation by default (ConfirmImpact High).</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Remove, "ClusterContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "ClusterContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "Cid")]
 [OutputType(typeof(ClusterContent))]
 public sealed class RemoveClusterContentCommand : StateRemovingCmdlet<ClusterContent>
 {
-    /// <summary><para type="description">CIDs of the items to remove (piped items bind by Cid).</para></summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary><para type="description">CIDs of the items to remove, exactly (piped items bind by Cid). Wildcard characters are refused: pipe Get-ClusterContent 'pattern' in to remove every match.</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Cid")]
     [ArgumentCompleter(typeof(Completion.CidCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Cid { get; set; } = Array.Empty<string>();
+
+    /// <summary><para type="description">CIDs of the items to remove, matched exactly, for ids written before ClusterState refused * ? [ ] (as -LiteralPath; -Cid refuses those characters).</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralCid")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralCid { get; set; }
 
     /// <inheritdoc />
     protected override List<string> RemovedIds => Changes.RemoveContent;
 
     /// <inheritdoc />
-    protected override string What => "content";
-
-    /// <inheritdoc />
-    protected override void ProcessRecord() => Remove(Cid);
+    protected override void ProcessRecord() => Run(() => Remove(AddressedIds(Cid, LiteralCid, "Cid", "Get-ClusterContent"), "Remove content"));
 
     /// <inheritdoc />
     protected override IEnumerable<ClusterContent> ReadItems(ClusterSnapshot before, string[] ids) => before.FindContent(new ContentQuery { Cid = ids }).Items;

@@ -81,24 +81,29 @@ public sealed class AddClusterTaskCommand : StateWritingCmdlet
 
     /// <inheritdoc />
     protected override void WriteChanged(ClusterSnapshot after) =>
-        WriteResult(after.FindTasks(new TaskQuery { Id = Changes.AddTasks.Select(t => t.Id).ToArray() }), ErrorIds.TaskNotFound, "task");
+        WriteResult(after.FindTasks(new TaskQuery { Id = Literal(Changes.AddTasks.Select(t => t.Id)) }), ErrorIds.TaskNotFound, "task");
 }
 
 /// <summary>
 /// <para type="synopsis">Changes tasks: status, assignment, outputs and requirements, in one atomic commit.</para>
 /// <para type="description">Set-ClusterTask changes the given fields of each task. A status change sets updated_at, and started_at (running) or completed_at (completed, failed) when they are not yet set; setting a task back to pending clears its assignment and both times, so Find-ClusterTask -Status failed | Set-ClusterTask -Status pending requeues every failed task in one commit, all or nothing. Tasks piped in bind by Id. Unknown ids are TaskNotFound, assignment to an unknown node is AssignedNodeNotFound, a status outside the vocabulary needs -Force, and assigned or running without a node is refused; nothing is written then.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "ClusterTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Set, "ClusterTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Id")]
 [OutputType(typeof(ClusterTask))]
 public sealed class SetClusterTaskCommand : StateWritingCmdlet
 {
 #pragma warning disable CS1591
-    /// <summary><para type="description">Ids of the tasks to change (piped tasks bind by Id).</para></summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary><para type="description">Ids of the tasks to change, exactly (piped tasks bind by Id). Wildcard characters are refused: pipe Get-ClusterTask 'pattern' in to change every match.</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Id")]
     [Alias("TaskId")]
     [ArgumentCompleter(typeof(Completion.TaskIdCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Id { get; set; } = Array.Empty<string>();
+
+    /// <summary><para type="description">Ids of the tasks to change, matched exactly, for ids written before ClusterState refused * ? [ ] (as -LiteralPath; -Id refuses those characters).</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralId")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralId { get; set; }
 
     /// <summary><para type="description">New status: pending, assigned, running, completed, failed or cancelled.</para></summary>
     [Parameter] [ArgumentCompleter(typeof(Completion.TaskStatusCompleter))] public string? Status { get; set; }
@@ -136,9 +141,9 @@ public sealed class SetClusterTaskCommand : StateWritingCmdlet
     }
 
     /// <inheritdoc />
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => Run(() =>
     {
-        foreach (var id in Id)
+        foreach (var id in AddressedIds(Id, LiteralId, "Id", "Get-ClusterTask"))
         {
             if (!ShouldProcess(id, Status is null ? "Change task" : $"Set task status to {Status}")) continue;
             Changes.UpdateTasks.Add(new TaskUpdate
@@ -148,36 +153,38 @@ public sealed class SetClusterTaskCommand : StateWritingCmdlet
                 CpuCores = CpuCores, GpuCores = GpuCores, MemoryMB = MemoryMB,
             });
         }
-    }
+    });
 
     /// <inheritdoc />
     protected override void WriteChanged(ClusterSnapshot after) =>
-        WriteResult(after.FindTasks(new TaskQuery { Id = Changes.UpdateTasks.Select(t => t.Id).Distinct().ToArray() }), ErrorIds.TaskNotFound, "task");
+        WriteResult(after.FindTasks(new TaskQuery { Id = Literal(Changes.UpdateTasks.Select(t => t.Id).Distinct()) }), ErrorIds.TaskNotFound, "task");
 }
 
 /// <summary>
 /// <para type="synopsis">Removes tasks from a cluster state in one atomic commit.</para>
 /// <para type="description">Remove-ClusterTask removes the given tasks; piped tasks bind by Id and the whole pipeline is one commit. An unknown id is a TaskNotFound error and nothing is removed. Asks for confirmation by default (ConfirmImpact High).</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Remove, "ClusterTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "ClusterTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "Id")]
 [OutputType(typeof(ClusterTask))]
 public sealed class RemoveClusterTaskCommand : StateRemovingCmdlet<ClusterTask>
 {
-    /// <summary><para type="description">Ids of the tasks to remove (piped tasks bind by Id).</para></summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary><para type="description">Ids of the tasks to remove, exactly (piped tasks bind by Id). Wildcard characters are refused: pipe Get-ClusterTask 'pattern' in to remove every match.</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Id")]
     [Alias("TaskId")]
     [ArgumentCompleter(typeof(Completion.TaskIdCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Id { get; set; } = Array.Empty<string>();
 
+    /// <summary><para type="description">Ids of the tasks to remove, matched exactly, for ids written before ClusterState refused * ? [ ] (as -LiteralPath; -Id refuses those characters).</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralId")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralId { get; set; }
+
     /// <inheritdoc />
     protected override List<string> RemovedIds => Changes.RemoveTasks;
 
     /// <inheritdoc />
-    protected override string What => "task";
-
-    /// <inheritdoc />
-    protected override void ProcessRecord() => Remove(Id);
+    protected override void ProcessRecord() => Run(() => Remove(AddressedIds(Id, LiteralId, "Id", "Get-ClusterTask"), "Remove task"));
 
     /// <inheritdoc />
     protected override IEnumerable<ClusterTask> ReadItems(ClusterSnapshot before, string[] ids) => before.FindTasks(new TaskQuery { Id = ids }).Items;
@@ -232,9 +239,8 @@ public sealed class InvokeClusterTaskPlacementCommand : ClusterStateCmdlet
             pending = current.FindTasks(new TaskQuery { Status = PendingStatus, Id = only?.ToArray() }).Count;
             return Placement.ToChangeSet(committed, current.Generation);
         });
-        WriteVerbose($"Committed generation {result.Generation}: {committed.Count} task(s) assigned.");
+        if (result.Changed) WriteVerbose($"Committed generation {result.Generation}: {committed.Count} task(s) assigned.");
         if (pending > committed.Count) WriteWarning($"{pending - committed.Count} pending task(s) found no node with the resources they require.");
-        WriteObject(committed, enumerateCollection: true);
-        CheckpointIfDue(source);
+        AfterCommit(result, source, () => WriteObject(committed, enumerateCollection: true));
     });
 }
