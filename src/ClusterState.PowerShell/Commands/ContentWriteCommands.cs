@@ -7,7 +7,7 @@ namespace ClusterState.PowerShell.Commands;
 
 /// <summary>
 /// <para type="synopsis">Adds content items (CIDs) to a cluster state in one atomic commit.</para>
-/// <para type="description">Add-ClusterContent adds a CID with its size, providers, pin state and replication target; created_at is the commit time. Parameters bind by property name, so items from Get-ClusterContent or Import-Csv can be piped in; the whole pipeline is one commit. An existing CID is a DuplicateId error and negative sizes or replication targets are refused; nothing is written then.</para>
+/// <para type="description">Add-ClusterContent adds a CID with its size, providers, pin state and replication target; created_at is the commit time. Parameters bind by property name, so items from Get-ClusterContent or Import-Csv can be piped in; the whole pipeline is one commit. An existing CID is a DuplicateId error and negative sizes or replication targets are refused; nothing is written then. CIDs are at most 256 UTF-8 bytes, unique ignoring case (as lookups compare), and hold no control, bidirectional-override or wildcard (* ? [ ]) characters, lone surrogates or leading/trailing white space; the ids of its providers follow the same rules; an id that breaks them is InvalidId.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Add, "ClusterContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ClusterContent))]
@@ -56,7 +56,7 @@ public sealed class AddClusterContentCommand : StateWritingCmdlet
 
 /// <summary>
 /// <para type="synopsis">Changes content items: providers, pin state, replication target, in one atomic commit.</para>
-/// <para type="description">Set-ClusterContent changes the given fields of each CID: -AddProvider and -RemoveProvider edit the provider list (-Providers replaces it), -Pinned / -Pinned:$false pins or unpins, -Replication sets the target and -ReplicationDelta adds to it under the writer lock, so concurrent increments from many processes never lose one. Items piped in bind by Cid and the whole pipeline is one commit. Unknown CIDs are ContentNotFound and a negative target is refused; nothing is written then.</para>
+/// <para type="description">Set-ClusterContent changes the given fields of each CID: -AddProvider and -RemoveProvider edit the provider list (-Providers replaces it), -Pinned / -Pinned:$false pins or unpins, -Replication sets the target and -ReplicationDelta adds to it under the writer lock, so concurrent increments from many processes never lose one. Items piped in bind by Cid and the whole pipeline is one commit. Unknown CIDs are ContentNotFound, and a target below 0 or above 2147483647 (also when -ReplicationDelta would take it there) is InvalidResourceValue; nothing is written then. -Cid takes exact CIDs and refuses wildcard characters; pipe Get-ClusterContent 'pattern' in, or use -LiteralCid.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "ClusterContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Cid")]
 [OutputType(typeof(ClusterContent))]

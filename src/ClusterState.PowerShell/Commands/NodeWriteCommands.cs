@@ -5,7 +5,7 @@ namespace ClusterState.PowerShell.Commands;
 
 /// <summary>
 /// <para type="synopsis">Adds nodes to a cluster state in one atomic commit.</para>
-/// <para type="description">Add-ClusterNode adds a node with its role, status, peers, capabilities and resources. Every parameter binds by property name, so nodes from Get-ClusterNode (of another state) or Import-Csv can be piped in; the whole pipeline is one commit. An id that already exists is a DuplicateId error; roles and statuses outside master/worker/leecher and online/offline/draining are refused unless -Force is given; negative resources and a CPU load outside 0-100 are refused. Nothing is written when any item is refused.</para>
+/// <para type="description">Add-ClusterNode adds a node with its role, status, peers, capabilities and resources. Every parameter binds by property name, so nodes from Get-ClusterNode (of another state) or Import-Csv can be piped in; the whole pipeline is one commit. An id that already exists is a DuplicateId error; roles and statuses outside master/worker/leecher and online/offline/draining are refused unless -Force is given; negative resources and a CPU load outside 0-100 are refused. Nothing is written when any item is refused. Ids are at most 256 UTF-8 bytes, unique ignoring case (as lookups compare), and hold no control, bidirectional-override or wildcard (* ? [ ]) characters, lone surrogates or leading/trailing white space; the ids an item refers to follow the same rules; an id that breaks them is InvalidId.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Add, "ClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ClusterNode))]
@@ -91,7 +91,7 @@ public sealed class AddClusterNodeCommand : StateWritingCmdlet
 
 /// <summary>
 /// <para type="synopsis">Changes nodes: status, role, resources, capabilities and peers, in one atomic commit.</para>
-/// <para type="description">Set-ClusterNode changes the given fields of each node and leaves the others as they are. Nodes piped in (from Get-ClusterNode or a grid selection) bind by Id, and the whole pipeline is one commit: Get-ClusterNode -Role worker -Status online | Set-ClusterNode -Status draining drains every worker at once or none. -AddPeer/-RemovePeer and -AddCapability/-RemoveCapability edit the lists; -Peers and -Capabilities replace them. Unknown ids are NodeNotFound errors and nothing is written.</para>
+/// <para type="description">Set-ClusterNode changes the given fields of each node and leaves the others as they are. Nodes piped in (from Get-ClusterNode or a grid selection) bind by Id, and the whole pipeline is one commit: Get-ClusterNode -Role worker -Status online | Set-ClusterNode -Status draining drains every worker at once or none. -AddPeer/-RemovePeer and -AddCapability/-RemoveCapability edit the lists; -Peers and -Capabilities replace them. Unknown ids are NodeNotFound errors and nothing is written. -Id takes exact ids and refuses wildcard characters; pipe Get-ClusterNode 'pattern' in to change every match, or use -LiteralId for an id that holds them.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "ClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Id")]
 [OutputType(typeof(ClusterNode))]
