@@ -93,6 +93,26 @@ public sealed class CommitRulesTests
     }
 
     [Fact]
+    public void Commit_RemoveManyNodes_FindsTheirTasksThroughTheNodeIndex()
+    {
+        using var dir = new TempDirectory();
+        var sample = TestStates.Sample(nodes: 40, tasks: 2000, content: 10);
+        string path = TestStates.Create(dir, sample);
+        var nodes = sample.Nodes.Select(n => n.Id).Take(20).ToList();
+        int assigned = sample.Tasks.Count(t => t.AssignedTo is not null && nodes.Contains(t.AssignedTo));
+        Assert.True(assigned > 0);
+        var changes = new ChangeSet();
+        changes.RemoveNodes.AddRange(nodes);
+        var e = Refused(path, changes);
+        Assert.Equal(ErrorIds.NodeHasTasks, e.ErrorId);
+        Assert.StartsWith($"{assigned} task(s)", e.Message, StringComparison.Ordinal);
+        changes.RequeueTasksOfRemovedNodes = true;
+        Assert.Equal(assigned, StateStore.Commit(path, changes).Updated);
+        using var s = ClusterSnapshot.Open(path);
+        Assert.DoesNotContain(s.FindTasks(new TaskQuery()).Items, t => t.AssignedTo is not null && nodes.Contains(t.AssignedTo));
+    }
+
+    [Fact]
     public void Commit_RemoveNodeWhoseTasksTheSameChangeSetReassigns_IsAccepted()
     {
         var (dir, path) = NewState();

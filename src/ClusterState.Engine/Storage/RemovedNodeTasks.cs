@@ -26,7 +26,7 @@ internal static class RemovedNodeTasks
         // A node removed and added again in the same change set keeps its tasks.
         var removed = changes.RemoveNodes.Except(changes.AddNodes.Select(n => n.Id), StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToArray();
         if (removed.Length == 0) return result;
-        var keys = removed.Select(id => Encoding.UTF8.GetBytes(id)).ToArray();
+        var nodeOf = NodeMatcher(s, removed);
         // Tasks the same change set removes or reassigns are not left behind.
         var handled = new HashSet<string>(changes.RemoveTasks, StringComparer.Ordinal);
         foreach (var u in changes.UpdateTasks)
@@ -39,7 +39,7 @@ internal static class RemovedNodeTasks
         {
             if (tasks.AssignedTo.IsNull(row)) continue;
             var assigned = tasks.AssignedTo.GetBytes(row);
-            int node = IndexOf(keys, assigned);
+            int node = nodeOf(assigned);
             if (node < 0) continue;
             string? id = tasks.Id.Get(row);
             if (id is null || handled.Contains(id)) continue;
@@ -58,13 +58,35 @@ internal static class RemovedNodeTasks
             removed.First(id => perNode[Array.IndexOf(removed, id)] > 0));
     }
 
-    private static int IndexOf(byte[][] keys, ReadOnlySpan<byte> value)
+    private delegate int Matcher(ReadOnlySpan<byte> assignedTo);
+
+    /// <summary>
+    /// Which removed node (an index into <paramref name="removed"/>, or -1) an assigned_to value
+    /// names, exactly as the commit's node lookup compares. A few nodes are compared byte by byte
+    /// (cheaper than hashing every task's value); many go through the snapshot's node index, so
+    /// removing a thousand nodes costs one hash lookup per task, not a thousand comparisons.
+    /// </summary>
+    private static Matcher NodeMatcher(ClusterSnapshot s, string[] removed)
     {
-        for (int i = 0; i < keys.Length; i++)
+        var keys = removed.Select(id => Encoding.UTF8.GetBytes(id)).ToArray();
+        if (keys.Length <= 8)
         {
-            if (keys[i].Length == value.Length && value.SequenceEqual(keys[i])) return i;
+            return value =>
+            {
+                for (int i = 0; i < keys.Length; i++)
+                {
+                    if (keys[i].Length == value.Length && value.SequenceEqual(keys[i])) return i;
+                }
+                return -1;
+            };
         }
-        return -1;
+        var index = Query.SnapshotIndexes.NodeIds(s);
+        var removedOfRow = new Dictionary<int, int>();
+        for (int i = 0; i < removed.Length; i++)
+        {
+            if (index.Find(removed[i]) is int row and >= 0) removedOfRow.TryAdd(row, i);
+        }
+        return value => index.Find(value) is int row and >= 0 && removedOfRow.TryGetValue(row, out int i) ? i : -1;
     }
 
     /// <summary>The change set with the requeue updates after its own task updates (for planning and the change log).</summary>
