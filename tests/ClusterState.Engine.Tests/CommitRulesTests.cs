@@ -124,6 +124,13 @@ public sealed class CommitRulesTests
             RemoveTasks = { "t-done" },
         }, new CommitOptions { Now = Now });
         Assert.Equal("n2", Task(path, "t-run").AssignedTo);
+        // Setting a task that is pending already to pending does not clear its assignment: not handled.
+        StateStore.Commit(path, new ChangeSet { AddTasks = { new ClusterTask { Id = "t-queued", Type = "x", Status = "pending", AssignedTo = "n2" } } });
+        Assert.Equal(ErrorIds.NodeHasTasks, Refused(path, new ChangeSet
+        {
+            RemoveNodes = { "n2" },
+            UpdateTasks = { new TaskUpdate { Id = "t-run", Unassign = true, Status = "pending" }, new TaskUpdate { Id = "t-other", Status = "pending" }, new TaskUpdate { Id = "t-queued", Status = "pending" } },
+        }).ErrorId);
     }
 
     [Fact]

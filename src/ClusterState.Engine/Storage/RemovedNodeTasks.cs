@@ -27,11 +27,14 @@ internal static class RemovedNodeTasks
         var removed = changes.RemoveNodes.Except(changes.AddNodes.Select(n => n.Id), StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToArray();
         if (removed.Length == 0) return result;
         var nodeOf = NodeMatcher(s, removed);
-        // Tasks the same change set removes or reassigns are not left behind.
+        // Tasks the same change set removes, reassigns or unassigns are not left behind; nor are
+        // those it sets back to pending, which clears the assignment (unless they are pending already).
         var handled = new HashSet<string>(changes.RemoveTasks, StringComparer.Ordinal);
+        var requeued = new HashSet<string>(StringComparer.Ordinal);
         foreach (var u in changes.UpdateTasks)
         {
-            if (u.AssignedTo is not null || u.Unassign || string.Equals(u.Status, "pending", StringComparison.OrdinalIgnoreCase)) handled.Add(u.Id);
+            if (u.AssignedTo is not null || u.Unassign) handled.Add(u.Id);
+            else if (string.Equals(u.Status, "pending", StringComparison.OrdinalIgnoreCase)) requeued.Add(u.Id);
         }
         var perNode = new int[removed.Length];
         var tasks = s.Tasks;
@@ -42,9 +45,11 @@ internal static class RemovedNodeTasks
             int node = nodeOf(assigned);
             if (node < 0) continue;
             string? id = tasks.Id.Get(row);
+            string? status = tasks.Status.Get(row);
             if (id is null || handled.Contains(id)) continue;
+            if (requeued.Contains(id) && !string.Equals(status, "pending", StringComparison.OrdinalIgnoreCase)) continue;
             perNode[node]++;
-            bool finished = Finished.Contains(tasks.Status.Get(row), StringComparer.OrdinalIgnoreCase);
+            bool finished = Finished.Contains(status, StringComparer.OrdinalIgnoreCase);
             result.Add(finished ? new TaskUpdate { Id = id, Unassign = true } : new TaskUpdate { Id = id, Status = "pending", Unassign = true });
         }
         if (result.Count == 0 || changes.RequeueTasksOfRemovedNodes) return result;
@@ -55,7 +60,7 @@ internal static class RemovedNodeTasks
         throw new ClusterStateException(ErrorIds.NodeHasTasks, ClusterStateErrorKind.Conflict,
             $"{result.Count} task(s) are still assigned to the node(s) to remove: {nodes}; {unfinished} of them not finished (e.g. {examples}). "
             + "Reassign or remove them first, or remove with -Force, which returns the unfinished ones to pending and unassigns the finished ones in the same commit.",
-            removed.First(id => perNode[Array.IndexOf(removed, id)] > 0));
+            removed[Array.FindIndex(perNode, n => n > 0)]);
     }
 
     private delegate int Matcher(ReadOnlySpan<byte> assignedTo);
