@@ -236,7 +236,7 @@ public sealed class InvokeClusterTaskPlacementCommand : ClusterStateCmdlet
         var result = source.Commit(current =>
         {
             committed = Placement.Plan(current, only);
-            pending = current.FindTasks(new TaskQuery { Status = PendingStatus, Id = only?.ToArray() }).Count;
+            pending = current.FindTasks(new TaskQuery { Status = PendingStatus, Id = only is null ? null : Literal(only) }).Count; // exact, as the plan matches -TaskId
             return Placement.ToChangeSet(committed, current.Generation);
         });
         if (result.Changed) WriteVerbose($"Committed generation {result.Generation}: {committed.Count} task(s) assigned.");
