@@ -95,6 +95,12 @@ public static class ErrorIds
     public const string UnknownRole = "UnknownRole";
     /// <summary>An id is missing or empty.</summary>
     public const string MissingId = "MissingId";
+    /// <summary>An id a change would write breaks IdRules: too long, control or bidi characters, a lone surrogate, padding white space, or a wildcard character.</summary>
+    public const string InvalidId = "InvalidId";
+    /// <summary>A node to remove still has tasks assigned to it (Remove-ClusterNode -Force returns them to pending in the same commit).</summary>
+    public const string NodeHasTasks = "NodeHasTasks";
+    /// <summary>The commit succeeded, but a later step of the same command (-PassThru output, the automatic checkpoint) failed; the change must not be repeated.</summary>
+    public const string FailedAfterCommit = "FailedAfterCommit";
     /// <summary>A checkpoint file does not exist.</summary>
     public const string CheckpointNotFound = "CheckpointNotFound";
     /// <summary>A checkpoint file is damaged or not a cluster-state checkpoint.</summary>

@@ -88,6 +88,42 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
         if (info is not null) WriteVerbose($"The checkpoint policy wrote '{info.Path}'.");
     }
 
+    /// <summary>
+    /// What a command does after its commit returned: <paramref name="output"/> (-PassThru, the
+    /// placement's assignments), then the automatic checkpoint. The commit cannot be undone, so a
+    /// failure here is not terminating: a script that retries on a terminating error would apply
+    /// the change twice. It is a non-terminating FailedAfterCommit error (the category of the
+    /// failure) whose message says that generation N was committed and must not be repeated.
+    /// Errors of PowerShell itself (a downstream command stopping the pipeline) pass through.
+    /// </summary>
+    protected void AfterCommit(CommitResult result, StateSource source, Action output)
+    {
+        if (!result.Changed)
+        {
+            WriteVerbose($"Nothing to change: no commit was made, the state stays at generation {result.Generation}.");
+        }
+        AfterCommitStage(result, source, "writing the output", output);
+        if (result.Changed) AfterCommitStage(result, source, "the automatic checkpoint", () => CheckpointIfDue(source));
+    }
+
+    private void AfterCommitStage(CommitResult result, StateSource source, string stage, Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (Exception e) when (e is not RuntimeException)
+        {
+            var category = e is ClusterStateException cse ? ToErrorRecord(cse).CategoryInfo.Category
+                : e is IOException or UnauthorizedAccessException ? ErrorCategory.WriteError : ErrorCategory.NotSpecified;
+            string what = result.Changed ? $"Generation {result.Generation} of '{source.Location}' was committed" : $"The command changed nothing in '{source.Location}'";
+            WriteError(new ErrorRecord(
+                new ClusterStateException(ErrorIds.FailedAfterCommit, ClusterStateErrorKind.WriteError,
+                    $"{what}; do not repeat the command. Afterwards {stage} failed: {e.Message}", result.Generation, e),
+                ErrorIds.FailedAfterCommit, category, result.Generation));
+        }
+    }
+
     /// <summary>Runs one stage of the command, converting engine and I/O failures into terminating errors.</summary>
     protected void Run(Action action)
     {
@@ -119,6 +155,14 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
         foreach (var item in result.Items) WriteObject(item);
         foreach (var id in result.MissingIds) WriteNotFound(notFoundErrorId, what, id);
     }
+
+    /// <summary>
+    /// Ids as a query matches them exactly: wildcard characters escaped, as -LiteralPath does
+    /// (lookups stay case-insensitive). Used for -LiteralId and wherever a command reads back the
+    /// items it addressed by id, so an id holding * or ? never reads other items.
+    /// </summary>
+    protected static string[] Literal(System.Collections.Generic.IEnumerable<string> ids) =>
+        System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(ids, WildcardPattern.Escape));
 
     /// <summary>A switch as a three-way filter: null when not given, else its value (so -Pinned:$false filters too).</summary>
     protected bool? SwitchValue(string name, SwitchParameter value) =>

@@ -1,3 +1,6 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 
 namespace ClusterState.PowerShell;
@@ -33,6 +36,29 @@ public abstract class StateWritingCmdlet : ClusterStateCmdlet
     /// <summary>Emits the items this command changed, read from the committed snapshot.</summary>
     protected abstract void WriteChanged(ClusterSnapshot after);
 
+    /// <summary>
+    /// The ids a write addresses. -LiteralId values are exact. -Id values that came through the
+    /// pipeline are exact too: piped objects bind by their own id. A typed -Id that holds
+    /// wildcard characters is refused (InvalidId) rather than taken literally or expanded: the
+    /// reading cmdlets treat it as a pattern, so a write must not quietly mean something else,
+    /// and expanding must be explicit (pipe the Get- cmdlet's result in).
+    /// </summary>
+    /// <param name="ids">The -Id (or -Cid) values.</param>
+    /// <param name="literalIds">The -LiteralId (or -LiteralCid) values, null when not given.</param>
+    /// <param name="parameter">The name of the id parameter, for the message.</param>
+    /// <param name="reader">The reading cmdlet that expands patterns, for the message.</param>
+    protected IEnumerable<string> AddressedIds(string[] ids, string[]? literalIds, string parameter, string reader)
+    {
+        if (literalIds is not null) return literalIds;
+        if (!MyInvocation.ExpectingInput)
+        {
+            foreach (var id in ids.Where(IdRules.HasWildcard))
+                throw new ClusterStateException(ErrorIds.InvalidId, ClusterStateErrorKind.InvalidArgument,
+                    $"-{parameter} takes exact ids, and '{id}' holds wildcard characters (* ? [ ]). To change every item it matches, pipe {reader} '{id}' into this command; to address an id that holds these characters, use -Literal{parameter}.", id);
+        }
+        return ids;
+    }
+
     /// <summary>Commits what the pipeline collected.</summary>
     protected override void EndProcessing() => Run(() =>
     {
@@ -42,12 +68,12 @@ public abstract class StateWritingCmdlet : ClusterStateCmdlet
         Changes.Force = AllowUnknownValues;
         var result = source.Commit(Changes);
         WriteVerbose($"Committed generation {result.Generation} of '{source.Location}': {result.Added} added, {result.Updated} changed, {result.Removed} removed in {result.Elapsed.TotalMilliseconds:0.#} ms.");
-        if (PassThru)
+        AfterCommit(result, source, () =>
         {
+            if (!PassThru) return;
             using var after = source.Open();
             WriteChanged(after);
-        }
-        CheckpointIfDue(source);
+        });
     });
 }
 
@@ -58,30 +84,27 @@ public abstract class StateWritingCmdlet : ClusterStateCmdlet
 /// <typeparam name="T">The item type.</typeparam>
 public abstract class StateRemovingCmdlet<T> : StateWritingCmdlet
 {
-    private readonly System.Collections.Generic.List<T> _removed = new();
+    private readonly List<T> _removed = new();
 
     /// <summary>The ids this pipeline removes (the change set's list for the entity).</summary>
-    protected abstract System.Collections.Generic.List<string> RemovedIds { get; }
+    protected abstract List<string> RemovedIds { get; }
 
-    /// <summary>What is removed, for ShouldProcess ("node", "task", "content").</summary>
-    protected abstract string What { get; }
+    /// <summary>Reads the items about to be removed; <paramref name="ids"/> are escaped to match exactly.</summary>
+    protected abstract IEnumerable<T> ReadItems(ClusterSnapshot before, string[] ids);
 
-    /// <summary>Reads the items about to be removed.</summary>
-    protected abstract System.Collections.Generic.IEnumerable<T> ReadItems(ClusterSnapshot before, string[] ids);
-
-    /// <summary>Adds each id that passes ShouldProcess to the change set.</summary>
-    protected void Remove(System.Collections.Generic.IEnumerable<string> ids)
+    /// <summary>Adds each id that passes ShouldProcess (as <paramref name="action"/>) to the change set.</summary>
+    protected void Remove(IEnumerable<string> ids, string action)
     {
         foreach (var id in ids)
         {
-            if (ShouldProcess(id, "Remove " + What)) RemovedIds.Add(id);
+            if (ShouldProcess(id, action)) RemovedIds.Add(id);
         }
     }
 
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        if (PassThru && !Changes.IsEmpty) Run(() => _removed.AddRange(ReadItems(OpenSnapshot(StatePath), RemovedIds.ToArray())));
+        if (PassThru && !Changes.IsEmpty) Run(() => _removed.AddRange(ReadItems(OpenSnapshot(StatePath), Literal(RemovedIds))));
         base.EndProcessing();
     }
 

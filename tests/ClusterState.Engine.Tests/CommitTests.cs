@@ -115,7 +115,7 @@ public sealed class CommitTests
         using var _ = dir;
         using var s = ClusterSnapshot.Open(path);
         var id = sample.Tasks.First(t => t.Status == "pending").Id;
-        var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, SnapshotIndexes.TaskIds(s).Find, s.Tasks.Read, t => t.Id,
+        var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, SnapshotIndexes.TaskIds(s).Find, _ => -1, s.Tasks.Read, t => t.Id,
             Array.Empty<string>(), new[] { (id, (Action<ClusterTask>)(t => t.Status = "cancelled")) }, Array.Empty<ClusterTask>(),
             (a, b) => a.Status != b.Status ? new[] { "status" } : Array.Empty<string>(), "task", ErrorIds.TaskNotFound);
         var builder = new StateBatchBuilder(s.SchemaVersion);

@@ -13,6 +13,12 @@ public sealed class ChangeSet
     public long? ExpectedGeneration { get; set; }
     /// <summary>Accept statuses and roles outside the vocabularies of SPEC.md §1.</summary>
     public bool Force { get; set; }
+    /// <summary>
+    /// When a removed node still has tasks assigned: return its unfinished tasks to pending
+    /// (assignment and started_at cleared) and unassign its finished ones, in the same commit.
+    /// Without it such a removal fails with NodeHasTasks (Remove-ClusterNode -Force sets it).
+    /// </summary>
+    public bool RequeueTasksOfRemovedNodes { get; set; }
 
 #pragma warning disable CA2227, CA1002 // a change set is a plain, mutable description
     /// <summary>Nodes to add.</summary>
@@ -108,8 +114,10 @@ public sealed class CommitResult
 {
     /// <summary>The generation the commit was based on.</summary>
     public long PreviousGeneration { get; set; }
-    /// <summary>The new generation.</summary>
+    /// <summary>The new generation; equal to <see cref="PreviousGeneration"/> when the change set was empty and nothing was committed.</summary>
     public long Generation { get; set; }
+    /// <summary>False when the change set was empty: no generation was made.</summary>
+    public bool Changed => Generation != PreviousGeneration;
     /// <summary>The new snapshot's file name.</summary>
     public string Snapshot { get; set; } = "";
     /// <summary>When the commit happened (UTC).</summary>
@@ -128,5 +136,5 @@ public sealed class CommitResult
     public IReadOnlyDictionary<string, double> PhaseMilliseconds { get; set; } = new Dictionary<string, double>();
 
     /// <inheritdoc />
-    public override string ToString() => $"generation {Generation}: +{Added} ~{Updated} -{Removed}";
+    public override string ToString() => Changed ? $"generation {Generation}: +{Added} ~{Updated} -{Removed}" : $"generation {Generation}: nothing to change";
 }

@@ -279,8 +279,12 @@ public sealed class RemoteState : StateSource
     }
 
     /// <inheritdoc />
-    public override CommitResult Commit(ChangeSet changes) =>
-        Result<CommitResult>(Action("commit", changes, idempotent: false).Single());
+    public override CommitResult Commit(ChangeSet changes)
+    {
+        // Checked here too: JSON would turn a lone surrogate into U+FFFD before the server's check sees it.
+        Storage.Changes.CheckIds(changes);
+        return Result<CommitResult>(Action("commit", changes, idempotent: false).Single());
+    }
 
     /// <inheritdoc />
     public override CommitResult Commit(Func<ClusterSnapshot, ChangeSet> plan)

@@ -14,6 +14,55 @@ internal static class Changes
     public static readonly string[] NodeStatuses = { "online", "offline", "draining" };
     public static readonly string[] TaskStatuses = { "pending", "assigned", "running", "completed", "failed", "cancelled" };
 
+    /// <summary>
+    /// Checks every id a change set would write (IdRules): the ids of added items, and the ids
+    /// that added items and updates refer to (assigned_to, peers, providers, CIDs). The ids that
+    /// updates and removals address are not checked: they name items already in the state, which
+    /// must stay changeable and removable whatever they hold. Removing a peer, provider or output
+    /// CID is not checked either, so a bad reference can always be taken out.
+    /// </summary>
+    public static void CheckIds(ChangeSet c)
+    {
+        foreach (var n in c.AddNodes)
+        {
+            IdRules.Check(n.Id, "node id");
+            IdRules.CheckReferences(n.Peers, $"peer of node '{IdRules.Printable(n.Id)}'");
+        }
+        foreach (var u in c.UpdateNodes)
+        {
+            IdRules.CheckReferences(u.Peers, $"peer of node '{IdRules.Printable(u.Id)}'");
+            IdRules.CheckReferences(u.AddPeers, $"peer of node '{IdRules.Printable(u.Id)}'");
+        }
+        foreach (var t in c.AddTasks)
+        {
+            string of = $" of task '{IdRules.Printable(t.Id)}'";
+            IdRules.Check(t.Id, "task id");
+            IdRules.CheckReference(t.AssignedTo, "assigned_to" + of);
+            IdRules.CheckReference(t.InputCid, "input_cid" + of);
+            IdRules.CheckReference(t.OutputCid, "output_cid" + of);
+            IdRules.CheckReferences(t.InputCids, "input CID" + of);
+            IdRules.CheckReferences(t.OutputCids, "output CID" + of);
+        }
+        foreach (var u in c.UpdateTasks)
+        {
+            string of = $" of task '{IdRules.Printable(u.Id)}'";
+            IdRules.CheckReference(u.AssignedTo, "assigned_to" + of);
+            IdRules.CheckReference(u.OutputCid, "output_cid" + of);
+            IdRules.CheckReferences(u.OutputCids, "output CID" + of);
+            IdRules.CheckReferences(u.AddOutputCids, "output CID" + of);
+        }
+        foreach (var x in c.AddContent)
+        {
+            IdRules.Check(x.Cid, "CID");
+            IdRules.CheckReferences(x.Providers, $"provider of '{IdRules.Printable(x.Cid)}'");
+        }
+        foreach (var u in c.UpdateContent)
+        {
+            IdRules.CheckReferences(u.Providers, $"provider of '{IdRules.Printable(u.Cid)}'");
+            IdRules.CheckReferences(u.AddProviders, $"provider of '{IdRules.Printable(u.Cid)}'");
+        }
+    }
+
     public static void Apply(ClusterNode node, NodeUpdate u)
     {
         if (u.Role is not null) node.Role = u.Role;
@@ -80,7 +129,14 @@ internal static class Changes
         if (u.Pinned is not null) content.Pinned = u.Pinned;
         if (u.Size is not null) content.Size = u.Size;
         if (u.Replication is not null) content.Replication = u.Replication;
-        if (u.ReplicationDelta is int delta) content.Replication = (content.Replication ?? 0) + delta;
+        if (u.ReplicationDelta is int delta)
+        {
+            long target = (long)(content.Replication ?? 0) + delta; // in 64 bits: int.MaxValue + 1 must not wrap to a negative target
+            if (target is < 0 or > int.MaxValue)
+                throw Invalid(ErrorIds.InvalidResourceValue,
+                    $"'{content.Cid}': replication {content.Replication ?? 0} {(delta < 0 ? "-" : "+")} {Math.Abs((long)delta)} = {target} is outside 0–{int.MaxValue}.", content.Cid);
+            content.Replication = (int)target;
+        }
     }
 
     public static void Validate(ClusterNode n, bool force)
@@ -101,11 +157,18 @@ internal static class Changes
         }
     }
 
-    public static void Validate(ClusterTask t, bool force, Func<string, bool> nodeExists)
+    /// <summary>
+    /// Checks a task as the commit leaves it. <paramref name="checkAssignment"/> is true only when
+    /// the task is added or the change sets its assigned_to: a state may already hold tasks whose
+    /// node is gone (written before Remove-ClusterNode refused that, or by other programs), and
+    /// completing them or changing their requirements must not fail over an assignment the
+    /// change does not touch.
+    /// </summary>
+    public static void Validate(ClusterTask t, bool force, Func<string, bool> nodeExists, bool checkAssignment)
     {
         RequireId(t.Id, "task");
         CheckVocabulary(t.Status, TaskStatuses, ErrorIds.UnknownStatus, "status", t.Id, force);
-        if (t.AssignedTo is { Length: > 0 } node && !nodeExists(node))
+        if (checkAssignment && t.AssignedTo is { Length: > 0 } node && !nodeExists(node))
             throw new ClusterStateException(ErrorIds.AssignedNodeNotFound, ClusterStateErrorKind.NotFound,
                 $"Task '{t.Id}' cannot be assigned to '{node}': no node with that id exists in the state.", t.Id);
         if (!force && t.Status is "assigned" or "running" && string.IsNullOrEmpty(t.AssignedTo))

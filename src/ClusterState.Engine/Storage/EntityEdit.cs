@@ -30,10 +30,15 @@ internal sealed class EntityEdit<T>
     public bool RowsChanged => Added + Removed > 0;
     public bool Any => RowsChanged || Updated > 0;
 
-    /// <summary>Plans removals, then updates in order, then additions, failing before anything is written.</summary>
+    /// <summary>
+    /// Plans removals, then updates in order, then additions, failing before anything is written.
+    /// Removals and updates address ids exactly (<paramref name="find"/>); an added id must be
+    /// unique ignoring case (<paramref name="findIgnoringCase"/>, see CaseFoldedIds).
+    /// </summary>
     public static EntityEdit<T> Build(
         int count,
         Func<string, int> find,
+        Func<string, int> findIgnoringCase,
         Func<int, T> read,
         Func<T, string> idOf,
         IReadOnlyList<string> removes,
@@ -68,14 +73,21 @@ internal sealed class EntityEdit<T>
             if (removed.Contains(row)) continue;
             edit.Plan.Add(edit._patchOfRow.TryGetValue(row, out int k) ? new Take(1, k) : new Take(0, row));
         }
-        var addedIds = new HashSet<string>(StringComparer.Ordinal);
+        var addedIds = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in adds)
         {
             string id = idOf(item);
-            int existing = find(id);
-            if ((existing >= 0 && !removed.Contains(existing)) || !addedIds.Add(id))
+            int existing = findIgnoringCase(id);
+            if (existing >= 0 && !removed.Contains(existing))
+            {
+                string other = idOf(read(existing));
                 throw new ClusterStateException(ErrorIds.DuplicateId, ClusterStateErrorKind.AlreadyExists,
-                    $"A {what} with id '{id}' already exists.", id);
+                    other == id ? $"A {what} with id '{id}' already exists."
+                        : $"A {what} with id '{other}' already exists; ids differing only in case are the same id to lookups, so '{id}' cannot be added.", id);
+            }
+            if (!addedIds.Add(id))
+                throw new ClusterStateException(ErrorIds.DuplicateId, ClusterStateErrorKind.AlreadyExists,
+                    $"The id '{id}' is added twice (ids are unique ignoring case).", id);
             edit.Plan.Add(new Take(1, edit.Patch.Count));
             edit.Patch.Add(item);
             edit.PatchSource.Add(-1);

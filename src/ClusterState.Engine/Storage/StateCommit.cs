@@ -62,6 +62,25 @@ public static partial class StateStore
             throw new ClusterStateException(ErrorIds.GenerationConflict, ClusterStateErrorKind.Conflict,
                 $"The state is at generation {metadata.Generation}, not the expected {expected}: another writer committed first. Read the state again and retry.", metadata.Generation);
 
+        Changes.CheckIds(changes);
+        var requeue = RemovedNodeTasks.Plan(current, changes);
+        if (requeue.Count > 0) changes = RemovedNodeTasks.With(changes, requeue);
+        if (changes.IsEmpty)
+        {
+            // Nothing to change (a placement that placed nothing, a remote "{}"): no new generation,
+            // no snapshot, no change-log entry — watchers would report a commit that changed nothing.
+            return new CommitResult
+            {
+                PreviousGeneration = metadata.Generation,
+                Generation = metadata.Generation,
+                Snapshot = metadata.Snapshot,
+                CommittedAt = metadata.UpdatedAt,
+                LockWait = lockWait,
+                Elapsed = clock.Elapsed,
+                PhaseMilliseconds = phases,
+            };
+        }
+
         var now = Truncate(options.Now ?? DateTime.UtcNow);
         var builder = new StateBatchBuilder(current.SchemaVersion);
         var nodes = PlanNodes(current, changes);
@@ -110,7 +129,8 @@ public static partial class StateStore
     /// <summary>
     /// Row lookup for the ids a change set names: a few ids are resolved by one scan of the id
     /// column (building a hash index of a million rows would cost more than the commit), many by
-    /// the snapshot's shared index. Exact, case-sensitive matching: writes address ids exactly.
+    /// the snapshot's shared index. Exact, case-sensitive matching: removals and updates address ids
+    /// exactly (an added id's uniqueness is checked ignoring case, by CaseFoldedIds).
     /// </summary>
     private static Func<string, int> RowFinder(StringColumn column, int count, Func<Utf8KeyIndex> index, IEnumerable<string> ids)
     {
@@ -158,8 +178,8 @@ public static partial class StateStore
     private static EntityEdit<ClusterNode> PlanNodes(ClusterSnapshot s, ChangeSet changes)
     {
         var find = RowFinder(s.Nodes.Id, s.Nodes.Count, () => SnapshotIndexes.NodeIds(s),
-            changes.RemoveNodes.Concat(changes.UpdateNodes.Select(u => u.Id)).Concat(changes.AddNodes.Select(n => n.Id)));
-        var edit = EntityEdit<ClusterNode>.Build(s.Nodes.Count, find, s.Nodes.Read, n => n.Id,
+            changes.RemoveNodes.Concat(changes.UpdateNodes.Select(u => u.Id)));
+        var edit = EntityEdit<ClusterNode>.Build(s.Nodes.Count, find, CaseFoldedIds.Finder(s.Nodes.Id, s.Nodes.Count, changes.AddNodes.Select(n => n.Id)), s.Nodes.Read, n => n.Id,
             changes.RemoveNodes, changes.UpdateNodes.Select(u => (u.Id, (Action<ClusterNode>)(n => Changes.Apply(n, u)))),
             changes.AddNodes, NodeFields, "node", ErrorIds.NodeNotFound);
         foreach (var n in edit.Patch) Changes.Validate(n, changes.Force);
@@ -169,30 +189,36 @@ public static partial class StateStore
     private static EntityEdit<ClusterTask> PlanTasks(ClusterSnapshot s, ChangeSet changes, DateTime now, Func<string, bool> nodeExists)
     {
         var find = RowFinder(s.Tasks.Id, s.Tasks.Count, () => SnapshotIndexes.TaskIds(s),
-            changes.RemoveTasks.Concat(changes.UpdateTasks.Select(u => u.Id)).Concat(changes.AddTasks.Select(t => t.Id)));
+            changes.RemoveTasks.Concat(changes.UpdateTasks.Select(u => u.Id)));
         var adds = changes.AddTasks.Select(t =>
         {
             t.CreatedAt ??= now;
             t.UpdatedAt ??= now;
             return t;
         }).ToList();
-        var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, find, s.Tasks.Read, t => t.Id,
+        var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, find, CaseFoldedIds.Finder(s.Tasks.Id, s.Tasks.Count, changes.AddTasks.Select(t => t.Id)), s.Tasks.Read, t => t.Id,
             changes.RemoveTasks, changes.UpdateTasks.Select(u => (u.Id, (Action<ClusterTask>)(t => Changes.Apply(t, u, now)))),
             adds, TaskFields, "task", ErrorIds.TaskNotFound);
-        foreach (var t in edit.Patch) Changes.Validate(t, changes.Force, nodeExists);
+        // The assignment is checked only where this change set writes it (see Changes.Validate).
+        var assigns = new HashSet<string>(changes.UpdateTasks.Where(u => u.AssignedTo is not null).Select(u => u.Id), StringComparer.Ordinal);
+        for (int k = 0; k < edit.Patch.Count; k++)
+        {
+            var t = edit.Patch[k];
+            Changes.Validate(t, changes.Force, nodeExists, checkAssignment: edit.PatchSource[k] < 0 || assigns.Contains(t.Id));
+        }
         return edit;
     }
 
     private static EntityEdit<ClusterContent> PlanContent(ClusterSnapshot s, ChangeSet changes)
     {
         var find = RowFinder(s.Content.Cid, s.Content.Count, () => SnapshotIndexes.ContentIds(s),
-            changes.RemoveContent.Concat(changes.UpdateContent.Select(u => u.Cid)).Concat(changes.AddContent.Select(c => c.Cid)));
+            changes.RemoveContent.Concat(changes.UpdateContent.Select(u => u.Cid)));
         var adds = changes.AddContent.Select(c =>
         {
             c.CreatedAt ??= DateTime.UtcNow;
             return c;
         }).ToList();
-        var edit = EntityEdit<ClusterContent>.Build(s.Content.Count, find, s.Content.Read, c => c.Cid,
+        var edit = EntityEdit<ClusterContent>.Build(s.Content.Count, find, CaseFoldedIds.Finder(s.Content.Cid, s.Content.Count, changes.AddContent.Select(c => c.Cid)), s.Content.Read, c => c.Cid,
             changes.RemoveContent, changes.UpdateContent.Select(u => (u.Cid, (Action<ClusterContent>)(c => Changes.Apply(c, u)))),
             adds, ContentFields, "content", ErrorIds.ContentNotFound);
         foreach (var c in edit.Patch) Changes.Validate(c);

@@ -7,7 +7,7 @@ namespace ClusterState.PowerShell.Commands;
 
 /// <summary>
 /// <para type="synopsis">Adds content items (CIDs) to a cluster state in one atomic commit.</para>
-/// <para type="description">Add-ClusterContent adds a CID with its size, providers, pin state and replication target; created_at is the commit time. Parameters bind by property name, so items from Get-ClusterContent or Import-Csv can be piped in; the whole pipeline is one commit. An existing CID is a DuplicateId error and negative sizes or replication targets are refused; nothing is written then.</para>
+/// <para type="description">Add-ClusterContent adds a CID with its size, providers, pin state and replication target; created_at is the commit time. Parameters bind by property name, so items from Get-ClusterContent or Import-Csv can be piped in; the whole pipeline is one commit. An existing CID is a DuplicateId error and negative sizes or replication targets are refused; nothing is written then. CIDs are at most 256 UTF-8 bytes, unique ignoring case (as lookups compare), and hold no control, bidirectional-override or wildcard (* ? [ ]) characters, lone surrogates or leading/trailing white space; the ids of its providers follow the same rules; an id that breaks them is InvalidId.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Add, "ClusterContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ClusterContent))]
@@ -51,23 +51,28 @@ public sealed class AddClusterContentCommand : StateWritingCmdlet
 
     /// <inheritdoc />
     protected override void WriteChanged(ClusterSnapshot after) =>
-        WriteResult(after.FindContent(new ContentQuery { Cid = Changes.AddContent.Select(c => c.Cid).ToArray() }), ErrorIds.ContentNotFound, "content");
+        WriteResult(after.FindContent(new ContentQuery { Cid = Literal(Changes.AddContent.Select(c => c.Cid)) }), ErrorIds.ContentNotFound, "content");
 }
 
 /// <summary>
 /// <para type="synopsis">Changes content items: providers, pin state, replication target, in one atomic commit.</para>
-/// <para type="description">Set-ClusterContent changes the given fields of each CID: -AddProvider and -RemoveProvider edit the provider list (-Providers replaces it), -Pinned / -Pinned:$false pins or unpins, -Replication sets the target and -ReplicationDelta adds to it under the writer lock, so concurrent increments from many processes never lose one. Items piped in bind by Cid and the whole pipeline is one commit. Unknown CIDs are ContentNotFound and a negative target is refused; nothing is written then.</para>
+/// <para type="description">Set-ClusterContent changes the given fields of each CID: -AddProvider and -RemoveProvider edit the provider list (-Providers replaces it), -Pinned / -Pinned:$false pins or unpins, -Replication sets the target and -ReplicationDelta adds to it under the writer lock, so concurrent increments from many processes never lose one. Items piped in bind by Cid and the whole pipeline is one commit. Unknown CIDs are ContentNotFound, and a target below 0 or above 2147483647 (also when -ReplicationDelta would take it there) is InvalidResourceValue; nothing is written then. -Cid takes exact CIDs and refuses wildcard characters; pipe Get-ClusterContent 'pattern' in, or use -LiteralCid.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "ClusterContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Set, "ClusterContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Cid")]
 [OutputType(typeof(ClusterContent))]
 public sealed class SetClusterContentCommand : StateWritingCmdlet
 {
 #pragma warning disable CS1591
-    /// <summary><para type="description">CIDs of the items to change (piped items bind by Cid).</para></summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary><para type="description">CIDs of the items to change, exactly (piped items bind by Cid). Wildcard characters are refused: pipe Get-ClusterContent 'pattern' in to change every match.</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Cid")]
     [ArgumentCompleter(typeof(Completion.CidCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Cid { get; set; } = Array.Empty<string>();
+
+    /// <summary><para type="description">CIDs of the items to change, matched exactly, for ids written before ClusterState refused * ? [ ] (as -LiteralPath; -Cid refuses those characters).</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralCid")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralCid { get; set; }
 
     /// <summary><para type="description">Replace the provider list.</para></summary>
     [Parameter] [AllowEmptyCollection] public string[]? Providers { get; set; }
@@ -94,9 +99,9 @@ public sealed class SetClusterContentCommand : StateWritingCmdlet
     }
 
     /// <inheritdoc />
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => Run(() =>
     {
-        foreach (var cid in Cid)
+        foreach (var cid in AddressedIds(Cid, LiteralCid, "Cid", "Get-ClusterContent"))
         {
             if (!ShouldProcess(cid, "Change content")) continue;
             Changes.UpdateContent.Add(new ContentUpdate
@@ -105,35 +110,37 @@ public sealed class SetClusterContentCommand : StateWritingCmdlet
                 Pinned = SwitchValue(nameof(Pinned), Pinned), Replication = Replication, ReplicationDelta = ReplicationDelta, Size = Size,
             });
         }
-    }
+    });
 
     /// <inheritdoc />
     protected override void WriteChanged(ClusterSnapshot after) =>
-        WriteResult(after.FindContent(new ContentQuery { Cid = Changes.UpdateContent.Select(c => c.Cid).Distinct().ToArray() }), ErrorIds.ContentNotFound, "content");
+        WriteResult(after.FindContent(new ContentQuery { Cid = Literal(Changes.UpdateContent.Select(c => c.Cid).Distinct()) }), ErrorIds.ContentNotFound, "content");
 }
 
 /// <summary>
 /// <para type="synopsis">Removes content items from a cluster state in one atomic commit.</para>
 /// <para type="description">Remove-ClusterContent removes the given CIDs; piped items bind by Cid and the whole pipeline is one commit, so Get-ClusterContent -Orphaned | Remove-ClusterContent drops every orphan at once. An unknown CID is a ContentNotFound error and nothing is removed. Asks for confirmation by default (ConfirmImpact High).</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Remove, "ClusterContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "ClusterContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "Cid")]
 [OutputType(typeof(ClusterContent))]
 public sealed class RemoveClusterContentCommand : StateRemovingCmdlet<ClusterContent>
 {
-    /// <summary><para type="description">CIDs of the items to remove (piped items bind by Cid).</para></summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary><para type="description">CIDs of the items to remove, exactly (piped items bind by Cid). Wildcard characters are refused: pipe Get-ClusterContent 'pattern' in to remove every match.</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Cid")]
     [ArgumentCompleter(typeof(Completion.CidCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Cid { get; set; } = Array.Empty<string>();
+
+    /// <summary><para type="description">CIDs of the items to remove, matched exactly, for ids written before ClusterState refused * ? [ ] (as -LiteralPath; -Cid refuses those characters).</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralCid")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralCid { get; set; }
 
     /// <inheritdoc />
     protected override List<string> RemovedIds => Changes.RemoveContent;
 
     /// <inheritdoc />
-    protected override string What => "content";
-
-    /// <inheritdoc />
-    protected override void ProcessRecord() => Remove(Cid);
+    protected override void ProcessRecord() => Run(() => Remove(AddressedIds(Cid, LiteralCid, "Cid", "Get-ClusterContent"), "Remove content"));
 
     /// <inheritdoc />
     protected override IEnumerable<ClusterContent> ReadItems(ClusterSnapshot before, string[] ids) => before.FindContent(new ContentQuery { Cid = ids }).Items;

@@ -6,16 +6,21 @@ namespace ClusterState.PowerShell.Commands;
 /// <para type="synopsis">Gets content items (CIDs) by CID, provider, pin state, or whether any task refers to them.</para>
 /// <para type="description">Get-ClusterContent emits ClusterContent objects (Cid, Size, CreatedAt, Providers, Pinned, Replication). Filters run on the columns: -Cid (wildcards), -Provider (content any of these nodes provides), -Pinned / -Pinned:$false, and -Orphaned: content no task refers to, where a reference is any task's input_cid or input_cids, and the output_cid or output_cids of completed tasks only. -Orphaned:$false keeps the referenced content.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "ClusterContent")]
+[Cmdlet(VerbsCommon.Get, "ClusterContent", DefaultParameterSetName = "Cid")]
 [OutputType(typeof(ClusterContent))]
 public sealed class GetClusterContentCommand : StateReadingCmdlet
 {
     /// <summary><para type="description">CIDs; wildcards are allowed.</para></summary>
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Cid")]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(Completion.CidCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Cid { get; set; }
+
+    /// <summary><para type="description">CIDs matched exactly: * ? [ ] have no wildcard meaning (as -LiteralPath). For ids written before ClusterState refused these characters.</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralCid")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralCid { get; set; }
 
     /// <summary><para type="description">Keep content that any of these node ids provides.</para></summary>
     [Parameter]
@@ -36,7 +41,7 @@ public sealed class GetClusterContentCommand : StateReadingCmdlet
     {
         var query = new ContentQuery
         {
-            Cid = Cid,
+            Cid = LiteralCid is null ? Cid : Literal(LiteralCid),
             Provider = Provider,
             Orphaned = SwitchValue(nameof(Orphaned), Orphaned),
             Pinned = SwitchValue(nameof(Pinned), Pinned),

@@ -6,16 +6,21 @@ namespace ClusterState.PowerShell.Commands;
 /// <para type="synopsis">Gets the nodes of a cluster state, filtered on the Arrow columns.</para>
 /// <para type="description">Get-ClusterNode emits ClusterNode objects (Id, Role, Status, Peers, Capabilities and the resources flattened: CpuCount, CpuLoad, GpuCount, GpuAvailable, MemoryTotal, MemoryAvailable, DiskTotal, DiskAvailable). Filters run on the columns before any object is created; several values of one filter match any of them, several filters must all match. An -Id without wildcards that matches no node writes a non-terminating NodeNotFound error.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "ClusterNode")]
+[Cmdlet(VerbsCommon.Get, "ClusterNode", DefaultParameterSetName = "Id")]
 [OutputType(typeof(ClusterNode))]
 public sealed class GetClusterNodeCommand : StateReadingCmdlet
 {
     /// <summary><para type="description">Node ids; wildcards are allowed.</para></summary>
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Id")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(Completion.NodeIdCompleter))]
     public string[]? Id { get; set; }
+
+    /// <summary><para type="description">Node ids matched exactly: * ? [ ] have no wildcard meaning (as -LiteralPath). For ids written before ClusterState refused these characters.</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralId")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralId { get; set; }
 
     /// <summary><para type="description">Roles to keep: master, worker, leecher.</para></summary>
     [Parameter]
@@ -44,7 +49,7 @@ public sealed class GetClusterNodeCommand : StateReadingCmdlet
     {
         var query = new NodeQuery
         {
-            Id = Id,
+            Id = LiteralId is null ? Id : Literal(LiteralId),
             Role = Role,
             Status = Status,
             Capability = Capability,

@@ -5,7 +5,7 @@ namespace ClusterState.PowerShell.Commands;
 
 /// <summary>
 /// <para type="synopsis">Adds nodes to a cluster state in one atomic commit.</para>
-/// <para type="description">Add-ClusterNode adds a node with its role, status, peers, capabilities and resources. Every parameter binds by property name, so nodes from Get-ClusterNode (of another state) or Import-Csv can be piped in; the whole pipeline is one commit. An id that already exists is a DuplicateId error; roles and statuses outside master/worker/leecher and online/offline/draining are refused unless -Force is given; negative resources and a CPU load outside 0-100 are refused. Nothing is written when any item is refused.</para>
+/// <para type="description">Add-ClusterNode adds a node with its role, status, peers, capabilities and resources. Every parameter binds by property name, so nodes from Get-ClusterNode (of another state) or Import-Csv can be piped in; the whole pipeline is one commit. An id that already exists is a DuplicateId error; roles and statuses outside master/worker/leecher and online/offline/draining are refused unless -Force is given; negative resources and a CPU load outside 0-100 are refused. Nothing is written when any item is refused. Ids are at most 256 UTF-8 bytes, unique ignoring case (as lookups compare), and hold no control, bidirectional-override or wildcard (* ? [ ]) characters, lone surrogates or leading/trailing white space; the ids an item refers to follow the same rules; an id that breaks them is InvalidId.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Add, "ClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ClusterNode))]
@@ -86,24 +86,29 @@ public sealed class AddClusterNodeCommand : StateWritingCmdlet
 
     /// <inheritdoc />
     protected override void WriteChanged(ClusterSnapshot after) =>
-        WriteResult(after.FindNodes(new NodeQuery { Id = Changes.AddNodes.Select(n => n.Id).ToArray() }), ErrorIds.NodeNotFound, "node");
+        WriteResult(after.FindNodes(new NodeQuery { Id = Literal(Changes.AddNodes.Select(n => n.Id)) }), ErrorIds.NodeNotFound, "node");
 }
 
 /// <summary>
 /// <para type="synopsis">Changes nodes: status, role, resources, capabilities and peers, in one atomic commit.</para>
-/// <para type="description">Set-ClusterNode changes the given fields of each node and leaves the others as they are. Nodes piped in (from Get-ClusterNode or a grid selection) bind by Id, and the whole pipeline is one commit: Get-ClusterNode -Role worker -Status online | Set-ClusterNode -Status draining drains every worker at once or none. -AddPeer/-RemovePeer and -AddCapability/-RemoveCapability edit the lists; -Peers and -Capabilities replace them. Unknown ids are NodeNotFound errors and nothing is written.</para>
+/// <para type="description">Set-ClusterNode changes the given fields of each node and leaves the others as they are. Nodes piped in (from Get-ClusterNode or a grid selection) bind by Id, and the whole pipeline is one commit: Get-ClusterNode -Role worker -Status online | Set-ClusterNode -Status draining drains every worker at once or none. -AddPeer/-RemovePeer and -AddCapability/-RemoveCapability edit the lists; -Peers and -Capabilities replace them. Unknown ids are NodeNotFound errors and nothing is written. -Id takes exact ids and refuses wildcard characters; pipe Get-ClusterNode 'pattern' in to change every match, or use -LiteralId for an id that holds them.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "ClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Set, "ClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Id")]
 [OutputType(typeof(ClusterNode))]
 public sealed class SetClusterNodeCommand : StateWritingCmdlet
 {
 #pragma warning disable CS1591
-    /// <summary><para type="description">Ids of the nodes to change (piped nodes bind by Id).</para></summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary><para type="description">Ids of the nodes to change, exactly (piped nodes bind by Id). Wildcard characters are refused: pipe Get-ClusterNode 'pattern' in to change every match.</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Id")]
     [Alias("NodeId")]
     [ArgumentCompleter(typeof(Completion.NodeIdCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Id { get; set; } = System.Array.Empty<string>();
+
+    /// <summary><para type="description">Ids of the nodes to change, matched exactly, for ids written before ClusterState refused * ? [ ] (as -LiteralPath; -Id refuses those characters).</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralId")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralId { get; set; }
 
     /// <summary><para type="description">New role: master, worker or leecher.</para></summary>
     [Parameter] [ArgumentCompleter(typeof(Completion.NodeRoleCompleter))] public string? Role { get; set; }
@@ -145,9 +150,9 @@ public sealed class SetClusterNodeCommand : StateWritingCmdlet
     protected override bool AllowUnknownValues => Force;
 
     /// <inheritdoc />
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => Run(() =>
     {
-        foreach (var id in Id)
+        foreach (var id in AddressedIds(Id, LiteralId, "Id", "Get-ClusterNode"))
         {
             if (!ShouldProcess(id, "Change node")) continue;
             Changes.UpdateNodes.Add(new NodeUpdate
@@ -159,36 +164,46 @@ public sealed class SetClusterNodeCommand : StateWritingCmdlet
                 MemoryTotal = MemoryTotal, MemoryAvailable = MemoryAvailable, DiskTotal = DiskTotal, DiskAvailable = DiskAvailable,
             });
         }
-    }
+    });
 
     /// <inheritdoc />
     protected override void WriteChanged(ClusterSnapshot after) =>
-        WriteResult(after.FindNodes(new NodeQuery { Id = Changes.UpdateNodes.Select(n => n.Id).Distinct().ToArray() }), ErrorIds.NodeNotFound, "node");
+        WriteResult(after.FindNodes(new NodeQuery { Id = Literal(Changes.UpdateNodes.Select(n => n.Id).Distinct()) }), ErrorIds.NodeNotFound, "node");
 }
 
 /// <summary>
 /// <para type="synopsis">Removes nodes from a cluster state in one atomic commit.</para>
-/// <para type="description">Remove-ClusterNode removes the given nodes; piped nodes bind by Id and the whole pipeline is one commit. Tasks that were assigned to a removed node keep their assigned_to value (reassign them with Set-ClusterTask or Invoke-ClusterTaskPlacement). An unknown id is a NodeNotFound error and nothing is removed. Asks for confirmation by default (ConfirmImpact High).</para>
+/// <para type="description">Remove-ClusterNode removes the given nodes; piped nodes bind by Id and the whole pipeline is one commit. A node that tasks are still assigned to is not removed: the command fails with NodeHasTasks, stating how many tasks (and how many of them are not finished) and the first task ids, unless the same pipeline's change reassigns or removes them. With -Force such a node is removed and, in the same commit, its unfinished tasks go back to pending (assignment and started_at cleared) and its finished tasks (completed, failed, cancelled) lose the assignment but keep their status and times. An unknown id is a NodeNotFound error and nothing is removed. Asks for confirmation by default (ConfirmImpact High); -Force does not skip it.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Remove, "ClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "ClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "Id")]
 [OutputType(typeof(ClusterNode))]
 public sealed class RemoveClusterNodeCommand : StateRemovingCmdlet<ClusterNode>
 {
-    /// <summary><para type="description">Ids of the nodes to remove (piped nodes bind by Id).</para></summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary><para type="description">Ids of the nodes to remove, exactly (piped nodes bind by Id). Wildcard characters are refused: pipe Get-ClusterNode 'pattern' in to remove every match.</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Id")]
     [Alias("NodeId")]
     [ArgumentCompleter(typeof(Completion.NodeIdCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Id { get; set; } = System.Array.Empty<string>();
 
+    /// <summary><para type="description">Ids of the nodes to remove, matched exactly, for ids written before ClusterState refused * ? [ ] (as -LiteralPath; -Id refuses those characters).</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralId")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralId { get; set; }
+
+    /// <summary><para type="description">Remove nodes that tasks are still assigned to: their unfinished tasks go back to pending and their finished tasks are unassigned, in the same commit.</para></summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <inheritdoc />
     protected override System.Collections.Generic.List<string> RemovedIds => Changes.RemoveNodes;
 
     /// <inheritdoc />
-    protected override string What => "node";
-
-    /// <inheritdoc />
-    protected override void ProcessRecord() => Remove(Id);
+    protected override void ProcessRecord() => Run(() =>
+    {
+        Changes.RequeueTasksOfRemovedNodes = Force;
+        Remove(AddressedIds(Id, LiteralId, "Id", "Get-ClusterNode"), Force ? "Remove node (its tasks go back to pending)" : "Remove node");
+    });
 
     /// <inheritdoc />
     protected override System.Collections.Generic.IEnumerable<ClusterNode> ReadItems(ClusterSnapshot before, string[] ids) => before.FindNodes(new NodeQuery { Id = ids }).Items;

@@ -7,7 +7,7 @@ namespace ClusterState.PowerShell.Commands;
 
 /// <summary>
 /// <para type="synopsis">Adds tasks to a cluster state in one atomic commit.</para>
-/// <para type="description">Add-ClusterTask adds a task (pending by default) with its type, requirements and inputs; created_at and updated_at are the commit time. Without -Id a new id (task-&lt;uuid&gt;) is made. Parameters bind by property name, so task rows from Import-Csv can be piped in; the whole pipeline is one commit. An existing id is a DuplicateId error, an -AssignedTo node that does not exist is AssignedNodeNotFound, negative requirements are InvalidResourceValue, and a status outside the vocabulary needs -Force; nothing is written when any item is refused.</para>
+/// <para type="description">Add-ClusterTask adds a task (pending by default) with its type, requirements and inputs; created_at and updated_at are the commit time. Without -Id a new id (task-&lt;uuid&gt;) is made. Parameters bind by property name, so task rows from Import-Csv can be piped in; the whole pipeline is one commit. An existing id is a DuplicateId error, an -AssignedTo node that does not exist is AssignedNodeNotFound, negative requirements are InvalidResourceValue, and a status outside the vocabulary needs -Force; nothing is written when any item is refused. Ids are at most 256 UTF-8 bytes, unique ignoring case (as lookups compare), and hold no control, bidirectional-override or wildcard (* ? [ ]) characters, lone surrogates or leading/trailing white space; the ids an item refers to follow the same rules; an id that breaks them is InvalidId.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Add, "ClusterTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ClusterTask))]
@@ -81,24 +81,29 @@ public sealed class AddClusterTaskCommand : StateWritingCmdlet
 
     /// <inheritdoc />
     protected override void WriteChanged(ClusterSnapshot after) =>
-        WriteResult(after.FindTasks(new TaskQuery { Id = Changes.AddTasks.Select(t => t.Id).ToArray() }), ErrorIds.TaskNotFound, "task");
+        WriteResult(after.FindTasks(new TaskQuery { Id = Literal(Changes.AddTasks.Select(t => t.Id)) }), ErrorIds.TaskNotFound, "task");
 }
 
 /// <summary>
 /// <para type="synopsis">Changes tasks: status, assignment, outputs and requirements, in one atomic commit.</para>
-/// <para type="description">Set-ClusterTask changes the given fields of each task. A status change sets updated_at, and started_at (running) or completed_at (completed, failed) when they are not yet set; setting a task back to pending clears its assignment and both times, so Find-ClusterTask -Status failed | Set-ClusterTask -Status pending requeues every failed task in one commit, all or nothing. Tasks piped in bind by Id. Unknown ids are TaskNotFound, assignment to an unknown node is AssignedNodeNotFound, a status outside the vocabulary needs -Force, and assigned or running without a node is refused; nothing is written then.</para>
+/// <para type="description">Set-ClusterTask changes the given fields of each task. A status change sets updated_at, and started_at (running) or completed_at (completed, failed) when they are not yet set; setting a task back to pending clears its assignment and both times, so Find-ClusterTask -Status failed | Set-ClusterTask -Status pending requeues every failed task in one commit, all or nothing. Tasks piped in bind by Id. Unknown ids are TaskNotFound, assignment to an unknown node is AssignedNodeNotFound, a status outside the vocabulary needs -Force, and assigned or running without a node is refused; nothing is written then. The assigned node is checked only when the command sets -AssignedTo: a task whose node is already gone (left by an older version or another program) can still be completed, requeued or changed. -Id takes exact ids and refuses wildcard characters; pipe Get-ClusterTask 'pattern' in to change every match, or use -LiteralId for an id that holds them.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "ClusterTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Set, "ClusterTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Id")]
 [OutputType(typeof(ClusterTask))]
 public sealed class SetClusterTaskCommand : StateWritingCmdlet
 {
 #pragma warning disable CS1591
-    /// <summary><para type="description">Ids of the tasks to change (piped tasks bind by Id).</para></summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary><para type="description">Ids of the tasks to change, exactly (piped tasks bind by Id). Wildcard characters are refused: pipe Get-ClusterTask 'pattern' in to change every match.</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Id")]
     [Alias("TaskId")]
     [ArgumentCompleter(typeof(Completion.TaskIdCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Id { get; set; } = Array.Empty<string>();
+
+    /// <summary><para type="description">Ids of the tasks to change, matched exactly, for ids written before ClusterState refused * ? [ ] (as -LiteralPath; -Id refuses those characters).</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralId")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralId { get; set; }
 
     /// <summary><para type="description">New status: pending, assigned, running, completed, failed or cancelled.</para></summary>
     [Parameter] [ArgumentCompleter(typeof(Completion.TaskStatusCompleter))] public string? Status { get; set; }
@@ -136,9 +141,9 @@ public sealed class SetClusterTaskCommand : StateWritingCmdlet
     }
 
     /// <inheritdoc />
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => Run(() =>
     {
-        foreach (var id in Id)
+        foreach (var id in AddressedIds(Id, LiteralId, "Id", "Get-ClusterTask"))
         {
             if (!ShouldProcess(id, Status is null ? "Change task" : $"Set task status to {Status}")) continue;
             Changes.UpdateTasks.Add(new TaskUpdate
@@ -148,36 +153,38 @@ public sealed class SetClusterTaskCommand : StateWritingCmdlet
                 CpuCores = CpuCores, GpuCores = GpuCores, MemoryMB = MemoryMB,
             });
         }
-    }
+    });
 
     /// <inheritdoc />
     protected override void WriteChanged(ClusterSnapshot after) =>
-        WriteResult(after.FindTasks(new TaskQuery { Id = Changes.UpdateTasks.Select(t => t.Id).Distinct().ToArray() }), ErrorIds.TaskNotFound, "task");
+        WriteResult(after.FindTasks(new TaskQuery { Id = Literal(Changes.UpdateTasks.Select(t => t.Id).Distinct()) }), ErrorIds.TaskNotFound, "task");
 }
 
 /// <summary>
 /// <para type="synopsis">Removes tasks from a cluster state in one atomic commit.</para>
-/// <para type="description">Remove-ClusterTask removes the given tasks; piped tasks bind by Id and the whole pipeline is one commit. An unknown id is a TaskNotFound error and nothing is removed. Asks for confirmation by default (ConfirmImpact High).</para>
+/// <para type="description">Remove-ClusterTask removes the given tasks; piped tasks bind by Id and the whole pipeline is one commit. An unknown id is a TaskNotFound error and nothing is removed. -Id takes exact ids and refuses wildcard characters (InvalidId); pipe Get-ClusterTask 'pattern' in to remove every match, or use -LiteralId for an id that holds them. Asks for confirmation by default (ConfirmImpact High).</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Remove, "ClusterTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "ClusterTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "Id")]
 [OutputType(typeof(ClusterTask))]
 public sealed class RemoveClusterTaskCommand : StateRemovingCmdlet<ClusterTask>
 {
-    /// <summary><para type="description">Ids of the tasks to remove (piped tasks bind by Id).</para></summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary><para type="description">Ids of the tasks to remove, exactly (piped tasks bind by Id). Wildcard characters are refused: pipe Get-ClusterTask 'pattern' in to remove every match.</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Id")]
     [Alias("TaskId")]
     [ArgumentCompleter(typeof(Completion.TaskIdCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Id { get; set; } = Array.Empty<string>();
 
+    /// <summary><para type="description">Ids of the tasks to remove, matched exactly, for ids written before ClusterState refused * ? [ ] (as -LiteralPath; -Id refuses those characters).</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralId")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralId { get; set; }
+
     /// <inheritdoc />
     protected override List<string> RemovedIds => Changes.RemoveTasks;
 
     /// <inheritdoc />
-    protected override string What => "task";
-
-    /// <inheritdoc />
-    protected override void ProcessRecord() => Remove(Id);
+    protected override void ProcessRecord() => Run(() => Remove(AddressedIds(Id, LiteralId, "Id", "Get-ClusterTask"), "Remove task"));
 
     /// <inheritdoc />
     protected override IEnumerable<ClusterTask> ReadItems(ClusterSnapshot before, string[] ids) => before.FindTasks(new TaskQuery { Id = ids }).Items;
@@ -185,7 +192,7 @@ public sealed class RemoveClusterTaskCommand : StateRemovingCmdlet<ClusterTask>
 
 /// <summary>
 /// <para type="synopsis">Assigns pending tasks to nodes by the placement rule, in one atomic commit.</para>
-/// <para type="description">Invoke-ClusterTaskPlacement applies the rule of Find-ClusterNodeForTask to every pending task in state order (or to the pending ones among -TaskId), where each assignment takes the chosen node's free memory and GPUs away for the tasks after it. The plan is computed while the writer lock is held, so it is based on exactly the generation it changes, and all assignments are committed at once. It emits the assignments (TaskId, NodeId, Score); with -WhatIf it emits the plan without committing. Tasks no node can take stay pending and are reported in a warning.</para>
+/// <para type="description">Invoke-ClusterTaskPlacement applies the rule of Find-ClusterNodeForTask to every pending task in state order (or to the pending ones among -TaskId), where each assignment takes the chosen node's free memory and GPUs away for the tasks after it. The plan is computed while the writer lock is held, so it is based on exactly the generation it changes, and all assignments are committed at once. It emits the assignments (TaskId, NodeId, Score); with -WhatIf it emits the plan without committing. Tasks no node can take stay pending and are reported in a warning; when no task is placed nothing is committed and the generation stays as it is.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ClusterTaskPlacement", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(NodeForTask))]
@@ -229,12 +236,11 @@ public sealed class InvokeClusterTaskPlacementCommand : ClusterStateCmdlet
         var result = source.Commit(current =>
         {
             committed = Placement.Plan(current, only);
-            pending = current.FindTasks(new TaskQuery { Status = PendingStatus, Id = only?.ToArray() }).Count;
+            pending = current.FindTasks(new TaskQuery { Status = PendingStatus, Id = only is null ? null : Literal(only) }).Count; // exact, as the plan matches -TaskId
             return Placement.ToChangeSet(committed, current.Generation);
         });
-        WriteVerbose($"Committed generation {result.Generation}: {committed.Count} task(s) assigned.");
+        if (result.Changed) WriteVerbose($"Committed generation {result.Generation}: {committed.Count} task(s) assigned.");
         if (pending > committed.Count) WriteWarning($"{pending - committed.Count} pending task(s) found no node with the resources they require.");
-        WriteObject(committed, enumerateCollection: true);
-        CheckpointIfDue(source);
+        AfterCommit(result, source, () => WriteObject(committed, enumerateCollection: true));
     });
 }
