@@ -7,6 +7,7 @@ using Apache.Arrow.Flight;
 using Apache.Arrow.Flight.Server;
 using Apache.Arrow.Types;
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 
 namespace ClusterState.Server;
 
@@ -22,7 +23,7 @@ public sealed record ServerOptions(string StatePath, string Token, int ChunkRows
 /// read strictly through <see cref="RequestLimits"/>; failures become gRPC statuses in
 /// <see cref="ErrorInterceptor"/>.
 /// </summary>
-public sealed class StateFlightServer(ServerOptions options, CommitSignal commits, WaitSlots waits) : FlightServer
+public sealed partial class StateFlightServer(ServerOptions options, CommitSignal commits, WaitSlots waits, ILogger<StateFlightServer> logger) : FlightServer
 {
     /// <summary>The flight names (also the tickets and descriptor paths).</summary>
     public static readonly string[] Flights = { "state", ClusterSchema.Names.Nodes, ClusterSchema.Names.Tasks, ClusterSchema.Names.Content };
@@ -170,9 +171,21 @@ public sealed class StateFlightServer(ServerOptions options, CommitSignal commit
     {
         var result = StateStore.Commit(options.StatePath, changes);
         commits.Check(); // wake the long polls now rather than at the next poll
-        Checkpoints.SaveIfDue(options.StatePath);
+        try
+        {
+            Checkpoints.SaveIfDue(options.StatePath);
+        }
+        catch (Exception e) when (e is ClusterStateException or System.IO.IOException or UnauthorizedAccessException)
+        {
+            // The commit happened: its result must reach the client, or a retry would apply it twice.
+            // The policy's checkpoint is the server's business; it is logged and tried after the next commit.
+            LogCheckpointFailure(logger, e, result.Generation);
+        }
         return result;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The automatic checkpoint after generation {Generation} failed")]
+    private static partial void LogCheckpointFailure(ILogger logger, Exception exception, long generation);
 
     /// <summary>The changes of a range, which ends at the current generation whatever the request says (StateChanges.Between).</summary>
     private List<object?> Changes(RemoteWire.ChangesRequest range)
