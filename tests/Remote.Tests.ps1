@@ -44,6 +44,32 @@ Describe 'Start-ClusterStateServer and Stop-ClusterStateServer' {
         { Get-Process -Id $server.ProcessId -ErrorAction Stop } | Should -Throw
     }
 
+    It 'outlives the session that started it unless -StopWithSession ties it to that session' {
+        $modulePath = $env:CLUSTERSTATE_MODULE
+        $r = Invoke-ChildPwsh -Script @"
+Import-Module '$modulePath'
+`$a = Start-ClusterStateServer -StatePath '$StatePath'
+`$b = Start-ClusterStateServer -StatePath '$StatePath' -StopWithSession
+"`$(`$a.ProcessId) `$(`$a.StopsWithSession) `$(`$b.ProcessId) `$(`$b.StopsWithSession) `$(`$b.MaxRequestMB)"
+"@
+        $r.ExitCode | Should -Be 0
+        $outlives, $outlivesFlag, $tied, $tiedFlag, $maxRequest = $r.Output[-1] -split ' '
+        $outlivesFlag | Should -Be 'False'
+        $tiedFlag | Should -Be 'True'
+        $maxRequest | Should -Be '64'
+        try {
+            # The tied server checks for its session once a second.
+            $deadline = [DateTime]::UtcNow.AddSeconds(15)
+            while ((Get-Process -Id $tied -ErrorAction SilentlyContinue) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            Get-Process -Id $tied -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            (Get-Process -Id $outlives).HasExited | Should -BeFalse
+        }
+        finally {
+            Stop-ClusterStateServer -ProcessId $outlives -ErrorAction SilentlyContinue
+            Stop-Process -Id $tied -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'refuses a missing state and an unknown process with clear errors' {
         { Start-ClusterStateServer -StatePath (Join-Path $TestDrive 'nothing') -ErrorAction Stop } | Should -Throw -ErrorId 'StateNotFound*'
         { Stop-ClusterStateServer -ProcessId 999999 -ErrorAction Stop } | Should -Throw -ErrorId 'ServerNotFound*'
