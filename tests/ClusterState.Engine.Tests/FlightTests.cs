@@ -19,36 +19,23 @@ namespace ClusterState.Engine.Tests;
 [Collection("Processes")]
 public sealed class FlightTests : IDisposable
 {
-    private const string Token = "test-token-5b1f";
+    private const string Token = ServerProcess.Token;
     private readonly TempDirectory _dir = new();
     private readonly string _state;
-    private readonly Process _server;
+    private readonly ServerProcess _server;
     private readonly GrpcChannel _channel;
 
     public FlightTests()
     {
         _state = _dir.Combine("s");
         StateStore.Create(_state, TestStates.Sample(nodes: 20, tasks: 50_000, content: 3_000).ToStateContent());
-        int port = FreePort();
-        // tests/ClusterState.Engine.Tests/bin/<Configuration>/net10.0 -> src/ClusterState.Server/bin/<Configuration>/net10.0
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string configuration = output.Parent!.Name;
-        string server = Path.GetFullPath(Path.Combine(output.FullName, "../../../../../src/ClusterState.Server/bin", configuration, "net10.0/ClusterState.Server.dll"));
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { server, "--state", _state, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--token", Token, "--chunk-rows", "8192" })
-            start.ArgumentList.Add(a);
-        _server = Process.Start(start)!;
-        var line = _server.StandardOutput.ReadLineAsync();
-        if (!line.Wait(TimeSpan.FromSeconds(60)) || line.Result is null)
-            throw new InvalidOperationException("The server did not start: " + _server.StandardError.ReadToEnd());
-        Listening = line.Result;
-        Uri = $"grpc://127.0.0.1:{port}";
-        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}", new GrpcChannelOptions { MaxReceiveMessageSize = null });
+        _server = new ServerProcess(_state, "--chunk-rows", "8192");
+        _channel = GrpcChannel.ForAddress(_server.Address, new GrpcChannelOptions { MaxReceiveMessageSize = null });
     }
 
-    private string Listening { get; }
+    private string Listening => _server.Listening;
 
-    private string Uri { get; }
+    private string Uri => _server.Uri;
 
     private static string Json(ClusterSnapshot snapshot)
     {
@@ -149,16 +136,7 @@ public sealed class FlightTests : IDisposable
         Assert.Equal(ClusterStateErrorKind.PermissionDenied, denied.Kind);
     }
 
-    private static Metadata Auth(string token = Token) => new() { { "authorization", "Bearer " + token } };
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    private static Metadata Auth(string token = Token) => ServerProcess.Auth(token);
 
     private static async Task<List<RecordBatch>> ReadAll(FlightClient client, string ticket, Metadata headers)
     {
@@ -311,8 +289,6 @@ public sealed class FlightTests : IDisposable
     public void Dispose()
     {
         _channel.Dispose();
-        try { _server.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-        _server.WaitForExit(10_000);
         _server.Dispose();
         _dir.Dispose();
     }

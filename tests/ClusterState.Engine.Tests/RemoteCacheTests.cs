@@ -14,24 +14,14 @@ namespace ClusterState.Engine.Tests;
 public sealed class CacheServerFixture : IDisposable
 {
     public const string Token = "cache-token-9c2e";
-    private readonly Process _server;
+    private readonly ServerProcess _server;
 
     public CacheServerFixture()
     {
         State = _dir.Combine("s");
         StateStore.Create(State, TestStates.Sample(nodes: 50, tasks: 3_000, content: 400, seed: 7).ToStateContent());
-        int port = FreePort();
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string configuration = output.Parent!.Name;
-        string server = Path.GetFullPath(Path.Combine(output.FullName, "../../../../../src/ClusterState.Server/bin", configuration, "net10.0/ClusterState.Server.dll"));
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { server, "--state", State, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--token", Token })
-            start.ArgumentList.Add(a);
-        _server = Process.Start(start)!;
-        var line = _server.StandardOutput.ReadLineAsync();
-        if (!line.Wait(TimeSpan.FromSeconds(60)) || line.Result is null)
-            throw new InvalidOperationException("The server did not start: " + _server.StandardError.ReadToEnd());
-        Uri = $"grpc://127.0.0.1:{port}";
+        _server = ServerProcess.WithToken(Token, State);
+        Uri = _server.Uri;
     }
 
     private readonly TempDirectory _dir = new();
@@ -40,17 +30,8 @@ public sealed class CacheServerFixture : IDisposable
 
     public string Uri { get; }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public void Dispose()
     {
-        try { _server.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-        _server.WaitForExit(10_000);
         _server.Dispose();
         _dir.Dispose();
     }

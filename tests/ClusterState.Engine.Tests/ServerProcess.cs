@@ -18,7 +18,14 @@ internal sealed class ServerProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    public ServerProcess(string state, params string[] extra)
+    public ServerProcess(string state, params string[] extra) : this(Token, state, extra)
+    {
+    }
+
+    /// <summary>A server that wants another token than <see cref="Token"/>.</summary>
+    public static ServerProcess WithToken(string token, string state, params string[] extra) => new(token, state, extra);
+
+    private ServerProcess(string token, string state, string[] extra)
     {
         int port = FreePort();
         // tests/ClusterState.Engine.Tests/bin/<Configuration>/net10.0 -> src/ClusterState.Server/bin/<Configuration>/net10.0
@@ -26,7 +33,7 @@ internal sealed class ServerProcess : IDisposable
         string configuration = output.Parent!.Name;
         string server = Path.GetFullPath(Path.Combine(output.FullName, "../../../../../src/ClusterState.Server/bin", configuration, "net10.0/ClusterState.Server.dll"));
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { server, "--state", state, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--token", Token })
+        foreach (var a in new[] { server, "--state", state, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--token", token })
             start.ArgumentList.Add(a);
         foreach (var a in extra) start.ArgumentList.Add(a);
         _process = Process.Start(start)!;
@@ -35,6 +42,7 @@ internal sealed class ServerProcess : IDisposable
         _process.BeginErrorReadLine();
         if (!line.Wait(TimeSpan.FromSeconds(60)) || line.Result is null)
             throw new InvalidOperationException("The server did not start: " + Log);
+        Listening = line.Result;
         _ = _process.StandardOutput.ReadToEndAsync();
         Uri = $"grpc://127.0.0.1:{port}";
         Address = $"http://127.0.0.1:{port}";
@@ -43,6 +51,9 @@ internal sealed class ServerProcess : IDisposable
     }
 
     public string Uri { get; }
+
+    /// <summary>The line the server printed when it answered (<c>listening grpc://…</c>).</summary>
+    public string Listening { get; }
 
     public string Address { get; }
 
