@@ -59,6 +59,19 @@ internal abstract class EntityColumns
     /// <summary>Index of the first item in the children of <see cref="Items"/>.</summary>
     protected int Base { get; }
 
+    /// <summary>
+    /// The key field (<c>id</c>, <c>cid</c>). Other fields may be missing (an older schema reads
+    /// them as null), the key may not: without it no row can be found, changed or kept apart.
+    /// </summary>
+    protected StringColumn Key(string name)
+    {
+        var key = new StringColumn(Scope, name);
+        if (!key.IsPresent)
+            throw new ClusterStateException(ErrorIds.SchemaMismatch, ClusterStateErrorKind.InvalidData,
+                $"The '{Name}' items have no '{name}' field; the cluster-state schema keys them by it.", Name + "." + name);
+        return key;
+    }
+
     /// <summary>The fields of the items.</summary>
     protected ColumnScope Scope => new(Items, Base, Count, Name);
 
@@ -90,7 +103,7 @@ internal sealed class NodeColumns : EntityColumns
 
     public NodeColumns(RecordBatch batch) : base(batch, N.Nodes)
     {
-        Id = new StringColumn(Scope, N.Id);
+        Id = Key(N.Id);
         Role = new StringColumn(Scope, N.Role);
         Status = new StringColumn(Scope, N.Status);
         Peers = new StringListColumn(Scope, N.Peers);
@@ -155,7 +168,7 @@ internal sealed class TaskColumns : EntityColumns
 
     public TaskColumns(RecordBatch batch) : base(batch, N.Tasks)
     {
-        Id = new StringColumn(Scope, N.Id);
+        Id = Key(N.Id);
         Type = new StringColumn(Scope, N.Type);
         Status = new StringColumn(Scope, N.Status);
         CreatedAt = new TimestampColumn(Scope, N.CreatedAt);
@@ -218,7 +231,7 @@ internal sealed class ContentColumns : EntityColumns
 {
     public ContentColumns(RecordBatch batch) : base(batch, N.Content)
     {
-        Cid = new StringColumn(Scope, N.Cid);
+        Cid = Key(N.Cid);
         Size = new IntegerColumn(Scope, N.Size);
         CreatedAt = new TimestampColumn(Scope, N.CreatedAt);
         Providers = new StringListColumn(Scope, N.Providers);

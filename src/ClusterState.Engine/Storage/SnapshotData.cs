@@ -106,6 +106,8 @@ internal sealed class SnapshotData
         {
             var bytes = mapping.Memory;
             CheckFileFrame(bytes.Span, snapshotPath);
+            if (!IpcLayout.VectorsFit(bytes.Span[8..]))
+                throw Corrupt(snapshotPath, "an Arrow message claims more entries than it holds");
             // The IPC file body after the 8-byte magic is a stream: schema message, then the batch.
             // ArrowStreamReader over memory makes every buffer a slice of the mapping (zero copy).
             RecordBatch? batch;
@@ -118,8 +120,10 @@ internal sealed class SnapshotData
             {
                 // Some writers (arrow-js) put the schema only in the footer, not at the start of the
                 // body. Such a file is read through its footer, which copies the buffers; the next
-                // commit writes it in the zero-copy layout.
-                batch = ReadThroughFooter(snapshotPath) ?? throw Corrupt(snapshotPath, $"its Arrow messages cannot be read ({e.GetType().Name}: {e.Message})", e);
+                // commit writes it in the zero-copy layout. A body that does start with a schema
+                // failed for another reason: damage, which the footer reader would meet again after
+                // allocating what the damaged lengths say (4 GiB seen in the fuzz loop).
+                batch = (IpcLayout.StartsWithSchema(bytes.Span[8..]) ? null : ReadThroughFooter(snapshotPath)) ?? throw Corrupt(snapshotPath, $"its Arrow messages cannot be read ({e.GetType().Name}: {e.Message})", e);
             }
             if (batch is null) throw Corrupt(snapshotPath, "it holds no record batch");
             return new SnapshotData(mapping, batch, metadata, stamp);
