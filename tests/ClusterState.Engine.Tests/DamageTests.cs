@@ -152,6 +152,87 @@ public sealed class DamageTests
         Assert.Equal(ErrorIds.SnapshotCorrupt, Assert.Throws<ClusterStateException>(() => s.Data.ValidateAll()).ErrorId);
     }
 
+    [Fact]
+    public void Commit_OnAListWhoseOffsetsDoNotStartAtZero_IsRefusedNotWrittenBackDamaged()
+    {
+        // Legal Arrow (content = items 1..19 of 20), read as such; but Apache.Arrow C#'s writer would
+        // write it back with its values cut and its offsets kept, so a commit must not carry it over.
+        using var dir = new TempDirectory();
+        var (path, file) = CreateState(dir);
+        var offsets = SnapshotDamage.Find(file, "content");
+        var bytes = File.ReadAllBytes(file);
+        SnapshotDamage.Write(bytes, offsets, 0, 1);
+        File.WriteAllBytes(file, bytes);
+        ClusterSnapshot.ClearCache();
+        using (var s = ClusterSnapshot.Open(path)) Assert.Equal(19, s.FindContent(new ContentQuery()).Items.Count());
+        var before = SnapshotDamage.Contents(path);
+        var e = Assert.Throws<ClusterStateException>(() => StateStore.Commit(path, new ChangeSet { AddTasks = { new ClusterTask { Id = "t-new" } } }));
+        Assert.Equal(ErrorIds.SnapshotCorrupt, e.ErrorId);
+        SnapshotDamage.AssertSameContents(before, SnapshotDamage.Contents(path));
+    }
+
+    [Fact]
+    public void Read_TimestampOutsideDateTime_IsSnapshotCorrupt()
+    {
+        using var dir = new TempDirectory();
+        var (path, file) = CreateState(dir);
+        int values = SnapshotDamage.BufferPosition(file, "tasks.created_at", 1);
+        var bytes = File.ReadAllBytes(file);
+        // 5e14 ms is after the year 9999 (and small enough that Arrow's ms-to-ticks product does not wrap).
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(values), 500_000_000_000_000);
+        File.WriteAllBytes(file, bytes);
+        ClusterSnapshot.ClearCache();
+        using var s = ClusterSnapshot.Open(path);
+        var e = Assert.Throws<ClusterStateException>(() => s.FindTasks(new TaskQuery()).Items.Select(t => t.CreatedAt).ToList());
+        Assert.Equal(ErrorIds.SnapshotCorrupt, e.ErrorId);
+        Assert.Contains("tasks.created_at", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_SchemaMessageWithAHugeVectorCount_IsSnapshotCorruptWithoutAllocatingIt()
+    {
+        using var dir = new TempDirectory();
+        var (path, file) = CreateState(dir);
+        var bytes = File.ReadAllBytes(file);
+        int count = SnapshotDamage.SchemaFieldsCountPosition(bytes);
+        using (var s = ClusterSnapshot.OpenFile(file)) Assert.Equal(s.RecordBatch.ColumnCount, System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(count)));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(count), 0x0fffffff);
+        File.WriteAllBytes(file, bytes);
+        ClusterSnapshot.ClearCache();
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal(ErrorIds.SnapshotCorrupt, Assert.Throws<ClusterStateException>(() => ClusterSnapshot.Open(path)).ErrorId);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - allocated < 64 << 20);
+    }
+
+    [Fact]
+    public void Open_TasksWithoutTheirIdField_IsSchemaMismatch()
+    {
+        using var dir = new TempDirectory();
+        var (path, file) = CreateState(dir);
+        string copy = dir.Combine("no-id.arrow");
+        using (var s = ClusterSnapshot.OpenFile(file))
+        {
+            var batch = s.RecordBatch;
+            int t = batch.Schema.GetFieldIndex("tasks");
+            var list = (ListArray)batch.Column(t);
+            var items = (StructArray)list.Values;
+            var itemType = (StructType)items.Data.DataType;
+            int id = itemType.GetFieldIndex("id");
+            var fields = itemType.Fields.Where((_, i) => i != id).ToList();
+            var children = items.Fields.Where((_, i) => i != id).ToList();
+            var newItems = new StructArray(new StructType(fields), items.Length, children, ArrowBuffer.Empty, 0);
+            var newList = new ListArray(new ListType(new Field("item", newItems.Data.DataType, true)), 1, list.ValueOffsetsBuffer, newItems, ArrowBuffer.Empty, 0);
+            var schemaFields = batch.Schema.FieldsList.Select((f, i) => i == t ? new Field("tasks", newList.Data.DataType, true) : f).ToList();
+            var arrays = Enumerable.Range(0, batch.ColumnCount).Select(i => i == t ? newList : batch.Column(i)).ToList();
+            WriteArrowFile(copy, new RecordBatch(new Apache.Arrow.Schema(schemaFields, batch.Schema.Metadata), arrays, 1));
+        }
+        File.Copy(copy, file, overwrite: true);
+        ClusterSnapshot.ClearCache();
+        var e = Assert.Throws<ClusterStateException>(() => ClusterSnapshot.Open(path));
+        Assert.Equal(ErrorIds.SchemaMismatch, e.ErrorId);
+        Assert.Contains("'id'", e.Message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> ShortBuffers() => new() { "values", "bitmap", "struct-child", "offsets" };
 
     [Theory]

@@ -35,6 +35,41 @@ internal static class SnapshotDamage
     public static Offsets Find(string snapshotFile, string column) =>
         Find(snapshotFile).Single(o => o.Column == column);
 
+    /// <summary>The file position of buffer <paramref name="index"/> of a column (0 validity, 1 values or offsets), found through the mapping.</summary>
+    public static int BufferPosition(string snapshotFile, string column, int index)
+    {
+        using var snapshot = ClusterSnapshot.OpenFile(snapshotFile);
+        var batch = snapshot.RecordBatch;
+        var path = column.Split('.');
+        var data = batch.Column(batch.Schema.GetFieldIndex(path[0])).Data;
+        foreach (var name in path.Skip(1))
+        {
+            if (data.DataType is ListType) data = data.Children[0];
+            data = data.Children[((StructType)data.DataType).GetFieldIndex(name)];
+        }
+        Xunit.Assert.True(MemoryMarshal.TryGetMemoryManager(data.Buffers[index].Memory, out MappedFile? _, out int start, out _), "the snapshot is not zero-copy");
+        return start;
+    }
+
+    /// <summary>
+    /// The file position of the entry count of the schema message's <c>fields</c> vector
+    /// (flatbuffers: Message.header is field 2, Schema.fields field 1).
+    /// </summary>
+    public static int SchemaFieldsCountPosition(byte[] file)
+    {
+        int message = 8 + 8; // magic, then continuation marker and metadata length
+        int Read(int at) => BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(at));
+        int Field(int table, int field)
+        {
+            int vtable = table - Read(table);
+            int at = BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(vtable + 4 + 2 * field));
+            return table + at + Read(table + at); // follow the offset stored in the field
+        }
+        int root = message + Read(message);
+        int schema = Field(root, 2);
+        return Field(schema, 1);
+    }
+
     public static void Write(byte[] file, Offsets offsets, int entry, int value) =>
         BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(offsets.Position + entry * sizeof(int)), value);
 
