@@ -233,7 +233,7 @@ public sealed class DamageTests
         Assert.Contains("'id'", e.Message, StringComparison.Ordinal);
     }
 
-    public static TheoryData<string> ShortBuffers() => new() { "values", "bitmap", "struct-child", "offsets" };
+    public static TheoryData<string> ShortBuffers() => new() { "values", "bitmap", "struct-child", "offsets", "bool-values", "timestamp-values", "list-child" };
 
     [Theory]
     [MemberData(nameof(ShortBuffers))]
@@ -246,6 +246,12 @@ public sealed class DamageTests
             "values" => new Int32Array(new ArrayData(Int32Type.Default, 10, 0, 0, new[] { ArrowBuffer.Empty, Bytes(8) })),
             "bitmap" => new Int32Array(new ArrayData(Int32Type.Default, 10, 1, 0, new[] { Bytes(1), Bytes(40) })),
             "offsets" => new StringArray(new ArrayData(StringType.Default, 10, 0, 0, new[] { ArrowBuffer.Empty, Bytes(20), Bytes(0) })),
+            "bool-values" => new BooleanArray(new ArrayData(BooleanType.Default, 10, 0, 0, new[] { ArrowBuffer.Empty, Bytes(1) })),
+            "timestamp-values" => new TimestampArray(new ArrayData(ClusterSchema.Timestamp, 10, 0, 0, new[] { ArrowBuffer.Empty, Bytes(72) })),
+            // Offsets 0..10 step 1 into a child of 5 strings.
+            "list-child" => new ListArray(new ArrayData(new ListType(StringType.Default), 10, 0, 0,
+                new[] { ArrowBuffer.Empty, new ArrowBuffer.Builder<int>().AppendRange(Enumerable.Range(0, 11)).Build() },
+                new[] { new StringArray.Builder().AppendRange(new[] { "a", "b", "c", "d", "e" }).Build().Data })),
             _ => new StructArray(new StructType(new[] { new Field("x", Int32Type.Default, true) }), 10,
                 new IArrowArray[] { new Int32Array.Builder().Append(1).Build() }, ArrowBuffer.Empty, 0),
         };
