@@ -133,35 +133,108 @@ public sealed class StorageTests
         Assert.Equal(ErrorIds.SnapshotCorrupt, Assert.Throws<ClusterStateException>(() => ClusterSnapshot.Open(path)).ErrorId);
     }
 
+    /// <summary>
+    /// Damages the snapshot at random — bit flips anywhere after the magic, or an extreme or random
+    /// int32 written into a randomly chosen offsets buffer (list, string, entity list) — then reads
+    /// every entity and commits on top. Reading either works or fails as a ClusterStateException;
+    /// the commit either succeeds (only when the damage did not touch what it reads, and then the
+    /// new state opens and validates cleanly) or fails as a ClusterStateException with the
+    /// directory unchanged. No other exception type is tolerated. Memory bound: no round may
+    /// allocate 1 GiB or more on the test thread, and the process's working set may not grow by
+    /// 1 GiB over the loop (a damaged offset once made one commit grow the process to 24 GB).
+    /// CLUSTERSTATE_FUZZ_ROUNDS sets the count (200 by default; build.ps1 Fuzz runs 10000).
+    /// </summary>
     [Fact]
     public void Open_FlippedBytesInsideTheSnapshot_NeverCrashesOnlyThrowsOrReads()
     {
+        const long MemoryBound = 1L << 30;
         using var dir = new TempDirectory();
         string path = TestStates.Create(dir, TestStates.Sample(nodes: 5, tasks: 50, content: 20));
-        string file = Path.Combine(path, StateMetadata.Read(path).Snapshot);
+        string snapshotName = StateMetadata.Read(path).Snapshot;
+        string file = Path.Combine(path, snapshotName);
+        string metadataFile = Path.Combine(path, StateMetadata.FileName);
         var original = File.ReadAllBytes(file);
+        var originalMetadata = File.ReadAllBytes(metadataFile);
+        var offsetsBuffers = SnapshotDamage.Find(file);
         var rng = new Random(11);
         int rounds = int.TryParse(Environment.GetEnvironmentVariable("CLUSTERSTATE_FUZZ_ROUNDS"), out int r) ? r : 200;
+        long workingSetAtStart = Environment.WorkingSet;
+        // Clean errors a damaged snapshot may give: damage found (SnapshotCorrupt), a type or field
+        // that is no longer the schema's (SchemaMismatch), or a flipped version key in the schema
+        // metadata that claims a future version (SchemaVersionUnsupported).
+        string[] clean = { ErrorIds.SnapshotCorrupt, ErrorIds.SchemaMismatch, ErrorIds.SchemaVersionUnsupported };
         for (int round = 0; round < rounds; round++)
         {
             var bytes = (byte[])original.Clone();
-            for (int k = 0; k < 4; k++) bytes[8 + rng.Next(bytes.Length - 16)] ^= (byte)(1 << rng.Next(8));
+            string damage;
+            if (rng.Next(2) == 0)
+            {
+                damage = "bits flipped at";
+                for (int k = 0; k < 4; k++)
+                {
+                    int at = 8 + rng.Next(bytes.Length - 16);
+                    bytes[at] ^= (byte)(1 << rng.Next(8));
+                    damage += " " + at;
+                }
+            }
+            else
+            {
+                var offsets = offsetsBuffers[rng.Next(offsetsBuffers.Count)];
+                int entry = rng.Next(offsets.Values.Length);
+                int value = offsets.Values[entry];
+                int[] candidates = { int.MaxValue, int.MinValue, -1, 0, value + 1, value - 1, rng.Next(), value + rng.Next(1, 1 << 20), offsets.Values[^1] + 1 };
+                int written = candidates[rng.Next(candidates.Length)];
+                SnapshotDamage.Write(bytes, offsets, entry, written);
+                damage = $"offset {entry} of {offsets.Column} set to {written}";
+            }
+            // Back to one damaged generation: the original metadata, the damaged snapshot, nothing a commit of an earlier round left.
+            ClusterSnapshot.ClearCache();
+            StateStore.WaitForCleanup();
+            foreach (var f in Directory.GetFiles(path).Where(f => Path.GetFileName(f) is not (StateMetadata.FileName or "state.lock") && f != file)) File.Delete(f);
+            File.WriteAllBytes(metadataFile, originalMetadata);
             File.WriteAllBytes(file, bytes);
+            long allocated = GC.GetAllocatedBytesForCurrentThread();
+
             try
             {
                 using var s = ClusterSnapshot.Open(path);
-                _ = s.FindTasks(new TaskQuery()).Items.Count();
-                _ = s.FindNodes(new NodeQuery()).Items.Count();
+                _ = s.FindTasks(new TaskQuery()).Items.Select(t => (t.Id, t.Status, t.InputCids.Length, t.OutputCids.Length, t.Resources)).Count();
+                _ = s.FindNodes(new NodeQuery()).Items.Select(n => (n.Id, n.Peers.Length, n.Capabilities.Length, n.Resources)).Count();
                 _ = ClusterAnalysis.GetContentMap(s, new ContentQuery()).Items.Count();
             }
             catch (ClusterStateException e)
             {
-                Assert.Contains(e.ErrorId, new[] { ErrorIds.SnapshotCorrupt, ErrorIds.SchemaMismatch });
+                Assert.Contains(e.ErrorId, clean);
             }
-            catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException or OverflowException or System.Text.DecoderFallbackException)
+            long read = GC.GetAllocatedBytesForCurrentThread() - allocated;
+            Assert.True(read < MemoryBound, $"round {round} ({damage}): reading allocated {read >> 20} MiB");
+
+            var before = Directory.GetFiles(path).Order(StringComparer.Ordinal).ToArray();
+            bool committed = false;
+            try
             {
-                // A managed, bounds-checked failure while reading damaged columns: never an access violation.
+                StateStore.Commit(path, new ChangeSet { AddTasks = { new ClusterTask { Id = $"fuzz-{round}", Status = "pending", InputCids = new[] { "QmFuzz" } } } });
+                committed = true;
             }
+            catch (ClusterStateException e)
+            {
+                Assert.Contains(e.ErrorId, clean);
+                StateStore.WaitForCleanup();
+                Assert.Equal(before, Directory.GetFiles(path).Order(StringComparer.Ordinal).ToArray());
+                Assert.Equal(originalMetadata, File.ReadAllBytes(metadataFile));
+            }
+            if (committed)
+            {
+                // Accepted only when the new generation is sound.
+                ClusterSnapshot.ClearCache();
+                using var after = ClusterSnapshot.Open(path);
+                after.Data.ValidateAll();
+                int found = after.FindTasks(new TaskQuery { Id = new[] { $"fuzz-{round}" } }).Items.Count();
+                Assert.True(found == 1, $"round {round} ({damage}): the committed task is found {found} times");
+            }
+            allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+            Assert.True(allocated < MemoryBound, $"round {round} ({damage}): reading and committing allocated {allocated >> 20} MiB");
+            Assert.True(Environment.WorkingSet - workingSetAtStart < MemoryBound, $"round {round} ({damage}): the working set grew by {(Environment.WorkingSet - workingSetAtStart) >> 20} MiB");
         }
     }
 

@@ -7,27 +7,55 @@ namespace ClusterState.Schema;
 // Typed, bounds-checked accessors over the child arrays of one entity list. Every accessor
 // takes a row number relative to the entity list (0 .. Count-1) and adds the base index
 // of the list slice itself. Missing fields (an older schema version) read as null.
+// Every accessor first asks the column's guard, which validates the mapped buffers once
+// (ColumnGuard): a damaged column fails as SnapshotCorrupt, never with a raw exception.
+
+/// <summary>
+/// Where the fields of one struct live (an entity's items, or a nested struct such as
+/// <c>resources</c>): the struct, the index of the entity's first row in its children, the
+/// number of rows, and the qualified name used in errors (<c>tasks</c>, <c>tasks.resources</c>).
+/// </summary>
+internal readonly record struct ColumnScope(StructArray? Parent, int Base, int Count, string Path)
+{
+    /// <summary>The field's array (null when absent) and the guard that validates it on first use.</summary>
+    public IArrowArray? Child(string name, out ColumnGuard? guard)
+    {
+        var array = Parent is null ? null : ColumnBinding.Child(Parent, name);
+        guard = Guard(array, name);
+        return array;
+    }
+
+    /// <summary>A guard for <paramref name="array"/>, a field of this scope (null for an absent field).</summary>
+    public ColumnGuard? Guard(IArrowArray? array, string name) =>
+        array is null ? null : new ColumnGuard(array, Base + Count, Path + "." + name);
+}
 
 /// <summary>A string field of an entity struct.</summary>
 internal readonly struct StringColumn
 {
     private readonly StringArray? _array;
+    private readonly ColumnGuard? _guard;
     private readonly int _base;
 
-    public StringColumn(StructArray parent, int baseIndex, string name)
+    public StringColumn(ColumnScope scope, string name)
     {
-        _array = ColumnBinding.Child(parent, name) switch
+        _array = scope.Child(name, out _guard) switch
         {
             null => null,
             StringArray s => s,
             var other => throw ColumnBinding.Mismatch(name, "string", other.Data.DataType),
         };
-        _base = baseIndex;
+        _base = scope.Base;
     }
 
     public bool IsPresent => _array is not null;
 
-    public bool IsNull(int row) => _array is null || _array.IsNull(_base + row);
+    public bool IsNull(int row)
+    {
+        if (_array is null) return true;
+        _guard!.Ensure();
+        return _array.IsNull(_base + row);
+    }
 
     public string? Get(int row) => IsNull(row) ? null : SafeStrings.Get(_array!, _base + row);
 
@@ -35,6 +63,7 @@ internal readonly struct StringColumn
     public ReadOnlySpan<byte> GetBytes(int row)
     {
         if (_array is null) return default;
+        _guard!.Ensure();
         var offsets = _array.ValueOffsets;
         int start = offsets[_base + row];
         return _array.Values.Slice(start, offsets[_base + row + 1] - start);
@@ -50,12 +79,21 @@ internal readonly struct StringColumn
             values = default;
             return false;
         }
+        _guard!.Ensure();
         offsets = _array.ValueOffsets;
         values = _array.Values;
         return true;
     }
 
-    public bool HasNulls => _array is null || _array.NullCount > 0;
+    public bool HasNulls
+    {
+        get
+        {
+            if (_array is null) return true;
+            _guard!.Ensure();
+            return _array.NullCount > 0;
+        }
+    }
 
     /// <summary>The offsets (as bytes, not sliced) and values buffers as memory, for scans split across threads.</summary>
     public bool TryGetMemory(out ReadOnlyMemory<byte> offsets, out ReadOnlyMemory<byte> values, out int baseIndex)
@@ -66,6 +104,7 @@ internal readonly struct StringColumn
             baseIndex = 0;
             return false;
         }
+        _guard!.Ensure();
         offsets = _array.ValueOffsetsBuffer.Memory;
         values = _array.ValueBuffer.Memory;
         baseIndex = _array.Offset + _base;
@@ -77,19 +116,21 @@ internal readonly struct StringColumn
 internal readonly struct IntegerColumn
 {
     private readonly IArrowArray? _array;
+    private readonly ColumnGuard? _guard;
     private readonly int _base;
 
-    public IntegerColumn(StructArray? parent, int baseIndex, string name)
+    public IntegerColumn(ColumnScope scope, string name)
     {
-        _array = parent is null ? null : ColumnBinding.Child(parent, name);
+        _array = scope.Child(name, out _guard);
         if (_array is not null && _array.Data.DataType.TypeId is not (ArrowTypeId.Int8 or ArrowTypeId.Int16 or ArrowTypeId.Int32
             or ArrowTypeId.Int64 or ArrowTypeId.UInt8 or ArrowTypeId.UInt16 or ArrowTypeId.UInt32))
             throw ColumnBinding.Mismatch(name, "integer", _array.Data.DataType);
-        _base = baseIndex;
+        _base = scope.Base;
     }
 
     public long? Get(int row)
     {
+        _guard?.Ensure();
         int i = _base + row;
         return _array switch
         {
@@ -108,6 +149,7 @@ internal readonly struct IntegerColumn
     /// <summary>The sum of rows [0, count) with nulls as zero; straight over the values when there are no nulls.</summary>
     public long Sum(int count)
     {
+        _guard?.Ensure();
         long sum = 0;
         switch (_array)
         {
@@ -130,22 +172,27 @@ internal readonly struct IntegerColumn
 internal readonly struct FloatColumn
 {
     private readonly IArrowArray? _array;
+    private readonly ColumnGuard? _guard;
     private readonly int _base;
 
-    public FloatColumn(StructArray? parent, int baseIndex, string name)
+    public FloatColumn(ColumnScope scope, string name)
     {
-        _array = parent is null ? null : ColumnBinding.Child(parent, name);
+        _array = scope.Child(name, out _guard);
         if (_array is not null and not (FloatArray or DoubleArray))
             throw ColumnBinding.Mismatch(name, "float", _array.Data.DataType);
-        _base = baseIndex;
+        _base = scope.Base;
     }
 
-    public float? Get(int row) => _array switch
+    public float? Get(int row)
     {
-        FloatArray a => a.GetValue(_base + row),
-        DoubleArray a => (float?)a.GetValue(_base + row),
-        _ => null,
-    };
+        _guard?.Ensure();
+        return _array switch
+        {
+            FloatArray a => a.GetValue(_base + row),
+            DoubleArray a => (float?)a.GetValue(_base + row),
+            _ => null,
+        };
+    }
 }
 
 /// <summary>
@@ -156,51 +203,75 @@ internal readonly struct BooleanColumn
 {
     private readonly BooleanArray? _array;
     private readonly IArrowArray? _presence;
+    private readonly ColumnGuard? _guard;
     private readonly int _base;
 
-    public BooleanColumn(StructArray? parent, int baseIndex, string name, string? presenceOf = null)
+    public BooleanColumn(ColumnScope scope, string name, string? presenceOf = null)
     {
-        _array = (parent is null ? null : ColumnBinding.Child(parent, name)) switch
+        _array = scope.Child(name, out _guard) switch
         {
             null => null,
             BooleanArray b => b,
             var other => throw ColumnBinding.Mismatch(name, "bool", other.Data.DataType),
         };
-        _presence = _array is null && parent is not null && presenceOf is not null ? ColumnBinding.Child(parent, presenceOf) : null;
-        _base = baseIndex;
+        if (_array is null && presenceOf is not null) _presence = scope.Child(presenceOf, out _guard);
+        _base = scope.Base;
     }
 
-    public bool? Get(int row) => _array is not null ? _array.GetValue(_base + row)
-        : _presence is not null ? !_presence.IsNull(_base + row)
-        : null;
+    public bool? Get(int row)
+    {
+        _guard?.Ensure();
+        return _array is not null ? _array.GetValue(_base + row)
+            : _presence is not null ? !_presence.IsNull(_base + row)
+            : null;
+    }
 }
 
 /// <summary>A timestamp field of any unit, read as UTC <see cref="DateTime"/>.</summary>
 internal readonly struct TimestampColumn
 {
     private readonly TimestampArray? _array;
+    private readonly ColumnGuard? _guard;
     private readonly int _base;
 
-    public TimestampColumn(StructArray parent, int baseIndex, string name)
+    public TimestampColumn(ColumnScope scope, string name)
     {
-        _array = ColumnBinding.Child(parent, name) switch
+        _array = scope.Child(name, out _guard) switch
         {
             null => null,
             TimestampArray t => t,
             var other => throw ColumnBinding.Mismatch(name, "timestamp", other.Data.DataType),
         };
-        _base = baseIndex;
+        _base = scope.Base;
     }
 
-    public DateTime? Get(int row) => _array is null || _array.IsNull(_base + row)
-        ? null
-        : _array.GetTimestampUnchecked(_base + row).UtcDateTime;
+    public DateTime? Get(int row)
+    {
+        if (IsNull(row)) return null;
+        try
+        {
+            return _array!.GetTimestampUnchecked(_base + row).UtcDateTime;
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            // Any int64 is a valid Arrow timestamp, but not every one is a DateTime: a damaged
+            // value is reported like other damage, not as a raw exception from deep in a query.
+            throw ArrayValidation.Corrupt(_guard!.Column, $"row {row} holds {_array!.Values[_base + row]}, not a time within the years 1-9999", e);
+        }
+    }
+
+    private bool IsNull(int row)
+    {
+        if (_array is null) return true;
+        _guard!.Ensure();
+        return _array.IsNull(_base + row);
+    }
 
     /// <summary>Milliseconds since the Unix epoch, or null (no DateTime is made).</summary>
     public long? GetMilliseconds(int row)
     {
-        if (_array is null || _array.IsNull(_base + row)) return null;
-        long raw = _array.Values[_base + row];
+        if (IsNull(row)) return null;
+        long raw = _array!.Values[_base + row];
         return ((Apache.Arrow.Types.TimestampType)_array.Data.DataType).Unit switch
         {
             TimeUnit.Second => raw * 1000,
@@ -216,24 +287,36 @@ internal readonly struct StringListColumn
 {
     private readonly ListArray? _array;
     private readonly StringArray? _values;
+    private readonly ColumnGuard? _guard;
     private readonly int _base;
 
-    public StringListColumn(StructArray parent, int baseIndex, string name)
+    public StringListColumn(ColumnScope scope, string name)
     {
-        _array = ColumnBinding.Child(parent, name) switch
+        // The guard validates the list offsets and, through them, the element strings' offsets.
+        _array = scope.Child(name, out _guard) switch
         {
             null => null,
             ListArray { Values: StringArray } l => l,
             var other => throw ColumnBinding.Mismatch(name, "list<string>", other.Data.DataType),
         };
         _values = (StringArray?)_array?.Values;
-        _base = baseIndex;
+        _base = scope.Base;
     }
 
-    public int Length(int row) => _array is null || _array.IsNull(_base + row) ? 0 : _array.GetValueLength(_base + row);
+    public int Length(int row)
+    {
+        if (_array is null) return 0;
+        _guard!.Ensure();
+        return _array.IsNull(_base + row) ? 0 : _array.GetValueLength(_base + row);
+    }
 
     /// <summary>Index of the row's first element in the values array (use with <see cref="ElementBytes"/>).</summary>
-    public int Start(int row) => _array is null ? 0 : _array.ValueOffsets[_base + row];
+    public int Start(int row)
+    {
+        if (_array is null) return 0;
+        _guard!.Ensure();
+        return _array.ValueOffsets[_base + row];
+    }
 
     /// <summary>The offsets and bytes of the values array (element indexes as <see cref="Start"/> gives them); false when the field is absent.</summary>
     public bool TryGetElementBuffers(out ReadOnlySpan<int> offsets, out ReadOnlySpan<byte> values)
@@ -244,6 +327,7 @@ internal readonly struct StringListColumn
             values = default;
             return false;
         }
+        _guard!.Ensure();
         offsets = _values.ValueOffsets;
         values = _values.Values;
         return true;
@@ -252,6 +336,7 @@ internal readonly struct StringListColumn
     /// <summary>The UTF-8 bytes of element <paramref name="k"/> of the values array.</summary>
     public ReadOnlySpan<byte> ElementBytes(int k)
     {
+        _guard!.Ensure();
         var offsets = _values!.ValueOffsets;
         int start = offsets[k];
         return _values.Values.Slice(start, offsets[k + 1] - start);
@@ -325,6 +410,16 @@ internal static class ColumnBinding
         int index = type.GetFieldIndex(name, StringComparer.Ordinal);
         if (index < 0 && Aliases.TryGetValue(name, out var alias)) index = type.GetFieldIndex(alias, StringComparer.Ordinal);
         return index < 0 ? null : parent.Fields[index];
+    }
+
+    /// <summary>
+    /// A top-level column by name, or null. (Apache.Arrow 23's <c>RecordBatch.Column(name)</c>
+    /// throws ArgumentOutOfRangeException for a missing name instead of returning null.)
+    /// </summary>
+    public static IArrowArray? Column(RecordBatch batch, string name)
+    {
+        int index = batch.Schema.GetFieldIndex(name, StringComparer.Ordinal);
+        return index < 0 || index >= batch.ColumnCount ? null : batch.Column(index);
     }
 
     public static ClusterStateException Mismatch(string field, string expected, IArrowType actual) =>

@@ -13,7 +13,7 @@ internal abstract class EntityColumns
     protected EntityColumns(RecordBatch batch, string column)
     {
         Name = column;
-        var array = batch.Column(column, StringComparer.Ordinal);
+        var array = ColumnBinding.Column(batch, column);
         if (array is null)
             throw new ClusterStateException(ErrorIds.SchemaMismatch, ClusterStateErrorKind.InvalidData,
                 $"The snapshot has no '{column}' column.", column);
@@ -23,6 +23,10 @@ internal abstract class EntityColumns
         if (list.Length != 1)
             throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
                 $"The snapshot holds {list.Length} rows; a cluster state has exactly one.", column);
+        // The one-row list and the struct of its items, without their fields: O(1) whatever the
+        // size of the state. Each field is validated when it is first used (ColumnGuard).
+        ArrayValidation.Validate(list, 1, column, children: false);
+        ArrayValidation.Validate(items, 0, column, children: false);
         if (list.IsNull(0))
         {
             Start = 0;
@@ -55,42 +59,65 @@ internal abstract class EntityColumns
     /// <summary>Index of the first item in the children of <see cref="Items"/>.</summary>
     protected int Base { get; }
 
-    /// <summary>A nested struct child (e.g. <c>resources</c>), or null when the field is absent.</summary>
-    protected StructArray? NestedStruct(string name) => ColumnBinding.Child(Items, name) switch
+    /// <summary>
+    /// The key field (<c>id</c>, <c>cid</c>). Other fields may be missing (an older schema reads
+    /// them as null), the key may not: without it no row can be found, changed or kept apart.
+    /// </summary>
+    protected StringColumn Key(string name)
+    {
+        var key = new StringColumn(Scope, name);
+        if (!key.IsPresent)
+            throw new ClusterStateException(ErrorIds.SchemaMismatch, ClusterStateErrorKind.InvalidData,
+                $"The '{Name}' items have no '{name}' field; the cluster-state schema keys them by it.", Name + "." + name);
+        return key;
+    }
+
+    /// <summary>The fields of the items.</summary>
+    protected ColumnScope Scope => new(Items, Base, Count, Name);
+
+    /// <summary>A nested struct child (e.g. <c>resources</c>), or null when the field is absent, with the guard of its own buffers.</summary>
+    protected StructArray? NestedStruct(string name, out ColumnGuard? guard) => Scope.Child(name, out guard) switch
     {
         null => null,
         StructArray s => s,
         var other => throw ColumnBinding.Mismatch(name, "struct", other.Data.DataType),
     };
 
-    /// <summary>Child index base for the children of a nested struct.</summary>
-    protected int NestedBase(StructArray? nested) => (nested?.Offset ?? 0) + Base;
+    /// <summary>The fields of a nested struct (their index base adds the nested struct's own offset).</summary>
+    protected ColumnScope NestedScope(StructArray? nested, string name) => new(nested, (nested?.Offset ?? 0) + Base, Count, Name + "." + name);
 
-    protected static bool IsNull(StructArray? nested, int index) => nested is null || nested.IsNull(index);
+    /// <summary>Whether the nested struct is null at a row (true when the field is absent).</summary>
+    protected bool IsNull(StructArray? nested, ColumnGuard? guard, int row)
+    {
+        if (nested is null) return true;
+        guard!.Ensure();
+        return nested.IsNull(Base + row);
+    }
 }
 
 /// <summary>Columns of <c>nodes</c>.</summary>
 internal sealed class NodeColumns : EntityColumns
 {
     private readonly StructArray? _resources;
+    private readonly ColumnGuard? _resourcesGuard;
 
     public NodeColumns(RecordBatch batch) : base(batch, N.Nodes)
     {
-        Id = new StringColumn(Items, Base, N.Id);
-        Role = new StringColumn(Items, Base, N.Role);
-        Status = new StringColumn(Items, Base, N.Status);
-        Peers = new StringListColumn(Items, Base, N.Peers);
-        Capabilities = new StringListColumn(Items, Base, N.Capabilities);
-        _resources = NestedStruct(N.Resources);
-        int rb = NestedBase(_resources);
-        CpuCount = new IntegerColumn(_resources, rb, N.CpuCount);
-        CpuLoad = new FloatColumn(_resources, rb, N.CpuLoad);
-        GpuCount = new IntegerColumn(_resources, rb, N.GpuCount);
-        GpuAvailable = new BooleanColumn(_resources, rb, N.GpuAvailable);
-        MemoryTotal = new IntegerColumn(_resources, rb, N.MemoryTotal);
-        MemoryAvailable = new IntegerColumn(_resources, rb, N.MemoryAvailable);
-        DiskTotal = new IntegerColumn(_resources, rb, N.DiskTotal);
-        DiskAvailable = new IntegerColumn(_resources, rb, N.DiskAvailable);
+        Id = Key(N.Id);
+        Role = new StringColumn(Scope, N.Role);
+        Status = new StringColumn(Scope, N.Status);
+        Peers = new StringListColumn(Scope, N.Peers);
+        Capabilities = new StringListColumn(Scope, N.Capabilities);
+        _resources = NestedStruct(N.Resources, out _resourcesGuard);
+        var rs = NestedScope(_resources, N.Resources);
+        CpuCount = new IntegerColumn(rs, N.CpuCount);
+        CpuLoad = new FloatColumn(rs, N.CpuLoad);
+        GpuCount = new IntegerColumn(rs, N.GpuCount);
+        GpuAvailable = new BooleanColumn(rs, N.GpuAvailable);
+        MemoryTotal = new IntegerColumn(rs, N.MemoryTotal);
+        MemoryAvailable = new IntegerColumn(rs, N.MemoryAvailable);
+        DiskTotal = new IntegerColumn(rs, N.DiskTotal);
+        DiskAvailable = new IntegerColumn(rs, N.DiskAvailable);
     }
 
     public StringColumn Id { get; }
@@ -107,7 +134,7 @@ internal sealed class NodeColumns : EntityColumns
     public IntegerColumn DiskTotal { get; }
     public IntegerColumn DiskAvailable { get; }
 
-    public bool HasResources(int row) => !IsNull(_resources, Base + row);
+    public bool HasResources(int row) => !IsNull(_resources, _resourcesGuard, row);
 
     /// <summary>Materialises one node.</summary>
     public ClusterNode Read(int row) => new()
@@ -137,26 +164,27 @@ internal sealed class NodeColumns : EntityColumns
 internal sealed class TaskColumns : EntityColumns
 {
     private readonly StructArray? _resources;
+    private readonly ColumnGuard? _resourcesGuard;
 
     public TaskColumns(RecordBatch batch) : base(batch, N.Tasks)
     {
-        Id = new StringColumn(Items, Base, N.Id);
-        Type = new StringColumn(Items, Base, N.Type);
-        Status = new StringColumn(Items, Base, N.Status);
-        CreatedAt = new TimestampColumn(Items, Base, N.CreatedAt);
-        UpdatedAt = new TimestampColumn(Items, Base, N.UpdatedAt);
-        StartedAt = new TimestampColumn(Items, Base, N.StartedAt);
-        CompletedAt = new TimestampColumn(Items, Base, N.CompletedAt);
-        AssignedTo = new StringColumn(Items, Base, N.AssignedTo);
-        _resources = NestedStruct(N.Resources);
-        int rb = NestedBase(_resources);
-        CpuCores = new IntegerColumn(_resources, rb, N.CpuCores);
-        GpuCores = new IntegerColumn(_resources, rb, N.GpuCores);
-        MemoryMb = new IntegerColumn(_resources, rb, N.MemoryMb);
-        InputCid = new StringColumn(Items, Base, N.InputCid);
-        OutputCid = new StringColumn(Items, Base, N.OutputCid);
-        InputCids = new StringListColumn(Items, Base, N.InputCids);
-        OutputCids = new StringListColumn(Items, Base, N.OutputCids);
+        Id = Key(N.Id);
+        Type = new StringColumn(Scope, N.Type);
+        Status = new StringColumn(Scope, N.Status);
+        CreatedAt = new TimestampColumn(Scope, N.CreatedAt);
+        UpdatedAt = new TimestampColumn(Scope, N.UpdatedAt);
+        StartedAt = new TimestampColumn(Scope, N.StartedAt);
+        CompletedAt = new TimestampColumn(Scope, N.CompletedAt);
+        AssignedTo = new StringColumn(Scope, N.AssignedTo);
+        _resources = NestedStruct(N.Resources, out _resourcesGuard);
+        var rs = NestedScope(_resources, N.Resources);
+        CpuCores = new IntegerColumn(rs, N.CpuCores);
+        GpuCores = new IntegerColumn(rs, N.GpuCores);
+        MemoryMb = new IntegerColumn(rs, N.MemoryMb);
+        InputCid = new StringColumn(Scope, N.InputCid);
+        OutputCid = new StringColumn(Scope, N.OutputCid);
+        InputCids = new StringListColumn(Scope, N.InputCids);
+        OutputCids = new StringListColumn(Scope, N.OutputCids);
     }
 
     public StringColumn Id { get; }
@@ -175,7 +203,7 @@ internal sealed class TaskColumns : EntityColumns
     public StringListColumn InputCids { get; }
     public StringListColumn OutputCids { get; }
 
-    public bool HasResources(int row) => !IsNull(_resources, Base + row);
+    public bool HasResources(int row) => !IsNull(_resources, _resourcesGuard, row);
 
     /// <summary>Materialises one task.</summary>
     public ClusterTask Read(int row) => new()
@@ -203,12 +231,12 @@ internal sealed class ContentColumns : EntityColumns
 {
     public ContentColumns(RecordBatch batch) : base(batch, N.Content)
     {
-        Cid = new StringColumn(Items, Base, N.Cid);
-        Size = new IntegerColumn(Items, Base, N.Size);
-        CreatedAt = new TimestampColumn(Items, Base, N.CreatedAt);
-        Providers = new StringListColumn(Items, Base, N.Providers);
-        Pinned = new BooleanColumn(Items, Base, N.Pinned, presenceOf: "pinned_at");
-        Replication = new IntegerColumn(Items, Base, N.Replication);
+        Cid = Key(N.Cid);
+        Size = new IntegerColumn(Scope, N.Size);
+        CreatedAt = new TimestampColumn(Scope, N.CreatedAt);
+        Providers = new StringListColumn(Scope, N.Providers);
+        Pinned = new BooleanColumn(Scope, N.Pinned, presenceOf: "pinned_at");
+        Replication = new IntegerColumn(Scope, N.Replication);
     }
 
     public StringColumn Cid { get; }

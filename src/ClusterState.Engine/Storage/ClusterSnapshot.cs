@@ -128,7 +128,7 @@ public sealed class ClusterSnapshot : IDisposable
         new(location, metadata, SnapshotData.Load(file, metadata), partial: true);
 
     /// <summary>Opens a bare Arrow IPC snapshot file (no state directory around it, no cache).</summary>
-    public static ClusterSnapshot OpenFile(string snapshotPath) => new(null, null, SnapshotData.Load(snapshotPath, null));
+    public static ClusterSnapshot OpenFile(string snapshotPath) => new(null, null, SnapshotData.Load(snapshotPath, null, followLinks: true));
 
     /// <summary>Drops the process-wide cache of mapped snapshots; open handles stay valid.</summary>
     public static void ClearCache() => SnapshotCache.Clear();

@@ -29,10 +29,11 @@ public static partial class StateStore
         using var writerLock = WriterLock.Acquire(directory, options.LockTimeout);
         var metadata = StateMetadata.Read(directory);
         using var current = ClusterSnapshot.Open(directory);
+        current.Data.ValidateAll(); // every row and extra column is rewritten: refuse damage first
         if (current.SchemaVersion > ClusterSchema.CurrentVersion)
             throw new ClusterStateException(ErrorIds.SchemaVersionUnsupported, ClusterStateErrorKind.InvalidData,
                 $"The state is at schema version {current.SchemaVersion}, newer than this module's {ClusterSchema.CurrentVersion}; it is left as it is.", current.SchemaVersion);
-        long generation = metadata.Generation + 1;
+        long generation = StateMetadata.Next(metadata.Generation, directory);
         var canonical = ClusterSchema.Build(ClusterSchema.CurrentVersion, generation);
         var builder = new StateBatchBuilder(ClusterSchema.CurrentVersion);
         progress?.Invoke("nodes");

@@ -20,6 +20,7 @@ internal sealed class SnapshotData
     private static ReadOnlySpan<byte> Magic => "ARROW1"u8;
 
     private readonly Dictionary<string, object> _derived = new(StringComparer.Ordinal);
+    private int _validatedAll;
 
     private SnapshotData(MappedFile mapping, RecordBatch batch, StateMetadata? metadata, FileStamp stamp)
     {
@@ -39,9 +40,25 @@ internal sealed class SnapshotData
         Content = new ContentColumns(batch);
         ClusterId = ReadScalarString(batch, ClusterSchema.Names.ClusterId) ?? metadata?.ClusterId ?? "";
         MasterId = ReadScalarString(batch, ClusterSchema.Names.MasterId) ?? metadata?.MasterId ?? "";
-        UpdatedAt = batch.Column(ClusterSchema.Names.UpdatedAt, StringComparer.Ordinal) is TimestampArray ts && ts.Length == 1 && !ts.IsNull(0)
+        UpdatedAt = Scalar(batch, ClusterSchema.Names.UpdatedAt) is TimestampArray ts && !ts.IsNull(0)
             ? ts.GetTimestampUnchecked(0).UtcDateTime
             : metadata?.UpdatedAt;
+    }
+
+    /// <summary>
+    /// Validates every buffer of every column (<see cref="ArrayValidation"/>) as a rewrite needs
+    /// it (offsets also start at 0): one pass over all offsets, O(size of the state). Reads
+    /// validate lazily, column by column; whatever rewrites the snapshot from this one (a commit,
+    /// a migration, a copy) calls this first, so damage is refused instead of being copied into
+    /// the next generation or driving a copy out of bounds. Remembered once it succeeded.
+    /// </summary>
+    /// <exception cref="ClusterStateException">SnapshotCorrupt naming the damaged column.</exception>
+    public void ValidateAll()
+    {
+        if (Volatile.Read(ref _validatedAll) != 0) return;
+        for (int i = 0; i < Batch.ColumnCount; i++)
+            ArrayValidation.Validate(Batch.Column(i), Batch.Length, Batch.Schema.FieldsList[i].Name, forRewrite: true);
+        Volatile.Write(ref _validatedAll, 1);
     }
 
     /// <summary>Refuses a state whose writer says readers older than <paramref name="minReaderVersion"/> cannot read it.</summary>
@@ -64,14 +81,20 @@ internal sealed class SnapshotData
     public long Generation { get; }
     public int SchemaVersion { get; }
 
-    /// <summary>Maps and validates a snapshot file. The caller owns the returned data's one mapping reference.</summary>
-    public static SnapshotData Load(string snapshotPath, StateMetadata? metadata)
+    /// <summary>
+    /// Maps and validates a snapshot file. The caller owns the returned data's one mapping reference.
+    /// A snapshot found through a state directory's metadata (<paramref name="followLinks"/> false)
+    /// must be a regular file in that directory, not a symbolic link leading elsewhere; a file the
+    /// caller named itself may be a link to a regular file.
+    /// </summary>
+    public static SnapshotData Load(string snapshotPath, StateMetadata? metadata, bool followLinks = false)
     {
         MappedFile mapping;
         FileStamp stamp;
         try
         {
             stamp = FileStamp.Of(snapshotPath);
+            RefuseIrregularFile(snapshotPath, stamp, followLinks);
             mapping = MappedFile.Open(snapshotPath);
         }
         catch (FileNotFoundException e)
@@ -83,6 +106,8 @@ internal sealed class SnapshotData
         {
             var bytes = mapping.Memory;
             CheckFileFrame(bytes.Span, snapshotPath);
+            if (!IpcLayout.VectorsFit(bytes.Span[8..]))
+                throw Corrupt(snapshotPath, "an Arrow message claims more entries than it holds");
             // The IPC file body after the 8-byte magic is a stream: schema message, then the batch.
             // ArrowStreamReader over memory makes every buffer a slice of the mapping (zero copy).
             RecordBatch? batch;
@@ -95,8 +120,10 @@ internal sealed class SnapshotData
             {
                 // Some writers (arrow-js) put the schema only in the footer, not at the start of the
                 // body. Such a file is read through its footer, which copies the buffers; the next
-                // commit writes it in the zero-copy layout.
-                batch = ReadThroughFooter(snapshotPath) ?? throw Corrupt(snapshotPath, $"its Arrow messages cannot be read ({e.GetType().Name}: {e.Message})", e);
+                // commit writes it in the zero-copy layout. A body that does start with a schema
+                // failed for another reason: damage, which the footer reader would meet again after
+                // allocating what the damaged lengths say (4 GiB seen in the fuzz loop).
+                batch = (IpcLayout.StartsWithSchema(bytes.Span[8..]) ? null : ReadThroughFooter(snapshotPath)) ?? throw Corrupt(snapshotPath, $"its Arrow messages cannot be read ({e.GetType().Name}: {e.Message})", e);
             }
             if (batch is null) throw Corrupt(snapshotPath, "it holds no record batch");
             return new SnapshotData(mapping, batch, metadata, stamp);
@@ -106,6 +133,21 @@ internal sealed class SnapshotData
             mapping.Release();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Refuses what is not a regular file before it is opened: opening a FIFO for reading blocks
+    /// until a writer comes, forever. .NET reports no file type beyond directory and link, but a
+    /// FIFO, socket or device has size 0 to stat, and an empty file is no snapshot either, so the
+    /// size read by the stat already taken refuses them all without an open.
+    /// </summary>
+    private static void RefuseIrregularFile(string path, FileStamp stamp, bool followLinks)
+    {
+        var info = new FileInfo(path);
+        if (!followLinks && info.LinkTarget is not null)
+            throw Corrupt(path, $"it is a symbolic link (to '{info.LinkTarget}'); a snapshot must be a regular file inside the state directory");
+        if (stamp.Length == 0 || info.Attributes.HasFlag(FileAttributes.Directory))
+            throw Corrupt(path, "it is empty or not a regular file (a FIFO, socket or device)");
     }
 
     private static RecordBatch? ReadThroughFooter(string path)
@@ -167,7 +209,16 @@ internal sealed class SnapshotData
     }
 
     private static string? ReadScalarString(RecordBatch batch, string name) =>
-        batch.Column(name, StringComparer.Ordinal) is StringArray s && s.Length == 1 && !s.IsNull(0) ? SafeStrings.Get(s, 0) : null;
+        Scalar(batch, name) is StringArray s && !s.IsNull(0) ? SafeStrings.Get(s, 0) : null;
+
+    /// <summary>A one-value top-level column, validated (O(1)); null when absent or not one value.</summary>
+    private static IArrowArray? Scalar(RecordBatch batch, string name)
+    {
+        var array = ColumnBinding.Column(batch, name);
+        if (array is null || array.Length != 1) return null;
+        ArrayValidation.Validate(array, 1, name);
+        return array;
+    }
 
     private static ClusterStateException Corrupt(string path, string why, Exception? inner = null) =>
         new(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData, $"The snapshot '{path}' is damaged: {why}.", path, inner);

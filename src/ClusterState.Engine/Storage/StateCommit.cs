@@ -56,7 +56,12 @@ public static partial class StateStore
             phase.Restart();
         }
         var metadata = StateMetadata.Read(directory);
+        long generation = StateMetadata.Next(metadata.Generation, directory);
         using var current = ClusterSnapshot.Open(directory);
+        // The new batch carries the current columns over and the plan reads rows of them: refuse a
+        // damaged snapshot here (SnapshotCorrupt, nothing written) rather than copy its damage
+        // into the next generation or let a wild offset drive a copy of gigabytes.
+        current.Data.ValidateAll();
         var changes = plan(current);
         if (changes.ExpectedGeneration is long expected && expected != metadata.Generation)
             throw new ClusterStateException(ErrorIds.GenerationConflict, ClusterStateErrorKind.Conflict,
@@ -92,7 +97,6 @@ public static partial class StateStore
         foreach (var c in content.Patch) builder.Add(c);
 
         Mark("plan");
-        long generation = metadata.Generation + 1;
         var schema = WithGeneration(current.Schema, generation);
         var arrays = new List<IArrowArray>();
         var old = current.RecordBatch;
@@ -159,17 +163,31 @@ public static partial class StateStore
     private static string PublishGeneration(string directory, StateMetadata metadata, RecordBatch batch, int schemaVersion, DateTime now,
         CommitOptions options, Action<string> mark, ChangeSet? changes)
     {
-        long generation = metadata.Generation + 1;
+        long generation = StateMetadata.Next(metadata.Generation, directory);
         string snapshotName = SnapshotFileName(generation);
-        WriteSnapshot(Path.Combine(directory, snapshotName), batch, options.Durable, () => mark("write"));
+        string snapshotPath = Path.Combine(directory, snapshotName);
+        WriteSnapshot(snapshotPath, batch, options.Durable, () => mark("write"));
         mark("flush");
         var next = metadata.Clone();
         next.Generation = generation;
         next.Snapshot = snapshotName;
         next.UpdatedAt = now;
         next.SchemaVersion = schemaVersion;
+        try
+        {
+            Publish(directory, next, options.Durable);
+        }
+        catch
+        {
+            // The generation was never published: its snapshot must not stay behind (cleanup only
+            // removes generations older than the current one, so it would stay forever).
+            AtomicFile.TryDelete(snapshotPath);
+            throw;
+        }
+        // After the publish: the change log is informational, so a crash between the two loses
+        // this entry (reported as unknown), and a failed publish leaves no entry for a generation
+        // that never existed.
         StateChanges.Append(directory, generation, now, changes);
-        Publish(directory, next, options.Durable);
         mark("publish");
         ScheduleCleanup(directory, generation, options.KeepSnapshots);
         return snapshotName;

@@ -15,6 +15,13 @@ public sealed class StateMetadata
     /// <summary>The metadata file's name inside a state directory.</summary>
     public const string FileName = "state_metadata.json";
 
+    /// <summary>
+    /// The largest generation a state may reach: 2^53, the largest integer every JSON reader
+    /// (JavaScript's numbers included) holds exactly. Far beyond any real number of commits, and it
+    /// keeps <c>generation + 1</c> and the snapshot file name from overflowing.
+    /// </summary>
+    public const long MaxGeneration = 1L << 53;
+
     private static readonly System.Buffers.SearchValues<char> PathSeparators = System.Buffers.SearchValues.Create("/\\\0");
     private static readonly string[] RequiredKeys = { "cluster_id", "master_id", "schema_version", "generation", "snapshot", "updated_at" };
 
@@ -75,41 +82,51 @@ public sealed class StateMetadata
     public static StateMetadata Read(string stateDirectory)
     {
         string path = System.IO.Path.Combine(stateDirectory, FileName);
-        JsonNode? node;
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            node = JsonNode.Parse(stream);
+            return FromJson(() => JsonNode.Parse(stream), path);
         }
         catch (FileNotFoundException e)
         {
             throw new ClusterStateException(ErrorIds.StateNotFound, ClusterStateErrorKind.NotFound,
                 $"'{stateDirectory}' is not a cluster state: it has no {FileName}.", stateDirectory, e);
         }
-        catch (JsonException e)
-        {
-            throw Invalid(path, $"it is not valid JSON ({e.Message})", e);
-        }
-        if (node is not JsonObject json) throw Invalid(path, "it is not a JSON object");
-        var metadata = new StateMetadata(json);
-        metadata.Validate(path);
-        return metadata;
     }
 
     /// <summary>Parses and validates metadata received from elsewhere (a ClusterState server); <paramref name="source"/> names it in errors.</summary>
     public static StateMetadata Parse(ReadOnlySpan<byte> json, string source)
     {
+        var bytes = json.ToArray();
+        return FromJson(() => JsonNode.Parse(bytes), source);
+    }
+
+    /// <summary>The generation after <paramref name="generation"/>; a state at <see cref="MaxGeneration"/> takes no more commits.</summary>
+    internal static long Next(long generation, string directory) => generation < MaxGeneration
+        ? generation + 1
+        : throw new ClusterStateException(ErrorIds.MetadataInvalid, ClusterStateErrorKind.InvalidData,
+            $"The state '{directory}' is at generation {generation}, the largest there can be ({MaxGeneration}); it takes no more commits. Create it anew (New-ClusterState -Force) to start the generations over.", directory);
+
+    private static StateMetadata FromJson(Func<JsonNode?> parse, string source)
+    {
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(json);
+            node = parse();
+            // JsonObject reads its properties lazily and throws ArgumentException on a duplicate
+            // key only then: make it happen here, where it can be reported as invalid metadata.
+            if (node is JsonObject o) _ = o.Count;
         }
         catch (JsonException e)
         {
             throw Invalid(source, $"it is not valid JSON ({e.Message})", e);
         }
-        if (node is not JsonObject o) throw Invalid(source, "it is not a JSON object");
-        var metadata = new StateMetadata(o);
+        catch (ArgumentException e)
+        {
+            throw Invalid(source, $"it holds a key twice ({e.Message})", e);
+        }
+        if (node is not JsonObject json) throw Invalid(source, "it is not a JSON object");
+        var metadata = new StateMetadata(json);
         metadata.Validate(source);
         return metadata;
     }
@@ -133,18 +150,23 @@ public sealed class StateMetadata
         {
             if (_json[key] is null) throw Invalid(path, $"the key '{key}' is missing");
         }
+        string snapshot;
+        long minReader = 0;
         try
         {
-            _ = ClusterId; _ = MasterId; _ = SchemaVersion; _ = Generation; _ = UpdatedAt;
+            _ = ClusterId; _ = MasterId; _ = SchemaVersion; _ = UpdatedAt;
+            snapshot = Snapshot;
+            // A negative generation names snapshots cleanup never removes; one past the maximum overflows.
+            if (Generation is < 0 or > MaxGeneration)
+                throw new FormatException($"'generation' {Generation} is outside 0..{MaxGeneration}.");
+            if (_json[ClusterSchema.MinReaderVersionKey] is not null) minReader = GetInteger(ClusterSchema.MinReaderVersionKey);
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException)
         {
             throw Invalid(path, e.Message, e);
         }
-        if (_json[ClusterSchema.MinReaderVersionKey] is not null)
-            Storage.SnapshotData.RefuseFutureVersion((int)Math.Min(int.MaxValue, GetInteger(ClusterSchema.MinReaderVersionKey)), path);
+        Storage.SnapshotData.RefuseFutureVersion((int)Math.Clamp(minReader, 0, int.MaxValue), path);
         // The snapshot must be a bare file name inside this directory: never follow a pointer elsewhere.
-        string snapshot = Snapshot;
         if (snapshot.Length == 0 || snapshot != System.IO.Path.GetFileName(snapshot) || snapshot is "." or ".."
             || snapshot.AsSpan().IndexOfAny(PathSeparators) >= 0)
         {

@@ -55,6 +55,7 @@ public static partial class StateStore
     {
         options ??= new CreateStateOptions();
         using var source = ClusterSnapshot.OpenFile(snapshotFile);
+        source.Data.ValidateAll(); // copied byte for byte: a damaged file must not become a state
         long sourceGeneration = Math.Max(1, source.Generation);
         return CreateCore(directory, options, generation =>
         {
@@ -91,7 +92,7 @@ public static partial class StateStore
             try
             {
                 previous = StateMetadata.Read(directory);
-                generation = previous.Generation + 1;
+                generation = StateMetadata.Next(previous.Generation, directory);
             }
             catch (ClusterStateException)
             {
@@ -110,9 +111,10 @@ public static partial class StateStore
             merged.Snapshot = metadata.Snapshot;
             merged.UpdatedAt = metadata.UpdatedAt;
             metadata = merged;
-            StateChanges.Append(directory, metadata.Generation, metadata.UpdatedAt, changes: null);
         }
         Publish(directory, metadata);
+        // After the publish, as in a commit: no entry for a generation whose publish failed.
+        if (previous is not null) StateChanges.Append(directory, metadata.Generation, metadata.UpdatedAt, changes: null);
         if (metadata.Generation > 1) ScheduleCleanup(directory, metadata.Generation, new CommitOptions().KeepSnapshots);
         return metadata;
     }
@@ -140,6 +142,13 @@ public static partial class StateStore
 
     /// <summary>Atomically points the directory's metadata at a new snapshot.</summary>
     internal static void Publish(string directory, StateMetadata metadata, bool durable = true) =>
-        AtomicFile.Write(Path.Combine(directory, StateMetadata.FileName), metadata.WriteTo, durable, "state metadata");
+        AtomicFile.Write(Path.Combine(directory, StateMetadata.FileName), stream =>
+        {
+            MetadataWriteFault?.Invoke(directory);
+            metadata.WriteTo(stream);
+        }, durable, "state metadata");
+
+    /// <summary>Test hook: called with the directory before its metadata is written; a fault thrown here stands for a full disk.</summary>
+    internal static Action<string>? MetadataWriteFault { get; set; }
 
 }

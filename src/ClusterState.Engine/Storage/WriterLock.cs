@@ -28,7 +28,7 @@ internal sealed class WriterLock : IDisposable
     {
         try
         {
-            return new WriterLock(new FileStream(Path.Combine(stateDirectory, fileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            return Open(Path.Combine(stateDirectory, fileName));
         }
         catch (IOException)
         {
@@ -45,7 +45,7 @@ internal sealed class WriterLock : IDisposable
         {
             try
             {
-                return new WriterLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                return Open(path);
             }
             catch (IOException) when (clock.Elapsed < timeout)
             {
@@ -61,4 +61,27 @@ internal sealed class WriterLock : IDisposable
     }
 
     public void Dispose() => _stream.Dispose();
+
+    /// <summary>
+    /// Opens (creates) the lock file exclusively. A lock path that cannot be a lock (a directory,
+    /// a file we may not write) is a lasting fault, not a busy lock: say so instead of waiting out
+    /// the timeout or reporting a bare "Access denied".
+    /// </summary>
+    private static WriterLock Open(string path)
+    {
+        try
+        {
+            return new WriterLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException && Directory.Exists(path))
+        {
+            throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
+                $"The lock file '{path}' is not a regular file (it is a directory); remove it so writers can lock the state.", path, e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
+                $"The lock file '{path}' cannot be opened for writing: {e.Message}", path, e);
+        }
+    }
 }
