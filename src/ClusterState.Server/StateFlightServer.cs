@@ -149,7 +149,7 @@ public sealed partial class StateFlightServer(ServerOptions options, CommitSigna
             "describe" => One(NoBody(body, "describe", () =>
             {
                 using var snapshot = ClusterSnapshot.Open(dir);
-                return ClusterMetadata.From(snapshot);
+                return snapshot.Describe();
             })),
             // No result when the wait timed out.
             "wait" => await Wait(Optional<RemoteWire.WaitRequest>(body, "wait"), context).ConfigureAwait(false) is { } metadata ? One(metadata) : System.Array.Empty<object?>(),

@@ -1,3 +1,4 @@
+using ClusterState.Query;
 using System;
 using System.Collections.Generic;
 using System.Text;

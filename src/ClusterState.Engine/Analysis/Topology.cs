@@ -1,3 +1,4 @@
+using ClusterState.Storage;
 using System;
 using System.Collections.Generic;
 using System.Globalization;

@@ -1,3 +1,4 @@
+using ClusterState.Storage;
 using System;
 using ClusterState.Query;
 using ClusterState.Schema;

@@ -36,26 +36,6 @@ public sealed class ClusterMetadata
     /// <summary>The automatic checkpoint policy, if one is set (Set-ClusterStateCheckpointPolicy).</summary>
     public CheckpointPolicy? CheckpointPolicy { get; set; }
 
-    /// <summary>Describes an open snapshot.</summary>
-    public static ClusterMetadata From(ClusterSnapshot snapshot) => new()
-    {
-        ClusterId = snapshot.ClusterId,
-        MasterId = snapshot.MasterId,
-        SchemaVersion = snapshot.SchemaVersion,
-        Generation = snapshot.Generation,
-        UpdatedAt = snapshot.UpdatedAt,
-        NodeCount = snapshot.NodeCount,
-        TaskCount = snapshot.TaskCount,
-        ContentCount = snapshot.ContentCount,
-        StatePath = snapshot.StatePath ?? System.IO.Path.GetDirectoryName(snapshot.SnapshotPath) ?? "",
-        Snapshot = snapshot.Metadata?.Snapshot ?? System.IO.Path.GetFileName(snapshot.SnapshotPath),
-        SnapshotBytes = snapshot.SizeBytes,
-        ParquetPath = snapshot.Metadata?.ParquetPath,
-        CheckpointGeneration = snapshot.Metadata?.CheckpointGeneration,
-        CheckpointAt = snapshot.Metadata?.CheckpointAt,
-        CheckpointPolicy = snapshot.Metadata?.CheckpointPolicy,
-    };
-
     /// <inheritdoc />
     public override string ToString() => $"{ClusterId} generation {Generation}";
 }

@@ -1,5 +1,4 @@
 using System;
-using ClusterState.Storage;
 
 namespace ClusterState;
 

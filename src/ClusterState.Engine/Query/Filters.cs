@@ -73,7 +73,7 @@ internal static class Filters
         if (q.Pinned is bool pinned) rows = Selection.Where(rows, c.Count, i => c.Pinned.Get(i) == pinned);
         if (q.Orphaned is bool orphaned)
         {
-            var referenced = Analysis.ContentReferences.Referenced(s);
+            var referenced = ContentReferences.Referenced(s);
             rows = Selection.Where(rows, c.Count, i => referenced[i] != orphaned);
         }
         return new QueryResult<ClusterContent>(rows ?? Selection.All(c.Count), Missing(cids, seen), Lazy(s, c.Read, (source, row) => new ClusterContent(source, row)));

@@ -97,7 +97,7 @@ public sealed class LocalStateSource(string directory) : StateSource
     public override ClusterMetadata Describe()
     {
         using var snapshot = Open();
-        return ClusterMetadata.From(snapshot);
+        return snapshot.Describe();
     }
 
     /// <inheritdoc />

@@ -130,6 +130,26 @@ public sealed class ClusterSnapshot : IDisposable
     /// <summary>Opens a bare Arrow IPC snapshot file (no state directory around it, no cache).</summary>
     public static ClusterSnapshot OpenFile(string snapshotPath) => new(null, null, SnapshotData.Load(snapshotPath, null, followLinks: true));
 
+    /// <summary>What Get-ClusterMetadata reports about this snapshot: its metadata keys plus counts and size.</summary>
+    public ClusterMetadata Describe() => new()
+    {
+        ClusterId = ClusterId,
+        MasterId = MasterId,
+        SchemaVersion = SchemaVersion,
+        Generation = Generation,
+        UpdatedAt = UpdatedAt,
+        NodeCount = NodeCount,
+        TaskCount = TaskCount,
+        ContentCount = ContentCount,
+        StatePath = StatePath ?? System.IO.Path.GetDirectoryName(SnapshotPath) ?? "",
+        Snapshot = Metadata?.Snapshot ?? System.IO.Path.GetFileName(SnapshotPath),
+        SnapshotBytes = SizeBytes,
+        ParquetPath = Metadata?.ParquetPath,
+        CheckpointGeneration = Metadata?.CheckpointGeneration,
+        CheckpointAt = Metadata?.CheckpointAt,
+        CheckpointPolicy = Metadata?.CheckpointPolicy,
+    };
+
     /// <summary>Drops the process-wide cache of mapped snapshots; open handles stay valid.</summary>
     public static void ClearCache() => SnapshotCache.Clear();
 

@@ -85,7 +85,7 @@ internal static class RemovedNodeTasks
                 return -1;
             };
         }
-        var index = Query.SnapshotIndexes.NodeIds(s);
+        var index = SnapshotIndexes.NodeIds(s);
         var removedOfRow = new Dictionary<int, int>();
         for (int i = 0; i < removed.Length; i++)
         {

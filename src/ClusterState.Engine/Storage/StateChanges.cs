@@ -67,6 +67,9 @@ public static class StateChanges
     /// <summary>How many commits the log keeps.</summary>
     public const int Keep = 64;
 
+    /// <summary>Most generations one <see cref="Between"/> lists (the newest of its range): the log keeps <see cref="Keep"/>, older ones are all unknown.</summary>
+    public const int MaxRange = 1_024;
+
     /// <summary>How many ids per entity and kind an entry keeps.</summary>
     public const int MaxIds = 100;
 
@@ -133,15 +136,15 @@ public static class StateChanges
     /// The changes that made generations (<paramref name="after"/>, <paramref name="upTo"/>], oldest
     /// first; a generation the log does not hold is reported with <see cref="ClusterStateChange.Known"/>
     /// false. The range is bounded by the state, not by the caller: it ends at the current
-    /// generation, and only its newest <see cref="RequestLimits.MaxChanges"/> generations are
-    /// listed (the log keeps <see cref="Keep"/>; older ones would all be unknown anyway).
+    /// generation, and only its newest <see cref="MaxRange"/> generations are
+    /// listed.
     /// </summary>
     public static IReadOnlyList<ClusterStateChange> Between(string statePath, long after, long upTo)
     {
         upTo = Math.Min(upTo, StateMetadata.Read(statePath).Generation);
         after = Math.Max(after, 0);
         if (upTo <= after) return Array.Empty<ClusterStateChange>();
-        after = Math.Max(after, upTo - RequestLimits.MaxChanges);
+        after = Math.Max(after, upTo - MaxRange);
         var byGeneration = new Dictionary<long, JsonObject>();
         foreach (var node in Read(statePath))
         {

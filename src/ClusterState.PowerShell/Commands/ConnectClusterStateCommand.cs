@@ -71,7 +71,7 @@ public sealed class ConnectClusterStateCommand : ClusterStateCmdlet
         using var snapshot = ClusterSnapshot.Open(dir);
         SessionDefaults.Set(dir);
         WriteVerbose($"Connected to '{dir}' ({snapshot}).");
-        if (PassThru) WriteObject(ClusterMetadata.From(snapshot));
+        if (PassThru) WriteObject(snapshot.Describe());
     });
 
     private System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate() => ServerCertificate switch

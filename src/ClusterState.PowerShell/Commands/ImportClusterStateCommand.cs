@@ -37,6 +37,6 @@ public sealed class ImportClusterStateCommand : ClusterStateCmdlet
         if (!ShouldProcess(dir, $"Import the cluster state in '{file}'")) return;
         StateImport.Import(file, dir, Format, new CreateStateOptions { Force = Force });
         using var snapshot = ClusterSnapshot.Open(dir);
-        WriteObject(ClusterMetadata.From(snapshot));
+        WriteObject(snapshot.Describe());
     });
 }

@@ -89,6 +89,6 @@ public sealed class NewClusterStateCommand : ClusterStateCmdlet
         progress.RecordType = ProgressRecordType.Completed;
         WriteProgress(progress);
         using var snapshot = ClusterSnapshot.Open(dir);
-        WriteObject(ClusterMetadata.From(snapshot));
+        WriteObject(snapshot.Describe());
     });
 }

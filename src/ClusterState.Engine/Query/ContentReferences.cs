@@ -1,7 +1,7 @@
-using ClusterState.Query;
+using ClusterState.Storage;
 using ClusterState.Schema;
 
-namespace ClusterState.Analysis;
+namespace ClusterState.Query;
 
 /// <summary>
 /// Which content rows tasks refer to (SPEC.md §3): any task's input_cid/input_cids, and the

@@ -1,7 +1,7 @@
 using System;
 using ClusterState.Schema;
 
-namespace ClusterState.Query;
+namespace ClusterState.Storage;
 
 /// <summary>
 /// A hash index from the exact UTF-8 bytes of a string column to its first row, built in one
@@ -69,17 +69,4 @@ internal sealed class Utf8KeyIndex
         hash.AddBytes(key);
         return hash.ToHashCode() & int.MaxValue;
     }
-}
-
-/// <summary>The shared indexes of a snapshot.</summary>
-internal static class SnapshotIndexes
-{
-    public static Utf8KeyIndex NodeIds(ClusterSnapshot s) =>
-        s.Data.GetOrAdd("index:nodes.id", d => new Utf8KeyIndex(d.Nodes.Id, d.Nodes.Count));
-
-    public static Utf8KeyIndex TaskIds(ClusterSnapshot s) =>
-        s.Data.GetOrAdd("index:tasks.id", d => new Utf8KeyIndex(d.Tasks.Id, d.Tasks.Count));
-
-    public static Utf8KeyIndex ContentIds(ClusterSnapshot s) =>
-        s.Data.GetOrAdd("index:content.cid", d => new Utf8KeyIndex(d.Content.Cid, d.Content.Count));
 }

@@ -1,7 +1,7 @@
 using System;
 using System.Text;
 
-namespace ClusterState.Analysis;
+namespace ClusterState.Query;
 
 /// <summary>The task-status vocabulary as byte comparisons (ASCII case-insensitive) for column scans.</summary>
 internal enum TaskState
