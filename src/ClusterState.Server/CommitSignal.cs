@@ -56,14 +56,12 @@ public sealed class CommitSignal : IDisposable
         {
             return StateMetadata.Read(_directory).Generation;
         }
-        catch (ClusterStateException)
+#pragma warning disable CA1031 // runs on a timer: anything thrown here would end the server process
+        catch (Exception)
         {
-            return Volatile.Read(ref _generation); // mid-rename or damaged: the waiters read it themselves
+            return Volatile.Read(ref _generation); // mid-rename, damaged or gone: the waiters read it themselves and report it
         }
-        catch (IOException)
-        {
-            return Volatile.Read(ref _generation);
-        }
+#pragma warning restore CA1031
     }
 
     private static TaskCompletionSource NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -17,6 +17,7 @@ internal sealed class ServerProcess : IDisposable
     public const string Token = "test-token-5b1f";
     private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private volatile bool _disposing;
 
     public ServerProcess(string state, params string[] extra) : this(Token, state, extra)
     {
@@ -46,6 +47,14 @@ internal sealed class ServerProcess : IDisposable
         _ = _process.StandardOutput.ReadToEndAsync();
         Uri = $"grpc://127.0.0.1:{port}";
         Address = $"http://127.0.0.1:{port}";
+        _process.EnableRaisingEvents = true;
+        _process.Exited += (_, _) =>
+        {
+            // A server that ends during the tests leaves its log where a failed run can be read.
+            if (_disposing) return;
+            try { File.WriteAllText(Path.Combine(Path.GetTempPath(), $"clusterstate-server-{port}.log"), $"exit {_process.ExitCode}\n{Log}"); }
+            catch (IOException) { }
+        };
         Channel = NewChannel();
         Client = new FlightClient(Channel);
     }
@@ -99,6 +108,7 @@ internal sealed class ServerProcess : IDisposable
 
     public void Dispose()
     {
+        _disposing = true;
         Channel.Dispose();
         try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
         _process.WaitForExit(10_000);

@@ -95,12 +95,29 @@ public static class StateChanges
         // Entries of generations at or after this one belong to a history that was replaced.
         var kept = new JsonArray(log.Where(n => Generation(n) is long g && g < generation).TakeLast(Keep - 1).Select(n => n?.DeepClone()).ToArray());
         kept.Add(entry);
+        Write(directory, kept);
+    }
+
+    /// <summary>Removes the entry of a generation whose publish failed (the caller holds the writer lock); best effort, as the log is informational.</summary>
+    internal static void Forget(string directory, long generation)
+    {
+        try
+        {
+            var log = Read(directory);
+            Write(directory, new JsonArray(log.Where(n => Generation(n) != generation).Select(n => n?.DeepClone()).ToArray()));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ClusterStateException)
+        {
+            // A disk that refused the metadata may refuse this too; the next commit of this generation replaces the entry.
+        }
+    }
+
+    private static void Write(string directory, JsonArray log) =>
         AtomicFile.Write(Path.Combine(directory, FileName), stream =>
         {
             using var writer = new System.Text.Json.Utf8JsonWriter(stream);
-            kept.WriteTo(writer);
+            log.WriteTo(writer);
         }, durable: false, "change log");
-    }
 
     private static JsonArray Read(string directory)
     {

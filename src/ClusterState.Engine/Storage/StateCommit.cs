@@ -173,21 +173,23 @@ public static partial class StateStore
         next.Snapshot = snapshotName;
         next.UpdatedAt = now;
         next.SchemaVersion = schemaVersion;
+        // The change log entry goes first: a watcher that sees the new generation in the metadata
+        // reads the log at once and must find the entry there.
+        StateChanges.Append(directory, generation, now, changes);
         try
         {
             Publish(directory, next, options.Durable);
         }
         catch
         {
-            // The generation was never published: its snapshot must not stay behind (cleanup only
-            // removes generations older than the current one, so it would stay forever).
+            // The generation was never published: neither its snapshot (cleanup only removes
+            // generations older than the current one, so it would stay forever) nor its log entry
+            // may stay behind. A crash right here leaves the entry; the next commit of this
+            // generation number replaces it.
             AtomicFile.TryDelete(snapshotPath);
+            StateChanges.Forget(directory, generation);
             throw;
         }
-        // After the publish: the change log is informational, so a crash between the two loses
-        // this entry (reported as unknown), and a failed publish leaves no entry for a generation
-        // that never existed.
-        StateChanges.Append(directory, generation, now, changes);
         mark("publish");
         ScheduleCleanup(directory, generation, options.KeepSnapshots);
         return snapshotName;

@@ -112,9 +112,17 @@ public static partial class StateStore
             merged.UpdatedAt = metadata.UpdatedAt;
             metadata = merged;
         }
-        Publish(directory, metadata);
-        // After the publish, as in a commit: no entry for a generation whose publish failed.
+        // The log entry before the publish, as in a commit: watchers read it as soon as they see the generation.
         if (previous is not null) StateChanges.Append(directory, metadata.Generation, metadata.UpdatedAt, changes: null);
+        try
+        {
+            Publish(directory, metadata);
+        }
+        catch
+        {
+            if (previous is not null) StateChanges.Forget(directory, metadata.Generation);
+            throw;
+        }
         if (metadata.Generation > 1) ScheduleCleanup(directory, metadata.Generation, new CommitOptions().KeepSnapshots);
         return metadata;
     }
