@@ -4,7 +4,8 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
-using ClusterState.Analysis;
+using ClusterState.Analysis; // TaskState here; main has moved it to ClusterState.Query
+using ClusterState.Query;
 using ClusterState.Storage;
 using Xunit;
 
