@@ -105,7 +105,7 @@ public static class Placement
     public static ChangeSet ToChangeSet(IEnumerable<NodeForTask> plan, long generation)
     {
         var changes = new ChangeSet { ExpectedGeneration = generation };
-        foreach (var p in plan) changes.UpdateTasks.Add(new TaskUpdate { Id = p.TaskId, Status = "assigned", AssignedTo = p.NodeId });
+        foreach (var p in plan) changes.UpdateTasks.Add(new TaskUpdate { Id = p.TaskId, Status = Vocabularies.Assigned, AssignedTo = p.NodeId });
         return changes;
     }
 }

@@ -36,7 +36,7 @@ internal sealed class PlacementPlanner
         _eligible = new bool[n];
         for (int i = 0; i < n; i++)
         {
-            _eligible[i] = Ascii.EqualsIgnoreCase(_nodes.Role.GetBytes(i), "worker"u8) && Ascii.EqualsIgnoreCase(_nodes.Status.GetBytes(i), "online"u8)
+            _eligible[i] = Ascii.EqualsIgnoreCase(_nodes.Role.GetBytes(i), Vocabularies.WorkerUtf8) && Ascii.EqualsIgnoreCase(_nodes.Status.GetBytes(i), Vocabularies.OnlineUtf8)
                 && _nodes.HasResources(i);
             _freeMemory[i] = _nodes.MemoryAvailable.Get(i) ?? 0;
             _freeGpus[i] = _nodes.GpuCount.Get(i) ?? 0;

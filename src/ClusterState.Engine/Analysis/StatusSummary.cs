@@ -21,11 +21,11 @@ internal static class StatusSummary
         long cpu = 0, gpus = 0, gpusAvailable = 0, memTotal = 0, memAvailable = 0;
         for (int i = 0; i < nodes.Count; i++)
         {
-            if (Is(nodes.Status.GetBytes(i), "online"u8)) active++;
+            if (Is(nodes.Status.GetBytes(i), Vocabularies.OnlineUtf8)) active++;
             var role = nodes.Role.GetBytes(i);
-            if (Is(role, "master"u8)) masters++;
-            else if (Is(role, "worker"u8)) workers++;
-            else if (Is(role, "leecher"u8)) leechers++;
+            if (Is(role, Vocabularies.MasterUtf8)) masters++;
+            else if (Is(role, Vocabularies.WorkerUtf8)) workers++;
+            else if (Is(role, Vocabularies.LeecherUtf8)) leechers++;
             cpu += nodes.CpuCount.Get(i) ?? 0;
             long g = nodes.GpuCount.Get(i) ?? 0;
             gpus += g;

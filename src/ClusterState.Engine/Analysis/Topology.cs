@@ -72,8 +72,8 @@ internal static class Topology
         sb.AppendLine("  node [fontname=\"Helvetica\", fontsize=10];");
         foreach (var n in topology.Nodes)
         {
-            string shape = n.Role switch { "master" => "doubleoctagon", "worker" => "box", "leecher" => "ellipse", _ => "plaintext" };
-            string style = n.Status == "online" ? "solid" : "dashed";
+            string shape = n.Role switch { Vocabularies.Master => "doubleoctagon", Vocabularies.Worker => "box", Vocabularies.Leecher => "ellipse", _ => "plaintext" };
+            string style = n.Status == Vocabularies.Online ? "solid" : "dashed";
             sb.Append("  ").Append(Quote(n.Id)).Append(" [label=").Append(Quote($"{Short(n.Id)}\n{n.Role} ({n.Status})"))
               .Append(", shape=").Append(shape).Append(", style=").Append(style).AppendLine("];");
         }
@@ -101,7 +101,7 @@ internal static class Topology
             string key = "n" + i.ToString(CultureInfo.InvariantCulture);
             ids.TryAdd(n.Id, key);
             string label = Escape($"{Short(n.Id)}<br/>{n.Role} ({n.Status})");
-            sb.Append("  ").Append(key).Append(n.Role == "master" ? "{{\"" : "[\"").Append(label).Append(n.Role == "master" ? "\"}}" : "\"]").Append('\n');
+            sb.Append("  ").Append(key).Append(n.Role == Vocabularies.Master ? "{{\"" : "[\"").Append(label).Append(n.Role == Vocabularies.Master ? "\"}}" : "\"]").Append('\n');
         }
         for (int i = 0; i < topology.ExternalPeers.Count; i++)
         {

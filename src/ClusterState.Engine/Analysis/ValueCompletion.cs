@@ -14,17 +14,13 @@ namespace ClusterState;
 /// </summary>
 public static class ValueCompletion
 {
-    private static readonly string[] NodeRoleVocabulary = { "master", "worker", "leecher" };
-    private static readonly string[] NodeStatusVocabulary = { "online", "offline", "draining" };
-    private static readonly string[] TaskStatusVocabulary = { "pending", "assigned", "running", "completed", "failed", "cancelled" };
-
 #pragma warning disable CS1591 // each names the column it completes
     public static IReadOnlyList<string> NodeIds(ClusterSnapshot s, string prefix, int limit = 100) => WithPrefix(s.Nodes.Id, s.Nodes.Count, prefix, limit);
     public static IReadOnlyList<string> TaskIds(ClusterSnapshot s, string prefix, int limit = 100) => WithPrefix(s.Tasks.Id, s.Tasks.Count, prefix, limit);
     public static IReadOnlyList<string> Cids(ClusterSnapshot s, string prefix, int limit = 100) => WithPrefix(s.Content.Cid, s.Content.Count, prefix, limit);
-    public static IReadOnlyList<string> NodeRoles(ClusterSnapshot s) => Merge(NodeRoleVocabulary, Distinct(s, "nodes.role", d => d.Nodes.Role, d => d.Nodes.Count));
-    public static IReadOnlyList<string> NodeStatuses(ClusterSnapshot s) => Merge(NodeStatusVocabulary, Distinct(s, "nodes.status", d => d.Nodes.Status, d => d.Nodes.Count));
-    public static IReadOnlyList<string> TaskStatuses(ClusterSnapshot s) => Merge(TaskStatusVocabulary, Distinct(s, "tasks.status", d => d.Tasks.Status, d => d.Tasks.Count));
+    public static IReadOnlyList<string> NodeRoles(ClusterSnapshot s) => Merge(Vocabularies.NodeRoles, Distinct(s, "nodes.role", d => d.Nodes.Role, d => d.Nodes.Count));
+    public static IReadOnlyList<string> NodeStatuses(ClusterSnapshot s) => Merge(Vocabularies.NodeStatuses, Distinct(s, "nodes.status", d => d.Nodes.Status, d => d.Nodes.Count));
+    public static IReadOnlyList<string> TaskStatuses(ClusterSnapshot s) => Merge(Vocabularies.TaskStatuses, Distinct(s, "tasks.status", d => d.Tasks.Status, d => d.Tasks.Count));
     public static IReadOnlyList<string> TaskTypes(ClusterSnapshot s) => Distinct(s, "tasks.type", d => d.Tasks.Type, d => d.Tasks.Count);
 
     public static IReadOnlyList<string> Capabilities(ClusterSnapshot s) =>

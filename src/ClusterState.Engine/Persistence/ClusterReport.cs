@@ -34,15 +34,14 @@ public sealed class ClusterReportOptions
 /// </summary>
 public static class ClusterReport
 {
-    private static readonly string[] StatusOrder = { "pending", "assigned", "running", "completed", "failed", "cancelled" };
     private static readonly Dictionary<string, string> StatusColor = new(StringComparer.Ordinal)
     {
-        ["pending"] = "#9e9e9e", ["assigned"] = "#64b5f6", ["running"] = "#1e88e5",
-        ["completed"] = "#43a047", ["failed"] = "#e53935", ["cancelled"] = "#8d6e63",
+        [Vocabularies.Pending] = "#9e9e9e", [Vocabularies.Assigned] = "#64b5f6", [Vocabularies.Running] = "#1e88e5",
+        [Vocabularies.Completed] = "#43a047", [Vocabularies.Failed] = "#e53935", [Vocabularies.Cancelled] = "#8d6e63",
     };
     private static readonly Dictionary<string, string> RoleColor = new(StringComparer.Ordinal)
     {
-        ["master"] = "#8e24aa", ["worker"] = "#1e88e5", ["leecher"] = "#fb8c00",
+        [Vocabularies.Master] = "#8e24aa", [Vocabularies.Worker] = "#1e88e5", [Vocabularies.Leecher] = "#fb8c00",
     };
 
     /// <summary>Builds the page.</summary>
@@ -143,7 +142,7 @@ public static class ClusterReport
         foreach (var n in nodes)
         {
             string color = RoleColor.GetValueOrDefault(n.Role ?? "", "#757575");
-            dot.Append(CultureInfo.InvariantCulture, $"  \"{Quote(n.Id)}\" [fillcolor=\"{color}\", tooltip=\"{Quote(n.Id)} ({Quote(n.Role ?? "")}, {Quote(n.Status ?? "")})\"{(n.Status == "online" ? "" : ", style=\"filled,dashed\"")}];\n");
+            dot.Append(CultureInfo.InvariantCulture, $"  \"{Quote(n.Id)}\" [fillcolor=\"{color}\", tooltip=\"{Quote(n.Id)} ({Quote(n.Role ?? "")}, {Quote(n.Status ?? "")})\"{(n.Status == Vocabularies.Online ? "" : ", style=\"filled,dashed\"")}];\n");
         }
         foreach (var l in links) dot.Append(CultureInfo.InvariantCulture, $"  \"{Quote(l.Source)}\" -- \"{Quote(l.Target)}\" [color=\"#bbbbbb\"];\n");
         dot.Append("}\n");
@@ -178,7 +177,7 @@ public static class ClusterReport
     private static string BuiltInTopology(List<TopologyNode> nodes, List<TopologyConnection> links)
     {
         const double Size = 640, Centre = Size / 2;
-        var rings = nodes.GroupBy(n => n.Role switch { "master" => 0, "worker" => 1, "leecher" => 2, _ => 3 }).OrderBy(g => g.Key).ToList();
+        var rings = nodes.GroupBy(n => n.Role switch { Vocabularies.Master => 0, Vocabularies.Worker => 1, Vocabularies.Leecher => 2, _ => 3 }).OrderBy(g => g.Key).ToList();
         var position = new Dictionary<string, (double X, double Y)>(StringComparer.Ordinal);
         int ringIndex = 0;
         foreach (var ring in rings)
@@ -203,8 +202,8 @@ public static class ClusterReport
         {
             var (x, y) = position[n.Id];
             string color = RoleColor.GetValueOrDefault(n.Role ?? "", "#757575");
-            string dash = n.Status == "online" ? "" : " stroke-dasharray=\"2,2\"";
-            svg.Append(CultureInfo.InvariantCulture, $"<circle class=\"node\" cx=\"{F(x)}\" cy=\"{F(y)}\" r=\"{(n.Role == "master" ? 9 : 5)}\" fill=\"{color}\" stroke=\"#333\" stroke-width=\"0.8\"{dash}><title>{E(n.Id)} ({E(n.Role ?? "")}, {E(n.Status ?? "")})</title></circle>");
+            string dash = n.Status == Vocabularies.Online ? "" : " stroke-dasharray=\"2,2\"";
+            svg.Append(CultureInfo.InvariantCulture, $"<circle class=\"node\" cx=\"{F(x)}\" cy=\"{F(y)}\" r=\"{(n.Role == Vocabularies.Master ? 9 : 5)}\" fill=\"{color}\" stroke=\"#333\" stroke-width=\"0.8\"{dash}><title>{E(n.Id)} ({E(n.Role ?? "")}, {E(n.Status ?? "")})</title></circle>");
         }
         int legend = 16;
         foreach (var (role, color) in RoleColor)
@@ -258,7 +257,8 @@ public static class ClusterReport
 
     private static string TasksSvg(SortedDictionary<string, Dictionary<string, int>> byType)
     {
-        var statuses = StatusOrder.Concat(byType.Values.SelectMany(c => c.Keys).Where(s => !StatusOrder.Contains(s)).Distinct().OrderBy(s => s, StringComparer.Ordinal)).ToList();
+        // The vocabulary's order first, then the statuses outside it, sorted.
+        var statuses = Vocabularies.TaskStatuses.Concat(byType.Values.SelectMany(c => c.Keys).Where(s => !Vocabularies.TaskStatuses.Contains(s)).Distinct().OrderBy(s => s, StringComparer.Ordinal)).ToList();
         int max = Math.Max(1, byType.Values.Select(c => c.Values.Sum()).DefaultIfEmpty(0).Max());
         const int Left = 200, BarWidth = 600, RowHeight = 24, Top = 30;
         var svg = new StringBuilder($"<svg id=\"tasks-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{Left + BarWidth + 90}\" height=\"{Top + byType.Count * RowHeight + 10}\">");

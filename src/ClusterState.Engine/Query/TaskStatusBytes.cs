@@ -1,9 +1,13 @@
 using System;
+using System.Linq;
 using System.Text;
 
 namespace ClusterState.Query;
 
-/// <summary>The task-status vocabulary as byte comparisons (ASCII case-insensitive) for column scans.</summary>
+/// <summary>
+/// The task-status vocabulary as an enum for column scans: the members after <see cref="Other"/>
+/// are <see cref="Vocabularies.TaskStatuses"/> in their order (a test holds them together).
+/// </summary>
 internal enum TaskState
 {
     Other,
@@ -15,18 +19,34 @@ internal enum TaskState
     Cancelled,
 }
 
+/// <summary>Classifies a status by its bytes (ASCII case-insensitive) without decoding it.</summary>
 internal static class TaskStatusBytes
 {
-    public static TaskState Classify(ReadOnlySpan<byte> status) => status.Length switch
+    // The vocabulary grouped by byte length, made once: a row costs one length check and then a
+    // comparison with the one or two statuses of that length, as a switch on the length did.
+    private static readonly (byte[] Bytes, TaskState State)[][] ByLength = GroupByLength();
+
+    public static TaskState Classify(ReadOnlySpan<byte> status)
     {
-        7 when Ascii.EqualsIgnoreCase(status, "pending"u8) => TaskState.Pending,
-        7 when Ascii.EqualsIgnoreCase(status, "running"u8) => TaskState.Running,
-        8 when Ascii.EqualsIgnoreCase(status, "assigned"u8) => TaskState.Assigned,
-        9 when Ascii.EqualsIgnoreCase(status, "completed"u8) => TaskState.Completed,
-        9 when Ascii.EqualsIgnoreCase(status, "cancelled"u8) => TaskState.Cancelled,
-        6 when Ascii.EqualsIgnoreCase(status, "failed"u8) => TaskState.Failed,
-        _ => TaskState.Other,
-    };
+        var byLength = ByLength;
+        if ((uint)status.Length >= (uint)byLength.Length) return TaskState.Other;
+        foreach (var (bytes, state) in byLength[status.Length])
+        {
+            if (Ascii.EqualsIgnoreCase(status, bytes)) return state;
+        }
+        return TaskState.Other;
+    }
 
     public static bool IsActive(TaskState s) => s is TaskState.Assigned or TaskState.Running;
+
+    private static (byte[] Bytes, TaskState State)[][] GroupByLength()
+    {
+        var statuses = Vocabularies.TaskStatusesUtf8;
+        var result = new (byte[], TaskState)[statuses.Max(s => s.Length) + 1][];
+        for (int length = 0; length < result.Length; length++)
+        {
+            result[length] = statuses.Select((bytes, k) => (bytes, State: (TaskState)(k + 1))).Where(x => x.bytes.Length == length).ToArray();
+        }
+        return result;
+    }
 }

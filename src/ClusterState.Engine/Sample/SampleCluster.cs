@@ -31,7 +31,8 @@ public sealed class SampleCluster
 {
     private static readonly string[] TaskTypes = { "inference", "embedding", "data_processing", "model_training", "transcode", "pin_content" };
     private static readonly int[] TaskTypeWeights = { 30, 20, 20, 10, 10, 10 };
-    private static readonly string[] TaskStatuses = { "completed", "running", "assigned", "pending", "failed", "cancelled" };
+    // Weighted (below), so in the order of the weights, not the vocabulary's.
+    private static readonly string[] TaskStatuses = { Vocabularies.Completed, Vocabularies.Running, Vocabularies.Assigned, Vocabularies.Pending, Vocabularies.Failed, Vocabularies.Cancelled };
     private static readonly int[] TaskStatusWeights = { 700, 80, 40, 140, 10, 30 };
     private static readonly double[] MeanSecondsByType = { 30, 90, 600, 7200, 1200, 120 };
     private static readonly string[] GpuCapabilities = { "gpu", "cuda" };
@@ -63,7 +64,7 @@ public sealed class SampleCluster
         ClusterId = "cluster-" + Hex(Stream(0, 0), 8);
         _nodes = MakeNodes().ToList();
         MasterId = _nodes.Count > 0 ? _nodes[0].Id : "";
-        var workers = _nodes.Where(n => n.Role == "worker" && n.Status != "offline").Select(n => n.Id).ToArray();
+        var workers = _nodes.Where(n => n.Role == Vocabularies.Worker && n.Status != Vocabularies.Offline).Select(n => n.Id).ToArray();
         _assignable = workers.Length > 0 ? workers : _nodes.Select(n => n.Id).ToArray();
     }
 
@@ -137,19 +138,19 @@ public sealed class SampleCluster
         int n = _options.NodeCount;
         for (int i = 0; i < n; i++)
         {
-            string role = i == 0 ? "master" : rng.NextDouble() < 0.1 ? "leecher" : "worker";
+            string role = i == 0 ? Vocabularies.Master : rng.NextDouble() < 0.1 ? Vocabularies.Leecher : Vocabularies.Worker;
             double s = rng.NextDouble();
-            string status = i == 0 ? "online" : s < 0.06 ? "offline" : s < 0.10 ? "draining" : "online";
-            int gpus = role == "worker" && rng.NextDouble() < 0.2 ? Pick(rng, GpuCounts) : 0;
+            string status = i == 0 ? Vocabularies.Online : s < 0.06 ? Vocabularies.Offline : s < 0.10 ? Vocabularies.Draining : Vocabularies.Online;
+            int gpus = role == Vocabularies.Worker && rng.NextDouble() < 0.2 ? Pick(rng, GpuCounts) : 0;
             long memTotal = Pick(rng, MemoryGiB) << 30;
             long diskTotal = Pick(rng, DiskGiB) << 30;
             var capabilities = role switch
             {
-                "master" => new List<string> { "coordination", "storage", "ipfs-cluster" },
-                "leecher" => new List<string> { "ipfs" },
+                Vocabularies.Master => new List<string> { "coordination", "storage", "ipfs-cluster" },
+                Vocabularies.Leecher => new List<string> { "ipfs" },
                 _ => new List<string> { "compute", "storage" },
             };
-            if (role == "worker" && rng.NextDouble() < 0.3) capabilities.Add("ipfs-cluster");
+            if (role == Vocabularies.Worker && rng.NextDouble() < 0.3) capabilities.Add("ipfs-cluster");
             if (gpus > 0) capabilities.AddRange(GpuCapabilities);
             var peers = new List<string>();
             if (i != 0) peers.Add(NodeId(0));
@@ -171,7 +172,7 @@ public sealed class SampleCluster
                 Resources = new NodeResources
                 {
                     CpuCount = Pick(rng, CpuCounts),
-                    CpuLoad = status == "offline" ? 0f : (float)Math.Round(rng.NextDouble() * 100, 1),
+                    CpuLoad = status == Vocabularies.Offline ? 0f : (float)Math.Round(rng.NextDouble() * 100, 1),
                     GpuCount = gpus,
                     GpuAvailable = gpus > 0 && rng.NextDouble() < 0.8,
                     MemoryTotal = memTotal,
@@ -192,22 +193,22 @@ public sealed class SampleCluster
         var created = now.AddSeconds(-rng.Next(600, 30 * 86400));
         DateTime? started = null, completed = null;
         var updated = created;
-        if (status is "running" or "completed" or "failed")
+        if (status is Vocabularies.Running or Vocabularies.Completed or Vocabularies.Failed)
         {
-            started = status == "running" ? now.AddSeconds(-rng.Next(1, 3600)) : created.AddSeconds(rng.Next(1, 600));
+            started = status == Vocabularies.Running ? now.AddSeconds(-rng.Next(1, 3600)) : created.AddSeconds(rng.Next(1, 600));
             if (started < created) created = started.Value.AddSeconds(-rng.Next(1, 600));
             updated = started.Value;
         }
-        if (status is "completed" or "failed")
+        if (status is Vocabularies.Completed or Vocabularies.Failed)
         {
             double mean = MeanSecondsByType[typeIndex];
             double seconds = Math.Max(1, mean * (0.5 + rng.NextDouble()));
-            if (status == "failed") seconds *= rng.NextDouble();
+            if (status == Vocabularies.Failed) seconds *= rng.NextDouble();
             completed = started!.Value.AddMilliseconds(Math.Round(seconds * 1000));
             updated = completed.Value;
         }
-        if (status is "assigned" or "cancelled") updated = created.AddSeconds(rng.Next(1, 600));
-        string? assigned = status is "assigned" or "running" or "completed" or "failed" || (status == "cancelled" && rng.NextDouble() < 0.5)
+        if (status is Vocabularies.Assigned or Vocabularies.Cancelled) updated = created.AddSeconds(rng.Next(1, 600));
+        string? assigned = status is Vocabularies.Assigned or Vocabularies.Running or Vocabularies.Completed or Vocabularies.Failed || (status == Vocabularies.Cancelled && rng.NextDouble() < 0.5)
             ? _assignable[rng.Next(_assignable.Length)]
             : null;
         bool gpuType = typeIndex is 0 or 3;
@@ -227,7 +228,7 @@ public sealed class SampleCluster
             int more = rng.Next(3);
             for (int k = 0; k < more; k++) inputs.Add(ContentId(rng.Next(referencable)));
         }
-        string? output = status == "completed" && _options.ContentCount > 0 ? ContentId(rng.Next(referencable)) : null;
+        string? output = status == Vocabularies.Completed && _options.ContentCount > 0 ? ContentId(rng.Next(referencable)) : null;
         return new ClusterTask
         {
             Id = TaskId(i),

@@ -10,10 +10,6 @@ namespace ClusterState.Storage;
 /// </summary>
 internal static class Changes
 {
-    public static readonly string[] NodeRoles = { "master", "worker", "leecher" };
-    public static readonly string[] NodeStatuses = { "online", "offline", "draining" };
-    public static readonly string[] TaskStatuses = { "pending", "assigned", "running", "completed", "failed", "cancelled" };
-
     /// <summary>
     /// Checks every id a change set would write (IdRules): the ids of added items, and the ids
     /// that added items and updates refer to (assigned_to, peers, providers, CIDs). The ids that
@@ -94,17 +90,17 @@ internal static class Changes
         {
             switch (u.Status.ToLowerInvariant())
             {
-                case "pending":
+                case Vocabularies.Pending:
                     // Back in the queue: a retry starts from scratch unless a node is given.
                     if (u.AssignedTo is null) task.AssignedTo = null;
                     task.StartedAt = null;
                     task.CompletedAt = null;
                     break;
-                case "running":
+                case Vocabularies.Running:
                     task.StartedAt ??= now;
                     task.CompletedAt = null;
                     break;
-                case "completed" or "failed":
+                case Vocabularies.Completed or Vocabularies.Failed:
                     task.CompletedAt ??= now;
                     break;
             }
@@ -142,8 +138,8 @@ internal static class Changes
     public static void Validate(ClusterNode n, bool force)
     {
         RequireId(n.Id, "node");
-        CheckVocabulary(n.Role, NodeRoles, ErrorIds.UnknownRole, "role", n.Id, force);
-        CheckVocabulary(n.Status, NodeStatuses, ErrorIds.UnknownStatus, "status", n.Id, force);
+        CheckVocabulary(n.Role, Vocabularies.NodeRoles, ErrorIds.UnknownRole, "role", n.Id, force);
+        CheckVocabulary(n.Status, Vocabularies.NodeStatuses, ErrorIds.UnknownStatus, "status", n.Id, force);
         if (n.Resources is { } r)
         {
             NotNegative(r.CpuCount, "cpu_count", n.Id);
@@ -167,11 +163,11 @@ internal static class Changes
     public static void Validate(ClusterTask t, bool force, Func<string, bool> nodeExists, bool checkAssignment)
     {
         RequireId(t.Id, "task");
-        CheckVocabulary(t.Status, TaskStatuses, ErrorIds.UnknownStatus, "status", t.Id, force);
+        CheckVocabulary(t.Status, Vocabularies.TaskStatuses, ErrorIds.UnknownStatus, "status", t.Id, force);
         if (checkAssignment && t.AssignedTo is { Length: > 0 } node && !nodeExists(node))
             throw new ClusterStateException(ErrorIds.AssignedNodeNotFound, ClusterStateErrorKind.NotFound,
                 $"Task '{t.Id}' cannot be assigned to '{node}': no node with that id exists in the state.", t.Id);
-        if (!force && t.Status is "assigned" or "running" && string.IsNullOrEmpty(t.AssignedTo))
+        if (!force && t.Status is Vocabularies.Assigned or Vocabularies.Running && string.IsNullOrEmpty(t.AssignedTo))
             throw Invalid(ErrorIds.InvalidArgument, $"Task '{t.Id}' is {t.Status} but assigned to no node; give -AssignedTo (or -Force).", t.Id);
         if (t.Resources is { } r)
         {
@@ -207,7 +203,7 @@ internal static class Changes
             throw Invalid(ErrorIds.MissingId, $"A {what} needs a non-empty id.", id);
     }
 
-    private static void CheckVocabulary(string? value, string[] vocabulary, string errorId, string what, string id, bool force)
+    private static void CheckVocabulary(string? value, IReadOnlyList<string> vocabulary, string errorId, string what, string id, bool force)
     {
         if (force || value is null || vocabulary.Contains(value, StringComparer.Ordinal)) return;
         throw Invalid(errorId, $"'{id}': {what} '{value}' is not one of {string.Join(", ", vocabulary)} (use -Force to keep it).", value);

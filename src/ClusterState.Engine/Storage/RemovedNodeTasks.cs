@@ -16,7 +16,6 @@ namespace ClusterState.Storage;
 /// </summary>
 internal static class RemovedNodeTasks
 {
-    private static readonly string[] Finished = { "completed", "failed", "cancelled" };
     private const int ShownIds = 5;
 
     /// <summary>The task updates that requeue the removed nodes' tasks (empty when there are none); throws NodeHasTasks when they are not asked for.</summary>
@@ -34,7 +33,7 @@ internal static class RemovedNodeTasks
         foreach (var u in changes.UpdateTasks)
         {
             if (u.AssignedTo is not null || u.Unassign) handled.Add(u.Id);
-            else if (string.Equals(u.Status, "pending", StringComparison.OrdinalIgnoreCase)) requeued.Add(u.Id);
+            else if (string.Equals(u.Status, Vocabularies.Pending, StringComparison.OrdinalIgnoreCase)) requeued.Add(u.Id);
         }
         var perNode = new int[removed.Length];
         var tasks = s.Tasks;
@@ -47,10 +46,10 @@ internal static class RemovedNodeTasks
             string? id = tasks.Id.Get(row);
             string? status = tasks.Status.Get(row);
             if (id is null || handled.Contains(id)) continue;
-            if (requeued.Contains(id) && !string.Equals(status, "pending", StringComparison.OrdinalIgnoreCase)) continue;
+            if (requeued.Contains(id) && !string.Equals(status, Vocabularies.Pending, StringComparison.OrdinalIgnoreCase)) continue;
             perNode[node]++;
-            bool finished = Finished.Contains(status, StringComparer.OrdinalIgnoreCase);
-            result.Add(finished ? new TaskUpdate { Id = id, Unassign = true } : new TaskUpdate { Id = id, Status = "pending", Unassign = true });
+            bool finished = Vocabularies.FinishedTaskStatuses.Contains(status, StringComparer.OrdinalIgnoreCase);
+            result.Add(finished ? new TaskUpdate { Id = id, Unassign = true } : new TaskUpdate { Id = id, Status = Vocabularies.Pending, Unassign = true });
         }
         if (result.Count == 0 || changes.RequeueTasksOfRemovedNodes) return result;
 

@@ -20,12 +20,12 @@ public sealed class AddClusterNodeCommand : StateWritingCmdlet
     /// <summary><para type="description">master, worker (default) or leecher.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(Completion.NodeRoleCompleter))]
-    public string Role { get; set; } = "worker";
+    public string Role { get; set; } = Vocabularies.Worker;
 
     /// <summary><para type="description">online (default), offline or draining.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(Completion.NodeStatusCompleter))]
-    public string Status { get; set; } = "online";
+    public string Status { get; set; } = Vocabularies.Online;
 
     /// <summary><para type="description">Ids of the node's peers.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]

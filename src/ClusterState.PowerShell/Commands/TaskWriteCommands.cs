@@ -28,7 +28,7 @@ public sealed class AddClusterTaskCommand : StateWritingCmdlet
     /// <summary><para type="description">Initial status (default pending).</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(Completion.TaskStatusCompleter))]
-    public string Status { get; set; } = "pending";
+    public string Status { get; set; } = Vocabularies.Pending;
 
     /// <summary><para type="description">The node the task is assigned to.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -198,7 +198,7 @@ public sealed class RemoveClusterTaskCommand : StateRemovingCmdlet<ClusterTask>
 [OutputType(typeof(NodeForTask))]
 public sealed class InvokeClusterTaskPlacementCommand : ClusterStateCmdlet
 {
-    private static readonly string[] PendingStatus = { "pending" };
+    private static readonly string[] PendingStatus = { Vocabularies.Pending };
     private readonly List<string> _taskIds = new();
 
     /// <summary><para type="description">The state directory (default: the session default and the usual locations).</para></summary>

@@ -89,7 +89,7 @@ public sealed class WaitClusterTaskCommand : StateReadingCmdlet
     [Parameter(Position = 1)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(Completion.TaskStatusCompleter))]
-    public string[] Status { get; set; } = { "completed", "failed", "cancelled" };
+    public string[] Status { get; set; } = Vocabularies.FinishedTaskStatuses.ToArray();
 
     /// <summary><para type="description">Seconds to wait before failing with WaitTimeout (default 300).</para></summary>
     [Parameter]
