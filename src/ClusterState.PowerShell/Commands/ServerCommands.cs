@@ -35,7 +35,7 @@ public sealed class ClusterStateServerInfo
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "ClusterStateServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ClusterStateServerInfo))]
-public sealed class StartClusterStateServerCommand : StateReadingCmdlet
+public sealed class StartClusterStateServerCommand : StateCmdlet
 {
     /// <summary><para type="description">The TCP port (default: a free one).</para></summary>
     [Parameter]

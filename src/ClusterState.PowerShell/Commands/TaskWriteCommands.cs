@@ -196,16 +196,11 @@ public sealed class RemoveClusterTaskCommand : StateRemovingCmdlet<ClusterTask>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ClusterTaskPlacement", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(NodeForTask))]
-public sealed class InvokeClusterTaskPlacementCommand : ClusterStateCmdlet
+public sealed class InvokeClusterTaskPlacementCommand : StateCmdlet
 {
     private static readonly string[] PendingStatus = { "pending" };
     private readonly List<string> _taskIds = new();
 
-    /// <summary><para type="description">The state directory (default: the session default and the usual locations).</para></summary>
-    [Parameter]
-    [Alias("Path")]
-    [ValidateNotNullOrEmpty]
-    public string? StatePath { get; set; }
 
     /// <summary><para type="description">Place only these tasks (those among them that are pending); piped tasks bind by TaskId.</para></summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]

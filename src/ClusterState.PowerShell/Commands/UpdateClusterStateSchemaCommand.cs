@@ -8,13 +8,14 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Update, "ClusterStateSchema", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ClusterMetadata))]
-public sealed class UpdateClusterStateSchemaCommand : ClusterStateCmdlet
+public sealed class UpdateClusterStateSchemaCommand : StateCmdlet
 {
     /// <summary><para type="description">The state directory to migrate (default: the session default and the usual locations).</para></summary>
+    // Positional and bound by property name, so that Get-ClusterMetadata output (or a path) pipes in.
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Path")]
     [ValidateNotNullOrEmpty]
-    public string? StatePath { get; set; }
+    public override string? StatePath { get; set; }
 
     /// <summary><para type="description">Emit the metadata of the state after the migration.</para></summary>
     [Parameter]

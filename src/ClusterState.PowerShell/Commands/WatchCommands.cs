@@ -12,7 +12,7 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Watch, "ClusterState")]
 [OutputType(typeof(ClusterStateChange))]
-public sealed class WatchClusterStateCommand : StateReadingCmdlet
+public sealed class WatchClusterStateCommand : StateCmdlet
 {
     private readonly CancellationTokenSource _stop = new();
 
@@ -73,7 +73,7 @@ public sealed class WatchClusterStateCommand : StateReadingCmdlet
 /// </summary>
 [Cmdlet(VerbsLifecycle.Wait, "ClusterTask")]
 [OutputType(typeof(ClusterTask))]
-public sealed class WaitClusterTaskCommand : StateReadingCmdlet
+public sealed class WaitClusterTaskCommand : StateCmdlet
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly List<string> _ids = new();
