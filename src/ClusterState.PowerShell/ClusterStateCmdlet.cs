@@ -137,7 +137,7 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "StateIOError", ErrorCategory.ReadError, null));
+            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.StateIOError, ErrorCategory.ReadError, null));
         }
     }
 

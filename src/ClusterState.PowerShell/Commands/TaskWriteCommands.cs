@@ -135,9 +135,11 @@ public sealed class SetClusterTaskCommand : StateWritingCmdlet
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
+        // Not parameter sets: PowerShell would answer with its own AmbiguousParameterSet error, and
+        // scripts (and tests/Write.Tests.ps1) rely on the documented ConflictingParameters id.
         if (Unassign && AssignedTo is not null)
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Unassign and -AssignedTo cannot be used together."),
-                "ConflictingParameters", ErrorCategory.InvalidArgument, null));
+                ErrorIds.ConflictingParameters, ErrorCategory.InvalidArgument, null));
     }
 
     /// <inheritdoc />
