@@ -234,10 +234,14 @@ public sealed class ProgressReporter : IDisposable
     }
 
     /// <summary>Shows <paramref name="done"/> of <paramref name="total"/> <paramref name="unit"/>.</summary>
-    public void Report(long done, long total, string unit)
+    public void Report(long done, long total, string unit) =>
+        Report((int)Math.Clamp(done * 100 / Math.Max(1, total), 0, 100), $"{done:N0} of {total:N0} {unit}");
+
+    /// <summary>Shows <paramref name="percent"/> with its own status text, for work whose steps are not counted in one unit.</summary>
+    public void Report(int percent, string status)
     {
-        _record.PercentComplete = (int)Math.Clamp(done * 100 / Math.Max(1, total), 0, 100);
-        _record.StatusDescription = $"{done:N0} of {total:N0} {unit}";
+        _record.PercentComplete = Math.Clamp(percent, 0, 100);
+        _record.StatusDescription = status;
         _cmdlet.WriteProgress(_record);
         _shown = true;
     }
