@@ -22,6 +22,58 @@ Describe 'Module manifest' {
     }
 }
 
+Describe '-StatePath metadata' {
+    # -StatePath is declared once (StateCmdlet) and overridden where a cmdlet needs a difference:
+    # this pins what users see, so a change to the base or an override cannot drift unnoticed.
+    BeforeAll {
+        function Get-StatePathShape([System.Management.Automation.CommandInfo] $Command) {
+            $p = $Command.Parameters['StatePath']
+            if (-not $p) { return $null }
+            $a = @($p.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] })
+            $a.Count | Should -Be 1 -Because "$($Command.Name) declares -StatePath in one parameter set"
+            $validates = @($p.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateNotNullOrEmptyAttribute] }).Count
+            '{0} alias=[{1}] position={2} mandatory={3} byPropertyName={4} byValue={5} set={6} notEmpty={7}' -f $p.ParameterType.Name,
+                ($p.Aliases -join ','), $(if ($a[0].Position -lt 0) { 'named' } else { $a[0].Position }), $a[0].Mandatory,
+                $a[0].ValueFromPipelineByPropertyName, $a[0].ValueFromPipeline, $a[0].ParameterSetName, ($validates -eq 1)
+        }
+    }
+
+    It 'is the same as before the one declaration, for every cmdlet' {
+        $common = 'String alias=[Path] position=named mandatory=False byPropertyName=False byValue=False set=__AllParameterSets notEmpty=True'
+        $piped = 'String alias=[] position=named mandatory=False byPropertyName=True byValue=False set=__AllParameterSets notEmpty=True'
+        $expected = [ordered]@{
+            'Export-ClusterMetric'      = $piped
+            'Export-ClusterReport'      = $piped
+            'Export-ClusterState'       = $piped
+            'Restore-ClusterState'      = $piped
+            'Import-ClusterState'       = 'String alias=[] position=1 mandatory=True byPropertyName=False byValue=False set=__AllParameterSets notEmpty=True'
+            'Update-ClusterStateSchema' = 'String alias=[Path] position=0 mandatory=False byPropertyName=True byValue=False set=__AllParameterSets notEmpty=True'
+        }
+        foreach ($name in 'Add-ClusterContent', 'Add-ClusterNode', 'Add-ClusterTask', 'Find-ClusterNodeForTask', 'Find-ClusterTask',
+            'Get-ClusterContent', 'Get-ClusterContentMap', 'Get-ClusterMetadata', 'Get-ClusterMetric', 'Get-ClusterNode',
+            'Get-ClusterNodeUtilization', 'Get-ClusterState', 'Get-ClusterStateCheckpoint', 'Get-ClusterStatus', 'Get-ClusterTask',
+            'Get-ClusterTaskEstimate', 'Get-ClusterTaskMetric', 'Get-ClusterTopology', 'Invoke-ClusterTaskPlacement',
+            'Remove-ClusterContent', 'Remove-ClusterNode', 'Remove-ClusterTask', 'Save-ClusterStateCheckpoint', 'Set-ClusterContent',
+            'Set-ClusterNode', 'Set-ClusterStateCheckpointPolicy', 'Set-ClusterTask', 'Start-ClusterStateServer', 'Wait-ClusterTask',
+            'Watch-ClusterState') { $expected[$name] = $common }
+
+        $actual = [ordered]@{}
+        foreach ($command in $Cmdlets | Sort-Object Name) {
+            $shape = Get-StatePathShape $command
+            if ($shape) { $actual[$command.Name] = $shape }
+        }
+        ($actual.Keys | Sort-Object) | Should -Be ($expected.Keys | Sort-Object) -Because 'these cmdlets take -StatePath'
+        foreach ($name in $expected.Keys) { $actual[$name] | Should -Be $expected[$name] -Because $name }
+    }
+
+    It 'has the -Path alias only where the cmdlet has no other -Path' {
+        foreach ($command in $Cmdlets | Where-Object { $_.Parameters.ContainsKey('StatePath') }) {
+            $other = $command.Parameters.Values | Where-Object { $_.Name -ne 'StatePath' -and ($_.Name -eq 'Path' -or $_.Aliases -contains 'Path') }
+            ($command.Parameters['StatePath'].Aliases -contains 'Path') | Should -Be (-not $other) -Because $command.Name
+        }
+    }
+}
+
 Describe 'Help' {
     It '<Name> has a synopsis, a description, described parameters and at least two examples' -ForEach @(
         Get-Command -Module ClusterState -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name } }

@@ -81,6 +81,10 @@ public static class ErrorIds
     public const string ExportTargetExists = "ExportTargetExists";
     /// <summary>A parameter value cannot be used.</summary>
     public const string InvalidArgument = "InvalidArgument";
+    /// <summary>Two parameters that exclude each other were given together (-Unassign with -AssignedTo, -Replication with -ReplicationDelta).</summary>
+    public const string ConflictingParameters = "ConflictingParameters";
+    /// <summary>An unexpected I/O failure (a file could not be read, access denied) outside the engine's own checks.</summary>
+    public const string StateIOError = "StateIOError";
     /// <summary>The state is no longer at the generation the commit expected.</summary>
     public const string GenerationConflict = "GenerationConflict";
     /// <summary>An item with this id already exists (or appears twice in one change).</summary>

@@ -137,7 +137,7 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "StateIOError", ErrorCategory.ReadError, null));
+            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.StateIOError, ErrorCategory.ReadError, null));
         }
     }
 
@@ -197,33 +197,16 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
 }
 
 /// <summary>
-/// A cmdlet that reads one state and has no other path: it takes <c>-StatePath</c> with the
-/// alias <c>-Path</c> (SPEC.md §2).
-/// </summary>
-public abstract class StateReadingCmdlet : ClusterStateCmdlet
-{
-    /// <summary>
-    /// <para type="description">The state directory (or its state_metadata.json), or the grpc:// URI of a ClusterState server. Defaults to the session default set by Connect-ClusterState, then $env:CLUSTERSTATE_PATH, then ~/.ipfs/cluster_state, ~/.ipfs_cluster_state and /var/lib/ipfs/cluster_state.</para>
-    /// </summary>
-    [Parameter]
-    [Alias("Path")]
-    [ValidateNotNullOrEmpty]
-    public string? StatePath { get; set; }
-
-    /// <summary>The snapshot of <see cref="StatePath"/>.</summary>
-    protected ClusterSnapshot Snapshot => OpenSnapshot(StatePath);
-}
-
-/// <summary>
 /// Base of the cmdlets that write a file from a state (Export-ClusterState, Export-ClusterMetric,
 /// Export-ClusterReport): the state to read and -PassThru.
 /// </summary>
-public abstract class StateFileWriterCmdlet : ClusterStateCmdlet
+public abstract class StateFileWriterCmdlet : StateCmdlet
 {
     /// <summary><para type="description">The state directory to read (default: the session default and the usual locations).</para></summary>
+    // -Path is the file written, so no -Path alias; objects that carry a StatePath (Get-ClusterMetadata) bind by property name.
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string? StatePath { get; set; }
+    public override string? StatePath { get; set; }
 
     /// <summary><para type="description">Emit the written file (or files).</para></summary>
     [Parameter]
@@ -251,10 +234,14 @@ public sealed class ProgressReporter : IDisposable
     }
 
     /// <summary>Shows <paramref name="done"/> of <paramref name="total"/> <paramref name="unit"/>.</summary>
-    public void Report(long done, long total, string unit)
+    public void Report(long done, long total, string unit) =>
+        Report((int)Math.Clamp(done * 100 / Math.Max(1, total), 0, 100), $"{done:N0} of {total:N0} {unit}");
+
+    /// <summary>Shows <paramref name="percent"/> with its own status text, for work whose steps are not counted in one unit.</summary>
+    public void Report(int percent, string status)
     {
-        _record.PercentComplete = (int)Math.Clamp(done * 100 / Math.Max(1, total), 0, 100);
-        _record.StatusDescription = $"{done:N0} of {total:N0} {unit}";
+        _record.PercentComplete = Math.Clamp(percent, 0, 100);
+        _record.StatusDescription = status;
         _cmdlet.WriteProgress(_record);
         _shown = true;
     }

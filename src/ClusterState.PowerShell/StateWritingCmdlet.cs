@@ -10,14 +10,8 @@ namespace ClusterState.PowerShell;
 /// the pipeline runs (each one passing ShouldProcess) and committed once at the end: a whole
 /// pipeline is one atomic commit, all or nothing. -ExpectedGeneration makes it conditional.
 /// </summary>
-public abstract class StateWritingCmdlet : ClusterStateCmdlet
+public abstract class StateWritingCmdlet : StateCmdlet
 {
-    /// <summary><para type="description">The state directory to change, or the grpc:// URI of a ClusterState server (default: the session default and the usual locations).</para></summary>
-    [Parameter]
-    [Alias("Path")]
-    [ValidateNotNullOrEmpty]
-    public string? StatePath { get; set; }
-
     /// <summary><para type="description">Commit only if the state is still at this generation; otherwise fail with GenerationConflict and change nothing.</para></summary>
     [Parameter]
     [ValidateRange(1, long.MaxValue)]

@@ -29,7 +29,7 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled."));
             case System.IO.IOException or UnauthorizedAccessException:
-                return RemoteWire.ToRpcException(new ClusterStateException("StateIOError", ClusterStateErrorKind.WriteError, e.Message, null, e));
+                return RemoteWire.ToRpcException(new ClusterStateException(ErrorIds.StateIOError, ClusterStateErrorKind.WriteError, e.Message, null, e));
             default:
                 LogFailure(logger, e, context.Method);
                 return RemoteWire.ToRpcException(new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable,

@@ -29,10 +29,7 @@ internal sealed class ServerProcess : IDisposable
     private ServerProcess(string token, string state, string[] extra)
     {
         int port = FreePort();
-        // tests/ClusterState.Engine.Tests/bin/<Configuration>/net10.0 -> src/ClusterState.Server/bin/<Configuration>/net10.0
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string configuration = output.Parent!.Name;
-        string server = Path.GetFullPath(Path.Combine(output.FullName, "../../../../../src/ClusterState.Server/bin", configuration, "net10.0/ClusterState.Server.dll"));
+        string server = Program;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { server, "--state", state, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--token", token })
             start.ArgumentList.Add(a);
@@ -57,6 +54,18 @@ internal sealed class ServerProcess : IDisposable
         };
         Channel = NewChannel();
         Client = new FlightClient(Channel);
+    }
+
+    /// <summary>The server program this test build runs.</summary>
+    public static string Program
+    {
+        get
+        {
+            // tests/ClusterState.Engine.Tests/bin/<Configuration>/net10.0 -> src/ClusterState.Server/bin/<Configuration>/net10.0
+            var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            string configuration = output.Parent!.Name;
+            return Path.GetFullPath(Path.Combine(output.FullName, "../../../../../src/ClusterState.Server/bin", configuration, "net10.0/ClusterState.Server.dll"));
+        }
     }
 
     public string Uri { get; }

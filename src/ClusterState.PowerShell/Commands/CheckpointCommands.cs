@@ -10,7 +10,7 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Save, "ClusterStateCheckpoint", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(CheckpointInfo))]
-public sealed class SaveClusterStateCheckpointCommand : StateReadingCmdlet
+public sealed class SaveClusterStateCheckpointCommand : StateCmdlet
 {
     /// <summary><para type="description">How many timestamped checkpoints to keep (default 10).</para></summary>
     [Parameter]
@@ -37,7 +37,7 @@ public sealed class SaveClusterStateCheckpointCommand : StateReadingCmdlet
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "ClusterStateCheckpointPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = PolicySet)]
 [OutputType(typeof(CheckpointPolicy))]
-public sealed class SetClusterStateCheckpointPolicyCommand : StateReadingCmdlet
+public sealed class SetClusterStateCheckpointPolicyCommand : StateCmdlet
 {
     private const string PolicySet = "Policy";
     private const string DisableSet = "Disable";
@@ -93,7 +93,7 @@ public sealed class SetClusterStateCheckpointPolicyCommand : StateReadingCmdlet
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ClusterStateCheckpoint")]
 [OutputType(typeof(CheckpointInfo))]
-public sealed class GetClusterStateCheckpointCommand : StateReadingCmdlet
+public sealed class GetClusterStateCheckpointCommand : StateCmdlet
 {
     /// <inheritdoc />
     protected override void ProcessRecord() => Run(() =>
@@ -106,7 +106,7 @@ public sealed class GetClusterStateCheckpointCommand : StateReadingCmdlet
 /// </summary>
 [Cmdlet(VerbsData.Restore, "ClusterState", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(ClusterMetadata))]
-public sealed class RestoreClusterStateCommand : ClusterStateCmdlet
+public sealed class RestoreClusterStateCommand : StateCmdlet
 {
     private readonly List<(string Checkpoint, string? State)> _items = new();
 
@@ -117,9 +117,10 @@ public sealed class RestoreClusterStateCommand : ClusterStateCmdlet
     public string Checkpoint { get; set; } = "";
 
     /// <summary><para type="description">The state directory to restore into (default: the checkpoint's own state, then the session default).</para></summary>
+    // -Path is the checkpoint's alias, so no -Path alias here; checkpoints bind their StatePath by property name.
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string? StatePath { get; set; }
+    public override string? StatePath { get; set; }
 
     /// <inheritdoc />
     protected override void ProcessRecord() => _items.Add((Checkpoint, StatePath));

@@ -93,9 +93,11 @@ public sealed class SetClusterContentCommand : StateWritingCmdlet
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
+        // Not parameter sets: PowerShell would answer with its own AmbiguousParameterSet error, and
+        // scripts (and tests/Write.Tests.ps1) rely on the documented ConflictingParameters id.
         if (Replication is not null && ReplicationDelta is not null)
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Replication and -ReplicationDelta cannot be used together."),
-                "ConflictingParameters", ErrorCategory.InvalidArgument, null));
+                ErrorIds.ConflictingParameters, ErrorCategory.InvalidArgument, null));
     }
 
     /// <inheritdoc />

@@ -8,7 +8,7 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Find, "ClusterNodeForTask")]
 [OutputType(typeof(NodeForTask))]
-public sealed class FindClusterNodeForTaskCommand : StateReadingCmdlet
+public sealed class FindClusterNodeForTaskCommand : StateCmdlet
 {
     /// <summary><para type="description">The ids of the tasks to place (exact ids).</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]

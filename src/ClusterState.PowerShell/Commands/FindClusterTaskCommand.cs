@@ -10,7 +10,7 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Find, "ClusterTask", DefaultParameterSetName = FilterSet)]
 [OutputType(typeof(ClusterTask))]
-public sealed class FindClusterTaskCommand : StateReadingCmdlet
+public sealed class FindClusterTaskCommand : StateCmdlet
 {
     private const string FilterSet = "Filter";
     private const string NodeSet = "Node";

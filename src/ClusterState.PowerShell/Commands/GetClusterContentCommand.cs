@@ -8,7 +8,7 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ClusterContent", DefaultParameterSetName = "Cid")]
 [OutputType(typeof(ClusterContent))]
-public sealed class GetClusterContentCommand : StateReadingCmdlet
+public sealed class GetClusterContentCommand : StateCmdlet
 {
     /// <summary><para type="description">CIDs; wildcards are allowed.</para></summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Cid")]

@@ -9,7 +9,7 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ClusterContentMap")]
 [OutputType(typeof(ContentMapEntry), typeof(Hashtable))]
-public sealed class GetClusterContentMapCommand : StateReadingCmdlet
+public sealed class GetClusterContentMapCommand : StateCmdlet
 {
     private Hashtable? _map;
 

@@ -8,7 +8,7 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ClusterMetadata")]
 [OutputType(typeof(ClusterMetadata))]
-public sealed class GetClusterMetadataCommand : StateReadingCmdlet
+public sealed class GetClusterMetadataCommand : StateCmdlet
 {
     /// <inheritdoc />
     protected override void ProcessRecord() => Run(() => WriteObject(ResolveSource(StatePath).Describe()));

@@ -8,7 +8,7 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ClusterNode", DefaultParameterSetName = "Id")]
 [OutputType(typeof(ClusterNode))]
-public sealed class GetClusterNodeCommand : StateReadingCmdlet
+public sealed class GetClusterNodeCommand : StateCmdlet
 {
     /// <summary><para type="description">Node ids; wildcards are allowed.</para></summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Id")]

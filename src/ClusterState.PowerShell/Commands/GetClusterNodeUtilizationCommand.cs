@@ -8,7 +8,7 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ClusterNodeUtilization")]
 [OutputType(typeof(NodeUtilization))]
-public sealed class GetClusterNodeUtilizationCommand : StateReadingCmdlet
+public sealed class GetClusterNodeUtilizationCommand : StateCmdlet
 {
     /// <summary><para type="description">Node ids (wildcards allowed); without it every node. Binds the Id of piped nodes.</para></summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]

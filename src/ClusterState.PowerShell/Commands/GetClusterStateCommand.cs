@@ -9,7 +9,7 @@ namespace ClusterState.PowerShell.Commands;
 [Cmdlet(VerbsCommon.Get, "ClusterState", DefaultParameterSetName = SnapshotSet)]
 [OutputType(typeof(ClusterSnapshot), ParameterSetName = new[] { SnapshotSet })]
 [OutputType(typeof(System.Collections.Specialized.OrderedDictionary), ParameterSetName = new[] { HashtableSet })]
-public sealed class GetClusterStateCommand : StateReadingCmdlet
+public sealed class GetClusterStateCommand : StateCmdlet
 {
     private const string SnapshotSet = "Snapshot";
     private const string HashtableSet = "Hashtable";

@@ -8,7 +8,7 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ClusterStatus")]
 [OutputType(typeof(ClusterStatus))]
-public sealed class GetClusterStatusCommand : StateReadingCmdlet
+public sealed class GetClusterStatusCommand : StateCmdlet
 {
     /// <inheritdoc />
     protected override void ProcessRecord() => Run(() => WriteObject(ClusterAnalysis.GetStatus(Snapshot)));

@@ -8,7 +8,7 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ClusterTask", DefaultParameterSetName = "Id")]
 [OutputType(typeof(ClusterTask))]
-public sealed class GetClusterTaskCommand : StateReadingCmdlet
+public sealed class GetClusterTaskCommand : StateCmdlet
 {
     /// <summary><para type="description">Task ids; wildcards are allowed.</para></summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Id")]

@@ -9,7 +9,7 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ClusterTaskEstimate")]
 [OutputType(typeof(TaskEstimate))]
-public sealed class GetClusterTaskEstimateCommand : StateReadingCmdlet
+public sealed class GetClusterTaskEstimateCommand : StateCmdlet
 {
     /// <summary><para type="description">Task ids (wildcards allowed). Binds the TaskId of piped tasks.</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]

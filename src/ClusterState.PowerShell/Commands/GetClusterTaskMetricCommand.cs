@@ -8,7 +8,7 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ClusterTaskMetric")]
 [OutputType(typeof(TaskMetrics))]
-public sealed class GetClusterTaskMetricCommand : StateReadingCmdlet
+public sealed class GetClusterTaskMetricCommand : StateCmdlet
 {
     /// <inheritdoc />
     protected override void ProcessRecord() => Run(() => WriteObject(ClusterAnalysis.GetTaskMetrics(Snapshot)));

@@ -21,7 +21,7 @@ public enum TopologyFormat
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ClusterTopology")]
 [OutputType(typeof(ClusterTopology), typeof(string))]
-public sealed class GetClusterTopologyCommand : StateReadingCmdlet
+public sealed class GetClusterTopologyCommand : StateCmdlet
 {
     /// <summary><para type="description">Object (default), Dot or Mermaid.</para></summary>
     [Parameter(Position = 0)]

@@ -10,7 +10,7 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ClusterMetric")]
 [OutputType(typeof(ClusterMetric))]
-public sealed class GetClusterMetricCommand : StateReadingCmdlet
+public sealed class GetClusterMetricCommand : StateCmdlet
 {
     /// <summary><para type="description">Metric names to keep; wildcards are allowed (e.g. clusterstate_node_*).</para></summary>
     [Parameter(Position = 0)]

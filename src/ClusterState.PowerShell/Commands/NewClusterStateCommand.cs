@@ -60,34 +60,32 @@ public sealed class NewClusterStateCommand : ClusterStateCmdlet
             : "empty cluster state";
         if (!ShouldProcess(dir, "Create " + what)) return;
 
-        StateContent content;
-        var progress = new ProgressRecord(1, "New-ClusterState", "Generating the sample cluster");
-        if (ParameterSetName == SampleSet)
+        using (var progress = StartProgress(1, "New-ClusterState", "Generating the sample cluster"))
         {
-            long total = (long)TaskCount + ContentCount;
-            var sample = new SampleCluster(new SampleOptions
+            StateContent content;
+            if (ParameterSetName == SampleSet)
             {
-                NodeCount = NodeCount,
-                TaskCount = TaskCount,
-                ContentCount = ContentCount,
-                Seed = Seed,
-                Progress = (activity, done, count) =>
+                long total = (long)TaskCount + ContentCount;
+                var sample = new SampleCluster(new SampleOptions
                 {
-                    long overall = activity == "tasks" ? done : TaskCount + done;
-                    progress.StatusDescription = $"Writing {activity}: {done:N0} of {count:N0}";
-                    progress.PercentComplete = (int)Math.Min(99, overall * 100 / Math.Max(1, total));
-                    WriteProgress(progress);
-                },
-            });
-            content = sample.ToStateContent();
+                    NodeCount = NodeCount,
+                    TaskCount = TaskCount,
+                    ContentCount = ContentCount,
+                    Seed = Seed,
+                    Progress = (activity, done, count) =>
+                    {
+                        long overall = activity == "tasks" ? done : TaskCount + done;
+                        progress.Report((int)Math.Min(99, overall * 100 / Math.Max(1, total)), $"Writing {activity}: {done:N0} of {count:N0}");
+                    },
+                });
+                content = sample.ToStateContent();
+            }
+            else
+            {
+                content = new StateContent { ClusterId = ClusterId ?? "cluster-" + Guid.NewGuid().ToString("N")[..8], MasterId = MasterId };
+            }
+            StateStore.Create(dir, content, new CreateStateOptions { Force = Force });
         }
-        else
-        {
-            content = new StateContent { ClusterId = ClusterId ?? "cluster-" + Guid.NewGuid().ToString("N")[..8], MasterId = MasterId };
-        }
-        StateStore.Create(dir, content, new CreateStateOptions { Force = Force });
-        progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(progress);
         using var snapshot = ClusterSnapshot.Open(dir);
         WriteObject(snapshot.Describe());
     });

@@ -1,10 +1,8 @@
 using System;
 using System.Diagnostics;
 using System.IO;
-using System.Linq;
 using System.Management.Automation;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 
 namespace ClusterState.PowerShell.Commands;
@@ -35,7 +33,7 @@ public sealed class ClusterStateServerInfo
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "ClusterStateServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ClusterStateServerInfo))]
-public sealed class StartClusterStateServerCommand : StateReadingCmdlet
+public sealed class StartClusterStateServerCommand : StateCmdlet
 {
     /// <summary><para type="description">The TCP port (default: a free one).</para></summary>
     [Parameter]
@@ -87,71 +85,28 @@ public sealed class StartClusterStateServerCommand : StateReadingCmdlet
         using (ClusterSnapshot.Open(dir)) { } // a missing or broken state fails here, with its own error
         if (!IPAddress.TryParse(BindAddress, out var bind))
             throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument, $"'{BindAddress}' is not an IP address.", BindAddress);
-        int port = Port != 0 ? Port : FreePort(bind);
+        int port = Port != 0 ? Port : ServerHost.FreePort(bind);
         string token = Token ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
-        string server = Path.Combine(Path.GetDirectoryName(typeof(StartClusterStateServerCommand).Assembly.Location)!, "server", "ClusterState.Server.dll");
-        if (!File.Exists(server))
-            throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.NotFound, $"The server program '{server}' is missing from the module.", server);
+        string server = ServerHost.LocateProgram();
         string? certificate = Certificate is null ? null : ResolveUserPath(Certificate);
         if (certificate is not null && !File.Exists(certificate))
             throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.NotFound, $"The certificate file '{certificate}' does not exist.", certificate);
         if (!ShouldProcess(dir, $"Start an Arrow Flight server on {bind}:{port}")) return;
 
-        var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { server, "--state", dir, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", bind.ToString(), "--chunk-rows", ChunkRows.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--max-request-mb", MaxRequestMB.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-            start.ArgumentList.Add(a);
-        if (StopWithSession)
+        var host = ServerHost.Start(new ServerHostOptions
         {
-            start.ArgumentList.Add("--parent-pid");
-            start.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-        // The token travels in the environment, not on the command line other users can read.
-        start.Environment["CLUSTERSTATE_SERVER_TOKEN"] = token;
-        if (certificate is not null)
-        {
-            start.ArgumentList.Add("--certificate");
-            start.ArgumentList.Add(certificate);
-            if (CertificatePassword is not null)
-                start.Environment["CLUSTERSTATE_SERVER_CERTIFICATE_PASSWORD"] = new NetworkCredential("", CertificatePassword).Password;
-        }
-        var process = Process.Start(start) ?? throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable, "The server process did not start.", server);
-        var line = process.StandardOutput.ReadLineAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        if (!line.Wait(TimeSpan.FromSeconds(TimeoutSeconds)) || line.Result is not string listening || !listening.StartsWith("listening ", StringComparison.Ordinal))
-        {
-            string error = process.WaitForExit(2000) && errors.Wait(2000) ? errors.Result : "no answer in time";
-            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable, $"The Arrow Flight server did not start: {error.Trim()}", dir);
-        }
-        // Keep reading its output so the pipes never fill up.
-        _ = process.StandardOutput.ReadToEndAsync();
-        ServerRegistry.Started[process.Id] = server;
+            Program = server, StateDirectory = dir, BindAddress = bind, Port = port, Token = token, ChunkRows = ChunkRows, MaxRequestMB = MaxRequestMB,
+            Certificate = certificate,
+            CertificatePassword = CertificatePassword is null ? null : new NetworkCredential("", CertificatePassword).Password,
+            ParentProcessId = StopWithSession ? Environment.ProcessId : null,
+            StartTimeout = TimeSpan.FromSeconds(TimeoutSeconds),
+        });
         WriteObject(new ClusterStateServerInfo
         {
-            Uri = listening["listening ".Length..], ProcessId = process.Id, StatePath = dir, Token = token,
+            Uri = host.Uri, ProcessId = host.ProcessId, StatePath = dir, Token = token,
             StopsWithSession = StopWithSession, MaxRequestMB = MaxRequestMB,
         });
     });
-
-    private static int FreePort(IPAddress bind)
-    {
-        var listener = new TcpListener(bind, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    private static string DotnetHost()
-    {
-        // pwsh as a dotnet tool runs under the dotnet host; otherwise find dotnet on the PATH.
-        string? current = Environment.ProcessPath;
-        if (current is not null && Path.GetFileNameWithoutExtension(current).Equals("dotnet", StringComparison.OrdinalIgnoreCase)) return current;
-        string? root = Environment.GetEnvironmentVariable("DOTNET_ROOT");
-        if (root is not null && File.Exists(Path.Combine(root, "dotnet"))) return Path.Combine(root, "dotnet");
-        return "dotnet";
-    }
 }
 
 /// <summary>
@@ -172,47 +127,18 @@ public sealed class StopClusterStateServerCommand : ClusterStateCmdlet
         Process process;
         try
         {
-            process = Process.GetProcessById(ProcessId);
+            process = ServerHost.Find(ProcessId);
         }
-        catch (ArgumentException)
+        catch (ClusterStateException e)
         {
-            WriteError(new ErrorRecord(new ArgumentException($"No process {ProcessId} is running."), ErrorIds.ServerNotFound, ErrorCategory.ObjectNotFound, ProcessId));
+            // One process that is not a server is this item's failure, not the pipeline's.
+            WriteError(ToErrorRecord(e));
             return;
         }
         using (process)
         {
-            if (!ServerRegistry.IsServer(process))
-            {
-                WriteError(new ErrorRecord(new InvalidOperationException($"Process {ProcessId} ({process.ProcessName}) is not a ClusterState server."), ErrorIds.ServerNotFound, ErrorCategory.InvalidArgument, ProcessId));
-                return;
-            }
             if (!ShouldProcess($"process {ProcessId}", "Stop the Arrow Flight server")) return;
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(10_000);
+            ServerHost.Stop(process);
         }
     });
-}
-
-/// <summary>Which processes are ClusterState servers: started by this session, or (on Linux) running the server program.</summary>
-internal static class ServerRegistry
-{
-    public static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> Started = new();
-
-    public static bool IsServer(Process process)
-    {
-        if (Started.ContainsKey(process.Id)) return true;
-        try
-        {
-            string cmdline = $"/proc/{process.Id}/cmdline";
-            return File.Exists(cmdline) && File.ReadAllText(cmdline).Contains("ClusterState.Server.dll", StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
 }

@@ -135,9 +135,11 @@ public sealed class SetClusterTaskCommand : StateWritingCmdlet
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
+        // Not parameter sets: PowerShell would answer with its own AmbiguousParameterSet error, and
+        // scripts (and tests/Write.Tests.ps1) rely on the documented ConflictingParameters id.
         if (Unassign && AssignedTo is not null)
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Unassign and -AssignedTo cannot be used together."),
-                "ConflictingParameters", ErrorCategory.InvalidArgument, null));
+                ErrorIds.ConflictingParameters, ErrorCategory.InvalidArgument, null));
     }
 
     /// <inheritdoc />
@@ -196,16 +198,11 @@ public sealed class RemoveClusterTaskCommand : StateRemovingCmdlet<ClusterTask>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ClusterTaskPlacement", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(NodeForTask))]
-public sealed class InvokeClusterTaskPlacementCommand : ClusterStateCmdlet
+public sealed class InvokeClusterTaskPlacementCommand : StateCmdlet
 {
     private static readonly string[] PendingStatus = { Vocabularies.Pending };
     private readonly List<string> _taskIds = new();
 
-    /// <summary><para type="description">The state directory (default: the session default and the usual locations).</para></summary>
-    [Parameter]
-    [Alias("Path")]
-    [ValidateNotNullOrEmpty]
-    public string? StatePath { get; set; }
 
     /// <summary><para type="description">Place only these tasks (those among them that are pending); piped tasks bind by TaskId.</para></summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]

@@ -8,13 +8,14 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Update, "ClusterStateSchema", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ClusterMetadata))]
-public sealed class UpdateClusterStateSchemaCommand : ClusterStateCmdlet
+public sealed class UpdateClusterStateSchemaCommand : StateCmdlet
 {
     /// <summary><para type="description">The state directory to migrate (default: the session default and the usual locations).</para></summary>
+    // Positional and bound by property name, so that Get-ClusterMetadata output (or a path) pipes in.
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Path")]
     [ValidateNotNullOrEmpty]
-    public string? StatePath { get; set; }
+    public override string? StatePath { get; set; }
 
     /// <summary><para type="description">Emit the metadata of the state after the migration.</para></summary>
     [Parameter]
@@ -28,15 +29,12 @@ public sealed class UpdateClusterStateSchemaCommand : ClusterStateCmdlet
         int version;
         using (var before = source.Open()) version = before.SchemaVersion;
         if (!ShouldProcess(dir, $"Migrate the cluster state from schema version {version} to {ClusterSchema.CurrentVersion}")) return;
-        var progress = new ProgressRecord(3, "Update-ClusterStateSchema", "Rewriting the state");
-        var result = source.Migrate(entity =>
+        CommitResult? result;
+        using (var progress = StartProgress(3, "Update-ClusterStateSchema", "Rewriting the state"))
         {
-            progress.StatusDescription = $"Rewriting {entity}";
-            progress.PercentComplete = entity switch { "nodes" => 5, "tasks" => 30, _ => 70 };
-            WriteProgress(progress);
-        });
-        progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(progress);
+            // The engine reports which entity it rewrites; tasks are most of the work.
+            result = source.Migrate(entity => progress.Report(entity switch { "nodes" => 5, "tasks" => 30, _ => 70 }, $"Rewriting {entity}"));
+        }
         WriteVerbose(result is null
             ? $"'{dir}' already has the current schema (version {ClusterSchema.CurrentVersion}); nothing was written."
             : $"Migrated '{dir}' to schema version {ClusterSchema.CurrentVersion} as generation {result.Generation}.");

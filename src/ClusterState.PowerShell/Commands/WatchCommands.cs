@@ -12,7 +12,7 @@ namespace ClusterState.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Watch, "ClusterState")]
 [OutputType(typeof(ClusterStateChange))]
-public sealed class WatchClusterStateCommand : StateReadingCmdlet
+public sealed class WatchClusterStateCommand : StateCmdlet
 {
     private readonly CancellationTokenSource _stop = new();
 
@@ -73,7 +73,7 @@ public sealed class WatchClusterStateCommand : StateReadingCmdlet
 /// </summary>
 [Cmdlet(VerbsLifecycle.Wait, "ClusterTask")]
 [OutputType(typeof(ClusterTask))]
-public sealed class WaitClusterTaskCommand : StateReadingCmdlet
+public sealed class WaitClusterTaskCommand : StateCmdlet
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly List<string> _ids = new();
@@ -102,48 +102,17 @@ public sealed class WaitClusterTaskCommand : StateReadingCmdlet
     /// <inheritdoc />
     protected override void EndProcessing() => Run(() =>
     {
-        var source = ResolveSource(StatePath);
-        var ids = _ids.Distinct(StringComparer.Ordinal).ToArray();
-        var wanted = new HashSet<string>(Status, StringComparer.OrdinalIgnoreCase);
-        var deadline = DateTime.UtcNow.AddSeconds(Timeout);
-        while (true)
+        TaskWaitResult result;
+        try
         {
-            long generation;
-            List<ClusterTask> tasks;
-            using (var snapshot = source.Open())
-            {
-                generation = snapshot.Generation;
-                var found = snapshot.FindTasks(new TaskQuery { Id = ids.Select(WildcardPattern.Escape).ToArray() });
-                if (found.MissingIds.Count > 0)
-                {
-                    foreach (var missing in found.MissingIds) WriteNotFound(ErrorIds.TaskNotFound, "task", missing);
-                    return;
-                }
-                tasks = found.Items.ToList();
-            }
-            var waiting = tasks.Where(t => t.Status is null || !wanted.Contains(t.Status)).ToList();
-            if (waiting.Count == 0)
-            {
-                WriteObject(tasks, enumerateCollection: true);
-                return;
-            }
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero)
-            {
-                throw new ClusterStateException(ErrorIds.WaitTimeout, ClusterStateErrorKind.Timeout,
-                    $"After {Timeout:0.###} s, {waiting.Count} of {tasks.Count} task(s) are not {string.Join(" or ", Status)}: "
-                    + string.Join(", ", waiting.Take(10).Select(t => $"{t.Id} ({t.Status ?? "no status"})")) + (waiting.Count > 10 ? ", …" : "") + ".",
-                    waiting.Select(t => t.Id).ToArray());
-            }
-            try
-            {
-                source.WaitForCommit(generation, left, _stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            result = new TaskWaiter(ResolveSource(StatePath)).Wait(_ids, Status, TimeSpan.FromSeconds(Timeout), _stop.Token);
         }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        foreach (var missing in result.MissingIds) WriteNotFound(ErrorIds.TaskNotFound, "task", missing);
+        WriteObject(result.Tasks, enumerateCollection: true);
     });
 
     /// <inheritdoc />
