@@ -187,11 +187,11 @@ public sealed partial class StateFlightServer(ServerOptions options, CommitSigna
     [LoggerMessage(Level = LogLevel.Warning, Message = "The automatic checkpoint after generation {Generation} failed")]
     private static partial void LogCheckpointFailure(ILogger logger, Exception exception, long generation);
 
-    /// <summary>The changes of a range, which ends at the current generation whatever the request says (StateChanges.Between).</summary>
+    /// <summary>The changes of a range, which ends at the current generation whatever the request says (ChangeLog.Between).</summary>
     private List<object?> Changes(RemoteWire.ChangesRequest range)
     {
         if (range.After < 0) throw RequestLimits.Invalid($"\"after\" is {range.After}; generations start at 0.");
-        return StateChanges.Between(options.StatePath, range.After, range.UpTo).Cast<object?>().ToList();
+        return ChangeLog.Between(options.StatePath, range.After, range.UpTo).Cast<object?>().ToList();
     }
 
     private StateMetadata SetPolicy(CheckpointPolicy? policy)

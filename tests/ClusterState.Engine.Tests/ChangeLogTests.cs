@@ -22,7 +22,7 @@ public class ChangeLogTests
         using var dir = new TempDirectory();
         string path = NewState(dir);
         long start = StateMetadata.Read(path).Generation;
-        for (int i = 0; i < StateChanges.Keep + 5; i++)
+        for (int i = 0; i < ChangeLog.Keep + 5; i++)
         {
             var change = new ChangeSet();
             change.AddContent.Add(new ClusterContent { Cid = "bafy-" + i, Size = i });
@@ -30,15 +30,15 @@ public class ChangeLogTests
             StateStore.Commit(path, change);
         }
         var metadata = StateMetadata.Read(path);
-        var all = StateChanges.Between(path, start, metadata.Generation);
-        Assert.Equal(StateChanges.Keep + 5, all.Count);
+        var all = ChangeLog.Between(path, start, metadata.Generation);
+        Assert.Equal(ChangeLog.Keep + 5, all.Count);
         // The oldest five left the log: reported, but not known in detail.
         Assert.All(all.Take(5), c => Assert.False(c.Known));
         var last = all[^1];
         Assert.True(last.Known);
         Assert.Equal(metadata.Generation, last.Generation);
-        Assert.Equal(new[] { "bafy-" + (StateChanges.Keep + 4) }, last.Content.AddedIds);
-        Assert.Equal(new[] { "bafy-" + (StateChanges.Keep + 3) }, last.Content.RemovedIds);
+        Assert.Equal(new[] { "bafy-" + (ChangeLog.Keep + 4) }, last.Content.AddedIds);
+        Assert.Equal(new[] { "bafy-" + (ChangeLog.Keep + 3) }, last.Content.RemovedIds);
         Assert.Equal(0, last.Tasks.Added + last.Tasks.Updated + last.Tasks.Removed);
         Assert.Equal(metadata.UpdatedAt, last.CommittedAt);
     }
@@ -51,9 +51,9 @@ public class ChangeLogTests
         var change = new ChangeSet();
         change.AddTasks.AddRange(Enumerable.Range(0, 250).Select(i => new ClusterTask { Id = "bulk-" + i, Status = "pending" }));
         var result = StateStore.Commit(path, change);
-        var entry = StateChanges.Between(path, result.PreviousGeneration, result.Generation).Single();
+        var entry = ChangeLog.Between(path, result.PreviousGeneration, result.Generation).Single();
         Assert.Equal(250, entry.Tasks.Added);
-        Assert.Equal(StateChanges.MaxIds, entry.Tasks.AddedIds.Length);
+        Assert.Equal(ChangeLog.MaxIds, entry.Tasks.AddedIds.Length);
         Assert.Equal("bulk-0", entry.Tasks.AddedIds[0]);
     }
 

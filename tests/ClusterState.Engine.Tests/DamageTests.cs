@@ -462,7 +462,7 @@ public sealed class DamageTests
         StateStore.WaitForCleanup();
         Assert.False(File.Exists(Path.Combine(path, StateStore.SnapshotFileName(generation + 1))));
         SnapshotDamage.AssertSameContents(before, SnapshotDamage.Contents(path));
-        Assert.DoesNotContain(StateChanges.Between(path, generation, generation + 1), c => c.Known);
+        Assert.DoesNotContain(ChangeLog.Between(path, generation, generation + 1), c => c.Known);
         // The next commit makes that generation for real.
         Assert.Equal(generation + 1, StateStore.Commit(path, new ChangeSet { AddTasks = { new ClusterTask { Id = "t-lost" } } }).Generation);
     }

@@ -80,21 +80,21 @@ public class VocabularyTests
     {
         foreach (var role in Vocabularies.NodeRoles)
             foreach (var status in Vocabularies.NodeStatuses)
-                Changes.Validate(new ClusterNode { Id = "n", Role = role, Status = status }, force: false);
+                ChangeRules.Validate(new ClusterNode { Id = "n", Role = role, Status = status }, force: false);
         foreach (var status in Vocabularies.TaskStatuses)
-            Changes.Validate(new ClusterTask { Id = "t", Status = status, AssignedTo = "n" }, force: false, _ => true, checkAssignment: true);
+            ChangeRules.Validate(new ClusterTask { Id = "t", Status = status, AssignedTo = "n" }, force: false, _ => true, checkAssignment: true);
 
         // Ordinal: another case is outside the vocabulary (kept only with Force).
         foreach (var role in new[] { "Worker", "idle" })
         {
-            var e = Assert.Throws<ClusterStateException>(() => Changes.Validate(new ClusterNode { Id = "n", Role = role, Status = Vocabularies.Online }, force: false));
+            var e = Assert.Throws<ClusterStateException>(() => ChangeRules.Validate(new ClusterNode { Id = "n", Role = role, Status = Vocabularies.Online }, force: false));
             Assert.Equal(ErrorIds.UnknownRole, e.ErrorId);
             Assert.Contains(string.Join(", ", Vocabularies.NodeRoles), e.Message, StringComparison.Ordinal);
-            Changes.Validate(new ClusterNode { Id = "n", Role = role, Status = Vocabularies.Online }, force: true);
+            ChangeRules.Validate(new ClusterNode { Id = "n", Role = role, Status = Vocabularies.Online }, force: true);
         }
-        var node = Assert.Throws<ClusterStateException>(() => Changes.Validate(new ClusterNode { Id = "n", Role = Vocabularies.Worker, Status = "Online" }, force: false));
+        var node = Assert.Throws<ClusterStateException>(() => ChangeRules.Validate(new ClusterNode { Id = "n", Role = Vocabularies.Worker, Status = "Online" }, force: false));
         Assert.Equal(ErrorIds.UnknownStatus, node.ErrorId);
-        var task = Assert.Throws<ClusterStateException>(() => Changes.Validate(new ClusterTask { Id = "t", Status = "done" }, force: false, _ => true, checkAssignment: true));
+        var task = Assert.Throws<ClusterStateException>(() => ChangeRules.Validate(new ClusterTask { Id = "t", Status = "done" }, force: false, _ => true, checkAssignment: true));
         Assert.Equal(ErrorIds.UnknownStatus, task.ErrorId);
         Assert.Contains(string.Join(", ", Vocabularies.TaskStatuses), task.Message, StringComparison.Ordinal);
     }

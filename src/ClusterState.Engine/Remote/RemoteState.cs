@@ -282,7 +282,7 @@ public sealed class RemoteState : StateSource
     public override CommitResult Commit(ChangeSet changes)
     {
         // Checked here too: JSON would turn a lone surrogate into U+FFFD before the server's check sees it.
-        Storage.Changes.CheckIds(changes);
+        Storage.ChangeRules.CheckIds(changes);
         return Result<CommitResult>(Action("commit", changes, idempotent: false).Single());
     }
 

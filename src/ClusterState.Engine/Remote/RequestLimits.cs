@@ -32,7 +32,7 @@ public static class RequestLimits
     public const int MaxStringLength = 65_536;
 
     /// <summary>Most change-log entries one <c>changes</c> call returns (the newest of the range).</summary>
-    public const int MaxChanges = StateChanges.MaxRange;
+    public const int MaxChanges = ChangeLog.MaxRange;
 
     /// <summary>Longest long poll of one <c>wait</c> call.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(60);

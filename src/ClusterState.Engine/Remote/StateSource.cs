@@ -111,7 +111,7 @@ public sealed class LocalStateSource(string directory) : StateSource
         (_watcher ??= new StateWatcher(Location)).WaitForCommit(afterGeneration, timeout, cancel);
 
     /// <inheritdoc />
-    public override IReadOnlyList<ClusterStateChange> ChangesBetween(long after, long upTo) => StateChanges.Between(Location, after, upTo);
+    public override IReadOnlyList<ClusterStateChange> ChangesBetween(long after, long upTo) => ChangeLog.Between(Location, after, upTo);
 
     /// <inheritdoc />
     public override CheckpointInfo SaveCheckpoint(int keep, Action<int, int>? progress) => Checkpoints.Save(Location, keep, progress: progress);

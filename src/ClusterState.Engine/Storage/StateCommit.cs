@@ -67,7 +67,7 @@ public static partial class StateStore
             throw new ClusterStateException(ErrorIds.GenerationConflict, ClusterStateErrorKind.Conflict,
                 $"The state is at generation {metadata.Generation}, not the expected {expected}: another writer committed first. Read the state again and retry.", metadata.Generation);
 
-        Changes.CheckIds(changes);
+        ChangeRules.CheckIds(changes);
         var requeue = RemovedNodeTasks.Plan(current, changes);
         if (requeue.Count > 0) changes = RemovedNodeTasks.With(changes, requeue);
         if (changes.IsEmpty)
@@ -175,7 +175,7 @@ public static partial class StateStore
         next.SchemaVersion = schemaVersion;
         // The change log entry goes first: a watcher that sees the new generation in the metadata
         // reads the log at once and must find the entry there.
-        StateChanges.Append(directory, generation, now, changes);
+        ChangeLog.Append(directory, generation, now, changes);
         try
         {
             Publish(directory, next, options.Durable);
@@ -187,7 +187,7 @@ public static partial class StateStore
             // may stay behind. A crash right here leaves the entry; the next commit of this
             // generation number replaces it.
             AtomicFile.TryDelete(snapshotPath);
-            StateChanges.Forget(directory, generation);
+            ChangeLog.Forget(directory, generation);
             throw;
         }
         mark("publish");
@@ -200,9 +200,9 @@ public static partial class StateStore
         var find = RowFinder(s.Nodes.Id, s.Nodes.Count, () => SnapshotIndexes.NodeIds(s),
             changes.RemoveNodes.Concat(changes.UpdateNodes.Select(u => u.Id)));
         var edit = EntityEdit<ClusterNode>.Build(s.Nodes.Count, find, CaseFoldedIds.Finder(s.Nodes.Id, s.Nodes.Count, changes.AddNodes.Select(n => n.Id)), s.Nodes.Read, n => n.Id,
-            changes.RemoveNodes, changes.UpdateNodes.Select(u => (u.Id, (Action<ClusterNode>)(n => Changes.Apply(n, u)))),
+            changes.RemoveNodes, changes.UpdateNodes.Select(u => (u.Id, (Action<ClusterNode>)(n => ChangeRules.Apply(n, u)))),
             changes.AddNodes, NodeFields, "node", ErrorIds.NodeNotFound);
-        foreach (var n in edit.Patch) Changes.Validate(n, changes.Force);
+        foreach (var n in edit.Patch) ChangeRules.Validate(n, changes.Force);
         return edit;
     }
 
@@ -217,14 +217,14 @@ public static partial class StateStore
             return t;
         }).ToList();
         var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, find, CaseFoldedIds.Finder(s.Tasks.Id, s.Tasks.Count, changes.AddTasks.Select(t => t.Id)), s.Tasks.Read, t => t.Id,
-            changes.RemoveTasks, changes.UpdateTasks.Select(u => (u.Id, (Action<ClusterTask>)(t => Changes.Apply(t, u, now)))),
+            changes.RemoveTasks, changes.UpdateTasks.Select(u => (u.Id, (Action<ClusterTask>)(t => ChangeRules.Apply(t, u, now)))),
             adds, TaskFields, "task", ErrorIds.TaskNotFound);
-        // The assignment is checked only where this change set writes it (see Changes.Validate).
+        // The assignment is checked only where this change set writes it (see ChangeRules.Validate).
         var assigns = new HashSet<string>(changes.UpdateTasks.Where(u => u.AssignedTo is not null).Select(u => u.Id), StringComparer.Ordinal);
         for (int k = 0; k < edit.Patch.Count; k++)
         {
             var t = edit.Patch[k];
-            Changes.Validate(t, changes.Force, nodeExists, checkAssignment: edit.PatchSource[k] < 0 || assigns.Contains(t.Id));
+            ChangeRules.Validate(t, changes.Force, nodeExists, checkAssignment: edit.PatchSource[k] < 0 || assigns.Contains(t.Id));
         }
         return edit;
     }
@@ -239,9 +239,9 @@ public static partial class StateStore
             return c;
         }).ToList();
         var edit = EntityEdit<ClusterContent>.Build(s.Content.Count, find, CaseFoldedIds.Finder(s.Content.Cid, s.Content.Count, changes.AddContent.Select(c => c.Cid)), s.Content.Read, c => c.Cid,
-            changes.RemoveContent, changes.UpdateContent.Select(u => (u.Cid, (Action<ClusterContent>)(c => Changes.Apply(c, u)))),
+            changes.RemoveContent, changes.UpdateContent.Select(u => (u.Cid, (Action<ClusterContent>)(c => ChangeRules.Apply(c, u)))),
             adds, ContentFields, "content", ErrorIds.ContentNotFound);
-        foreach (var c in edit.Patch) Changes.Validate(c);
+        foreach (var c in edit.Patch) ChangeRules.Validate(c);
         return edit;
     }
 

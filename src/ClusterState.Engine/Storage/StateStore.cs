@@ -113,14 +113,14 @@ public static partial class StateStore
             metadata = merged;
         }
         // The log entry before the publish, as in a commit: watchers read it as soon as they see the generation.
-        if (previous is not null) StateChanges.Append(directory, metadata.Generation, metadata.UpdatedAt, changes: null);
+        if (previous is not null) ChangeLog.Append(directory, metadata.Generation, metadata.UpdatedAt, changes: null);
         try
         {
             Publish(directory, metadata);
         }
         catch
         {
-            if (previous is not null) StateChanges.Forget(directory, metadata.Generation);
+            if (previous is not null) ChangeLog.Forget(directory, metadata.Generation);
             throw;
         }
         if (metadata.Generation > 1) ScheduleCleanup(directory, metadata.Generation, new CommitOptions().KeepSnapshots);

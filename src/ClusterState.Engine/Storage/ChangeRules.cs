@@ -8,7 +8,7 @@ namespace ClusterState.Storage;
 /// How updates change an item, and the checks every added or changed item must pass before a
 /// commit writes anything (SPEC.md §1 vocabularies, non-negative resources, known nodes).
 /// </summary>
-internal static class Changes
+internal static class ChangeRules
 {
     /// <summary>
     /// Checks every id a change set would write (IdRules): the ids of added items, and the ids

@@ -9,52 +9,6 @@ using ClusterState.Storage;
 
 namespace ClusterState;
 
-/// <summary>What one commit did to one entity (Watch-ClusterState).</summary>
-public sealed class EntityChange
-{
-    /// <summary>Items added.</summary>
-    public int Added { get; set; }
-    /// <summary>Items changed.</summary>
-    public int Updated { get; set; }
-    /// <summary>Items removed.</summary>
-    public int Removed { get; set; }
-    /// <summary>Ids added (the first <see cref="StateChanges.MaxIds"/>).</summary>
-    public string[] AddedIds { get; set; } = Array.Empty<string>();
-    /// <summary>Ids changed (the first <see cref="StateChanges.MaxIds"/>).</summary>
-    public string[] UpdatedIds { get; set; } = Array.Empty<string>();
-    /// <summary>Ids removed (the first <see cref="StateChanges.MaxIds"/>).</summary>
-    public string[] RemovedIds { get; set; } = Array.Empty<string>();
-
-    /// <inheritdoc />
-    public override string ToString() => $"+{Added} ~{Updated} -{Removed}";
-}
-
-/// <summary>One commit as Watch-ClusterState reports it.</summary>
-public sealed class ClusterStateChange
-{
-    /// <summary>The generation the commit made.</summary>
-    public long Generation { get; set; }
-    /// <summary>When it was committed (UTC); null when unknown.</summary>
-    public DateTime? CommittedAt { get; set; }
-    /// <summary>Changes to nodes.</summary>
-    public EntityChange Nodes { get; set; } = new();
-    /// <summary>Changes to tasks.</summary>
-    public EntityChange Tasks { get; set; } = new();
-    /// <summary>Changes to content.</summary>
-    public EntityChange Content { get; set; } = new();
-    /// <summary>True when the whole state was replaced (restore, import over it, migration, a new sample).</summary>
-    public bool Replaced { get; set; }
-    /// <summary>False when the change is not known in detail: another program committed it, or it left the metadata's change log before it was seen.</summary>
-    public bool Known { get; set; } = true;
-    /// <summary>The state directory.</summary>
-    public string StatePath { get; set; } = "";
-
-    /// <inheritdoc />
-    public override string ToString() => Replaced ? $"generation {Generation}: replaced"
-        : !Known ? $"generation {Generation}: changes not recorded"
-        : $"generation {Generation}: nodes {Nodes}, tasks {Tasks}, content {Content}";
-}
-
 /// <summary>
 /// The change log, <c>changes.json</c> in the state directory: every commit through the module
 /// appends what it added, changed and removed (counts, and the first ids) before it switches the
@@ -62,7 +16,7 @@ public sealed class ClusterStateChange
 /// it, so the file every open reads stays a few hundred bytes. Watchers read the metadata to see
 /// that a commit happened and this file to say what it did; they never diff snapshots.
 /// </summary>
-public static class StateChanges
+public static class ChangeLog
 {
     /// <summary>How many commits the log keeps.</summary>
     public const int Keep = 64;
