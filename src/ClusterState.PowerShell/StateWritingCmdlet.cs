@@ -22,7 +22,7 @@ public abstract class StateWritingCmdlet : StateCmdlet
     public SwitchParameter PassThru { get; set; }
 
     /// <summary>The change set the pipeline builds.</summary>
-    protected ChangeSet Changes { get; } = new();
+    protected ChangeSet ChangeSet { get; } = new();
 
     /// <summary>True when values outside the SPEC vocabularies are accepted (the cmdlet's -Force).</summary>
     protected virtual bool AllowUnknownValues => false;
@@ -56,11 +56,11 @@ public abstract class StateWritingCmdlet : StateCmdlet
     /// <summary>Commits what the pipeline collected.</summary>
     protected override void EndProcessing() => Run(() =>
     {
-        if (Changes.IsEmpty) return;
+        if (ChangeSet.IsEmpty) return;
         var source = ResolveSource(StatePath);
-        Changes.ExpectedGeneration = ExpectedGeneration;
-        Changes.Force = AllowUnknownValues;
-        var result = source.Commit(Changes);
+        ChangeSet.ExpectedGeneration = ExpectedGeneration;
+        ChangeSet.Force = AllowUnknownValues;
+        var result = source.Commit(ChangeSet);
         WriteVerbose($"Committed generation {result.Generation} of '{source.Location}': {result.Added} added, {result.Updated} changed, {result.Removed} removed in {result.Elapsed.TotalMilliseconds:0.#} ms.");
         AfterCommit(result, source, () =>
         {
@@ -98,7 +98,7 @@ public abstract class StateRemovingCmdlet<T> : StateWritingCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        if (PassThru && !Changes.IsEmpty) Run(() => _removed.AddRange(ReadItems(OpenSnapshot(StatePath), Literal(RemovedIds))));
+        if (PassThru && !ChangeSet.IsEmpty) Run(() => _removed.AddRange(ReadItems(OpenSnapshot(StatePath), Literal(RemovedIds))));
         base.EndProcessing();
     }
 

@@ -39,7 +39,7 @@ public sealed class AddClusterContentCommand : StateWritingCmdlet
     protected override void ProcessRecord()
     {
         if (!ShouldProcess(Cid, "Add content")) return;
-        Changes.AddContent.Add(new ClusterContent
+        ChangeSet.AddContent.Add(new ClusterContent
         {
             Cid = Cid,
             Size = Size,
@@ -51,7 +51,7 @@ public sealed class AddClusterContentCommand : StateWritingCmdlet
 
     /// <inheritdoc />
     protected override void WriteChanged(ClusterSnapshot after) =>
-        WriteResult(after.FindContent(new ContentQuery { Cid = Literal(Changes.AddContent.Select(c => c.Cid)) }), ErrorIds.ContentNotFound, "content");
+        WriteResult(after.FindContent(new ContentQuery { Cid = Literal(ChangeSet.AddContent.Select(c => c.Cid)) }), ErrorIds.ContentNotFound, "content");
 }
 
 /// <summary>
@@ -106,7 +106,7 @@ public sealed class SetClusterContentCommand : StateWritingCmdlet
         foreach (var cid in AddressedIds(Cid, LiteralCid, "Cid", "Get-ClusterContent"))
         {
             if (!ShouldProcess(cid, "Change content")) continue;
-            Changes.UpdateContent.Add(new ContentUpdate
+            ChangeSet.UpdateContent.Add(new ContentUpdate
             {
                 Cid = cid, Providers = Providers, AddProviders = AddProvider, RemoveProviders = RemoveProvider,
                 Pinned = SwitchValue(nameof(Pinned), Pinned), Replication = Replication, ReplicationDelta = ReplicationDelta, Size = Size,
@@ -116,7 +116,7 @@ public sealed class SetClusterContentCommand : StateWritingCmdlet
 
     /// <inheritdoc />
     protected override void WriteChanged(ClusterSnapshot after) =>
-        WriteResult(after.FindContent(new ContentQuery { Cid = Literal(Changes.UpdateContent.Select(c => c.Cid).Distinct()) }), ErrorIds.ContentNotFound, "content");
+        WriteResult(after.FindContent(new ContentQuery { Cid = Literal(ChangeSet.UpdateContent.Select(c => c.Cid).Distinct()) }), ErrorIds.ContentNotFound, "content");
 }
 
 /// <summary>
@@ -139,7 +139,7 @@ public sealed class RemoveClusterContentCommand : StateRemovingCmdlet<ClusterCon
     public string[]? LiteralCid { get; set; }
 
     /// <inheritdoc />
-    protected override List<string> RemovedIds => Changes.RemoveContent;
+    protected override List<string> RemovedIds => ChangeSet.RemoveContent;
 
     /// <inheritdoc />
     protected override void ProcessRecord() => Run(() => Remove(AddressedIds(Cid, LiteralCid, "Cid", "Get-ClusterContent"), "Remove content"));

@@ -67,7 +67,7 @@ public sealed class AddClusterNodeCommand : StateWritingCmdlet
         if (!ShouldProcess(Id, $"Add {Role} node")) return;
         bool anyResource = CpuCount is not null || CpuLoad is not null || GpuCount is not null || GpuAvailable is not null
             || MemoryTotal is not null || MemoryAvailable is not null || DiskTotal is not null || DiskAvailable is not null;
-        Changes.AddNodes.Add(new ClusterNode
+        ChangeSet.AddNodes.Add(new ClusterNode
         {
             Id = Id,
             Role = Role,
@@ -86,7 +86,7 @@ public sealed class AddClusterNodeCommand : StateWritingCmdlet
 
     /// <inheritdoc />
     protected override void WriteChanged(ClusterSnapshot after) =>
-        WriteResult(after.FindNodes(new NodeQuery { Id = Literal(Changes.AddNodes.Select(n => n.Id)) }), ErrorIds.NodeNotFound, "node");
+        WriteResult(after.FindNodes(new NodeQuery { Id = Literal(ChangeSet.AddNodes.Select(n => n.Id)) }), ErrorIds.NodeNotFound, "node");
 }
 
 /// <summary>
@@ -155,7 +155,7 @@ public sealed class SetClusterNodeCommand : StateWritingCmdlet
         foreach (var id in AddressedIds(Id, LiteralId, "Id", "Get-ClusterNode"))
         {
             if (!ShouldProcess(id, "Change node")) continue;
-            Changes.UpdateNodes.Add(new NodeUpdate
+            ChangeSet.UpdateNodes.Add(new NodeUpdate
             {
                 Id = id, Role = Role, Status = Status,
                 Peers = Peers, AddPeers = AddPeer, RemovePeers = RemovePeer,
@@ -168,7 +168,7 @@ public sealed class SetClusterNodeCommand : StateWritingCmdlet
 
     /// <inheritdoc />
     protected override void WriteChanged(ClusterSnapshot after) =>
-        WriteResult(after.FindNodes(new NodeQuery { Id = Literal(Changes.UpdateNodes.Select(n => n.Id).Distinct()) }), ErrorIds.NodeNotFound, "node");
+        WriteResult(after.FindNodes(new NodeQuery { Id = Literal(ChangeSet.UpdateNodes.Select(n => n.Id).Distinct()) }), ErrorIds.NodeNotFound, "node");
 }
 
 /// <summary>
@@ -196,12 +196,12 @@ public sealed class RemoveClusterNodeCommand : StateRemovingCmdlet<ClusterNode>
     public SwitchParameter Force { get; set; }
 
     /// <inheritdoc />
-    protected override System.Collections.Generic.List<string> RemovedIds => Changes.RemoveNodes;
+    protected override System.Collections.Generic.List<string> RemovedIds => ChangeSet.RemoveNodes;
 
     /// <inheritdoc />
     protected override void ProcessRecord() => Run(() =>
     {
-        Changes.RequeueTasksOfRemovedNodes = Force;
+        ChangeSet.RequeueTasksOfRemovedNodes = Force;
         Remove(AddressedIds(Id, LiteralId, "Id", "Get-ClusterNode"), Force ? "Remove node (its tasks go back to pending)" : "Remove node");
     });
 

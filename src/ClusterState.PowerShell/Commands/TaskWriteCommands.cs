@@ -66,7 +66,7 @@ public sealed class AddClusterTaskCommand : StateWritingCmdlet
         if (!ShouldProcess(id, $"Add {Status} {Type} task")) return;
         var inputs = (InputCids ?? Array.Empty<string>()).ToList();
         if (InputCid is not null && !inputs.Contains(InputCid)) inputs.Insert(0, InputCid);
-        Changes.AddTasks.Add(new ClusterTask
+        ChangeSet.AddTasks.Add(new ClusterTask
         {
             Id = id,
             Type = Type,
@@ -81,7 +81,7 @@ public sealed class AddClusterTaskCommand : StateWritingCmdlet
 
     /// <inheritdoc />
     protected override void WriteChanged(ClusterSnapshot after) =>
-        WriteResult(after.FindTasks(new TaskQuery { Id = Literal(Changes.AddTasks.Select(t => t.Id)) }), ErrorIds.TaskNotFound, "task");
+        WriteResult(after.FindTasks(new TaskQuery { Id = Literal(ChangeSet.AddTasks.Select(t => t.Id)) }), ErrorIds.TaskNotFound, "task");
 }
 
 /// <summary>
@@ -148,7 +148,7 @@ public sealed class SetClusterTaskCommand : StateWritingCmdlet
         foreach (var id in AddressedIds(Id, LiteralId, "Id", "Get-ClusterTask"))
         {
             if (!ShouldProcess(id, Status is null ? "Change task" : $"Set task status to {Status}")) continue;
-            Changes.UpdateTasks.Add(new TaskUpdate
+            ChangeSet.UpdateTasks.Add(new TaskUpdate
             {
                 Id = id, Status = Status, Type = Type, AssignedTo = AssignedTo, Unassign = Unassign,
                 OutputCid = OutputCid, OutputCids = OutputCids, AddOutputCids = AddOutputCid,
@@ -159,7 +159,7 @@ public sealed class SetClusterTaskCommand : StateWritingCmdlet
 
     /// <inheritdoc />
     protected override void WriteChanged(ClusterSnapshot after) =>
-        WriteResult(after.FindTasks(new TaskQuery { Id = Literal(Changes.UpdateTasks.Select(t => t.Id).Distinct()) }), ErrorIds.TaskNotFound, "task");
+        WriteResult(after.FindTasks(new TaskQuery { Id = Literal(ChangeSet.UpdateTasks.Select(t => t.Id).Distinct()) }), ErrorIds.TaskNotFound, "task");
 }
 
 /// <summary>
@@ -183,7 +183,7 @@ public sealed class RemoveClusterTaskCommand : StateRemovingCmdlet<ClusterTask>
     public string[]? LiteralId { get; set; }
 
     /// <inheritdoc />
-    protected override List<string> RemovedIds => Changes.RemoveTasks;
+    protected override List<string> RemovedIds => ChangeSet.RemoveTasks;
 
     /// <inheritdoc />
     protected override void ProcessRecord() => Run(() => Remove(AddressedIds(Id, LiteralId, "Id", "Get-ClusterTask"), "Remove task"));
