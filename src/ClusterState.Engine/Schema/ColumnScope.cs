@@ -1,0 +1,29 @@
+using Apache.Arrow;
+
+namespace ClusterState.Schema;
+
+// Typed, bounds-checked accessors over the child arrays of one entity list. Every accessor
+// takes a row number relative to the entity list (0 .. Count-1) and adds the base index
+// of the list slice itself. Missing fields (an older schema version) read as null.
+// Every accessor first asks the column's guard, which validates the mapped buffers once
+// (ColumnGuard): a damaged column fails as SnapshotCorrupt, never with a raw exception.
+
+/// <summary>
+/// Where the fields of one struct live (an entity's items, or a nested struct such as
+/// <c>resources</c>): the struct, the index of the entity's first row in its children, the
+/// number of rows, and the qualified name used in errors (<c>tasks</c>, <c>tasks.resources</c>).
+/// </summary>
+internal readonly record struct ColumnScope(StructArray? Parent, int Base, int Count, string Path)
+{
+    /// <summary>The field's array (null when absent) and the guard that validates it on first use.</summary>
+    public IArrowArray? Child(string name, out ColumnGuard? guard)
+    {
+        var array = Parent is null ? null : ColumnBinding.Child(Parent, name);
+        guard = Guard(array, name);
+        return array;
+    }
+
+    /// <summary>A guard for <paramref name="array"/>, a field of this scope (null for an absent field).</summary>
+    public ColumnGuard? Guard(IArrowArray? array, string name) =>
+        array is null ? null : new ColumnGuard(array, Base + Count, Path + "." + name);
+}

@@ -1,0 +1,36 @@
+using Apache.Arrow;
+using N = ClusterState.ClusterSchema.Names;
+
+namespace ClusterState.Schema;
+
+/// <summary>Columns of <c>content</c>.</summary>
+internal sealed class ContentColumns : EntityColumns
+{
+    public ContentColumns(RecordBatch batch) : base(batch, N.Content)
+    {
+        Cid = Key(N.Cid);
+        Size = new IntegerColumn(Scope, N.Size);
+        CreatedAt = new TimestampColumn(Scope, N.CreatedAt);
+        Providers = new StringListColumn(Scope, N.Providers);
+        Pinned = new BooleanColumn(Scope, N.Pinned, presenceOf: "pinned_at");
+        Replication = new IntegerColumn(Scope, N.Replication);
+    }
+
+    public StringColumn Cid { get; }
+    public IntegerColumn Size { get; }
+    public TimestampColumn CreatedAt { get; }
+    public StringListColumn Providers { get; }
+    public BooleanColumn Pinned { get; }
+    public IntegerColumn Replication { get; }
+
+    /// <summary>Materialises one content item.</summary>
+    public ClusterContent Read(int row) => new()
+    {
+        Cid = Cid.Get(row) ?? "",
+        Size = Size.Get(row),
+        CreatedAt = CreatedAt.Get(row),
+        Providers = Providers.Get(row),
+        Pinned = Pinned.Get(row),
+        Replication = Replication.GetInt32(row),
+    };
+}

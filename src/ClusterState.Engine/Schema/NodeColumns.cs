@@ -1,0 +1,69 @@
+using Apache.Arrow;
+using N = ClusterState.ClusterSchema.Names;
+
+namespace ClusterState.Schema;
+
+/// <summary>Columns of <c>nodes</c>.</summary>
+internal sealed class NodeColumns : EntityColumns
+{
+    private readonly StructArray? _resources;
+    private readonly ColumnGuard? _resourcesGuard;
+
+    public NodeColumns(RecordBatch batch) : base(batch, N.Nodes)
+    {
+        Id = Key(N.Id);
+        Role = new StringColumn(Scope, N.Role);
+        Status = new StringColumn(Scope, N.Status);
+        Peers = new StringListColumn(Scope, N.Peers);
+        Capabilities = new StringListColumn(Scope, N.Capabilities);
+        _resources = NestedStruct(N.Resources, out _resourcesGuard);
+        var rs = NestedScope(_resources, N.Resources);
+        CpuCount = new IntegerColumn(rs, N.CpuCount);
+        CpuLoad = new FloatColumn(rs, N.CpuLoad);
+        GpuCount = new IntegerColumn(rs, N.GpuCount);
+        GpuAvailable = new BooleanColumn(rs, N.GpuAvailable);
+        MemoryTotal = new IntegerColumn(rs, N.MemoryTotal);
+        MemoryAvailable = new IntegerColumn(rs, N.MemoryAvailable);
+        DiskTotal = new IntegerColumn(rs, N.DiskTotal);
+        DiskAvailable = new IntegerColumn(rs, N.DiskAvailable);
+    }
+
+    public StringColumn Id { get; }
+    public StringColumn Role { get; }
+    public StringColumn Status { get; }
+    public StringListColumn Peers { get; }
+    public StringListColumn Capabilities { get; }
+    public IntegerColumn CpuCount { get; }
+    public FloatColumn CpuLoad { get; }
+    public IntegerColumn GpuCount { get; }
+    public BooleanColumn GpuAvailable { get; }
+    public IntegerColumn MemoryTotal { get; }
+    public IntegerColumn MemoryAvailable { get; }
+    public IntegerColumn DiskTotal { get; }
+    public IntegerColumn DiskAvailable { get; }
+
+    public bool HasResources(int row) => !IsNull(_resources, _resourcesGuard, row);
+
+    /// <summary>Materialises one node.</summary>
+    public ClusterNode Read(int row) => new()
+    {
+        Id = Id.Get(row) ?? "",
+        Role = Role.Get(row),
+        Status = Status.Get(row),
+        Peers = Peers.Get(row),
+        Capabilities = Capabilities.Get(row),
+        Resources = HasResources(row)
+            ? new NodeResources
+            {
+                CpuCount = CpuCount.GetInt32(row),
+                CpuLoad = CpuLoad.Get(row),
+                GpuCount = GpuCount.GetInt32(row),
+                GpuAvailable = GpuAvailable.Get(row),
+                MemoryTotal = MemoryTotal.Get(row),
+                MemoryAvailable = MemoryAvailable.Get(row),
+                DiskTotal = DiskTotal.Get(row),
+                DiskAvailable = DiskAvailable.Get(row),
+            }
+            : null,
+    };
+}

@@ -1,0 +1,86 @@
+using System;
+using Apache.Arrow;
+
+namespace ClusterState.Schema;
+
+/// <summary>A string field of an entity struct.</summary>
+internal readonly struct StringColumn
+{
+    private readonly StringArray? _array;
+    private readonly ColumnGuard? _guard;
+    private readonly int _base;
+
+    public StringColumn(ColumnScope scope, string name)
+    {
+        _array = scope.Child(name, out _guard) switch
+        {
+            null => null,
+            StringArray s => s,
+            var other => throw ColumnBinding.Mismatch(name, "string", other.Data.DataType),
+        };
+        _base = scope.Base;
+    }
+
+    public bool IsPresent => _array is not null;
+
+    public bool IsNull(int row)
+    {
+        if (_array is null) return true;
+        _guard!.Ensure();
+        return _array.IsNull(_base + row);
+    }
+
+    public string? Get(int row) => IsNull(row) ? null : SafeStrings.Get(_array!, _base + row);
+
+    /// <summary>The UTF-8 bytes of a row (empty for null).</summary>
+    public ReadOnlySpan<byte> GetBytes(int row)
+    {
+        if (_array is null) return default;
+        _guard!.Ensure();
+        var offsets = _array.ValueOffsets;
+        int start = offsets[_base + row];
+        return _array.Values.Slice(start, offsets[_base + row + 1] - start);
+    }
+
+    /// <summary>Raw buffers for scans: offsets (already sliced to the array) and values, plus the row base.</summary>
+    public bool TryGetBuffers(out ReadOnlySpan<int> offsets, out ReadOnlySpan<byte> values, out int baseIndex)
+    {
+        baseIndex = _base;
+        if (_array is null)
+        {
+            offsets = default;
+            values = default;
+            return false;
+        }
+        _guard!.Ensure();
+        offsets = _array.ValueOffsets;
+        values = _array.Values;
+        return true;
+    }
+
+    public bool HasNulls
+    {
+        get
+        {
+            if (_array is null) return true;
+            _guard!.Ensure();
+            return _array.NullCount > 0;
+        }
+    }
+
+    /// <summary>The offsets (as bytes, not sliced) and values buffers as memory, for scans split across threads.</summary>
+    public bool TryGetMemory(out ReadOnlyMemory<byte> offsets, out ReadOnlyMemory<byte> values, out int baseIndex)
+    {
+        if (_array is null)
+        {
+            offsets = values = default;
+            baseIndex = 0;
+            return false;
+        }
+        _guard!.Ensure();
+        offsets = _array.ValueOffsetsBuffer.Memory;
+        values = _array.ValueBuffer.Memory;
+        baseIndex = _array.Offset + _base;
+        return true;
+    }
+}

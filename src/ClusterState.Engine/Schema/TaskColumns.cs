@@ -1,0 +1,70 @@
+using Apache.Arrow;
+using N = ClusterState.ClusterSchema.Names;
+
+namespace ClusterState.Schema;
+
+/// <summary>Columns of <c>tasks</c>.</summary>
+internal sealed class TaskColumns : EntityColumns
+{
+    private readonly StructArray? _resources;
+    private readonly ColumnGuard? _resourcesGuard;
+
+    public TaskColumns(RecordBatch batch) : base(batch, N.Tasks)
+    {
+        Id = Key(N.Id);
+        Type = new StringColumn(Scope, N.Type);
+        Status = new StringColumn(Scope, N.Status);
+        CreatedAt = new TimestampColumn(Scope, N.CreatedAt);
+        UpdatedAt = new TimestampColumn(Scope, N.UpdatedAt);
+        StartedAt = new TimestampColumn(Scope, N.StartedAt);
+        CompletedAt = new TimestampColumn(Scope, N.CompletedAt);
+        AssignedTo = new StringColumn(Scope, N.AssignedTo);
+        _resources = NestedStruct(N.Resources, out _resourcesGuard);
+        var rs = NestedScope(_resources, N.Resources);
+        CpuCores = new IntegerColumn(rs, N.CpuCores);
+        GpuCores = new IntegerColumn(rs, N.GpuCores);
+        MemoryMb = new IntegerColumn(rs, N.MemoryMb);
+        InputCid = new StringColumn(Scope, N.InputCid);
+        OutputCid = new StringColumn(Scope, N.OutputCid);
+        InputCids = new StringListColumn(Scope, N.InputCids);
+        OutputCids = new StringListColumn(Scope, N.OutputCids);
+    }
+
+    public StringColumn Id { get; }
+    public StringColumn Type { get; }
+    public StringColumn Status { get; }
+    public TimestampColumn CreatedAt { get; }
+    public TimestampColumn UpdatedAt { get; }
+    public TimestampColumn StartedAt { get; }
+    public TimestampColumn CompletedAt { get; }
+    public StringColumn AssignedTo { get; }
+    public IntegerColumn CpuCores { get; }
+    public IntegerColumn GpuCores { get; }
+    public IntegerColumn MemoryMb { get; }
+    public StringColumn InputCid { get; }
+    public StringColumn OutputCid { get; }
+    public StringListColumn InputCids { get; }
+    public StringListColumn OutputCids { get; }
+
+    public bool HasResources(int row) => !IsNull(_resources, _resourcesGuard, row);
+
+    /// <summary>Materialises one task.</summary>
+    public ClusterTask Read(int row) => new()
+    {
+        Id = Id.Get(row) ?? "",
+        Type = Type.Get(row),
+        Status = Status.Get(row),
+        CreatedAt = CreatedAt.Get(row),
+        UpdatedAt = UpdatedAt.Get(row),
+        StartedAt = StartedAt.Get(row),
+        CompletedAt = CompletedAt.Get(row),
+        AssignedTo = AssignedTo.Get(row),
+        Resources = HasResources(row)
+            ? new TaskResources { CpuCores = CpuCores.GetInt32(row), GpuCores = GpuCores.GetInt32(row), MemoryMB = MemoryMb.GetInt32(row) }
+            : null,
+        InputCid = InputCid.Get(row),
+        OutputCid = OutputCid.Get(row),
+        InputCids = InputCids.Get(row),
+        OutputCids = OutputCids.Get(row),
+    };
+}
