@@ -1,50 +1,11 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
 using ClusterState.Analysis;
-using ClusterState.Query;
 
 namespace ClusterState;
-
-/// <summary>Prometheus metric types used by the exporter.</summary>
-public enum MetricType
-{
-    /// <summary>A value that can go up and down.</summary>
-    Gauge,
-    /// <summary>A value that only increases (name ends in <c>_total</c>).</summary>
-    Counter,
-}
-
-/// <summary>One sample of one metric family (Get-ClusterMetric).</summary>
-public sealed class ClusterMetric
-{
-    /// <summary>The metric name, e.g. <c>clusterstate_tasks</c>.</summary>
-    public string Name { get; set; } = "";
-
-    /// <summary>Gauge or counter.</summary>
-    public MetricType Type { get; set; }
-
-    /// <summary>What the metric measures (the HELP line).</summary>
-    public string Help { get; set; } = "";
-
-    /// <summary>Label names and values, in order.</summary>
-    public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
-
-    /// <summary>The sample value.</summary>
-    public double Value { get; set; }
-
-    /// <summary>The labels as Prometheus writes them, e.g. <c>{status="pending",type="training"}</c>.</summary>
-    public string LabelText => Labels.Count == 0 ? "" : "{" + string.Join(",", Labels.Select(l => $"{l.Key}=\"{Escape(l.Value)}\"")) + "}";
-
-    /// <inheritdoc />
-    public override string ToString() => Name + LabelText + " " + PrometheusText.Number(Value);
-
-    internal static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal)
-        .Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
-}
 
 /// <summary>
 /// The metrics of a state, computed over the columns: per-node utilization and active tasks,
@@ -138,16 +99,4 @@ public static class ClusterMetrics
         }, durable: false, "metrics file");
         return samples;
     }
-}
-
-/// <summary>Number formatting of the exposition format.</summary>
-internal static class PrometheusText
-{
-    public static string Number(double value) => value switch
-    {
-        double.PositiveInfinity => "+Inf",
-        double.NegativeInfinity => "-Inf",
-        double.NaN => "NaN",
-        _ => value.ToString("R", CultureInfo.InvariantCulture),
-    };
 }

@@ -1,18 +1,9 @@
-using ClusterState.Query;
 using System;
-using System.Collections.Generic;
 using System.Text;
+using ClusterState.Query;
 using ClusterState.Schema;
 
 namespace ClusterState.Analysis;
-
-/// <summary>Why a task got no node.</summary>
-internal enum PlacementOutcome
-{
-    Placed,
-    TaskNotPlaceable,
-    NoCandidate,
-}
 
 /// <summary>
 /// The placement rule of SPEC.md §3 (find_available_node_for_task) over the node columns. A

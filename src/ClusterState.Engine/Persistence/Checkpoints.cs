@@ -5,30 +5,11 @@ using System.IO;
 using System.Linq;
 using System.Text.Json.Serialization;
 using System.Threading.Tasks;
-using Parquet;
+using ClusterState.Storage;
 using Parquet.Serialization;
 using Parquet.Serialization.Attributes;
-using ClusterState.Storage;
 
 namespace ClusterState;
-
-/// <summary>A Parquet checkpoint of a state (Get-ClusterStateCheckpoint).</summary>
-public sealed class CheckpointInfo
-{
-    /// <summary>The checkpoint file.</summary>
-    public string Path { get; set; } = "";
-    /// <summary>The cluster it belongs to.</summary>
-    public string ClusterId { get; set; } = "";
-    /// <summary>When it was taken (UTC, from its file name).</summary>
-    public DateTime CreatedAt { get; set; }
-    /// <summary>Size of the file in bytes.</summary>
-    public long SizeBytes { get; set; }
-    /// <summary>The state directory it belongs to.</summary>
-    public string StatePath { get; set; } = "";
-
-    /// <inheritdoc />
-    public override string ToString() => Path;
-}
 
 /// <summary>
 /// Parquet checkpoints (DESIGN.md §3): <c>state_&lt;cluster_id&gt;.parquet</c> (the latest) and

@@ -20,35 +20,3 @@ public sealed class NodeQuery
     /// <summary>True: only GPU nodes (gpu_count &gt; 0 and gpu_available); false: only the others.</summary>
     public bool? GpuAvailable { get; set; }
 }
-
-/// <summary>Filters for tasks.</summary>
-public sealed class TaskQuery
-{
-    /// <summary>Ids or wildcard patterns.</summary>
-    public IReadOnlyList<string>? Id { get; set; }
-    /// <summary>Statuses.</summary>
-    public IReadOnlyList<string>? Status { get; set; }
-    /// <summary>Task types.</summary>
-    public IReadOnlyList<string>? Type { get; set; }
-    /// <summary>Node ids the tasks are assigned to.</summary>
-    public IReadOnlyList<string>? AssignedTo { get; set; }
-    /// <summary>Minimum CPU cores the task requires.</summary>
-    public int? MinCpuCores { get; set; }
-    /// <summary>Minimum GPU cores the task requires.</summary>
-    public int? MinGpuCores { get; set; }
-    /// <summary>Minimum memory in MiB the task requires.</summary>
-    public int? MinMemoryMB { get; set; }
-}
-
-/// <summary>Filters for content.</summary>
-public sealed class ContentQuery
-{
-    /// <summary>CIDs or wildcard patterns.</summary>
-    public IReadOnlyList<string>? Cid { get; set; }
-    /// <summary>Provider node ids; content matches when any of them provides it.</summary>
-    public IReadOnlyList<string>? Provider { get; set; }
-    /// <summary>Only pinned (true) or unpinned (false) content.</summary>
-    public bool? Pinned { get; set; }
-    /// <summary>Only content no task refers to (true) or only referenced content (false).</summary>
-    public bool? Orphaned { get; set; }
-}

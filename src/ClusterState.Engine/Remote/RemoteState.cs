@@ -4,30 +4,15 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net.Http;
-using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 using Apache.Arrow;
 using Apache.Arrow.Flight;
 using Apache.Arrow.Flight.Client;
-using Apache.Arrow.Ipc;
 using Grpc.Core;
 using Grpc.Net.Client;
 
 namespace ClusterState;
-
-/// <summary>How to reach a ClusterState server: its token and, for TLS, which certificate to trust.</summary>
-public sealed class RemoteOptions
-{
-    /// <summary>The bearer token (default: $env:CLUSTERSTATE_SERVER_TOKEN, read at each call).</summary>
-    public string? Token { get; set; }
-
-    /// <summary>Trust exactly this server certificate (a self-signed one), besides the system's trusted roots.</summary>
-    public X509Certificate2? ServerCertificate { get; set; }
-
-    /// <summary>Accept any server certificate (testing only).</summary>
-    public bool SkipCertificateCheck { get; set; }
-}
 
 /// <summary>
 /// A state served by a ClusterState server (Arrow Flight over gRPC). Reads fetch the current

@@ -1,0 +1,69 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+
+namespace ClusterState;
+
+/// <summary>A state directory on this machine.</summary>
+public sealed class LocalStateSource(string directory) : StateSource
+{
+    private StateWatcher? _watcher;
+
+    /// <inheritdoc />
+    public override string Location { get; } = directory;
+
+    /// <inheritdoc />
+    public override bool IsRemote => false;
+
+    /// <inheritdoc />
+    public override ClusterSnapshot Open(Action<long, long>? progress) => ClusterSnapshot.Open(Location);
+
+    /// <inheritdoc />
+    public override StateMetadata ReadMetadata() => StateMetadata.Read(Location);
+
+    /// <inheritdoc />
+    public override ClusterMetadata Describe()
+    {
+        using var snapshot = Open();
+        return snapshot.Describe();
+    }
+
+    /// <inheritdoc />
+    public override CommitResult Commit(ChangeSet changes) => StateStore.Commit(Location, changes);
+
+    /// <inheritdoc />
+    public override CommitResult Commit(Func<ClusterSnapshot, ChangeSet> plan) => StateStore.Commit(Location, plan);
+
+    /// <inheritdoc />
+    public override StateMetadata? WaitForCommit(long afterGeneration, TimeSpan timeout, CancellationToken cancel) =>
+        (_watcher ??= new StateWatcher(Location)).WaitForCommit(afterGeneration, timeout, cancel);
+
+    /// <inheritdoc />
+    public override IReadOnlyList<ClusterStateChange> ChangesBetween(long after, long upTo) => ChangeLog.Between(Location, after, upTo);
+
+    /// <inheritdoc />
+    public override CheckpointInfo SaveCheckpoint(int keep, Action<int, int>? progress) => Checkpoints.Save(Location, keep, progress: progress);
+
+    /// <inheritdoc />
+    public override CheckpointInfo? SaveCheckpointIfDue(Action<int, int>? progress) => Checkpoints.SaveIfDue(Location, progress: progress);
+
+    /// <inheritdoc />
+    public override IReadOnlyList<CheckpointInfo> ListCheckpoints() => Checkpoints.List(Location);
+
+    /// <inheritdoc />
+    public override StateMetadata Restore(CheckpointInfo checkpoint) => Checkpoints.Restore(Location, checkpoint.Path);
+
+    /// <inheritdoc />
+    public override void SetCheckpointPolicy(CheckpointPolicy? policy) => Checkpoints.SetPolicy(Location, policy);
+
+    /// <inheritdoc />
+    public override CommitResult? Migrate(Action<string>? progress) => StateStore.Migrate(Location, progress: progress);
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _watcher?.Dispose();
+        _watcher = null;
+        base.Dispose();
+    }
+}
