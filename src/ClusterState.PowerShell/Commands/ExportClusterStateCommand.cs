@@ -1,19 +1,9 @@
-using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
 
 namespace ClusterState.PowerShell.Commands;
-
-/// <summary>Parquet layouts Export-ClusterState writes.</summary>
-public enum ParquetLayout
-{
-    /// <summary>One file per entity, one row per item, resources as columns.</summary>
-    Flat,
-    /// <summary>One file in the nested one-row state schema (the layout of checkpoints).</summary>
-    Nested,
-}
 
 /// <summary>
 /// <para type="synopsis">Exports the current state as a JSON document, an Arrow IPC file, or a directory of CSV or Parquet files.</para>

@@ -2,19 +2,6 @@ using System.Management.Automation;
 
 namespace ClusterState.PowerShell.Commands;
 
-/// <summary>The forms Get-ClusterTopology returns.</summary>
-public enum TopologyFormat
-{
-    /// <summary>A ClusterTopology object with Nodes and Connections (the SPEC's -As Object).</summary>
-#pragma warning disable CA1720 // the value's name is the public parameter value
-    Object,
-#pragma warning restore CA1720
-    /// <summary>Graphviz DOT text.</summary>
-    Dot,
-    /// <summary>Mermaid flowchart text.</summary>
-    Mermaid,
-}
-
 /// <summary>
 /// <para type="synopsis">Gets the network topology: every node and one connection per pair of peers, as an object, Graphviz DOT or Mermaid.</para>
 /// <para type="description">Get-ClusterTopology applies the seed's get_network_topology with its bug fixed: a pair of nodes is connected when either side lists the other as a peer, once per pair. Nodes carry Id, Role, Status, CpuCount, MemoryGiB and GpuCount. Peers that are not nodes of the state are kept as External connections and listed in ExternalPeers. -As Dot returns a Graphviz graph (render it with dot -Tsvg), -As Mermaid a flowchart for Markdown.</para>

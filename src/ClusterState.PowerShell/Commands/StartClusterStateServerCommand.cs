@@ -1,31 +1,10 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Management.Automation;
 using System.Net;
 using System.Security.Cryptography;
 
 namespace ClusterState.PowerShell.Commands;
-
-/// <summary>A running Arrow Flight server (Start-ClusterStateServer).</summary>
-public sealed class ClusterStateServerInfo
-{
-    /// <summary>The address clients connect to, e.g. grpc://127.0.0.1:50051.</summary>
-    public string Uri { get; set; } = "";
-    /// <summary>The server's process id.</summary>
-    public int ProcessId { get; set; }
-    /// <summary>The state directory it serves.</summary>
-    public string StatePath { get; set; } = "";
-    /// <summary>The bearer token clients must send.</summary>
-    public string Token { get; set; } = "";
-    /// <summary>True when the server stops with the pwsh session that started it (-StopWithSession); false: it runs until Stop-ClusterStateServer.</summary>
-    public bool StopsWithSession { get; set; }
-    /// <summary>The largest request (a change set) it accepts, in MiB.</summary>
-    public int MaxRequestMB { get; set; }
-
-    /// <inheritdoc />
-    public override string ToString() => Uri;
-}
 
 /// <summary>
 /// <para type="synopsis">Starts an Arrow Flight server for a state directory as its own process and returns its address.</para>
@@ -106,39 +85,5 @@ public sealed class StartClusterStateServerCommand : StateCmdlet
             Uri = host.Uri, ProcessId = host.ProcessId, StatePath = dir, Token = token,
             StopsWithSession = StopWithSession, MaxRequestMB = MaxRequestMB,
         });
-    });
-}
-
-/// <summary>
-/// <para type="synopsis">Stops an Arrow Flight server started by Start-ClusterStateServer.</para>
-/// <para type="description">Stop-ClusterStateServer ends the server process (the objects of Start-ClusterStateServer bind by ProcessId). Commits the server was making are complete or not made at all (the state directory's commit rules); clients connected to it get ServerUnavailable until a server answers again.</para>
-/// </summary>
-[Cmdlet(VerbsLifecycle.Stop, "ClusterStateServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
-public sealed class StopClusterStateServerCommand : ClusterStateCmdlet
-{
-    /// <summary><para type="description">The server's process id.</para></summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Id")]
-    public int ProcessId { get; set; }
-
-    /// <inheritdoc />
-    protected override void ProcessRecord() => Run(() =>
-    {
-        Process process;
-        try
-        {
-            process = ServerHost.Find(ProcessId);
-        }
-        catch (ClusterStateException e)
-        {
-            // One process that is not a server is this item's failure, not the pipeline's.
-            WriteError(ToErrorRecord(e));
-            return;
-        }
-        using (process)
-        {
-            if (!ShouldProcess($"process {ProcessId}", "Stop the Arrow Flight server")) return;
-            ServerHost.Stop(process);
-        }
     });
 }
