@@ -168,20 +168,69 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
     protected bool? SwitchValue(string name, SwitchParameter value) =>
         MyInvocation.BoundParameters.ContainsKey(name) ? value.IsPresent : null;
 
-    /// <summary>Maps an engine exception to an ErrorRecord (stable ErrorId, category, target).</summary>
-    internal static ErrorRecord ToErrorRecord(ClusterStateException e) => new(e, e.ErrorId, e.Kind switch
+    /// <summary>
+    /// Maps an engine exception to an ErrorRecord (stable ErrorId, category, target). The engine's
+    /// message speaks of the state; where a parameter of this command (or another cmdlet) is the
+    /// remedy, <see cref="Hints"/> names it: the hint is the record's RecommendedAction, and
+    /// ErrorDetails.Message (what the user sees) is the engine's message followed by the hint.
+    /// </summary>
+    internal ErrorRecord ToErrorRecord(ClusterStateException e)
     {
-        ClusterStateErrorKind.NotFound => ErrorCategory.ObjectNotFound,
-        ClusterStateErrorKind.InvalidData => ErrorCategory.InvalidData,
-        ClusterStateErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
-        ClusterStateErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
-        ClusterStateErrorKind.WriteError => ErrorCategory.WriteError,
-        ClusterStateErrorKind.AlreadyExists => ErrorCategory.ResourceExists,
-        ClusterStateErrorKind.Conflict => ErrorCategory.InvalidOperation,
-        ClusterStateErrorKind.Timeout => ErrorCategory.OperationTimeout,
-        ClusterStateErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
-        _ => ErrorCategory.NotSpecified,
-    }, e.Target);
+        var record = new ErrorRecord(e, e.ErrorId, e.Kind switch
+        {
+            ClusterStateErrorKind.NotFound => ErrorCategory.ObjectNotFound,
+            ClusterStateErrorKind.InvalidData => ErrorCategory.InvalidData,
+            ClusterStateErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+            ClusterStateErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+            ClusterStateErrorKind.WriteError => ErrorCategory.WriteError,
+            ClusterStateErrorKind.AlreadyExists => ErrorCategory.ResourceExists,
+            ClusterStateErrorKind.Conflict => ErrorCategory.InvalidOperation,
+            ClusterStateErrorKind.Timeout => ErrorCategory.OperationTimeout,
+            ClusterStateErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+            _ => ErrorCategory.NotSpecified,
+        }, e.Target);
+        if (HintFor(e) is { } hint)
+        {
+            string message = e.Message.TrimEnd();
+            string separator = message.Length == 0 || message[^1] is '.' or '?' or '!' or ')' ? " " : ". ";
+            record.ErrorDetails = new ErrorDetails(message + separator + hint) { RecommendedAction = hint };
+        }
+        return record;
+    }
+
+    /// <summary>
+    /// Error id, the parameter the hint is about (null: the hint names other cmdlets) and the
+    /// hint. A parameter hint applies only to a command that has the parameter and was not given
+    /// it; the first row that applies wins.
+    /// </summary>
+    private static readonly (string ErrorId, string? Parameter, string Hint)[] Hints =
+    {
+        (ErrorIds.StateAlreadyExists, "Force", "Give -Force to replace it."),
+        (ErrorIds.ExportTargetExists, "Force", "Give -Force to replace it."),
+        (ErrorIds.UnknownRole, "Force", "Give -Force to keep it."),
+        (ErrorIds.UnknownStatus, "Force", "Give -Force to keep it."),
+        (ErrorIds.NodeHasTasks, "Force", "Give -Force to release them with the node(s)."),
+        (ErrorIds.InvalidId, "LiteralId", "Give -LiteralId to address an id exactly as written."),
+        (ErrorIds.InvalidId, "LiteralCid", "Give -LiteralCid to address a CID exactly as written."),
+        (ErrorIds.StateNotFound, "StatePath", "Give -StatePath, run Connect-ClusterState, or set $env:" + StateLocator.EnvironmentVariable + "."),
+        (ErrorIds.ServerCertificateRejected, null, "Give the certificate with Connect-ClusterState -ServerCertificate."),
+        (ErrorIds.ServerUnauthorized, null, "Give the token with Connect-ClusterState -Token (or $env:" + RemoteState.TokenVariable + ")."),
+        (ErrorIds.RequestTooLarge, null, "Start-ClusterStateServer -MaxRequestMB sets the server's limit."),
+        (ErrorIds.ServerUnavailable, null, "Start-ClusterStateServer starts a server; Get-ClusterMetadata shows the state's generation."),
+    };
+
+    private string? HintFor(ClusterStateException e)
+    {
+        foreach (var (errorId, parameter, hint) in Hints)
+        {
+            if (!string.Equals(errorId, e.ErrorId, StringComparison.Ordinal)) continue;
+            if (parameter is null) return hint;
+            // The message may name the parameter already (the cmdlets' own errors do).
+            if (e.Message.Contains("-" + parameter, StringComparison.Ordinal)) return null;
+            if (MyInvocation?.MyCommand?.Parameters?.ContainsKey(parameter) == true && !MyInvocation.BoundParameters.ContainsKey(parameter)) return hint;
+        }
+        return null;
+    }
 
     /// <summary>Releases the snapshot this command opened.</summary>
     public void Dispose()

@@ -44,7 +44,7 @@ public static class IdRules
             if (char.IsControl(c)) return $"it holds the control character U+{(int)c:X4} at position {i}";
             if (c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069')
                 return $"it holds the bidirectional formatting character U+{(int)c:X4} at position {i}";
-            if (c is '*' or '?' or '[' or ']') return $"it holds the wildcard character '{c}' (ids never do; use -LiteralId to address an existing one)";
+            if (c is '*' or '?' or '[' or ']') return $"it holds the wildcard character '{c}' (ids never do; an existing one is addressed by its literal id)";
         }
         // Checked last: the surrogate check above guarantees the UTF-8 length is the real one.
         int bytes = Encoding.UTF8.GetByteCount(id);

@@ -85,7 +85,7 @@ public static class StateExport
     {
         if (!overwrite && File.Exists(path))
             throw new ClusterStateException(ErrorIds.ExportTargetExists, ClusterStateErrorKind.AlreadyExists,
-                $"'{path}' already exists; use -Force to replace it.", path);
+                $"'{path}' already exists; replacing it must be asked for.", path);
     }
 
     private static void CreateDirectory(string path)

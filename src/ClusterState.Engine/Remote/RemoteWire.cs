@@ -216,18 +216,18 @@ public static class RemoteWire
         {
             if (inner is System.Security.Authentication.AuthenticationException)
                 return new ClusterStateException(ErrorIds.ServerCertificateRejected, ClusterStateErrorKind.PermissionDenied,
-                    $"The TLS certificate of the ClusterState server at {location} is not trusted ({inner.Message}). Give its certificate with Connect-ClusterState -ServerCertificate.", location, e);
+                    $"The TLS certificate of the ClusterState server at {location} is not trusted ({inner.Message}); the connection must be given that certificate.", location, e);
         }
         return e.StatusCode switch
         {
             // gRPC refuses a message over the receiver's limit before any handler runs: nothing was applied.
             StatusCode.ResourceExhausted => new ClusterStateException(ErrorIds.RequestTooLarge, ClusterStateErrorKind.InvalidArgument,
-                $"The request is larger than the ClusterState server at {location} accepts ({e.Status.Detail}); nothing was changed. Send fewer items per command, or start the server with a larger -MaxRequestMB.", location, e),
+                $"The request is larger than the ClusterState server at {location} accepts ({e.Status.Detail}); nothing was changed. Send fewer items per command, or start the server with a larger request limit.", location, e),
             StatusCode.Unauthenticated or StatusCode.PermissionDenied => new ClusterStateException(ErrorIds.ServerUnauthorized, ClusterStateErrorKind.PermissionDenied,
-                $"The ClusterState server at {location} refused the call: {e.Status.Detail} Give the server's token with Connect-ClusterState -Token (or $env:CLUSTERSTATE_SERVER_TOKEN).", location, e),
+                $"The ClusterState server at {location} refused the call: {e.Status.Detail} The call needs the server's token (the connection's, or the environment variable {RemoteState.TokenVariable}).", location, e),
             StatusCode.Unavailable or StatusCode.DeadlineExceeded => new ClusterStateException(ErrorIds.ServerUnavailable, ClusterStateErrorKind.ResourceUnavailable,
-                $"The ClusterState server at {location} does not answer ({e.Status.Detail}). Is it running (Start-ClusterStateServer)?"
-                + (maybeApplied ? " The change may or may not have been applied: check the generation (Get-ClusterMetadata) before repeating it." : ""), location, e),
+                $"The ClusterState server at {location} does not answer ({e.Status.Detail}). Is it running?"
+                + (maybeApplied ? " The change may or may not have been applied: check the state's generation before repeating it." : ""), location, e),
             _ => new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable,
                 $"The ClusterState server at {location} failed the call: {e.StatusCode}: {e.Status.Detail}", location, e),
         };

@@ -168,7 +168,7 @@ internal static class ChangeRules
             throw new ClusterStateException(ErrorIds.AssignedNodeNotFound, ClusterStateErrorKind.NotFound,
                 $"Task '{t.Id}' cannot be assigned to '{node}': no node with that id exists in the state.", t.Id);
         if (!force && t.Status is Vocabularies.Assigned or Vocabularies.Running && string.IsNullOrEmpty(t.AssignedTo))
-            throw Invalid(ErrorIds.InvalidArgument, $"Task '{t.Id}' is {t.Status} but assigned to no node; give -AssignedTo (or -Force).", t.Id);
+            throw Invalid(ErrorIds.InvalidArgument, $"Task '{t.Id}' is {t.Status} but assigned to no node; name its node, or force the status.", t.Id);
         if (t.Resources is { } r)
         {
             NotNegative(r.CpuCores, "cpu_cores", t.Id);
@@ -206,7 +206,7 @@ internal static class ChangeRules
     private static void CheckVocabulary(string? value, IReadOnlyList<string> vocabulary, string errorId, string what, string id, bool force)
     {
         if (force || value is null || vocabulary.Contains(value, StringComparer.Ordinal)) return;
-        throw Invalid(errorId, $"'{id}': {what} '{value}' is not one of {string.Join(", ", vocabulary)} (use -Force to keep it).", value);
+        throw Invalid(errorId, $"'{id}': {what} '{value}' is not one of {string.Join(", ", vocabulary)} (keeping it must be asked for).", value);
     }
 
     private static void NotNegative(long? value, string field, string id)

@@ -58,7 +58,7 @@ internal static class RemovedNodeTasks
         var examples = string.Join(", ", result.Take(ShownIds).Select(u => IdRules.Printable(u.Id))) + (result.Count > ShownIds ? ", …" : "");
         throw new ClusterStateException(ErrorIds.NodeHasTasks, ClusterStateErrorKind.Conflict,
             $"{result.Count} task(s) are still assigned to the node(s) to remove: {nodes}; {unfinished} of them not finished (e.g. {examples}). "
-            + "Reassign or remove them first, or remove with -Force, which returns the unfinished ones to pending and unassigns the finished ones in the same commit.",
+            + "Reassign or remove them first, or ask for them to be released with the node(s): the unfinished ones return to pending and the finished ones are unassigned in the same commit.",
             removed[Array.FindIndex(perNode, n => n > 0)]);
     }
 

@@ -48,8 +48,8 @@ public static class StateLocator
             if (File.Exists(Path.Combine(candidate, StateMetadata.FileName))) return candidate;
         }
         throw new ClusterStateException(ErrorIds.StateNotFound, ClusterStateErrorKind.NotFound,
-            "No cluster state was found. Give -StatePath, run Connect-ClusterState, or set " + EnvironmentVariable +
-            ". Paths tried: " + string.Join(", ", tried), tried.ToArray());
+            "No cluster state was found: none was named, the session has none, and neither the environment variable " +
+            EnvironmentVariable + " nor the usual locations lead to one. Paths tried: " + string.Join(", ", tried), tried.ToArray());
     }
 
     /// <summary>Resolves the state and describes where it was found and what it points to.</summary>

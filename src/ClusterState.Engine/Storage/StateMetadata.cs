@@ -105,7 +105,7 @@ public sealed class StateMetadata
     internal static long Next(long generation, string directory) => generation < MaxGeneration
         ? generation + 1
         : throw new ClusterStateException(ErrorIds.MetadataInvalid, ClusterStateErrorKind.InvalidData,
-            $"The state '{directory}' is at generation {generation}, the largest there can be ({MaxGeneration}); it takes no more commits. Create it anew (New-ClusterState -Force) to start the generations over.", directory);
+            $"The state '{directory}' is at generation {generation}, the largest there can be ({MaxGeneration}); it takes no more commits. Create it anew to start the generations over.", directory);
 
     private static StateMetadata FromJson(Func<JsonNode?> parse, string source)
     {

@@ -77,7 +77,7 @@ public static partial class StateStore
         {
             if (!options.Force)
                 throw new ClusterStateException(ErrorIds.StateAlreadyExists, ClusterStateErrorKind.AlreadyExists,
-                    $"'{directory}' already holds a cluster state; use -Force to replace it.", directory);
+                    $"'{directory}' already holds a cluster state; replacing it must be asked for.", directory);
             try
             {
                 previous = StateMetadata.Read(directory);
