@@ -149,6 +149,13 @@ internal sealed class RemoteCache
     /// Writes a generation's assembled batch as its cached file (0600, named with its digest),
     /// then deletes the older generations' files (open mappings of them stay valid).
     /// </summary>
+    /// <remarks>
+    /// Temporary name and rename, as <see cref="AtomicFile"/> does, but not through it: the final
+    /// name holds the digest of the bytes, known only once they are written; the file is created
+    /// 0600 from its first byte; the rename never replaces a file (another process of this user
+    /// that cached the same bytes first wins); and a cache that cannot be written is an I/O
+    /// failure of reading, not a <c>WriteFailed</c> of the state.
+    /// </remarks>
     public void Store(RecordBatch batch, StateMetadata metadata)
     {
         string folder = Folder(create: true)!;
