@@ -18,6 +18,9 @@
              Includes the remote cases: a ClusterState server on the large state, read by pwsh.
       BenchRemote  only the remote cases (on the states a Bench made), then the document again.
       BenchCheckpoint  only the checkpoint measurements (ours and the native baseline), then the document again.
+      BenchRevision  the same cmdlet cases (warm open, status scan, id lookup, single commit) with the
+             module of -Baseline (a git revision, built in out/baseline) and with this tree's, in
+             alternating fresh pwsh processes on one state: medians and ratios of one run.
       Crash  the full count of the kill-the-writer loop (CI kills 40 times; this $CrashKills).
       Fuzz   the full count of the damaged-snapshot loop (CI runs 200 rounds; this runs
              $FuzzRounds) to show that no corruption crashes the process, and of the loop of
@@ -30,7 +33,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Bench', 'BenchRemote', 'BenchCheckpoint', 'Crash', 'Fuzz')]
+    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Bench', 'BenchRemote', 'BenchCheckpoint', 'BenchRevision', 'Crash', 'Fuzz')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -39,6 +42,9 @@ param(
     [int] $FuzzRounds = 10000,
 
     [int] $FlightFuzzRounds = 5000,
+
+    # BenchRevision: the git revision to compare this tree with.
+    [string] $Baseline = 'HEAD',
 
     [int] $CrashKills = 250
 )
@@ -218,6 +224,28 @@ function Invoke-RemoteBench {
     if ($exit -ne 0) { throw "The remote benchmark failed with exit code $exit." }
 }
 
+function Invoke-RevisionBench {
+    # The baseline's sources as they were at -Baseline (git archive, no worktree to clean up),
+    # built by their own build.ps1 in a fresh pwsh.
+    Write-Host "== Bench (this tree against $Baseline)" -ForegroundColor Cyan
+    $revision = (& git -C $Root rev-parse --short $Baseline).Trim()
+    if ($LASTEXITCODE -ne 0) { throw "'$Baseline' is not a git revision of this repository." }
+    $source = Join-Path $Out "baseline/$revision"
+    if (-not (Test-Path (Join-Path $source 'out/ClusterState/ClusterState.psd1'))) {
+        Remove-Item -Recurse -Force $source -ErrorAction SilentlyContinue
+        New-Item -ItemType Directory -Force $source | Out-Null
+        & git -C $Root archive --format=tar -o (Join-Path $source 'src.tar') $revision
+        if ($LASTEXITCODE -ne 0) { throw "git archive $revision failed." }
+        Invoke-Native tar -xf (Join-Path $source 'src.tar') -C $source
+        $exit = Start-FreshPwsh -File (Join-Path $source 'build.ps1') -Arguments @('Build')
+        if ($exit -ne 0) { throw "Building $revision failed with exit code $exit." }
+    }
+    $exit = Start-FreshPwsh -File (Join-Path $Root 'tests/Benchmarks/Revision.Bench.ps1') -Arguments @(
+        '-BaselineModule', (Join-Path $source 'out/ClusterState/ClusterState.psd1'), '-BaselineName', $revision,
+        '-CurrentModule', (Join-Path $ModuleDir 'ClusterState.psd1'), '-StatePath', (Join-Path $Out "bench-revision/$revision/state"))
+    if ($exit -ne 0) { throw "The revision benchmark failed with exit code $exit." }
+}
+
 function Invoke-EngineTestLoop([string] $Variable, [int] $Count, [string] $Filter) {
     # One xunit test with its loop count raised through an environment variable.
     Set-Item "Env:$Variable" $Count
@@ -252,6 +280,10 @@ foreach ($t in $Task) {
             $env:CLUSTERSTATE_MODULE = Join-Path $ModuleDir 'ClusterState.psd1'
             $exit = Start-FreshPwsh -File (Join-Path $Root 'tests/Benchmarks/Cmdlets.Bench.ps1') -Arguments @('-ReportOnly')
             if ($exit -ne 0) { throw "Writing the report failed with exit code $exit." }
+        }
+        'BenchRevision' {
+            if (-not $script:Built) { Invoke-Build }
+            Invoke-RevisionBench
         }
         'Crash' { Write-Host "== Crash ($CrashKills kills)" -ForegroundColor Cyan; Invoke-EngineTestLoop CLUSTERSTATE_CRASH_KILLS $CrashKills 'WriterKilledAtRandomPoints' }
         'Fuzz' {
