@@ -1,0 +1,27 @@
+namespace ClusterState.Schema;
+
+/// <summary>
+/// One row of a field table (<see cref="EntityFields{T}"/>): a field of an entity's Arrow struct
+/// and the model property that holds it. Typed subclasses: <see cref="ValueField{T, TValue}"/>
+/// for leaf values, <see cref="StructField{T, TChild}"/> for nested structs (<c>resources</c>).
+/// </summary>
+internal abstract class EntityField<T> : FieldRow
+    where T : class
+{
+    protected EntityField(string name, string property)
+        : base(name, property)
+    {
+    }
+
+    /// <summary>Whether the field holds the same value in both items.</summary>
+    public abstract bool Same(T a, T b);
+
+    /// <summary>A typed appender for this field, made once per builder.</summary>
+    public abstract RowAppender<T> NewAppender(int version);
+
+    /// <summary>The value, boxed (slow paths and tests; the builders use <see cref="NewAppender"/>).</summary>
+    public abstract object? GetValue(T item);
+
+    /// <summary>Sets the value, boxed (slow paths and tests).</summary>
+    public abstract void SetValue(T item, object? value);
+}

@@ -1,0 +1,57 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using Apache.Arrow.Types;
+
+namespace ClusterState.Schema;
+
+/// <summary>
+/// The field table of one entity (or of a nested struct such as <c>resources</c>): its rows in
+/// Arrow field order. The schema's struct types, the batch builders and the commit's change
+/// detection are made from it; adding a field is adding a row here and a model property.
+/// </summary>
+internal sealed class EntityFields<T> : FieldTable
+    where T : class
+{
+    private readonly EntityField<T>[] _fields;
+    private readonly ConcurrentDictionary<int, StructType> _types = new();
+
+    public EntityFields(IEnumerable<EntityField<T>> fields, IReadOnlyDictionary<string, string>? notStored = null)
+    {
+        _fields = fields.ToArray();
+        NotStored = notStored ?? new Dictionary<string, string>();
+        var duplicate = _fields.GroupBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"The field '{duplicate.Key}' is in the table of {typeof(T).Name} twice.", nameof(fields));
+    }
+
+    /// <summary>The rows, typed.</summary>
+    public IReadOnlyList<EntityField<T>> Fields => _fields;
+
+    public override Type ModelType => typeof(T);
+
+    public override IReadOnlyList<FieldRow> Rows => _fields;
+
+    public override IReadOnlyDictionary<string, string> NotStored { get; }
+
+    /// <summary>The row of a field name, or null.</summary>
+    public EntityField<T>? Find(string name) => Array.Find(_fields, f => f.Name == name);
+
+    public override StructType TypeOf(int version) =>
+        _types.GetOrAdd(version, v => new StructType(_fields.Where(f => f.InVersion(v)).Select(f => f.ArrowFieldAt(v)).ToList()));
+
+    /// <summary>The names of the fields whose values differ between two items (every row is compared, so no field is forgotten).</summary>
+    public IEnumerable<string> Changed(T a, T b)
+    {
+        foreach (var f in _fields)
+        {
+            if (!f.Same(a, b)) yield return f.Name;
+        }
+    }
+
+    /// <summary>A builder of the struct array of items in a schema version, with its typed appenders made now.</summary>
+    public StructRows<T> NewRows(int version) => new(_fields.Where(f => f.InVersion(version)).Select(f => f.NewAppender(version)));
+
+    /// <summary>A copy of the table with one more row at the end (tests add fields this way).</summary>
+    public EntityFields<T> With(EntityField<T> field) => new(_fields.Append(field), NotStored);
+}

@@ -1,0 +1,25 @@
+using System;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+
+namespace ClusterState.Schema;
+
+/// <summary>
+/// How one kind of field value (string, list of strings, int32, …) is stored: its Arrow type, how
+/// two values compare, and the typed column appender that writes it. The appender is made once
+/// per builder; appending a row calls the model getter and a typed builder, with no boxing.
+/// </summary>
+internal abstract class FieldCodec<TValue>
+{
+    /// <summary>The Arrow type this module writes for the value.</summary>
+    public abstract IArrowType ArrowType { get; }
+
+    /// <summary>Whether two values are the same (what a commit compares to find changed fields).</summary>
+    public abstract bool Same(TValue a, TValue b);
+
+    /// <summary>A typed appender reading the value of each row through <paramref name="get"/>.</summary>
+    public abstract RowAppender<T> NewAppender<T>(Func<T, TValue> get);
+
+    /// <summary>A non-null value of this kind (tests use it to round-trip accessors).</summary>
+    public abstract TValue Sample { get; }
+}

@@ -1,0 +1,172 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+
+namespace ClusterState.Schema;
+
+/// <summary>
+/// The value kinds the field tables use. They depend on nothing in <see cref="ClusterSchema"/>
+/// (which is built from the tables), so type initialisation has no cycle.
+/// </summary>
+internal static class FieldCodecs
+{
+    /// <summary>Millisecond timestamps without a time zone (<see cref="ClusterSchema.Timestamp"/> is this instance).</summary>
+    public static readonly TimestampType TimestampMs = new(TimeUnit.Millisecond, (string?)null);
+
+    public static FieldCodec<string?> String { get; } = new StringCodec();
+    public static FieldCodec<string[]> StringList { get; } = new StringListCodec();
+    public static FieldCodec<int?> Int32 { get; } = new Int32Codec();
+    public static FieldCodec<long?> Int64 { get; } = new Int64Codec();
+    public static FieldCodec<float?> Float { get; } = new FloatCodec();
+    public static FieldCodec<bool?> Boolean { get; } = new BooleanCodec();
+    public static FieldCodec<DateTime?> Timestamp { get; } = new TimestampCodec();
+
+    /// <summary>The <c>list&lt;item: string&gt;</c> type of the seed's string lists.</summary>
+    public static ListType StringListType() => new(new Field("item", StringType.Default, nullable: true, metadata: null));
+
+    private sealed class StringCodec : FieldCodec<string?>
+    {
+        public override IArrowType ArrowType => StringType.Default;
+        public override bool Same(string? a, string? b) => string.Equals(a, b, StringComparison.Ordinal);
+        public override string? Sample => "sample";
+        public override RowAppender<T> NewAppender<T>(Func<T, string?> get) => new Appender<T>(get);
+
+        private sealed class Appender<T>(Func<T, string?> get) : RowAppender<T>
+        {
+            private readonly StringArray.Builder _builder = new();
+            public override void Append(T item)
+            {
+                var value = get(item);
+                if (value is null) _builder.AppendNull(); else _builder.Append(value);
+            }
+            public override void AppendNull() => _builder.AppendNull();
+            public override IArrowArray Build(IArrowType type) => _builder.Build();
+        }
+    }
+
+    private sealed class StringListCodec : FieldCodec<string[]>
+    {
+        public override IArrowType ArrowType => StringListType();
+        public override bool Same(string[] a, string[] b) => ReferenceEquals(a, b) || (a is not null && b is not null && a.SequenceEqual(b));
+        public override string[] Sample => new[] { "a", "b" };
+        public override RowAppender<T> NewAppender<T>(Func<T, string[]> get) => new Appender<T>(get);
+
+        private sealed class Appender<T>(Func<T, string[]> get) : RowAppender<T>
+        {
+            private readonly ListArray.Builder _builder = new(StringType.Default);
+            public override void Append(T item)
+            {
+                // A missing list is written as an empty one, as the seed does.
+                _builder.Append();
+                var values = get(item);
+                if (values is null) return;
+                var strings = (StringArray.Builder)_builder.ValueBuilder;
+                foreach (var v in values) strings.Append(v);
+            }
+            public override void AppendNull() => _builder.AppendNull();
+            public override IArrowArray Build(IArrowType type)
+            {
+                var built = _builder.Build();
+                return new ListArray(type, built.Length, built.ValueOffsetsBuffer, built.Values, built.NullBitmapBuffer, built.NullCount, 0);
+            }
+        }
+    }
+
+    private sealed class Int32Codec : FieldCodec<int?>
+    {
+        public override IArrowType ArrowType => Int32Type.Default;
+        public override bool Same(int? a, int? b) => a == b;
+        public override int? Sample => 7;
+        public override RowAppender<T> NewAppender<T>(Func<T, int?> get) => new Appender<T>(get);
+
+        private sealed class Appender<T>(Func<T, int?> get) : RowAppender<T>
+        {
+            private readonly Int32Array.Builder _builder = new();
+            public override void Append(T item)
+            {
+                if (get(item) is int v) _builder.Append(v); else _builder.AppendNull();
+            }
+            public override void AppendNull() => _builder.AppendNull();
+            public override IArrowArray Build(IArrowType type) => _builder.Build();
+        }
+    }
+
+    private sealed class Int64Codec : FieldCodec<long?>
+    {
+        public override IArrowType ArrowType => Int64Type.Default;
+        public override bool Same(long? a, long? b) => a == b;
+        public override long? Sample => 1L << 40;
+        public override RowAppender<T> NewAppender<T>(Func<T, long?> get) => new Appender<T>(get);
+
+        private sealed class Appender<T>(Func<T, long?> get) : RowAppender<T>
+        {
+            private readonly Int64Array.Builder _builder = new();
+            public override void Append(T item)
+            {
+                if (get(item) is long v) _builder.Append(v); else _builder.AppendNull();
+            }
+            public override void AppendNull() => _builder.AppendNull();
+            public override IArrowArray Build(IArrowType type) => _builder.Build();
+        }
+    }
+
+    private sealed class FloatCodec : FieldCodec<float?>
+    {
+        public override IArrowType ArrowType => FloatType.Default;
+        // float.Equals: NaN is the same as NaN, so an unchanged NaN is not a change.
+        public override bool Same(float? a, float? b) => a.Equals(b);
+        public override float? Sample => 12.5f;
+        public override RowAppender<T> NewAppender<T>(Func<T, float?> get) => new Appender<T>(get);
+
+        private sealed class Appender<T>(Func<T, float?> get) : RowAppender<T>
+        {
+            private readonly FloatArray.Builder _builder = new();
+            public override void Append(T item)
+            {
+                if (get(item) is float v) _builder.Append(v); else _builder.AppendNull();
+            }
+            public override void AppendNull() => _builder.AppendNull();
+            public override IArrowArray Build(IArrowType type) => _builder.Build();
+        }
+    }
+
+    private sealed class BooleanCodec : FieldCodec<bool?>
+    {
+        public override IArrowType ArrowType => BooleanType.Default;
+        public override bool Same(bool? a, bool? b) => a == b;
+        public override bool? Sample => true;
+        public override RowAppender<T> NewAppender<T>(Func<T, bool?> get) => new Appender<T>(get);
+
+        private sealed class Appender<T>(Func<T, bool?> get) : RowAppender<T>
+        {
+            private readonly BooleanArray.Builder _builder = new();
+            public override void Append(T item)
+            {
+                if (get(item) is bool v) _builder.Append(v); else _builder.AppendNull();
+            }
+            public override void AppendNull() => _builder.AppendNull();
+            public override IArrowArray Build(IArrowType type) => _builder.Build();
+        }
+    }
+
+    private sealed class TimestampCodec : FieldCodec<DateTime?>
+    {
+        public override IArrowType ArrowType => TimestampMs;
+        public override bool Same(DateTime? a, DateTime? b) => a == b;
+        public override DateTime? Sample => new DateTime(2026, 1, 2, 3, 4, 5, 678, DateTimeKind.Utc);
+        public override RowAppender<T> NewAppender<T>(Func<T, DateTime?> get) => new Appender<T>(get);
+
+        private sealed class Appender<T>(Func<T, DateTime?> get) : RowAppender<T>
+        {
+            private readonly TimestampArray.Builder _builder = new(TimestampMs);
+            public override void Append(T item)
+            {
+                if (get(item) is DateTime d) _builder.Append(StateBatchBuilder.Utc(d)); else _builder.AppendNull();
+            }
+            public override void AppendNull() => _builder.AppendNull();
+            public override IArrowArray Build(IArrowType type) => _builder.Build();
+        }
+    }
+}
