@@ -113,6 +113,42 @@ public class FieldTableTests
         Assert.Equal(new[] { "cid", "created_at" }, Fixed(ContentFields.Table));
     }
 
+    [Fact]
+    public void Changed_ReportsEveryRow_SoACommitRebuildsIt()
+    {
+        AssertEveryRowChanges(NodeFields.Table, () => new ClusterNode { Id = "n" });
+        AssertEveryRowChanges(TaskFields.Table, () => new ClusterTask { Id = "t" });
+        AssertEveryRowChanges(ContentFields.Table, () => new ClusterContent { Cid = "c" });
+    }
+
+    private static void AssertEveryRowChanges<T>(EntityFields<T> table, Func<T> make)
+        where T : class
+    {
+        Assert.Empty(table.Changed(make(), make()));
+        foreach (var row in table.Fields)
+        {
+            var a = make();
+            var b = make();
+            row.SetValue(b, row.SampleValue());
+            Assert.Equal(new[] { row.Name }, table.Changed(a, b));
+            if (row is StructField<T, NodeResources> or StructField<T, TaskResources>)
+            {
+                // A change inside the struct (both sides present) is a change of the struct field.
+                row.SetValue(a, row.SampleValue());
+                Assert.Empty(table.Changed(a, b));
+                var children = (FieldTable)row.Children!;
+                var child = row.GetValue(b)!;
+                foreach (var childRow in children.Rows)
+                {
+                    var before = ((dynamic)childRow).GetValue((dynamic)child);
+                    ((dynamic)childRow).SetValue((dynamic)child, null);
+                    Assert.Equal(new[] { row.Name }, table.Changed(a, b));
+                    ((dynamic)childRow).SetValue((dynamic)child, before);
+                }
+            }
+        }
+    }
+
     private static void AssertTableMatches(FieldTable table, StructType item, int version, string path)
     {
         var rows = table.Rows.Where(r => r.InVersion(version)).ToList();
