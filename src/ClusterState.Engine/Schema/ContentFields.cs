@@ -20,5 +20,5 @@ internal static class ContentFields
         new ValueField<ClusterContent, string[]>(N.Providers, C.StringList, nameof(ClusterContent.Providers), c => c.Providers, (c, v) => c.Providers = v) { Updatable = true },
         new ValueField<ClusterContent, bool?>(N.Pinned, C.Boolean, nameof(ClusterContent.Pinned), c => c.Pinned, (c, v) => c.Pinned = v) { Updatable = true },
         new ValueField<ClusterContent, int?>(N.Replication, C.Int32, nameof(ClusterContent.Replication), c => c.Replication, (c, v) => c.Replication = v) { Updatable = true },
-    });
+    }) { ItemName = "content item" };
 }

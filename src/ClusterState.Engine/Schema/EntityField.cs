@@ -24,4 +24,13 @@ internal abstract class EntityField<T> : FieldRow
 
     /// <summary>Sets the value, boxed (slow paths and tests).</summary>
     public abstract void SetValue(T item, object? value);
+
+    /// <summary>The value as views show it (the hashtable): boxed, a struct as its child table's view, or null.</summary>
+    public abstract object? ViewValue(T item);
+
+    /// <summary>Writes the field of <paramref name="item"/> as a JSON property (exports).</summary>
+    public abstract void WriteJson(System.Text.Json.Utf8JsonWriter writer, T item);
+
+    /// <summary>Reads the field of <paramref name="item"/> from a JSON object (imports).</summary>
+    public abstract void ReadJson(System.Text.Json.JsonElement json, T item);
 }

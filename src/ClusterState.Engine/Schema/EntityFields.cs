@@ -17,9 +17,13 @@ internal sealed class EntityFields<T> : FieldTable
     private readonly EntityField<T>[] _fields;
     private readonly ConcurrentDictionary<int, StructType> _types = new();
 
+    private EntityField<T>[]? _viewOrder;
+
     public EntityFields(IEnumerable<EntityField<T>> fields, IReadOnlyDictionary<string, string>? notStored = null)
     {
         _fields = fields.ToArray();
+        var unknown = _fields.FirstOrDefault(f => f.ShownAfter is { } after && !_fields.Any(g => g.Name == after));
+        if (unknown is not null) throw new ArgumentException($"'{unknown.Name}' is shown after '{unknown.ShownAfter}', which is not in the table of {typeof(T).Name}.", nameof(fields));
         NotStored = notStored ?? new Dictionary<string, string>();
         var duplicate = _fields.GroupBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"The field '{duplicate.Key}' is in the table of {typeof(T).Name} twice.", nameof(fields));
@@ -33,6 +37,44 @@ internal sealed class EntityFields<T> : FieldTable
     public override IReadOnlyList<FieldRow> Rows => _fields;
 
     public override IReadOnlyDictionary<string, string> NotStored { get; }
+
+    /// <summary>What one item is called in messages ("node", "task", "content item").</summary>
+    public string ItemName { get; init; } = typeof(T).Name;
+
+    /// <summary>The key row (<c>id</c>, <c>cid</c>): the first one.</summary>
+    public EntityField<T> Key => _fields[0];
+
+    /// <summary>The rows in the order exports and views show them (see <see cref="FieldRow.ShownAfter"/>).</summary>
+    public IReadOnlyList<EntityField<T>> ViewOrder => _viewOrder ??= MakeViewOrder();
+
+    private EntityField<T>[] MakeViewOrder()
+    {
+        var order = _fields.Where(f => f.ShownAfter is null).ToList();
+        foreach (var f in _fields.Where(f => f.ShownAfter is not null))
+            order.Insert(order.FindIndex(g => g.Name == f.ShownAfter) + 1, f);
+        return order.ToArray();
+    }
+
+    /// <summary>The item as a view shows it: names and values in view order, structs nested.</summary>
+    public KeyValuePair<string, object?>[] View(T item)
+    {
+        var order = ViewOrder;
+        var view = new KeyValuePair<string, object?>[order.Count];
+        for (int i = 0; i < view.Length; i++) view[i] = new(order[i].Name, order[i].ViewValue(item));
+        return view;
+    }
+
+    /// <summary>Writes the item's fields as JSON properties, in view order.</summary>
+    public void WriteJson(System.Text.Json.Utf8JsonWriter writer, T item)
+    {
+        foreach (var f in ViewOrder) f.WriteJson(writer, item);
+    }
+
+    /// <summary>Reads the item's fields from a JSON object, in view order; a field missing there is left as null.</summary>
+    public void ReadJson(System.Text.Json.JsonElement json, T item)
+    {
+        foreach (var f in ViewOrder) f.ReadJson(json, item);
+    }
 
     /// <summary>The row of a field name, or null.</summary>
     public EntityField<T>? Find(string name) => Array.Find(_fields, f => f.Name == name);
@@ -53,5 +95,5 @@ internal sealed class EntityFields<T> : FieldTable
     public StructRows<T> NewRows(int version) => new(_fields.Where(f => f.InVersion(version)).Select(f => f.NewAppender(version)));
 
     /// <summary>A copy of the table with one more row at the end (tests add fields this way).</summary>
-    public EntityFields<T> With(EntityField<T> field) => new(_fields.Append(field), NotStored);
+    public EntityFields<T> With(EntityField<T> field) => new(_fields.Append(field), NotStored) { ItemName = ItemName };
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Text.Json;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 
@@ -19,6 +20,12 @@ internal abstract class FieldCodec<TValue>
 
     /// <summary>A typed appender reading the value of each row through <paramref name="get"/>.</summary>
     public abstract RowAppender<T> NewAppender<T>(Func<T, TValue> get);
+
+    /// <summary>Writes the value as a JSON property (exports); null as JSON null.</summary>
+    public abstract void WriteJson(Utf8JsonWriter writer, string name, TValue value);
+
+    /// <summary>Reads the value of a JSON property (imports); missing or null as null (an empty list for lists).</summary>
+    public abstract TValue ReadJson(JsonElement item, string name);
 
     /// <summary>A non-null value of this kind (tests use it to round-trip accessors).</summary>
     public abstract TValue Sample { get; }

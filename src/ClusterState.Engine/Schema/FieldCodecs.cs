@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
+using System.Text.Json;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 
@@ -23,6 +25,14 @@ internal static class FieldCodecs
     public static FieldCodec<bool?> Boolean { get; } = new BooleanCodec();
     public static FieldCodec<DateTime?> Timestamp { get; } = new TimestampCodec();
 
+    /// <summary>ISO-8601 UTC with milliseconds, as the timestamps are stored (exports, CSV).</summary>
+    public static string FormatTime(DateTime value) =>
+        value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static bool Has(JsonElement e, string name, out JsonElement v) => e.TryGetProperty(name, out v) && v.ValueKind != JsonValueKind.Null;
+
+    private static long? Long(JsonElement e, string name) => Has(e, name, out var v) ? v.GetInt64() : null;
+
     /// <summary>The <c>list&lt;item: string&gt;</c> type of the seed's string lists.</summary>
     public static ListType StringListType() => new(new Field("item", StringType.Default, nullable: true, metadata: null));
 
@@ -31,6 +41,11 @@ internal static class FieldCodecs
         public override IArrowType ArrowType => StringType.Default;
         public override bool Same(string? a, string? b) => string.Equals(a, b, StringComparison.Ordinal);
         public override string? Sample => "sample";
+        public override void WriteJson(Utf8JsonWriter w, string name, string? value)
+        {
+            if (value is null) w.WriteNull(name); else w.WriteString(name, value);
+        }
+        public override string? ReadJson(JsonElement e, string name) => Has(e, name, out var v) ? v.GetString() : null;
         public override RowAppender<T> NewAppender<T>(Func<T, string?> get) => new Appender<T>(get);
 
         private sealed class Appender<T>(Func<T, string?> get) : RowAppender<T>
@@ -51,6 +66,14 @@ internal static class FieldCodecs
         public override IArrowType ArrowType => StringListType();
         public override bool Same(string[] a, string[] b) => ReferenceEquals(a, b) || (a is not null && b is not null && a.SequenceEqual(b));
         public override string[] Sample => new[] { "a", "b" };
+        public override void WriteJson(Utf8JsonWriter w, string name, string[] value)
+        {
+            w.WriteStartArray(name);
+            foreach (var v in value ?? System.Array.Empty<string>()) w.WriteStringValue(v);
+            w.WriteEndArray();
+        }
+        public override string[] ReadJson(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(x => x.GetString() ?? "").ToArray() : System.Array.Empty<string>();
         public override RowAppender<T> NewAppender<T>(Func<T, string[]> get) => new Appender<T>(get);
 
         private sealed class Appender<T>(Func<T, string[]> get) : RowAppender<T>
@@ -79,6 +102,11 @@ internal static class FieldCodecs
         public override IArrowType ArrowType => Int32Type.Default;
         public override bool Same(int? a, int? b) => a == b;
         public override int? Sample => 7;
+        public override void WriteJson(Utf8JsonWriter w, string name, int? value)
+        {
+            if (value is int v) w.WriteNumber(name, (long)v); else w.WriteNull(name);
+        }
+        public override int? ReadJson(JsonElement e, string name) => (int?)Long(e, name);
         public override RowAppender<T> NewAppender<T>(Func<T, int?> get) => new Appender<T>(get);
 
         private sealed class Appender<T>(Func<T, int?> get) : RowAppender<T>
@@ -98,6 +126,11 @@ internal static class FieldCodecs
         public override IArrowType ArrowType => Int64Type.Default;
         public override bool Same(long? a, long? b) => a == b;
         public override long? Sample => 1L << 40;
+        public override void WriteJson(Utf8JsonWriter w, string name, long? value)
+        {
+            if (value is long v) w.WriteNumber(name, v); else w.WriteNull(name);
+        }
+        public override long? ReadJson(JsonElement e, string name) => Long(e, name);
         public override RowAppender<T> NewAppender<T>(Func<T, long?> get) => new Appender<T>(get);
 
         private sealed class Appender<T>(Func<T, long?> get) : RowAppender<T>
@@ -118,6 +151,11 @@ internal static class FieldCodecs
         // float.Equals: NaN is the same as NaN, so an unchanged NaN is not a change.
         public override bool Same(float? a, float? b) => a.Equals(b);
         public override float? Sample => 12.5f;
+        public override void WriteJson(Utf8JsonWriter w, string name, float? value)
+        {
+            if (value is float v) w.WriteNumber(name, v); else w.WriteNull(name);
+        }
+        public override float? ReadJson(JsonElement e, string name) => Has(e, name, out var v) ? (float)v.GetDouble() : null;
         public override RowAppender<T> NewAppender<T>(Func<T, float?> get) => new Appender<T>(get);
 
         private sealed class Appender<T>(Func<T, float?> get) : RowAppender<T>
@@ -137,6 +175,12 @@ internal static class FieldCodecs
         public override IArrowType ArrowType => BooleanType.Default;
         public override bool Same(bool? a, bool? b) => a == b;
         public override bool? Sample => true;
+        public override void WriteJson(Utf8JsonWriter w, string name, bool? value)
+        {
+            if (value is bool v) w.WriteBoolean(name, v); else w.WriteNull(name);
+        }
+        public override bool? ReadJson(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
         public override RowAppender<T> NewAppender<T>(Func<T, bool?> get) => new Appender<T>(get);
 
         private sealed class Appender<T>(Func<T, bool?> get) : RowAppender<T>
@@ -156,6 +200,12 @@ internal static class FieldCodecs
         public override IArrowType ArrowType => TimestampMs;
         public override bool Same(DateTime? a, DateTime? b) => a == b;
         public override DateTime? Sample => new DateTime(2026, 1, 2, 3, 4, 5, 678, DateTimeKind.Utc);
+        public override void WriteJson(Utf8JsonWriter w, string name, DateTime? value)
+        {
+            if (value is DateTime d) w.WriteString(name, FormatTime(d)); else w.WriteNull(name);
+        }
+        public override DateTime? ReadJson(JsonElement e, string name) =>
+            Has(e, name, out var v) && v.GetString() is { } s ? DateTime.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal) : null;
         public override RowAppender<T> NewAppender<T>(Func<T, DateTime?> get) => new Appender<T>(get);
 
         private sealed class Appender<T>(Func<T, DateTime?> get) : RowAppender<T>

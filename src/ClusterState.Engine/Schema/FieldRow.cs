@@ -34,6 +34,13 @@ internal abstract class FieldRow
     /// <summary>The known values (<see cref="Vocabularies"/>), or null when there is no vocabulary.</summary>
     public IReadOnlyList<string>? Vocabulary { get; init; }
 
+    /// <summary>
+    /// Where exports and views (JSON, CSV, hashtable) show the field: right after the field of
+    /// this name (version 2's <c>started_at</c> follows <c>updated_at</c> there), or, when null,
+    /// in Arrow order.
+    /// </summary>
+    public string? ShownAfter { get; init; }
+
     /// <summary>The child table of a struct field; null for a leaf.</summary>
     public virtual FieldTable? Children => null;
 

@@ -33,7 +33,7 @@ internal static class NodeFields
         new ValueField<ClusterNode, string[]>(N.Peers, C.StringList, nameof(ClusterNode.Peers), n => n.Peers, (n, v) => n.Peers = v) { Updatable = true },
         new ValueField<ClusterNode, string[]>(N.Capabilities, C.StringList, nameof(ClusterNode.Capabilities), n => n.Capabilities, (n, v) => n.Capabilities = v) { Updatable = true },
         new StructField<ClusterNode, NodeResources>(N.Resources, nameof(ClusterNode.Resources), n => n.Resources, (n, v) => n.Resources = v, Resources) { Updatable = true },
-    }, Flattened);
+    }, Flattened) { ItemName = "node" };
 
     private static Dictionary<string, string> Flattened => new()
     {

@@ -50,6 +50,32 @@ internal sealed class StructField<T, TChild> : EntityField<T>
 
     public override void SetValue(T item, object? value) => _set(item, (TChild?)value);
 
+    public override object? ViewValue(T item) => _get(item) is { } child ? ChildTable.View(child) : null;
+
+    public override void WriteJson(System.Text.Json.Utf8JsonWriter writer, T item)
+    {
+        var child = _get(item);
+        if (child is null)
+        {
+            writer.WriteNull(Name);
+            return;
+        }
+        writer.WriteStartObject(Name);
+        ChildTable.WriteJson(writer, child);
+        writer.WriteEndObject();
+    }
+
+    public override void ReadJson(System.Text.Json.JsonElement json, T item)
+    {
+        if (json.TryGetProperty(Name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.Object)
+        {
+            var child = new TChild();
+            ChildTable.ReadJson(v, child);
+            _set(item, child);
+        }
+        else _set(item, null);
+    }
+
     public override object SampleValue()
     {
         var child = new TChild();

@@ -35,9 +35,9 @@ internal static class TaskFields
         new ValueField<ClusterTask, string?>(N.OutputCid, C.String, nameof(ClusterTask.OutputCid), t => t.OutputCid, (t, v) => t.OutputCid = v) { Updatable = true },
         new ValueField<ClusterTask, string[]>(N.InputCids, C.StringList, nameof(ClusterTask.InputCids), t => t.InputCids, (t, v) => t.InputCids = v),
         new ValueField<ClusterTask, string[]>(N.OutputCids, C.StringList, nameof(ClusterTask.OutputCids), t => t.OutputCids, (t, v) => t.OutputCids = v) { Updatable = true },
-        new ValueField<ClusterTask, DateTime?>(N.StartedAt, C.Timestamp, nameof(ClusterTask.StartedAt), t => t.StartedAt, (t, v) => t.StartedAt = v) { SinceVersion = 2, Updatable = true },
-        new ValueField<ClusterTask, DateTime?>(N.CompletedAt, C.Timestamp, nameof(ClusterTask.CompletedAt), t => t.CompletedAt, (t, v) => t.CompletedAt = v) { SinceVersion = 2, Updatable = true },
-    }, Flattened);
+        new ValueField<ClusterTask, DateTime?>(N.StartedAt, C.Timestamp, nameof(ClusterTask.StartedAt), t => t.StartedAt, (t, v) => t.StartedAt = v) { SinceVersion = 2, Updatable = true, ShownAfter = N.UpdatedAt },
+        new ValueField<ClusterTask, DateTime?>(N.CompletedAt, C.Timestamp, nameof(ClusterTask.CompletedAt), t => t.CompletedAt, (t, v) => t.CompletedAt = v) { SinceVersion = 2, Updatable = true, ShownAfter = N.StartedAt },
+    }, Flattened) { ItemName = "task" };
 
     private static Dictionary<string, string> Flattened => new()
     {

@@ -33,5 +33,11 @@ internal sealed class ValueField<T, TValue> : EntityField<T>
 
     public override void SetValue(T item, object? value) => _set(item, (TValue)value!);
 
+    public override object? ViewValue(T item) => _get(item);
+
+    public override void WriteJson(System.Text.Json.Utf8JsonWriter writer, T item) => _codec.WriteJson(writer, Name, _get(item));
+
+    public override void ReadJson(System.Text.Json.JsonElement json, T item) => _set(item, _codec.ReadJson(json, Name));
+
     public override object SampleValue() => _codec.Sample!;
 }
