@@ -18,7 +18,7 @@ internal static class ContentFields
         new ValueField<ClusterContent, long?>(N.Size, C.Int64, nameof(ClusterContent.Size), c => c.Size, (c, v) => c.Size = v) { Updatable = true },
         new ValueField<ClusterContent, DateTime?>(N.CreatedAt, C.Timestamp, nameof(ClusterContent.CreatedAt), c => c.CreatedAt, (c, v) => c.CreatedAt = v),
         new ValueField<ClusterContent, string[]>(N.Providers, C.StringList, nameof(ClusterContent.Providers), c => c.Providers, (c, v) => c.Providers = v) { Updatable = true },
-        new ValueField<ClusterContent, bool?>(N.Pinned, C.Boolean, nameof(ClusterContent.Pinned), c => c.Pinned, (c, v) => c.Pinned = v) { Updatable = true },
+        new ValueField<ClusterContent, bool?>(N.Pinned, C.Boolean, nameof(ClusterContent.Pinned), c => c.Pinned, (c, v) => c.Pinned = v) { Updatable = true, PresenceOf = "pinned_at" },
         new ValueField<ClusterContent, int?>(N.Replication, C.Int32, nameof(ClusterContent.Replication), c => c.Replication, (c, v) => c.Replication = v) { Updatable = true },
     }) { ItemName = "content item" };
 }

@@ -28,6 +28,9 @@ internal abstract class EntityField<T> : FieldRow
     /// <summary>The value as views show it (the hashtable): boxed, a struct as its child table's view, or null.</summary>
     public abstract object? ViewValue(T item);
 
+    /// <summary>Adds the CSV columns of the field (one, or one per child of a struct) bound to a stored scope.</summary>
+    public abstract void BindCsv(ColumnScope scope, System.Collections.Generic.List<System.Func<int, string?>> columns);
+
     /// <summary>Writes the field of <paramref name="item"/> as a JSON property (exports).</summary>
     public abstract void WriteJson(System.Text.Json.Utf8JsonWriter writer, T item);
 

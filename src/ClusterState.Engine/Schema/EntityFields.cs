@@ -64,6 +64,18 @@ internal sealed class EntityFields<T> : FieldTable
         return view;
     }
 
+    /// <summary>The CSV header: field names in view order, a struct's fields in its place.</summary>
+    public string[] CsvHeader() =>
+        ViewOrder.SelectMany(f => f.Children is { } c ? c.Rows.Select(x => x.Name) : new[] { f.Name }).ToArray();
+
+    /// <summary>The CSV columns, in <see cref="CsvHeader"/> order, bound once to a stored scope's typed columns.</summary>
+    public Func<int, string?>[] BindCsv(ColumnScope scope)
+    {
+        var columns = new List<Func<int, string?>>();
+        foreach (var f in ViewOrder) f.BindCsv(scope, columns);
+        return columns.ToArray();
+    }
+
     /// <summary>Writes the item's fields as JSON properties, in view order.</summary>
     public void WriteJson(System.Text.Json.Utf8JsonWriter writer, T item)
     {

@@ -27,6 +27,12 @@ internal abstract class FieldCodec<TValue>
     /// <summary>Reads the value of a JSON property (imports); missing or null as null (an empty list for lists).</summary>
     public abstract TValue ReadJson(JsonElement item, string name);
 
+    /// <summary>
+    /// The CSV text of the field at each row of a stored column, bound once to a typed column
+    /// reader (aliases and the variant's types included, see ColumnBinding); null for a null value.
+    /// </summary>
+    public abstract Func<int, string?> BindCsv(ColumnScope scope, FieldRow row);
+
     /// <summary>A non-null value of this kind (tests use it to round-trip accessors).</summary>
     public abstract TValue Sample { get; }
 }

@@ -46,6 +46,11 @@ internal static class FieldCodecs
             if (value is null) w.WriteNull(name); else w.WriteString(name, value);
         }
         public override string? ReadJson(JsonElement e, string name) => Has(e, name, out var v) ? v.GetString() : null;
+        public override Func<int, string?> BindCsv(ColumnScope scope, FieldRow row)
+        {
+            var column = new StringColumn(scope, row.Name);
+            return r => column.Get(r);
+        }
         public override RowAppender<T> NewAppender<T>(Func<T, string?> get) => new Appender<T>(get);
 
         private sealed class Appender<T>(Func<T, string?> get) : RowAppender<T>
@@ -74,6 +79,11 @@ internal static class FieldCodecs
         }
         public override string[] ReadJson(JsonElement e, string name) =>
             e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(x => x.GetString() ?? "").ToArray() : System.Array.Empty<string>();
+        public override Func<int, string?> BindCsv(ColumnScope scope, FieldRow row)
+        {
+            var column = new StringListColumn(scope, row.Name);
+            return r => string.Join(';', column.Get(r));
+        }
         public override RowAppender<T> NewAppender<T>(Func<T, string[]> get) => new Appender<T>(get);
 
         private sealed class Appender<T>(Func<T, string[]> get) : RowAppender<T>
@@ -107,6 +117,11 @@ internal static class FieldCodecs
             if (value is int v) w.WriteNumber(name, (long)v); else w.WriteNull(name);
         }
         public override int? ReadJson(JsonElement e, string name) => (int?)Long(e, name);
+        public override Func<int, string?> BindCsv(ColumnScope scope, FieldRow row)
+        {
+            var column = new IntegerColumn(scope, row.Name);
+            return r => column.Get(r)?.ToString(CultureInfo.InvariantCulture);
+        }
         public override RowAppender<T> NewAppender<T>(Func<T, int?> get) => new Appender<T>(get);
 
         private sealed class Appender<T>(Func<T, int?> get) : RowAppender<T>
@@ -131,6 +146,11 @@ internal static class FieldCodecs
             if (value is long v) w.WriteNumber(name, v); else w.WriteNull(name);
         }
         public override long? ReadJson(JsonElement e, string name) => Long(e, name);
+        public override Func<int, string?> BindCsv(ColumnScope scope, FieldRow row)
+        {
+            var column = new IntegerColumn(scope, row.Name);
+            return r => column.Get(r)?.ToString(CultureInfo.InvariantCulture);
+        }
         public override RowAppender<T> NewAppender<T>(Func<T, long?> get) => new Appender<T>(get);
 
         private sealed class Appender<T>(Func<T, long?> get) : RowAppender<T>
@@ -156,6 +176,11 @@ internal static class FieldCodecs
             if (value is float v) w.WriteNumber(name, v); else w.WriteNull(name);
         }
         public override float? ReadJson(JsonElement e, string name) => Has(e, name, out var v) ? (float)v.GetDouble() : null;
+        public override Func<int, string?> BindCsv(ColumnScope scope, FieldRow row)
+        {
+            var column = new FloatColumn(scope, row.Name);
+            return r => column.Get(r)?.ToString("R", CultureInfo.InvariantCulture);
+        }
         public override RowAppender<T> NewAppender<T>(Func<T, float?> get) => new Appender<T>(get);
 
         private sealed class Appender<T>(Func<T, float?> get) : RowAppender<T>
@@ -181,6 +206,11 @@ internal static class FieldCodecs
         }
         public override bool? ReadJson(JsonElement e, string name) =>
             e.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
+        public override Func<int, string?> BindCsv(ColumnScope scope, FieldRow row)
+        {
+            var column = new BooleanColumn(scope, row.Name, row.PresenceOf);
+            return r => column.Get(r) switch { true => "true", false => "false", null => null };
+        }
         public override RowAppender<T> NewAppender<T>(Func<T, bool?> get) => new Appender<T>(get);
 
         private sealed class Appender<T>(Func<T, bool?> get) : RowAppender<T>
@@ -206,6 +236,11 @@ internal static class FieldCodecs
         }
         public override DateTime? ReadJson(JsonElement e, string name) =>
             Has(e, name, out var v) && v.GetString() is { } s ? DateTime.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal) : null;
+        public override Func<int, string?> BindCsv(ColumnScope scope, FieldRow row)
+        {
+            var column = new TimestampColumn(scope, row.Name);
+            return r => column.Get(r) is DateTime d ? FormatTime(d) : null;
+        }
         public override RowAppender<T> NewAppender<T>(Func<T, DateTime?> get) => new Appender<T>(get);
 
         private sealed class Appender<T>(Func<T, DateTime?> get) : RowAppender<T>

@@ -41,6 +41,12 @@ internal abstract class FieldRow
     /// </summary>
     public string? ShownAfter { get; init; }
 
+    /// <summary>
+    /// For a bool field: when the state has no such field, read it as whether this other field is
+    /// set (the ipfs_kit_py variant stores <c>pinned_at</c>, not <c>pinned</c>).
+    /// </summary>
+    public string? PresenceOf { get; init; }
+
     /// <summary>The child table of a struct field; null for a leaf.</summary>
     public virtual FieldTable? Children => null;
 

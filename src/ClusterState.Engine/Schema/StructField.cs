@@ -52,6 +52,27 @@ internal sealed class StructField<T, TChild> : EntityField<T>
 
     public override object? ViewValue(T item) => _get(item) is { } child ? ChildTable.View(child) : null;
 
+    public override void BindCsv(ColumnScope scope, List<Func<int, string?>> columns)
+    {
+        var nested = scope.Child(Name, out var guard) switch
+        {
+            null => null,
+            StructArray s => s,
+            var other => throw ColumnBinding.Mismatch(Name, "struct", other.Data.DataType),
+        };
+        var nestedScope = new ColumnScope(nested, (nested?.Offset ?? 0) + scope.Base, scope.Count, scope.Path + "." + Name);
+        int baseIndex = scope.Base;
+        bool IsNull(int row)
+        {
+            if (nested is null) return true;
+            guard!.Ensure();
+            return nested.IsNull(baseIndex + row);
+        }
+        var children = new List<Func<int, string?>>();
+        foreach (var f in ChildTable.ViewOrder) f.BindCsv(nestedScope, children);
+        foreach (var child in children) columns.Add(row => IsNull(row) ? null : child(row));
+    }
+
     public override void WriteJson(System.Text.Json.Utf8JsonWriter writer, T item)
     {
         var child = _get(item);

@@ -35,6 +35,8 @@ internal sealed class ValueField<T, TValue> : EntityField<T>
 
     public override object? ViewValue(T item) => _get(item);
 
+    public override void BindCsv(ColumnScope scope, System.Collections.Generic.List<Func<int, string?>> columns) => columns.Add(_codec.BindCsv(scope, this));
+
     public override void WriteJson(System.Text.Json.Utf8JsonWriter writer, T item) => _codec.WriteJson(writer, Name, _get(item));
 
     public override void ReadJson(System.Text.Json.JsonElement json, T item) => _set(item, _codec.ReadJson(json, Name));
