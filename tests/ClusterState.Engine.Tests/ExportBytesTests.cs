@@ -81,6 +81,14 @@ public sealed class ExportBytesTests : IDisposable
     }
 
     [Fact]
+    public void ParquetFlat_IsByteForByteTheHandWrittenMappingsOne()
+    {
+        using var s = OpenSample();
+        var files = StateExport.Write(s, _dir.Combine("parquet"), ExportFormat.Parquet, overwrite: false);
+        Assert.Equal("3899E6A2AEA5770BAA91113CA6EA218A30C4DAC006189DE372C502C17975E917", Sha256(files.SelectMany(File.ReadAllBytes).ToArray()));
+    }
+
+    [Fact]
     public void Hashtable_IsTheHandWrittenMappingsOne()
     {
         using var s = OpenSample();

@@ -12,6 +12,9 @@ namespace ClusterState.Schema;
 /// </summary>
 internal abstract class FieldCodec<TValue>
 {
+    /// <summary>The kind of value (what mappings that switch on kinds see).</summary>
+    public abstract FieldKind Kind { get; }
+
     /// <summary>The Arrow type this module writes for the value.</summary>
     public abstract IArrowType ArrowType { get; }
 

@@ -38,6 +38,7 @@ internal static class FieldCodecs
 
     private sealed class StringCodec : FieldCodec<string?>
     {
+        public override FieldKind Kind => FieldKind.String;
         public override IArrowType ArrowType => StringType.Default;
         public override bool Same(string? a, string? b) => string.Equals(a, b, StringComparison.Ordinal);
         public override string? Sample => "sample";
@@ -68,6 +69,7 @@ internal static class FieldCodecs
 
     private sealed class StringListCodec : FieldCodec<string[]>
     {
+        public override FieldKind Kind => FieldKind.StringList;
         public override IArrowType ArrowType => StringListType();
         public override bool Same(string[] a, string[] b) => ReferenceEquals(a, b) || (a is not null && b is not null && a.SequenceEqual(b));
         public override string[] Sample => new[] { "a", "b" };
@@ -109,6 +111,7 @@ internal static class FieldCodecs
 
     private sealed class Int32Codec : FieldCodec<int?>
     {
+        public override FieldKind Kind => FieldKind.Int32;
         public override IArrowType ArrowType => Int32Type.Default;
         public override bool Same(int? a, int? b) => a == b;
         public override int? Sample => 7;
@@ -138,6 +141,7 @@ internal static class FieldCodecs
 
     private sealed class Int64Codec : FieldCodec<long?>
     {
+        public override FieldKind Kind => FieldKind.Int64;
         public override IArrowType ArrowType => Int64Type.Default;
         public override bool Same(long? a, long? b) => a == b;
         public override long? Sample => 1L << 40;
@@ -167,6 +171,7 @@ internal static class FieldCodecs
 
     private sealed class FloatCodec : FieldCodec<float?>
     {
+        public override FieldKind Kind => FieldKind.Float;
         public override IArrowType ArrowType => FloatType.Default;
         // float.Equals: NaN is the same as NaN, so an unchanged NaN is not a change.
         public override bool Same(float? a, float? b) => a.Equals(b);
@@ -197,6 +202,7 @@ internal static class FieldCodecs
 
     private sealed class BooleanCodec : FieldCodec<bool?>
     {
+        public override FieldKind Kind => FieldKind.Boolean;
         public override IArrowType ArrowType => BooleanType.Default;
         public override bool Same(bool? a, bool? b) => a == b;
         public override bool? Sample => true;
@@ -227,6 +233,7 @@ internal static class FieldCodecs
 
     private sealed class TimestampCodec : FieldCodec<DateTime?>
     {
+        public override FieldKind Kind => FieldKind.Timestamp;
         public override IArrowType ArrowType => TimestampMs;
         public override bool Same(DateTime? a, DateTime? b) => a == b;
         public override DateTime? Sample => new DateTime(2026, 1, 2, 3, 4, 5, 678, DateTimeKind.Utc);

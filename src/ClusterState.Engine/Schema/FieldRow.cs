@@ -47,6 +47,9 @@ internal abstract class FieldRow
     /// </summary>
     public string? PresenceOf { get; init; }
 
+    /// <summary>The kind of value.</summary>
+    public abstract FieldKind Kind { get; }
+
     /// <summary>The child table of a struct field; null for a leaf.</summary>
     public virtual FieldTable? Children => null;
 

@@ -34,6 +34,8 @@ internal sealed class StructField<T, TChild> : EntityField<T>
 
     public Action<T, TChild?> Set => _set;
 
+    public override FieldKind Kind => FieldKind.Struct;
+
     public override IArrowType ArrowTypeAt(int version) => ChildTable.TypeOf(version);
 
     public override bool Same(T a, T b)
@@ -54,23 +56,10 @@ internal sealed class StructField<T, TChild> : EntityField<T>
 
     public override void BindCsv(ColumnScope scope, List<Func<int, string?>> columns)
     {
-        var nested = scope.Child(Name, out var guard) switch
-        {
-            null => null,
-            StructArray s => s,
-            var other => throw ColumnBinding.Mismatch(Name, "struct", other.Data.DataType),
-        };
-        var nestedScope = new ColumnScope(nested, (nested?.Offset ?? 0) + scope.Base, scope.Count, scope.Path + "." + Name);
-        int baseIndex = scope.Base;
-        bool IsNull(int row)
-        {
-            if (nested is null) return true;
-            guard!.Ensure();
-            return nested.IsNull(baseIndex + row);
-        }
+        var nestedScope = NestedScope.Of(scope, Name, out var present);
         var children = new List<Func<int, string?>>();
         foreach (var f in ChildTable.ViewOrder) f.BindCsv(nestedScope, children);
-        foreach (var child in children) columns.Add(row => IsNull(row) ? null : child(row));
+        foreach (var child in children) columns.Add(row => present(row) ? child(row) : null);
     }
 
     public override void WriteJson(System.Text.Json.Utf8JsonWriter writer, T item)

@@ -23,6 +23,8 @@ internal sealed class ValueField<T, TValue> : EntityField<T>
 
     public Action<T, TValue> Set => _set;
 
+    public override FieldKind Kind => _codec.Kind;
+
     public override IArrowType ArrowTypeAt(int version) => _codec.ArrowType;
 
     public override bool Same(T a, T b) => _codec.Same(_get(a), _get(b));
