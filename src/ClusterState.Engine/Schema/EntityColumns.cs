@@ -136,28 +136,16 @@ internal sealed class NodeColumns : EntityColumns
 
     public bool HasResources(int row) => !IsNull(_resources, _resourcesGuard, row);
 
-    /// <summary>Materialises one node.</summary>
-    public ClusterNode Read(int row) => new()
+    private Action<ClusterNode, int>[]? _readers;
+
+    /// <summary>Materialises one node: every row of its field table (Schema/NodeFields), read through readers bound once.</summary>
+    public ClusterNode Read(int row)
     {
-        Id = Id.Get(row) ?? "",
-        Role = Role.Get(row),
-        Status = Status.Get(row),
-        Peers = Peers.Get(row),
-        Capabilities = Capabilities.Get(row),
-        Resources = HasResources(row)
-            ? new NodeResources
-            {
-                CpuCount = CpuCount.GetInt32(row),
-                CpuLoad = CpuLoad.Get(row),
-                GpuCount = GpuCount.GetInt32(row),
-                GpuAvailable = GpuAvailable.Get(row),
-                MemoryTotal = MemoryTotal.Get(row),
-                MemoryAvailable = MemoryAvailable.Get(row),
-                DiskTotal = DiskTotal.Get(row),
-                DiskAvailable = DiskAvailable.Get(row),
-            }
-            : null,
-    };
+        var node = new ClusterNode();
+        foreach (var read in _readers ??= NodeFields.Table.BindReaders(Scope)) read(node, row);
+        if (node.Id is null) node.Id = "";
+        return node;
+    }
 }
 
 /// <summary>Columns of <c>tasks</c>.</summary>
@@ -205,25 +193,16 @@ internal sealed class TaskColumns : EntityColumns
 
     public bool HasResources(int row) => !IsNull(_resources, _resourcesGuard, row);
 
-    /// <summary>Materialises one task.</summary>
-    public ClusterTask Read(int row) => new()
+    private Action<ClusterTask, int>[]? _readers;
+
+    /// <summary>Materialises one task: every row of its field table (Schema/TaskFields), read through readers bound once.</summary>
+    public ClusterTask Read(int row)
     {
-        Id = Id.Get(row) ?? "",
-        Type = Type.Get(row),
-        Status = Status.Get(row),
-        CreatedAt = CreatedAt.Get(row),
-        UpdatedAt = UpdatedAt.Get(row),
-        StartedAt = StartedAt.Get(row),
-        CompletedAt = CompletedAt.Get(row),
-        AssignedTo = AssignedTo.Get(row),
-        Resources = HasResources(row)
-            ? new TaskResources { CpuCores = CpuCores.GetInt32(row), GpuCores = GpuCores.GetInt32(row), MemoryMB = MemoryMb.GetInt32(row) }
-            : null,
-        InputCid = InputCid.Get(row),
-        OutputCid = OutputCid.Get(row),
-        InputCids = InputCids.Get(row),
-        OutputCids = OutputCids.Get(row),
-    };
+        var task = new ClusterTask();
+        foreach (var read in _readers ??= TaskFields.Table.BindReaders(Scope)) read(task, row);
+        if (task.Id is null) task.Id = "";
+        return task;
+    }
 }
 
 /// <summary>Columns of <c>content</c>.</summary>
@@ -246,14 +225,14 @@ internal sealed class ContentColumns : EntityColumns
     public BooleanColumn Pinned { get; }
     public IntegerColumn Replication { get; }
 
-    /// <summary>Materialises one content item.</summary>
-    public ClusterContent Read(int row) => new()
+    private Action<ClusterContent, int>[]? _readers;
+
+    /// <summary>Materialises one content item: every row of its field table (Schema/ContentFields), read through readers bound once.</summary>
+    public ClusterContent Read(int row)
     {
-        Cid = Cid.Get(row) ?? "",
-        Size = Size.Get(row),
-        CreatedAt = CreatedAt.Get(row),
-        Providers = Providers.Get(row),
-        Pinned = Pinned.Get(row),
-        Replication = Replication.GetInt32(row),
-    };
+        var item = new ClusterContent();
+        foreach (var read in _readers ??= ContentFields.Table.BindReaders(Scope)) read(item, row);
+        if (item.Cid is null) item.Cid = "";
+        return item;
+    }
 }

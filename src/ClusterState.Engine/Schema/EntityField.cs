@@ -28,6 +28,9 @@ internal abstract class EntityField<T> : FieldRow
     /// <summary>The value as views show it (the hashtable): boxed, a struct as its child table's view, or null.</summary>
     public abstract object? ViewValue(T item);
 
+    /// <summary>Reads the field of a stored row into an item: bound once to a stored scope's typed columns.</summary>
+    public abstract System.Action<T, int> BindRead(ColumnScope scope);
+
     /// <summary>Adds the CSV columns of the field (one, or one per child of a struct) bound to a stored scope.</summary>
     public abstract void BindCsv(ColumnScope scope, System.Collections.Generic.List<System.Func<int, string?>> columns);
 

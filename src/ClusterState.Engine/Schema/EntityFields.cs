@@ -64,6 +64,9 @@ internal sealed class EntityFields<T> : FieldTable
         return view;
     }
 
+    /// <summary>Readers of every row's field from a stored scope into an item, bound once (what materialises snapshot rows).</summary>
+    public Action<T, int>[] BindReaders(ColumnScope scope) => _fields.Select(f => f.BindRead(scope)).ToArray();
+
     /// <summary>The CSV header: field names in view order, a struct's fields in its place.</summary>
     public string[] CsvHeader() =>
         ViewOrder.SelectMany(f => f.Children is { } c ? c.Rows.Select(x => x.Name) : new[] { f.Name }).ToArray();

@@ -30,6 +30,9 @@ internal abstract class FieldCodec<TValue>
     /// <summary>Reads the value of a JSON property (imports); missing or null as null (an empty list for lists).</summary>
     public abstract TValue ReadJson(JsonElement item, string name);
 
+    /// <summary>The value of the field at each row of a stored column, bound once to a typed column reader.</summary>
+    public abstract Func<int, TValue> BindRead(ColumnScope scope, FieldRow row);
+
     /// <summary>
     /// The CSV text of the field at each row of a stored column, bound once to a typed column
     /// reader (aliases and the variant's types included, see ColumnBinding); null for a null value.

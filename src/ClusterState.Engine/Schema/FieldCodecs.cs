@@ -47,6 +47,11 @@ internal static class FieldCodecs
             if (value is null) w.WriteNull(name); else w.WriteString(name, value);
         }
         public override string? ReadJson(JsonElement e, string name) => Has(e, name, out var v) ? v.GetString() : null;
+        public override Func<int, string?> BindRead(ColumnScope scope, FieldRow row)
+        {
+            var column = new StringColumn(scope, row.Name);
+            return r => column.Get(r);
+        }
         public override Func<int, string?> BindCsv(ColumnScope scope, FieldRow row)
         {
             var column = new StringColumn(scope, row.Name);
@@ -81,6 +86,11 @@ internal static class FieldCodecs
         }
         public override string[] ReadJson(JsonElement e, string name) =>
             e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(x => x.GetString() ?? "").ToArray() : System.Array.Empty<string>();
+        public override Func<int, string[]> BindRead(ColumnScope scope, FieldRow row)
+        {
+            var column = new StringListColumn(scope, row.Name);
+            return r => column.Get(r);
+        }
         public override Func<int, string?> BindCsv(ColumnScope scope, FieldRow row)
         {
             var column = new StringListColumn(scope, row.Name);
@@ -120,6 +130,11 @@ internal static class FieldCodecs
             if (value is int v) w.WriteNumber(name, (long)v); else w.WriteNull(name);
         }
         public override int? ReadJson(JsonElement e, string name) => (int?)Long(e, name);
+        public override Func<int, int?> BindRead(ColumnScope scope, FieldRow row)
+        {
+            var column = new IntegerColumn(scope, row.Name);
+            return r => column.GetInt32(r);
+        }
         public override Func<int, string?> BindCsv(ColumnScope scope, FieldRow row)
         {
             var column = new IntegerColumn(scope, row.Name);
@@ -150,6 +165,11 @@ internal static class FieldCodecs
             if (value is long v) w.WriteNumber(name, v); else w.WriteNull(name);
         }
         public override long? ReadJson(JsonElement e, string name) => Long(e, name);
+        public override Func<int, long?> BindRead(ColumnScope scope, FieldRow row)
+        {
+            var column = new IntegerColumn(scope, row.Name);
+            return r => column.Get(r);
+        }
         public override Func<int, string?> BindCsv(ColumnScope scope, FieldRow row)
         {
             var column = new IntegerColumn(scope, row.Name);
@@ -181,6 +201,11 @@ internal static class FieldCodecs
             if (value is float v) w.WriteNumber(name, v); else w.WriteNull(name);
         }
         public override float? ReadJson(JsonElement e, string name) => Has(e, name, out var v) ? (float)v.GetDouble() : null;
+        public override Func<int, float?> BindRead(ColumnScope scope, FieldRow row)
+        {
+            var column = new FloatColumn(scope, row.Name);
+            return r => column.Get(r);
+        }
         public override Func<int, string?> BindCsv(ColumnScope scope, FieldRow row)
         {
             var column = new FloatColumn(scope, row.Name);
@@ -212,6 +237,11 @@ internal static class FieldCodecs
         }
         public override bool? ReadJson(JsonElement e, string name) =>
             e.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
+        public override Func<int, bool?> BindRead(ColumnScope scope, FieldRow row)
+        {
+            var column = new BooleanColumn(scope, row.Name, row.PresenceOf);
+            return r => column.Get(r);
+        }
         public override Func<int, string?> BindCsv(ColumnScope scope, FieldRow row)
         {
             var column = new BooleanColumn(scope, row.Name, row.PresenceOf);
@@ -243,6 +273,11 @@ internal static class FieldCodecs
         }
         public override DateTime? ReadJson(JsonElement e, string name) =>
             Has(e, name, out var v) && v.GetString() is { } s ? DateTime.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal) : null;
+        public override Func<int, DateTime?> BindRead(ColumnScope scope, FieldRow row)
+        {
+            var column = new TimestampColumn(scope, row.Name);
+            return r => column.Get(r);
+        }
         public override Func<int, string?> BindCsv(ColumnScope scope, FieldRow row)
         {
             var column = new TimestampColumn(scope, row.Name);

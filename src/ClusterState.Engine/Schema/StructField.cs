@@ -54,6 +54,24 @@ internal sealed class StructField<T, TChild> : EntityField<T>
 
     public override object? ViewValue(T item) => _get(item) is { } child ? ChildTable.View(child) : null;
 
+    public override Action<T, int> BindRead(ColumnScope scope)
+    {
+        var nestedScope = NestedScope.Of(scope, Name, out var present);
+        var readers = ChildTable.BindReaders(nestedScope);
+        var set = _set;
+        return (item, row) =>
+        {
+            if (!present(row))
+            {
+                set(item, null);
+                return;
+            }
+            var child = new TChild();
+            foreach (var read in readers) read(child, row);
+            set(item, child);
+        };
+    }
+
     public override void BindCsv(ColumnScope scope, List<Func<int, string?>> columns)
     {
         var nestedScope = NestedScope.Of(scope, Name, out var present);

@@ -37,6 +37,13 @@ internal sealed class ValueField<T, TValue> : EntityField<T>
 
     public override object? ViewValue(T item) => _get(item);
 
+    public override Action<T, int> BindRead(ColumnScope scope)
+    {
+        var read = _codec.BindRead(scope, this);
+        var set = _set;
+        return (item, row) => set(item, read(row));
+    }
+
     public override void BindCsv(ColumnScope scope, System.Collections.Generic.List<Func<int, string?>> columns) => columns.Add(_codec.BindCsv(scope, this));
 
     public override void WriteJson(System.Text.Json.Utf8JsonWriter writer, T item) => _codec.WriteJson(writer, Name, _get(item));
