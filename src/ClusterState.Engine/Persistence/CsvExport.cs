@@ -14,57 +14,27 @@ namespace ClusterState.Persistence;
 /// </summary>
 internal static class CsvExport
 {
-    public static readonly string[] NodeHeader = { "id", "role", "status", "peers", "capabilities", "cpu_count", "cpu_load", "gpu_count", "gpu_available", "memory_total", "memory_available", "disk_total", "disk_available" };
-    public static readonly string[] TaskHeader = { "id", "type", "status", "created_at", "updated_at", "started_at", "completed_at", "assigned_to", "cpu_cores", "gpu_cores", "memory_mb", "input_cid", "output_cid", "input_cids", "output_cids" };
-    public static readonly string[] ContentHeader = { "cid", "size", "created_at", "providers", "pinned", "replication" };
+    // The columns are the field tables' (Schema/NodeFields, TaskFields, ContentFields) in view
+    // order, a struct's fields flattened in its place, each bound once to a typed column reader.
+    public static readonly string[] NodeHeader = NodeFields.Table.CsvHeader();
+    public static readonly string[] TaskHeader = TaskFields.Table.CsvHeader();
+    public static readonly string[] ContentHeader = ContentFields.Table.CsvHeader();
 
-    public static void WriteNodes(ClusterSnapshot s, TextWriter w, Action? step)
+    public static void WriteNodes(ClusterSnapshot s, TextWriter w, Action? step) => Write(s.Nodes, NodeFields.Table, NodeHeader, w, step);
+
+    public static void WriteTasks(ClusterSnapshot s, TextWriter w, Action? step) => Write(s.Tasks, TaskFields.Table, TaskHeader, w, step);
+
+    public static void WriteContent(ClusterSnapshot s, TextWriter w, Action? step) => Write(s.Content, ContentFields.Table, ContentHeader, w, step);
+
+    private static void Write<T>(EntityColumns c, EntityFields<T> table, string[] header, TextWriter w, Action? step)
+        where T : class
     {
-        WriteRow(w, NodeHeader);
-        var c = s.Nodes;
-        var values = new string?[NodeHeader.Length];
+        WriteRow(w, header);
+        var columns = table.BindCsv(new ColumnScope(c.Items, c.Items.Offset + c.Start, c.Count, c.Name));
+        var values = new string?[columns.Length];
         for (int i = 0; i < c.Count; i++)
         {
-            values[0] = c.Id.Get(i); values[1] = c.Role.Get(i); values[2] = c.Status.Get(i);
-            values[3] = Join(c.Peers.Get(i)); values[4] = Join(c.Capabilities.Get(i));
-            values[5] = Num(c.CpuCount.Get(i)); values[6] = c.CpuLoad.Get(i)?.ToString("R", CultureInfo.InvariantCulture);
-            values[7] = Num(c.GpuCount.Get(i)); values[8] = Bool(c.GpuAvailable.Get(i));
-            values[9] = Num(c.MemoryTotal.Get(i)); values[10] = Num(c.MemoryAvailable.Get(i));
-            values[11] = Num(c.DiskTotal.Get(i)); values[12] = Num(c.DiskAvailable.Get(i));
-            WriteRow(w, values);
-            step?.Invoke();
-        }
-    }
-
-    public static void WriteTasks(ClusterSnapshot s, TextWriter w, Action? step)
-    {
-        WriteRow(w, TaskHeader);
-        var c = s.Tasks;
-        var values = new string?[TaskHeader.Length];
-        for (int i = 0; i < c.Count; i++)
-        {
-            values[0] = c.Id.Get(i); values[1] = c.Type.Get(i); values[2] = c.Status.Get(i);
-            values[3] = Time(c.CreatedAt.Get(i)); values[4] = Time(c.UpdatedAt.Get(i));
-            values[5] = Time(c.StartedAt.Get(i)); values[6] = Time(c.CompletedAt.Get(i));
-            values[7] = c.AssignedTo.Get(i);
-            bool r = c.HasResources(i);
-            values[8] = r ? Num(c.CpuCores.Get(i)) : null; values[9] = r ? Num(c.GpuCores.Get(i)) : null; values[10] = r ? Num(c.MemoryMb.Get(i)) : null;
-            values[11] = c.InputCid.Get(i); values[12] = c.OutputCid.Get(i);
-            values[13] = Join(c.InputCids.Get(i)); values[14] = Join(c.OutputCids.Get(i));
-            WriteRow(w, values);
-            step?.Invoke();
-        }
-    }
-
-    public static void WriteContent(ClusterSnapshot s, TextWriter w, Action? step)
-    {
-        WriteRow(w, ContentHeader);
-        var c = s.Content;
-        var values = new string?[ContentHeader.Length];
-        for (int i = 0; i < c.Count; i++)
-        {
-            values[0] = c.Cid.Get(i); values[1] = Num(c.Size.Get(i)); values[2] = Time(c.CreatedAt.Get(i));
-            values[3] = Join(c.Providers.Get(i)); values[4] = Bool(c.Pinned.Get(i)); values[5] = Num(c.Replication.Get(i));
+            for (int k = 0; k < columns.Length; k++) values[k] = columns[k](i);
             WriteRow(w, values);
             step?.Invoke();
         }
@@ -87,12 +57,4 @@ internal static class CsvExport
         }
         w.Write("\r\n");
     }
-
-    private static string? Num(long? v) => v?.ToString(CultureInfo.InvariantCulture);
-
-    private static string? Bool(bool? v) => v switch { true => "true", false => "false", null => null };
-
-    private static string? Time(DateTime? v) => v is DateTime d ? StateExport.FormatTime(d) : null;
-
-    private static string Join(string[] values) => string.Join(';', values);
 }

@@ -128,51 +128,48 @@ internal static class ParquetColumns
 
     private sealed record Entity(string Name, int Count, Leaf[] Leaves);
 
-    private static Entity Nodes(NodeColumns c)
+    private static Entity Nodes(NodeColumns c) => FromTable(c, NodeFields.Table);
+
+    private static Entity Tasks(TaskColumns c) => FromTable(c, TaskFields.Table);
+
+    private static Entity Content(ContentColumns c) => FromTable(c, ContentFields.Table);
+
+    /// <summary>An entity's leaves: its field table's rows in Arrow order (Schema/NodeFields, TaskFields, ContentFields), each bound to a typed column reader.</summary>
+    private static Entity FromTable(EntityColumns c, FieldTable table)
     {
-        Func<int, bool> res = c.HasResources;
-        return new(ClusterSchema.Names.Nodes, c.Count, new Leaf[]
-        {
-            new StringLeaf("id", c.Id), new StringLeaf("role", c.Role), new StringLeaf("status", c.Status),
-            new StringListLeaf("peers", c.Peers), new StringListLeaf("capabilities", c.Capabilities),
-            Int32Leaf("cpu_count", c.CpuCount, res),
-            new ValueLeaf<float>(new DataField("cpu_load", typeof(float), isNullable: true), c.CpuLoad.Get, res),
-            Int32Leaf("gpu_count", c.GpuCount, res),
-            new ValueLeaf<bool>(new DataField("gpu_available", typeof(bool), isNullable: true), c.GpuAvailable.Get, res),
-            Int64Leaf("memory_total", c.MemoryTotal, res), Int64Leaf("memory_available", c.MemoryAvailable, res),
-            Int64Leaf("disk_total", c.DiskTotal, res), Int64Leaf("disk_available", c.DiskAvailable, res),
-        });
+        var leaves = new List<Leaf>();
+        AddLeaves(new ColumnScope(c.Items, c.Items.Offset + c.Start, c.Count, c.Name), table, null, leaves);
+        return new(c.Name, c.Count, leaves.ToArray());
     }
 
-    private static Entity Tasks(TaskColumns c)
+    private static void AddLeaves(ColumnScope scope, FieldTable table, Func<int, bool>? inStruct, List<Leaf> leaves)
     {
-        Func<int, bool> res = c.HasResources;
-        return new(ClusterSchema.Names.Tasks, c.Count, new Leaf[]
+        foreach (var row in table.Rows)
         {
-            new StringLeaf("id", c.Id), new StringLeaf("type", c.Type), new StringLeaf("status", c.Status),
-            TimeLeaf("created_at", c.CreatedAt), TimeLeaf("updated_at", c.UpdatedAt), new StringLeaf("assigned_to", c.AssignedTo),
-            Int32Leaf("cpu_cores", c.CpuCores, res), Int32Leaf("gpu_cores", c.GpuCores, res), Int32Leaf("memory_mb", c.MemoryMb, res),
-            new StringLeaf("input_cid", c.InputCid), new StringLeaf("output_cid", c.OutputCid),
-            new StringListLeaf("input_cids", c.InputCids), new StringListLeaf("output_cids", c.OutputCids),
-            TimeLeaf("started_at", c.StartedAt), TimeLeaf("completed_at", c.CompletedAt),
-        });
+            string name = row.Name;
+            switch (row.Kind)
+            {
+                case FieldKind.String: leaves.Add(new StringLeaf(name, new StringColumn(scope, name))); break;
+                case FieldKind.StringList: leaves.Add(new StringListLeaf(name, new StringListColumn(scope, name))); break;
+                case FieldKind.Int32: leaves.Add(Int32Leaf(name, new IntegerColumn(scope, name), inStruct)); break;
+                case FieldKind.Int64: leaves.Add(Int64Leaf(name, new IntegerColumn(scope, name), inStruct)); break;
+                case FieldKind.Float: leaves.Add(new ValueLeaf<float>(new DataField(name, typeof(float), isNullable: true), new FloatColumn(scope, name).Get, inStruct)); break;
+                case FieldKind.Boolean: leaves.Add(new ValueLeaf<bool>(new DataField(name, typeof(bool), isNullable: true), new BooleanColumn(scope, name, row.PresenceOf).Get, inStruct)); break;
+                case FieldKind.Timestamp: leaves.Add(new ValueLeaf<DateTime>(Timestamp(name), new TimestampColumn(scope, name).Get, inStruct)); break;
+                case FieldKind.Struct:
+                    var nested = NestedScope.Of(scope, name, out var present);
+                    AddLeaves(nested, row.Children!, present, leaves);
+                    break;
+                default: throw new InvalidOperationException($"No Parquet leaf for {row.Kind} ({name}).");
+            }
+        }
     }
-
-    private static Entity Content(ContentColumns c) => new(ClusterSchema.Names.Content, c.Count, new Leaf[]
-    {
-        new StringLeaf("cid", c.Cid), Int64Leaf("size", c.Size, null), TimeLeaf("created_at", c.CreatedAt),
-        new StringListLeaf("providers", c.Providers),
-        new ValueLeaf<bool>(new DataField("pinned", typeof(bool), isNullable: true), c.Pinned.Get, null),
-        Int32Leaf("replication", c.Replication, null),
-    });
 
     private static ValueLeaf<int> Int32Leaf(string name, IntegerColumn column, Func<int, bool>? inStruct) =>
         new(new DataField(name, typeof(int), isNullable: true), column.GetInt32, inStruct);
 
     private static ValueLeaf<long> Int64Leaf(string name, IntegerColumn column, Func<int, bool>? inStruct) =>
         new(new DataField(name, typeof(long), isNullable: true), column.Get, inStruct);
-
-    private static ValueLeaf<DateTime> TimeLeaf(string name, TimestampColumn column) => new(Timestamp(name), column.Get, null);
 
     /// <summary>
     /// How a leaf's levels are framed. Nested: the item is an element of a one-row list of structs

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text.Json;
+using ClusterState.Schema;
 using N = ClusterState.ClusterSchema.Names;
 
 namespace ClusterState;
@@ -125,25 +126,7 @@ public static class StateExport
         {
             var n = nodes.Read(i);
             w.WriteStartObject();
-            w.WriteString(N.Id, n.Id);
-            WriteString(w, N.Role, n.Role);
-            WriteString(w, N.Status, n.Status);
-            WriteList(w, N.Peers, n.Peers);
-            WriteList(w, N.Capabilities, n.Capabilities);
-            if (n.Resources is { } r)
-            {
-                w.WriteStartObject(N.Resources);
-                WriteNumber(w, N.CpuCount, r.CpuCount);
-                if (r.CpuLoad is float load) w.WriteNumber(N.CpuLoad, load); else w.WriteNull(N.CpuLoad);
-                WriteNumber(w, N.GpuCount, r.GpuCount);
-                WriteBool(w, N.GpuAvailable, r.GpuAvailable);
-                WriteNumber(w, N.MemoryTotal, r.MemoryTotal);
-                WriteNumber(w, N.MemoryAvailable, r.MemoryAvailable);
-                WriteNumber(w, N.DiskTotal, r.DiskTotal);
-                WriteNumber(w, N.DiskAvailable, r.DiskAvailable);
-                w.WriteEndObject();
-            }
-            else w.WriteNull(N.Resources);
+            NodeFields.Table.WriteJson(w, n);
             w.WriteEndObject();
             Step();
         }
@@ -155,27 +138,7 @@ public static class StateExport
         {
             var t = tasks.Read(i);
             w.WriteStartObject();
-            w.WriteString(N.Id, t.Id);
-            WriteString(w, N.Type, t.Type);
-            WriteString(w, N.Status, t.Status);
-            WriteTime(w, N.CreatedAt, t.CreatedAt);
-            WriteTime(w, N.UpdatedAt, t.UpdatedAt);
-            WriteTime(w, N.StartedAt, t.StartedAt);
-            WriteTime(w, N.CompletedAt, t.CompletedAt);
-            WriteString(w, N.AssignedTo, t.AssignedTo);
-            if (t.Resources is { } r)
-            {
-                w.WriteStartObject(N.Resources);
-                WriteNumber(w, N.CpuCores, r.CpuCores);
-                WriteNumber(w, N.GpuCores, r.GpuCores);
-                WriteNumber(w, N.MemoryMb, r.MemoryMB);
-                w.WriteEndObject();
-            }
-            else w.WriteNull(N.Resources);
-            WriteString(w, N.InputCid, t.InputCid);
-            WriteString(w, N.OutputCid, t.OutputCid);
-            WriteList(w, N.InputCids, t.InputCids);
-            WriteList(w, N.OutputCids, t.OutputCids);
+            TaskFields.Table.WriteJson(w, t);
             w.WriteEndObject();
             Step();
             if (w.BytesPending > 1 << 20) w.Flush();
@@ -188,12 +151,7 @@ public static class StateExport
         {
             var c = content.Read(i);
             w.WriteStartObject();
-            w.WriteString(N.Cid, c.Cid);
-            WriteNumber(w, N.Size, c.Size);
-            WriteTime(w, N.CreatedAt, c.CreatedAt);
-            WriteList(w, N.Providers, c.Providers);
-            WriteBool(w, N.Pinned, c.Pinned);
-            WriteNumber(w, N.Replication, c.Replication);
+            ContentFields.Table.WriteJson(w, c);
             w.WriteEndObject();
             Step();
             if (w.BytesPending > 1 << 20) w.Flush();
@@ -204,33 +162,10 @@ public static class StateExport
     }
 
     /// <summary>ISO-8601 UTC with milliseconds, as the timestamps are stored.</summary>
-    public static string FormatTime(DateTime value) =>
-        value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    public static string FormatTime(DateTime value) => FieldCodecs.FormatTime(value);
 
     private static void WriteTime(Utf8JsonWriter w, string name, DateTime? value)
     {
         if (value is DateTime d) w.WriteString(name, FormatTime(d)); else w.WriteNull(name);
-    }
-
-    private static void WriteString(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null) w.WriteNull(name); else w.WriteString(name, value);
-    }
-
-    private static void WriteNumber(Utf8JsonWriter w, string name, long? value)
-    {
-        if (value is long v) w.WriteNumber(name, v); else w.WriteNull(name);
-    }
-
-    private static void WriteBool(Utf8JsonWriter w, string name, bool? value)
-    {
-        if (value is bool v) w.WriteBoolean(name, v); else w.WriteNull(name);
-    }
-
-    private static void WriteList(Utf8JsonWriter w, string name, IReadOnlyList<string> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values) w.WriteStringValue(v);
-        w.WriteEndArray();
     }
 }

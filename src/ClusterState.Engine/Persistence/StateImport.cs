@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using ClusterState.Schema;
 using N = ClusterState.ClusterSchema.Names;
 
 namespace ClusterState;
@@ -81,73 +82,31 @@ public static class StateImport
         }
     }
 
-    private static ClusterNode ReadNode(JsonElement e) => new()
-    {
-        Id = Str(e, N.Id) ?? throw new FormatException("a node has no id"),
-        Role = Str(e, N.Role),
-        Status = Str(e, N.Status),
-        Peers = List(e, N.Peers),
-        Capabilities = List(e, N.Capabilities),
-        Resources = Obj(e, N.Resources) is { } r
-            ? new NodeResources
-            {
-                CpuCount = (int?)Long(r, N.CpuCount), CpuLoad = (float?)Dbl(r, N.CpuLoad), GpuCount = (int?)Long(r, N.GpuCount),
-                GpuAvailable = Bool(r, N.GpuAvailable), MemoryTotal = Long(r, N.MemoryTotal), MemoryAvailable = Long(r, N.MemoryAvailable),
-                DiskTotal = Long(r, N.DiskTotal), DiskAvailable = Long(r, N.DiskAvailable),
-            }
-            : null,
-    };
+    private static ClusterNode ReadNode(JsonElement e) => ReadItem(NodeFields.Table, e);
 
-    private static ClusterTask ReadTask(JsonElement e) => new()
-    {
-        Id = Str(e, N.Id) ?? throw new FormatException("a task has no id"),
-        Type = Str(e, N.Type),
-        Status = Str(e, N.Status),
-        CreatedAt = Time(e, N.CreatedAt),
-        UpdatedAt = Time(e, N.UpdatedAt),
-        StartedAt = Time(e, N.StartedAt),
-        CompletedAt = Time(e, N.CompletedAt),
-        AssignedTo = Str(e, N.AssignedTo),
-        Resources = Obj(e, N.Resources) is { } r
-            ? new TaskResources { CpuCores = (int?)Long(r, N.CpuCores), GpuCores = (int?)Long(r, N.GpuCores), MemoryMB = (int?)Long(r, N.MemoryMb) }
-            : null,
-        InputCid = Str(e, N.InputCid),
-        OutputCid = Str(e, N.OutputCid),
-        InputCids = List(e, N.InputCids),
-        OutputCids = List(e, N.OutputCids),
-    };
+    private static ClusterTask ReadTask(JsonElement e) => ReadItem(TaskFields.Table, e);
 
-    private static ClusterContent ReadContent(JsonElement e) => new()
+    private static ClusterContent ReadContent(JsonElement e) => ReadItem(ContentFields.Table, e);
+
+    /// <summary>An item from its JSON object, field by field through its field table; the key is read first and must be there.</summary>
+    private static T ReadItem<T>(EntityFields<T> table, JsonElement e)
+        where T : class, new()
     {
-        Cid = Str(e, N.Cid) ?? throw new FormatException("a content item has no cid"),
-        Size = Long(e, N.Size),
-        CreatedAt = Time(e, N.CreatedAt),
-        Providers = List(e, N.Providers),
-        Pinned = Bool(e, N.Pinned),
-        Replication = (int?)Long(e, N.Replication),
-    };
+        var item = new T();
+        foreach (var field in table.ViewOrder)
+        {
+            field.ReadJson(e, item);
+            if (field == table.Key && field.GetValue(item) is null) throw new FormatException($"a {table.ItemName} has no {field.Name}");
+        }
+        return item;
+    }
 
     private static IEnumerable<JsonElement> Items(JsonElement root, string name) =>
         root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray() : Enumerable.Empty<JsonElement>();
 
-    private static JsonElement? Obj(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : null;
-
     private static string? Str(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v.GetString() : null;
 
-    private static long? Long(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v.GetInt64() : null;
-
-    private static double? Dbl(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v.GetDouble() : null;
-
-    private static bool? Bool(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
-
     private static DateTime? Time(JsonElement e, string name) =>
         Str(e, name) is { } s ? DateTime.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal) : null;
-
-    private static string[] List(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(x => x.GetString() ?? "").ToArray() : Array.Empty<string>();
 }

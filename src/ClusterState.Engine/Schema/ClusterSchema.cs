@@ -33,72 +33,21 @@ public static class ClusterSchema
     public const string WriterKey = "writer";
 
     /// <summary>Millisecond timestamps without a time zone, as the seed's <c>pa.timestamp('ms')</c>.</summary>
-    public static readonly TimestampType Timestamp = new(TimeUnit.Millisecond, (string?)null);
+    public static readonly TimestampType Timestamp = Schema.FieldCodecs.TimestampMs;
+
+    // The struct types are made from the field tables (Schema/NodeFields, TaskFields, ContentFields).
 
     /// <summary>The struct type of one node.</summary>
-    public static StructType NodeType { get; } = new(new[]
-    {
-        Field(Names.Id, StringType.Default),
-        Field(Names.Role, StringType.Default),
-        Field(Names.Status, StringType.Default),
-        Field(Names.Peers, StringList()),
-        Field(Names.Capabilities, StringList()),
-        Field(Names.Resources, new StructType(new[]
-        {
-            Field(Names.CpuCount, Int32Type.Default),
-            Field(Names.CpuLoad, FloatType.Default),
-            Field(Names.GpuCount, Int32Type.Default),
-            Field(Names.GpuAvailable, BooleanType.Default),
-            Field(Names.MemoryTotal, Int64Type.Default),
-            Field(Names.MemoryAvailable, Int64Type.Default),
-            Field(Names.DiskTotal, Int64Type.Default),
-            Field(Names.DiskAvailable, Int64Type.Default),
-        })),
-    });
+    public static StructType NodeType { get; } = Schema.NodeFields.Table.TypeOf(CurrentVersion);
 
     /// <summary>The struct type of a task's resource requirements.</summary>
-    public static StructType TaskResourcesType { get; } = new(new[]
-    {
-        Field(Names.CpuCores, Int32Type.Default),
-        Field(Names.GpuCores, Int32Type.Default),
-        Field(Names.MemoryMb, Int32Type.Default),
-    });
+    public static StructType TaskResourcesType { get; } = Schema.TaskFields.Resources.TypeOf(CurrentVersion);
 
     /// <summary>The struct type of one content item.</summary>
-    public static StructType ContentType { get; } = new(new[]
-    {
-        Field(Names.Cid, StringType.Default),
-        Field(Names.Size, Int64Type.Default),
-        Field(Names.CreatedAt, Timestamp),
-        Field(Names.Providers, StringList()),
-        Field(Names.Pinned, BooleanType.Default),
-        Field(Names.Replication, Int32Type.Default),
-    });
+    public static StructType ContentType { get; } = Schema.ContentFields.Table.TypeOf(CurrentVersion);
 
     /// <summary>The struct type of one task in the given schema version.</summary>
-    public static StructType TaskType(int version)
-    {
-        var fields = new List<Field>
-        {
-            Field(Names.Id, StringType.Default),
-            Field(Names.Type, StringType.Default),
-            Field(Names.Status, StringType.Default),
-            Field(Names.CreatedAt, Timestamp),
-            Field(Names.UpdatedAt, Timestamp),
-            Field(Names.AssignedTo, StringType.Default),
-            Field(Names.Resources, TaskResourcesType),
-            Field(Names.InputCid, StringType.Default),
-            Field(Names.OutputCid, StringType.Default),
-            Field(Names.InputCids, StringList()),
-            Field(Names.OutputCids, StringList()),
-        };
-        if (version >= 2)
-        {
-            fields.Add(Field(Names.StartedAt, Timestamp));
-            fields.Add(Field(Names.CompletedAt, Timestamp));
-        }
-        return new StructType(fields);
-    }
+    public static StructType TaskType(int version) => Schema.TaskFields.Table.TypeOf(version);
 
     /// <summary>The whole one-row schema of a version, with version and generation metadata.</summary>
     public static Apache.Arrow.Schema Build(int version, long generation)
@@ -114,13 +63,11 @@ public static class ClusterSchema
             Field(Names.ClusterId, StringType.Default),
             Field(Names.MasterId, StringType.Default),
             Field(Names.UpdatedAt, Timestamp),
-            Field(Names.Nodes, new ListType(Field("item", NodeType))),
+            Field(Names.Nodes, new ListType(Field("item", Schema.NodeFields.Table.TypeOf(version)))),
             Field(Names.Tasks, new ListType(Field("item", TaskType(version)))),
-            Field(Names.Content, new ListType(Field("item", ContentType))),
+            Field(Names.Content, new ListType(Field("item", Schema.ContentFields.Table.TypeOf(version)))),
         }, metadata);
     }
-
-    private static ListType StringList() => new(Field("item", StringType.Default));
 
     private static Field Field(string name, IArrowType type) => new(name, type, nullable: true, metadata: null);
 

@@ -1,3 +1,4 @@
+using System;
 using Apache.Arrow;
 using N = ClusterState.ClusterSchema.Names;
 
@@ -23,14 +24,14 @@ internal sealed class ContentColumns : EntityColumns
     public BooleanColumn Pinned { get; }
     public IntegerColumn Replication { get; }
 
-    /// <summary>Materialises one content item.</summary>
-    public ClusterContent Read(int row) => new()
+    private Action<ClusterContent, int>[]? _readers;
+
+    /// <summary>Materialises one content item: every row of its field table (Schema/ContentFields), read through readers bound once.</summary>
+    public ClusterContent Read(int row)
     {
-        Cid = Cid.Get(row) ?? "",
-        Size = Size.Get(row),
-        CreatedAt = CreatedAt.Get(row),
-        Providers = Providers.Get(row),
-        Pinned = Pinned.Get(row),
-        Replication = Replication.GetInt32(row),
-    };
+        var item = new ClusterContent();
+        foreach (var read in _readers ??= ContentFields.Table.BindReaders(Scope)) read(item, row);
+        if (item.Cid is null) item.Cid = "";
+        return item;
+    }
 }

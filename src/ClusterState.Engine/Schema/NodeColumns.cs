@@ -1,3 +1,4 @@
+using System;
 using Apache.Arrow;
 using N = ClusterState.ClusterSchema.Names;
 
@@ -44,26 +45,14 @@ internal sealed class NodeColumns : EntityColumns
 
     public bool HasResources(int row) => !IsNull(_resources, _resourcesGuard, row);
 
-    /// <summary>Materialises one node.</summary>
-    public ClusterNode Read(int row) => new()
+    private Action<ClusterNode, int>[]? _readers;
+
+    /// <summary>Materialises one node: every row of its field table (Schema/NodeFields), read through readers bound once.</summary>
+    public ClusterNode Read(int row)
     {
-        Id = Id.Get(row) ?? "",
-        Role = Role.Get(row),
-        Status = Status.Get(row),
-        Peers = Peers.Get(row),
-        Capabilities = Capabilities.Get(row),
-        Resources = HasResources(row)
-            ? new NodeResources
-            {
-                CpuCount = CpuCount.GetInt32(row),
-                CpuLoad = CpuLoad.Get(row),
-                GpuCount = GpuCount.GetInt32(row),
-                GpuAvailable = GpuAvailable.Get(row),
-                MemoryTotal = MemoryTotal.Get(row),
-                MemoryAvailable = MemoryAvailable.Get(row),
-                DiskTotal = DiskTotal.Get(row),
-                DiskAvailable = DiskAvailable.Get(row),
-            }
-            : null,
-    };
+        var node = new ClusterNode();
+        foreach (var read in _readers ??= NodeFields.Table.BindReaders(Scope)) read(node, row);
+        if (node.Id is null) node.Id = "";
+        return node;
+    }
 }

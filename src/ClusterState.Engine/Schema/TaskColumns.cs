@@ -1,3 +1,4 @@
+using System;
 using Apache.Arrow;
 using N = ClusterState.ClusterSchema.Names;
 
@@ -48,23 +49,14 @@ internal sealed class TaskColumns : EntityColumns
 
     public bool HasResources(int row) => !IsNull(_resources, _resourcesGuard, row);
 
-    /// <summary>Materialises one task.</summary>
-    public ClusterTask Read(int row) => new()
+    private Action<ClusterTask, int>[]? _readers;
+
+    /// <summary>Materialises one task: every row of its field table (Schema/TaskFields), read through readers bound once.</summary>
+    public ClusterTask Read(int row)
     {
-        Id = Id.Get(row) ?? "",
-        Type = Type.Get(row),
-        Status = Status.Get(row),
-        CreatedAt = CreatedAt.Get(row),
-        UpdatedAt = UpdatedAt.Get(row),
-        StartedAt = StartedAt.Get(row),
-        CompletedAt = CompletedAt.Get(row),
-        AssignedTo = AssignedTo.Get(row),
-        Resources = HasResources(row)
-            ? new TaskResources { CpuCores = CpuCores.GetInt32(row), GpuCores = GpuCores.GetInt32(row), MemoryMB = MemoryMb.GetInt32(row) }
-            : null,
-        InputCid = InputCid.Get(row),
-        OutputCid = OutputCid.Get(row),
-        InputCids = InputCids.Get(row),
-        OutputCids = OutputCids.Get(row),
-    };
+        var task = new ClusterTask();
+        foreach (var read in _readers ??= TaskFields.Table.BindReaders(Scope)) read(task, row);
+        if (task.Id is null) task.Id = "";
+        return task;
+    }
 }

@@ -242,41 +242,13 @@ public static partial class StateStore
         return id => added.Contains(id) || (index.Value.Find(id) is int row && row >= 0 && !removed.Contains(row));
     }
 
-    private static IEnumerable<string> NodeFields(ClusterNode a, ClusterNode b)
-    {
-        if (a.Role != b.Role) yield return N.Role;
-        if (a.Status != b.Status) yield return N.Status;
-        if (!a.Peers.SequenceEqual(b.Peers)) yield return N.Peers;
-        if (!a.Capabilities.SequenceEqual(b.Capabilities)) yield return N.Capabilities;
-        if (!SameResources(a.Resources, b.Resources)) yield return N.Resources;
-    }
+    // The fields a commit rebuilds: every row of the entity's field table is compared through its
+    // accessor (Schema/NodeFields, TaskFields, ContentFields), so a new field's updates are never dropped.
+    private static IEnumerable<string> NodeFields(ClusterNode a, ClusterNode b) => Schema.NodeFields.Table.Changed(a, b);
 
-    private static IEnumerable<string> TaskFields(ClusterTask a, ClusterTask b)
-    {
-        if (a.Type != b.Type) yield return N.Type;
-        if (a.Status != b.Status) yield return N.Status;
-        if (a.UpdatedAt != b.UpdatedAt) yield return N.UpdatedAt;
-        if (a.StartedAt != b.StartedAt) yield return N.StartedAt;
-        if (a.CompletedAt != b.CompletedAt) yield return N.CompletedAt;
-        if (a.AssignedTo != b.AssignedTo) yield return N.AssignedTo;
-        if (a.OutputCid != b.OutputCid) yield return N.OutputCid;
-        if (!a.OutputCids.SequenceEqual(b.OutputCids)) yield return N.OutputCids;
-        if (a.CpuCores != b.CpuCores || a.GpuCores != b.GpuCores || a.MemoryMB != b.MemoryMB || (a.Resources is null) != (b.Resources is null))
-            yield return N.Resources;
-    }
+    private static IEnumerable<string> TaskFields(ClusterTask a, ClusterTask b) => Schema.TaskFields.Table.Changed(a, b);
 
-    private static IEnumerable<string> ContentFields(ClusterContent a, ClusterContent b)
-    {
-        if (!a.Providers.SequenceEqual(b.Providers)) yield return N.Providers;
-        if (a.Pinned != b.Pinned) yield return N.Pinned;
-        if (a.Replication != b.Replication) yield return N.Replication;
-        if (a.Size != b.Size) yield return N.Size;
-    }
-
-    private static bool SameResources(NodeResources? a, NodeResources? b) =>
-        (a is null && b is null) || (a is not null && b is not null && a.CpuCount == b.CpuCount && a.CpuLoad.Equals(b.CpuLoad)
-            && a.GpuCount == b.GpuCount && a.GpuAvailable == b.GpuAvailable && a.MemoryTotal == b.MemoryTotal
-            && a.MemoryAvailable == b.MemoryAvailable && a.DiskTotal == b.DiskTotal && a.DiskAvailable == b.DiskAvailable);
+    private static IEnumerable<string> ContentFields(ClusterContent a, ClusterContent b) => Schema.ContentFields.Table.Changed(a, b);
 
     private static Apache.Arrow.Schema WithGeneration(Apache.Arrow.Schema schema, long generation)
     {

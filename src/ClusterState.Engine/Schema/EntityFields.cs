@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using Apache.Arrow.Types;
+
+namespace ClusterState.Schema;
+
+/// <summary>
+/// The field table of one entity (or of a nested struct such as <c>resources</c>): its rows in
+/// Arrow field order. The schema's struct types, the batch builders and the commit's change
+/// detection are made from it; adding a field is adding a row here and a model property.
+/// </summary>
+internal sealed class EntityFields<T> : FieldTable
+    where T : class
+{
+    private readonly EntityField<T>[] _fields;
+    private readonly ConcurrentDictionary<int, StructType> _types = new();
+
+    private EntityField<T>[]? _viewOrder;
+
+    public EntityFields(IEnumerable<EntityField<T>> fields, IReadOnlyDictionary<string, string>? notStored = null)
+    {
+        _fields = fields.ToArray();
+        var unknown = _fields.FirstOrDefault(f => f.ShownAfter is { } after && !_fields.Any(g => g.Name == after));
+        if (unknown is not null) throw new ArgumentException($"'{unknown.Name}' is shown after '{unknown.ShownAfter}', which is not in the table of {typeof(T).Name}.", nameof(fields));
+        NotStored = notStored ?? new Dictionary<string, string>();
+        var duplicate = _fields.GroupBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"The field '{duplicate.Key}' is in the table of {typeof(T).Name} twice.", nameof(fields));
+    }
+
+    /// <summary>The rows, typed.</summary>
+    public IReadOnlyList<EntityField<T>> Fields => _fields;
+
+    public override Type ModelType => typeof(T);
+
+    public override IReadOnlyList<FieldRow> Rows => _fields;
+
+    public override IReadOnlyDictionary<string, string> NotStored { get; }
+
+    /// <summary>What one item is called in messages ("node", "task", "content item").</summary>
+    public string ItemName { get; init; } = typeof(T).Name;
+
+    /// <summary>The key row (<c>id</c>, <c>cid</c>): the first one.</summary>
+    public EntityField<T> Key => _fields[0];
+
+    /// <summary>The rows in the order exports and views show them (see <see cref="FieldRow.ShownAfter"/>).</summary>
+    public IReadOnlyList<EntityField<T>> ViewOrder => _viewOrder ??= MakeViewOrder();
+
+    private EntityField<T>[] MakeViewOrder()
+    {
+        var order = _fields.Where(f => f.ShownAfter is null).ToList();
+        foreach (var f in _fields.Where(f => f.ShownAfter is not null))
+            order.Insert(order.FindIndex(g => g.Name == f.ShownAfter) + 1, f);
+        return order.ToArray();
+    }
+
+    /// <summary>The item as a view shows it: names and values in view order, structs nested.</summary>
+    public KeyValuePair<string, object?>[] View(T item)
+    {
+        var order = ViewOrder;
+        var view = new KeyValuePair<string, object?>[order.Count];
+        for (int i = 0; i < view.Length; i++) view[i] = new(order[i].Name, order[i].ViewValue(item));
+        return view;
+    }
+
+    /// <summary>Readers of every row's field from a stored scope into an item, bound once (what materialises snapshot rows).</summary>
+    public Action<T, int>[] BindReaders(ColumnScope scope) => _fields.Select(f => f.BindRead(scope)).ToArray();
+
+    /// <summary>The CSV header: field names in view order, a struct's fields in its place.</summary>
+    public string[] CsvHeader() =>
+        ViewOrder.SelectMany(f => f.Children is { } c ? c.Rows.Select(x => x.Name) : new[] { f.Name }).ToArray();
+
+    /// <summary>The CSV columns, in <see cref="CsvHeader"/> order, bound once to a stored scope's typed columns.</summary>
+    public Func<int, string?>[] BindCsv(ColumnScope scope)
+    {
+        var columns = new List<Func<int, string?>>();
+        foreach (var f in ViewOrder) f.BindCsv(scope, columns);
+        return columns.ToArray();
+    }
+
+    /// <summary>Writes the item's fields as JSON properties, in view order.</summary>
+    public void WriteJson(System.Text.Json.Utf8JsonWriter writer, T item)
+    {
+        foreach (var f in ViewOrder) f.WriteJson(writer, item);
+    }
+
+    /// <summary>Reads the item's fields from a JSON object, in view order; a field missing there is left as null.</summary>
+    public void ReadJson(System.Text.Json.JsonElement json, T item)
+    {
+        foreach (var f in ViewOrder) f.ReadJson(json, item);
+    }
+
+    /// <summary>The row of a field name, or null.</summary>
+    public EntityField<T>? Find(string name) => Array.Find(_fields, f => f.Name == name);
+
+    public override StructType TypeOf(int version) =>
+        _types.GetOrAdd(version, v => new StructType(_fields.Where(f => f.InVersion(v)).Select(f => f.ArrowFieldAt(v)).ToList()));
+
+    /// <summary>The names of the fields whose values differ between two items (every row is compared, so no field is forgotten).</summary>
+    public IEnumerable<string> Changed(T a, T b)
+    {
+        foreach (var f in _fields)
+        {
+            if (!f.Same(a, b)) yield return f.Name;
+        }
+    }
+
+    /// <summary>A builder of the struct array of items in a schema version, with its typed appenders made now.</summary>
+    public StructRows<T> NewRows(int version) => new(_fields.Where(f => f.InVersion(version)).Select(f => f.NewAppender(version)));
+
+    /// <summary>A copy of the table with one more row at the end (tests add fields this way).</summary>
+    public EntityFields<T> With(EntityField<T> field) => new(_fields.Append(field), NotStored) { ItemName = ItemName };
+}

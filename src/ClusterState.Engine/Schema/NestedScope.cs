@@ -1,0 +1,30 @@
+using System;
+using Apache.Arrow;
+
+namespace ClusterState.Schema;
+
+/// <summary>The scope of a nested struct field (<c>resources</c>) of a stored scope, and whether the struct is present at a row.</summary>
+internal static class NestedScope
+{
+    /// <summary>
+    /// The fields of the struct <paramref name="name"/> of <paramref name="scope"/> (their index base adds the
+    /// struct's own offset); <paramref name="present"/> tells whether the struct is non-null at a row (false when absent).
+    /// </summary>
+    public static ColumnScope Of(ColumnScope scope, string name, out Func<int, bool> present)
+    {
+        var nested = scope.Child(name, out var guard) switch
+        {
+            null => null,
+            StructArray s => s,
+            var other => throw ColumnBinding.Mismatch(name, "struct", other.Data.DataType),
+        };
+        int baseIndex = scope.Base;
+        present = row =>
+        {
+            if (nested is null) return false;
+            guard!.Ensure();
+            return !nested.IsNull(baseIndex + row);
+        };
+        return new ColumnScope(nested, (nested?.Offset ?? 0) + baseIndex, scope.Count, scope.Path + "." + name);
+    }
+}
