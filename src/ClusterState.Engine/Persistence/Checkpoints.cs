@@ -9,6 +9,8 @@ using ClusterState.Storage;
 using Parquet.Serialization;
 using Parquet.Serialization.Attributes;
 
+using N = ClusterState.ClusterSchema.Names;
+
 namespace ClusterState;
 
 /// <summary>
@@ -71,7 +73,7 @@ public static class Checkpoints
     {
         [ClusterSchema.SchemaVersionKey] = snapshot.SchemaVersion.ToString(CultureInfo.InvariantCulture),
         [ClusterSchema.GenerationKey] = snapshot.Generation.ToString(CultureInfo.InvariantCulture),
-        ["cluster_id"] = snapshot.ClusterId,
+        [N.ClusterId] = snapshot.ClusterId,
     };
 
     private static CheckpointInfo SaveLocked(string stateDirectory, ClusterSnapshot snapshot, int keep, DateTime? now, Action<int, int>? progress)
@@ -207,68 +209,68 @@ public static class Checkpoints
 #pragma warning disable CA1812, CA1002, CA2227 // serializer shapes: instantiated by Parquet.Net, which needs settable List<T>
     private sealed class CheckpointRow
     {
-        [JsonPropertyName("cluster_id")] public string ClusterId { get; set; } = "";
-        [JsonPropertyName("master_id")] public string? MasterId { get; set; }
-        [JsonPropertyName("updated_at"), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? UpdatedAt { get; set; }
-        [JsonPropertyName("nodes")] public List<NodeItem> Nodes { get; set; } = new();
-        [JsonPropertyName("tasks")] public List<TaskItem> Tasks { get; set; } = new();
-        [JsonPropertyName("content")] public List<ContentItem> Content { get; set; } = new();
+        [JsonPropertyName(N.ClusterId)] public string ClusterId { get; set; } = "";
+        [JsonPropertyName(N.MasterId)] public string? MasterId { get; set; }
+        [JsonPropertyName(N.UpdatedAt), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? UpdatedAt { get; set; }
+        [JsonPropertyName(N.Nodes)] public List<NodeItem> Nodes { get; set; } = new();
+        [JsonPropertyName(N.Tasks)] public List<TaskItem> Tasks { get; set; } = new();
+        [JsonPropertyName(N.Content)] public List<ContentItem> Content { get; set; } = new();
     }
 
     private sealed class NodeItem
     {
-        [JsonPropertyName("id")] public string Id { get; set; } = "";
-        [JsonPropertyName("role")] public string? Role { get; set; }
-        [JsonPropertyName("status")] public string? Status { get; set; }
-        [JsonPropertyName("peers")] public List<string>? Peers { get; set; } = new();
-        [JsonPropertyName("capabilities")] public List<string>? Capabilities { get; set; } = new();
-        [JsonPropertyName("resources")] public NodeResourcesItem? Resources { get; set; }
+        [JsonPropertyName(N.Id)] public string Id { get; set; } = "";
+        [JsonPropertyName(N.Role)] public string? Role { get; set; }
+        [JsonPropertyName(N.Status)] public string? Status { get; set; }
+        [JsonPropertyName(N.Peers)] public List<string>? Peers { get; set; } = new();
+        [JsonPropertyName(N.Capabilities)] public List<string>? Capabilities { get; set; } = new();
+        [JsonPropertyName(N.Resources)] public NodeResourcesItem? Resources { get; set; }
     }
 
     private sealed class NodeResourcesItem
     {
-        [JsonPropertyName("cpu_count")] public int? CpuCount { get; set; }
-        [JsonPropertyName("cpu_load")] public float? CpuLoad { get; set; }
-        [JsonPropertyName("gpu_count")] public int? GpuCount { get; set; }
-        [JsonPropertyName("gpu_available")] public bool? GpuAvailable { get; set; }
-        [JsonPropertyName("memory_total")] public long? MemoryTotal { get; set; }
-        [JsonPropertyName("memory_available")] public long? MemoryAvailable { get; set; }
-        [JsonPropertyName("disk_total")] public long? DiskTotal { get; set; }
-        [JsonPropertyName("disk_available")] public long? DiskAvailable { get; set; }
+        [JsonPropertyName(N.CpuCount)] public int? CpuCount { get; set; }
+        [JsonPropertyName(N.CpuLoad)] public float? CpuLoad { get; set; }
+        [JsonPropertyName(N.GpuCount)] public int? GpuCount { get; set; }
+        [JsonPropertyName(N.GpuAvailable)] public bool? GpuAvailable { get; set; }
+        [JsonPropertyName(N.MemoryTotal)] public long? MemoryTotal { get; set; }
+        [JsonPropertyName(N.MemoryAvailable)] public long? MemoryAvailable { get; set; }
+        [JsonPropertyName(N.DiskTotal)] public long? DiskTotal { get; set; }
+        [JsonPropertyName(N.DiskAvailable)] public long? DiskAvailable { get; set; }
     }
 
     private sealed class TaskItem
     {
-        [JsonPropertyName("id")] public string Id { get; set; } = "";
-        [JsonPropertyName("type")] public string? Type { get; set; }
-        [JsonPropertyName("status")] public string? Status { get; set; }
-        [JsonPropertyName("created_at"), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? CreatedAt { get; set; }
-        [JsonPropertyName("updated_at"), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? UpdatedAt { get; set; }
-        [JsonPropertyName("assigned_to")] public string? AssignedTo { get; set; }
-        [JsonPropertyName("resources")] public TaskResourcesItem? Resources { get; set; }
-        [JsonPropertyName("input_cid")] public string? InputCid { get; set; }
-        [JsonPropertyName("output_cid")] public string? OutputCid { get; set; }
-        [JsonPropertyName("input_cids")] public List<string>? InputCids { get; set; } = new();
-        [JsonPropertyName("output_cids")] public List<string>? OutputCids { get; set; } = new();
-        [JsonPropertyName("started_at"), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? StartedAt { get; set; }
-        [JsonPropertyName("completed_at"), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? CompletedAt { get; set; }
+        [JsonPropertyName(N.Id)] public string Id { get; set; } = "";
+        [JsonPropertyName(N.Type)] public string? Type { get; set; }
+        [JsonPropertyName(N.Status)] public string? Status { get; set; }
+        [JsonPropertyName(N.CreatedAt), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? CreatedAt { get; set; }
+        [JsonPropertyName(N.UpdatedAt), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? UpdatedAt { get; set; }
+        [JsonPropertyName(N.AssignedTo)] public string? AssignedTo { get; set; }
+        [JsonPropertyName(N.Resources)] public TaskResourcesItem? Resources { get; set; }
+        [JsonPropertyName(N.InputCid)] public string? InputCid { get; set; }
+        [JsonPropertyName(N.OutputCid)] public string? OutputCid { get; set; }
+        [JsonPropertyName(N.InputCids)] public List<string>? InputCids { get; set; } = new();
+        [JsonPropertyName(N.OutputCids)] public List<string>? OutputCids { get; set; } = new();
+        [JsonPropertyName(N.StartedAt), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? StartedAt { get; set; }
+        [JsonPropertyName(N.CompletedAt), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? CompletedAt { get; set; }
     }
 
     private sealed class TaskResourcesItem
     {
-        [JsonPropertyName("cpu_cores")] public int? CpuCores { get; set; }
-        [JsonPropertyName("gpu_cores")] public int? GpuCores { get; set; }
-        [JsonPropertyName("memory_mb")] public int? MemoryMb { get; set; }
+        [JsonPropertyName(N.CpuCores)] public int? CpuCores { get; set; }
+        [JsonPropertyName(N.GpuCores)] public int? GpuCores { get; set; }
+        [JsonPropertyName(N.MemoryMb)] public int? MemoryMb { get; set; }
     }
 
     private sealed class ContentItem
     {
-        [JsonPropertyName("cid")] public string Cid { get; set; } = "";
-        [JsonPropertyName("size")] public long? Size { get; set; }
-        [JsonPropertyName("created_at"), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? CreatedAt { get; set; }
-        [JsonPropertyName("providers")] public List<string>? Providers { get; set; } = new();
-        [JsonPropertyName("pinned")] public bool? Pinned { get; set; }
-        [JsonPropertyName("replication")] public int? Replication { get; set; }
+        [JsonPropertyName(N.Cid)] public string Cid { get; set; } = "";
+        [JsonPropertyName(N.Size)] public long? Size { get; set; }
+        [JsonPropertyName(N.CreatedAt), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? CreatedAt { get; set; }
+        [JsonPropertyName(N.Providers)] public List<string>? Providers { get; set; } = new();
+        [JsonPropertyName(N.Pinned)] public bool? Pinned { get; set; }
+        [JsonPropertyName(N.Replication)] public int? Replication { get; set; }
     }
 #pragma warning restore CA1812, CA1002, CA2227
 }

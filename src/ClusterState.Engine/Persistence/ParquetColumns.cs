@@ -32,9 +32,9 @@ internal static class ParquetColumns
         var entities = new[] { Nodes(s.Nodes), Tasks(s.Tasks), Content(s.Content) };
         var top = new DataField[]
         {
-            new("cluster_id", typeof(string), isNullable: true),
-            new("master_id", typeof(string), isNullable: true),
-            Timestamp("updated_at"),
+            new(ClusterSchema.Names.ClusterId, typeof(string), isNullable: true),
+            new(ClusterSchema.Names.MasterId, typeof(string), isNullable: true),
+            Timestamp(ClusterSchema.Names.UpdatedAt),
         };
         var lists = entities.Select(e => new ListField(e.Name, new StructField("element", StructMembers(e.Leaves))));
         var schema = new ParquetSchema(top.Cast<Field>().Concat(lists).ToArray());
@@ -121,7 +121,7 @@ internal static class ParquetColumns
         foreach (var leaf in leaves)
         {
             if (!leaf.InResources) fields.Add(leaf.SchemaField);
-            else if (ReferenceEquals(leaf.SchemaField, resources[0])) fields.Add(new StructField("resources", resources));
+            else if (ReferenceEquals(leaf.SchemaField, resources[0])) fields.Add(new StructField(ClusterSchema.Names.Resources, resources));
         }
         return fields.ToArray();
     }
