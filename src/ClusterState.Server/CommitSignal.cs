@@ -19,6 +19,7 @@ public sealed class CommitSignal : IDisposable
     private readonly Timer _poll;
     private TaskCompletionSource _next = NewSource();
     private long _generation;
+    private int _watchers; // the poll runs only while a long poll is open: an idle server reads nothing
 
     public CommitSignal(ServerOptions options)
     {
@@ -36,7 +37,27 @@ public sealed class CommitSignal : IDisposable
         {
             _watcher = null; // the poll alone still works
         }
-        _poll = new Timer(_ => Check(), null, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
+        _poll = new Timer(_ =>
+        {
+            if (Volatile.Read(ref _watchers) > 0) Check();
+        }, null, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
+    }
+
+    /// <summary>Counts a long poll as open until the result is disposed (the generation is polled only then).</summary>
+    public IDisposable Watch()
+    {
+        Interlocked.Increment(ref _watchers);
+        return new Watcher(this);
+    }
+
+    private sealed class Watcher(CommitSignal owner) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0) Interlocked.Decrement(ref owner._watchers);
+        }
     }
 
     /// <summary>Completes at the next change of the generation. Take it before reading the metadata, so no commit falls between.</summary>

@@ -214,6 +214,7 @@ public sealed partial class StateFlightServer(ServerOptions options, CommitSigna
     {
         var timeout = TimeSpan.FromMilliseconds(Math.Clamp(request.TimeoutMs, 0, (long)RequestLimits.MaxWait.TotalMilliseconds));
         using var slot = waits.Enter(context.Peer ?? "");
+        using var watching = commits.Watch();
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
