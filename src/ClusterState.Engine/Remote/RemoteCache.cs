@@ -382,59 +382,30 @@ internal sealed class RemoteCache
     private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 8).ToLowerInvariant();
 
     /// <summary>A write-only stream that hashes what passes through it (the digest of a cached file costs no second read).</summary>
-    private sealed class HashingStream : Stream
+    private sealed class HashingStream(FileStream file) : Storage.FileWriteStream(file)
     {
-        private readonly FileStream _inner;
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        private long _written;
-
-        public HashingStream(FileStream inner) => _inner = inner;
 
         public string Digest()
         {
-            _inner.Flush();
+            Target.Flush();
             return Convert.ToHexString(_hash.GetHashAndReset()).ToLowerInvariant();
         }
 
+        // The digest is of the bytes in the order written: reading back or seeking anywhere but
+        // the end would make it another file's. ArrowFileWriter asks CanSeek and reads Position only.
         public override bool CanRead => false;
-        public override bool CanSeek => true; // ArrowFileWriter asks; it only reads the position
-        public override bool CanWrite => true;
-        public override long Length => _written;
-
-        public override long Position
-        {
-            get => _written;
-            set => Seek(value, SeekOrigin.Begin);
-        }
-
-        public override void Flush() => _inner.Flush();
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override int Read(Span<byte> buffer) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
         public override long Seek(long offset, SeekOrigin origin)
         {
-            long target = origin switch { SeekOrigin.Begin => offset, SeekOrigin.Current => _written + offset, _ => _written + offset };
-            return target == _written ? _written : throw new NotSupportedException("The cache file is written (and hashed) front to back.");
-        }
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            _hash.AppendData(buffer);
-            _inner.Write(buffer);
-            _written += buffer.Length;
+            long target = origin switch { SeekOrigin.Begin => offset, _ => Target.Position + offset };
+            return target == Target.Position ? target : throw new NotSupportedException("The cache file is written (and hashed) front to back.");
         }
 
-        public override System.Threading.Tasks.ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, System.Threading.CancellationToken cancellationToken = default)
-        {
-            Write(buffer.Span);
-            return default;
-        }
-
-        public override System.Threading.Tasks.Task WriteAsync(byte[] buffer, int offset, int count, System.Threading.CancellationToken cancellationToken)
-        {
-            Write(buffer.AsSpan(offset, count));
-            return System.Threading.Tasks.Task.CompletedTask;
-        }
+        protected override void Written(ReadOnlySpan<byte> buffer) => _hash.AppendData(buffer);
 
         protected override void Dispose(bool disposing)
         {

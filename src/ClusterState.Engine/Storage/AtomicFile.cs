@@ -80,45 +80,19 @@ internal static class AtomicFile
     /// was written so far to disk, so the final fsync of a large file overlaps the work that
     /// produced it instead of following it.
     /// </summary>
-    private sealed class WriteBehindStream(FileStream file) : Stream
+    private sealed class WriteBehindStream(FileStream file) : FileWriteStream(file)
     {
         private const long Step = 32L << 20;
         private long _started;
 
-        public override bool CanRead => file.CanRead;
-        public override bool CanSeek => file.CanSeek;
-        public override bool CanWrite => true;
-        public override long Length => file.Length;
-        public override long Position { get => file.Position; set => file.Position = value; }
-        public override void Flush() => file.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => file.Read(buffer, offset, count);
-        public override int Read(Span<byte> buffer) => file.Read(buffer);
-        public override long Seek(long offset, SeekOrigin origin) => file.Seek(offset, origin);
-        public override void SetLength(long value) => file.SetLength(value);
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
+        protected override void Written(ReadOnlySpan<byte> buffer)
         {
-            file.Write(buffer);
-            long written = file.Position;
+            long written = Target.Position;
             if (written - _started < 2 * Step) return;
             // Leave the last step alone: the stream's own buffer and the pages being written now.
             long upTo = written - Step;
-            NativeMethods.StartWriteBack(file.SafeFileHandle, _started, upTo - _started);
+            NativeMethods.StartWriteBack(Target.SafeFileHandle, _started, upTo - _started);
             _started = upTo;
-        }
-
-        public override System.Threading.Tasks.ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, System.Threading.CancellationToken cancellationToken = default)
-        {
-            Write(buffer.Span);
-            return default;
-        }
-
-        public override System.Threading.Tasks.Task WriteAsync(byte[] buffer, int offset, int count, System.Threading.CancellationToken cancellationToken)
-        {
-            Write(buffer.AsSpan(offset, count));
-            return System.Threading.Tasks.Task.CompletedTask;
         }
     }
 
