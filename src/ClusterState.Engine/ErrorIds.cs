@@ -51,6 +51,10 @@ public static class ErrorIds
     public const string MissingId = "MissingId";
     /// <summary>An id a change would write breaks IdRules: too long, control or bidi characters, a lone surrogate, padding white space, or a wildcard character.</summary>
     public const string InvalidId = "InvalidId";
+    /// <summary>An update names a field by its Arrow name that the entity's field table does not have.</summary>
+    public const string UnknownField = "UnknownField";
+    /// <summary>An update names a field that updates may not set (a key, creation data, or one a typed update property covers).</summary>
+    public const string FieldNotUpdatable = "FieldNotUpdatable";
     /// <summary>A node to remove still has tasks assigned to it (Remove-ClusterNode -Force returns them to pending in the same commit).</summary>
     public const string NodeHasTasks = "NodeHasTasks";
     /// <summary>The commit succeeded, but a later step of the same command (-PassThru output, the automatic checkpoint) failed; the change must not be repeated.</summary>

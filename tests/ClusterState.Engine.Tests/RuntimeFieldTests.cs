@@ -17,9 +17,8 @@ namespace ClusterState.Engine.Tests;
 /// <c>priority</c>, kept beside each task object) goes through the table-driven places with no
 /// other code change: the batch builder, reading stored rows into objects, the commit's change
 /// detection and field rebuild (EntityEdit), JSON write/read, CSV and the
-/// hashtable view. (Issue 14's second acceptance test as far as it can go today: the tables are
-/// static, so the copy is driven through the table APIs rather than StateStore/StateExport, and
-/// reading a Parquet checkpoint back is still by hand; see docs/ARCHITECTURE.md "Adding a field".)
+/// hashtable view — first through the table's own APIs, one place at a time, then all together
+/// through the real store, exports and checkpoints (issue 14's second acceptance test).
 /// </summary>
 public class RuntimeFieldTests
 {
@@ -148,5 +147,133 @@ public class RuntimeFieldTests
     {
         var view = Table.View(Task("a", 7));
         Assert.Equal(new KeyValuePair<string, object?>(Priority, 7), view[^1]);
+    }
+
+    /// <summary>
+    /// The whole path with the real store: the copy of the table is put in force for this test's
+    /// flow (TaskFields.Slot), and the field, kept beside each task object, is created, committed (added and updated by name),
+    /// exported and imported as JSON, exported as CSV, shown in the hashtable view, and written to
+    /// a Parquet checkpoint and restored from it. Nothing but the table knows of it.
+    /// </summary>
+    [Fact]
+    public void AFieldAddedToTheTableAlone_RoundTripsThroughTheStore()
+    {
+        // Kept beside each object; a lazy row object (read into a fresh object the first time a
+        // property is used) finds the value its row last read by id.
+        var byObject = new ConditionalWeakTable<ClusterTask, StrongBox<int?>>();
+        var byId = new System.Collections.Concurrent.ConcurrentDictionary<string, int?>();
+        int? Get(ClusterTask t) => byObject.TryGetValue(t, out var box) ? box.Value : byId.GetValueOrDefault(t.Id);
+        void Set(ClusterTask t, int? v)
+        {
+            byObject.AddOrUpdate(t, new StrongBox<int?>(v));
+            byId[t.Id] = v;
+        }
+        var table = TaskFields.Table.With(new ValueField<ClusterTask, int?>(Priority, FieldCodecs.Int32, "Priority (kept beside the task)", Get, Set)
+        {
+            SinceVersion = ClusterSchema.CurrentVersion,
+            Updatable = true,
+        });
+        using var inForce = TaskFields.Slot.Use(table);
+        using var dir = new TempDirectory();
+        string path = dir.Combine("s");
+        ClusterTask New(string id, int? priority)
+        {
+            var t = new ClusterTask { Id = id, Status = "pending", CreatedAt = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc) };
+            Set(t, priority);
+            return t;
+        }
+
+        var content = new StateContent { ClusterId = "runtime-field", Tasks = new[] { New("a", 7), New("b", null) } };
+        StateStore.Create(path, content);
+        var change = new ChangeSet();
+        change.AddTasks.Add(New("c", 5));
+        change.UpdateTasks.Add(new TaskUpdate { Id = "b", Fields = new() { [Priority] = 3 } });
+        change.UpdateTasks.Add(new TaskUpdate { Id = "a", Status = "failed" });
+        StateStore.Commit(path, change);
+        byId.Clear(); // from here on, every value comes from what the store wrote
+
+        int?[] Stored()
+        {
+            using var s = ClusterSnapshot.Open(path);
+            var fields = s.Schema.GetFieldByName(ClusterSchema.Names.Tasks).DataType as ListType;
+            Assert.Contains(((StructType)fields!.ValueDataType).Fields, f => f.Name == Priority);
+            byId.Clear();
+            return s.FindTasks(new TaskQuery()).Items.Select(t => byId.GetValueOrDefault(t.Id)).ToArray();
+        }
+        Assert.Equal(new int?[] { 7, 3, 5 }, Stored());
+
+        // The update by name is checked against the table.
+        var unknown = Assert.Throws<ClusterStateException>(() => StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = "a", Fields = new() { ["no_such_field"] = 1 } } } }));
+        Assert.Equal(ErrorIds.UnknownField, unknown.ErrorId);
+        var bad = Assert.Throws<ClusterStateException>(() => StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = "a", Fields = new() { [Priority] = "high" } } } }));
+        Assert.Equal(ErrorIds.InvalidArgument, bad.ErrorId);
+
+        // JSON export, then import into a new state.
+        string json = dir.Combine("state.json");
+        using (var s = ClusterSnapshot.Open(path)) StateExport.Write(s, json, ExportFormat.Json, overwrite: false);
+        using (var doc = JsonDocument.Parse(File.ReadAllBytes(json)))
+        {
+            var tasks = doc.RootElement.GetProperty(ClusterSchema.Names.Tasks).EnumerateArray().ToArray();
+            Assert.Equal(7, tasks[0].GetProperty(Priority).GetInt32());
+        }
+        string imported = dir.Combine("imported");
+        byId.Clear();
+        StateImport.Import(json, imported);
+        string saved = path;
+        path = imported;
+        Assert.Equal(new int?[] { 7, 3, 5 }, Stored());
+        path = saved;
+
+        // CSV: the column, with its values.
+        string csv = dir.Combine("csv");
+        using (var s = ClusterSnapshot.Open(path)) StateExport.Write(s, csv, ExportFormat.Csv, overwrite: false);
+        var lines = File.ReadAllLines(Path.Combine(csv, "tasks.csv"));
+        int column = System.Array.IndexOf(lines[0].Split(','), Priority);
+        Assert.True(column >= 0, lines[0]);
+        Assert.Equal(new[] { "7", "3", "5" }, lines.Skip(1).Select(l => l.Split(',')[column]));
+
+        // The hashtable view.
+        using (var s = ClusterSnapshot.Open(path))
+        {
+            var view = StateHashtable.Build(s);
+            var tasks = (object[])view[ClusterSchema.Names.Tasks]!;
+            Assert.Equal(new object?[] { 7, 3, 5 }, tasks.Select(t => ((System.Collections.Specialized.OrderedDictionary)t)[Priority]));
+        }
+
+        // A Parquet checkpoint, then a restore from it after the field was changed.
+        var checkpoint = Checkpoints.Save(path);
+        StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = "c", Fields = new() { [Priority] = null } } } });
+        Assert.Equal(new int?[] { 7, 3, null }, Stored());
+        Checkpoints.Restore(path, checkpoint.Path);
+        Assert.Equal(new int?[] { 7, 3, 5 }, Stored());
+    }
+
+    /// <summary>
+    /// A field no typed update property covers (a task's started_at) is set by name, also from a
+    /// change set that came over the wire as JSON; names and values are checked against the table
+    /// and the request limits.
+    /// </summary>
+    [Fact]
+    public void AnUpdateByName_FromTheWire_SetsAFieldNoPropertyCovers()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Combine("s");
+        StateStore.Create(path, TestStates.Sample(nodes: 2, tasks: 3, content: 1).ToStateContent());
+        string id;
+        using (var s = ClusterSnapshot.Open(path)) id = s.FindTasks(new TaskQuery()).Items.First().Id;
+        var sent = new ChangeSet { UpdateTasks = { new TaskUpdate { Id = id, Fields = new() { [ClusterSchema.Names.StartedAt] = "2026-01-02T03:04:05.678Z" } } } };
+        var received = RequestLimits.Read<ChangeSet>(JsonSerializer.SerializeToUtf8Bytes(sent), "change set");
+        Assert.IsType<JsonElement>(received.UpdateTasks[0].Fields![ClusterSchema.Names.StartedAt]);
+        StateStore.Commit(path, received);
+        using (var s = ClusterSnapshot.Open(path))
+            Assert.Equal(new DateTime(2026, 1, 2, 3, 4, 5, 678, DateTimeKind.Utc), s.FindTasks(new TaskQuery { Id = new[] { id } }).Items.First().StartedAt);
+
+        var covered = Assert.Throws<ClusterStateException>(() => StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = id, Fields = new() { [ClusterSchema.Names.Status] = "running" } } } }));
+        Assert.Equal(ErrorIds.FieldNotUpdatable, covered.ErrorId);
+        var key = Assert.Throws<ClusterStateException>(() => StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = id, Fields = new() { [ClusterSchema.Names.CreatedAt] = DateTime.UtcNow } } } }));
+        Assert.Equal(ErrorIds.FieldNotUpdatable, key.ErrorId);
+        var tooLong = new ChangeSet { UpdateTasks = { new TaskUpdate { Id = id, Fields = new() { [ClusterSchema.Names.OutputCids] = new[] { new string('x', RequestLimits.MaxStringLength + 1) } } } } };
+        var refused = Assert.Throws<ClusterStateException>(() => RequestLimits.Read<ChangeSet>(JsonSerializer.SerializeToUtf8Bytes(tooLong), "change set"));
+        Assert.Equal(ErrorIds.RequestInvalid, refused.ErrorId);
     }
 }

@@ -21,4 +21,13 @@ public sealed class TaskUpdate
     public int? GpuCores { get; set; }
     public int? MemoryMB { get; set; }
 #pragma warning restore CS1591
+    /// <summary>
+    /// More fields to set, by their Arrow names (a field of a struct such as resources by its own
+    /// name), for fields no property here covers (a field newer than this type): each value
+    /// replaces the field's, null clears it. The entity's field table says which fields exist
+    /// and which an update may set (UnknownField, FieldNotUpdatable otherwise).
+    /// </summary>
+#pragma warning disable CA2227 // a plain, mutable description, like ChangeSet
+    public System.Collections.Generic.Dictionary<string, object?>? Fields { get; set; }
+#pragma warning restore CA2227
 }

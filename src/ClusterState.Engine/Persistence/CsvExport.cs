@@ -16,20 +16,20 @@ internal static class CsvExport
 {
     // The columns are the field tables' (Schema/NodeFields, TaskFields, ContentFields) in view
     // order, a struct's fields flattened in its place, each bound once to a typed column reader.
-    public static readonly string[] NodeHeader = NodeFields.Table.CsvHeader();
-    public static readonly string[] TaskHeader = TaskFields.Table.CsvHeader();
-    public static readonly string[] ContentHeader = ContentFields.Table.CsvHeader();
+    public static string[] NodeHeader => NodeFields.Table.CsvHeader();
+    public static string[] TaskHeader => TaskFields.Table.CsvHeader();
+    public static string[] ContentHeader => ContentFields.Table.CsvHeader();
 
-    public static void WriteNodes(ClusterSnapshot s, TextWriter w, Action? step) => Write(s.Nodes, NodeFields.Table, NodeHeader, w, step);
+    public static void WriteNodes(ClusterSnapshot s, TextWriter w, Action? step) => Write(s.Nodes, NodeFields.Table, w, step);
 
-    public static void WriteTasks(ClusterSnapshot s, TextWriter w, Action? step) => Write(s.Tasks, TaskFields.Table, TaskHeader, w, step);
+    public static void WriteTasks(ClusterSnapshot s, TextWriter w, Action? step) => Write(s.Tasks, TaskFields.Table, w, step);
 
-    public static void WriteContent(ClusterSnapshot s, TextWriter w, Action? step) => Write(s.Content, ContentFields.Table, ContentHeader, w, step);
+    public static void WriteContent(ClusterSnapshot s, TextWriter w, Action? step) => Write(s.Content, ContentFields.Table, w, step);
 
-    private static void Write<T>(EntityColumns c, EntityFields<T> table, string[] header, TextWriter w, Action? step)
+    private static void Write<T>(EntityColumns c, EntityFields<T> table, TextWriter w, Action? step)
         where T : class
     {
-        WriteRow(w, header);
+        WriteRow(w, table.CsvHeader());
         var columns = table.BindCsv(new ColumnScope(c.Items, c.Items.Offset + c.Start, c.Count, c.Name));
         var values = new string?[columns.Length];
         for (int i = 0; i < c.Count; i++)

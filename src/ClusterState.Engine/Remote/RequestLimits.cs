@@ -104,6 +104,15 @@ public static class RequestLimits
                 case string s:
                     CheckString(s, at);
                     break;
+                case IDictionary fields: // an update's Fields: names and JSON values
+                    if (fields.Count > MaxListItems) throw Invalid($"{at} has more than {MaxListItems:N0} entries.");
+                    foreach (DictionaryEntry entry in fields)
+                    {
+                        string name = (string)entry.Key;
+                        CheckString(name, at + " key");
+                        if (entry.Value is JsonElement json) CheckJson(json, $"{at}[{name}]");
+                    }
+                    break;
                 case IEnumerable list:
                     int i = 0;
                     foreach (var element in list)
@@ -134,6 +143,23 @@ public static class RequestLimits
     }
 
     private static bool IsRequestType(Type type) => type.IsClass && type.Namespace == typeof(RequestLimits).Namespace;
+
+    private static void CheckJson(JsonElement json, string at)
+    {
+        switch (json.ValueKind)
+        {
+            case JsonValueKind.String:
+                CheckString(json.GetString()!, at);
+                break;
+            case JsonValueKind.Array:
+                if (json.GetArrayLength() > MaxListItems) throw Invalid($"{at} has more than {MaxListItems:N0} items.");
+                int i = 0;
+                foreach (var item in json.EnumerateArray()) CheckJson(item, $"{at}[{i++}]");
+                break;
+            case JsonValueKind.Object:
+                throw Invalid($"{at} is a JSON object; a field is set by its own name, with a value.");
+        }
+    }
 
     private static void CheckString(string s, string at)
     {

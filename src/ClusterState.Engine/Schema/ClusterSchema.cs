@@ -35,16 +35,17 @@ public static class ClusterSchema
     /// <summary>Millisecond timestamps without a time zone, as the seed's <c>pa.timestamp('ms')</c>.</summary>
     public static readonly TimestampType Timestamp = Schema.FieldCodecs.TimestampMs;
 
-    // The struct types are made from the field tables (Schema/NodeFields, TaskFields, ContentFields).
+    // The struct types are made from the field tables (Schema/NodeFields, TaskFields, ContentFields),
+    // looked up on each use (each table caches its types) so a table in force for a test is followed.
 
     /// <summary>The struct type of one node.</summary>
-    public static StructType NodeType { get; } = Schema.NodeFields.Table.TypeOf(CurrentVersion);
+    public static StructType NodeType => Schema.NodeFields.Table.TypeOf(CurrentVersion);
 
     /// <summary>The struct type of a task's resource requirements.</summary>
-    public static StructType TaskResourcesType { get; } = Schema.TaskFields.Resources.TypeOf(CurrentVersion);
+    public static StructType TaskResourcesType => Schema.TaskFields.Resources.TypeOf(CurrentVersion);
 
     /// <summary>The struct type of one content item.</summary>
-    public static StructType ContentType { get; } = Schema.ContentFields.Table.TypeOf(CurrentVersion);
+    public static StructType ContentType => Schema.ContentFields.Table.TypeOf(CurrentVersion);
 
     /// <summary>The struct type of one task in the given schema version.</summary>
     public static StructType TaskType(int version) => Schema.TaskFields.Table.TypeOf(version);

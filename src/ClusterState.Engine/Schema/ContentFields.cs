@@ -12,7 +12,10 @@ namespace ClusterState.Schema;
 internal static class ContentFields
 {
     /// <summary>The fields of a content item (<see cref="ClusterContent"/>).</summary>
-    public static EntityFields<ClusterContent> Table { get; } = new(new EntityField<ClusterContent>[]
+    public static EntityFields<ClusterContent> Table => Slot.Current;
+
+    /// <summary>Where <see cref="Table"/> is looked up (tests put a copy with one more field in force through it).</summary>
+    public static TableSlot<ClusterContent> Slot { get; } = new(new(new EntityField<ClusterContent>[]
     {
         new ValueField<ClusterContent, string?>(N.Cid, C.String, nameof(ClusterContent.Cid), c => c.Cid, (c, v) => c.Cid = v!),
         new ValueField<ClusterContent, long?>(N.Size, C.Int64, nameof(ClusterContent.Size), c => c.Size, (c, v) => c.Size = v) { Updatable = true },
@@ -20,5 +23,5 @@ internal static class ContentFields
         new ValueField<ClusterContent, string[]>(N.Providers, C.StringList, nameof(ClusterContent.Providers), c => c.Providers, (c, v) => c.Providers = v) { Updatable = true },
         new ValueField<ClusterContent, bool?>(N.Pinned, C.Boolean, nameof(ClusterContent.Pinned), c => c.Pinned, (c, v) => c.Pinned = v) { Updatable = true, PresenceOf = "pinned_at" },
         new ValueField<ClusterContent, int?>(N.Replication, C.Int32, nameof(ClusterContent.Replication), c => c.Replication, (c, v) => c.Replication = v) { Updatable = true },
-    }) { ItemName = "content item" };
+    }) { ItemName = "content item" });
 }

@@ -25,6 +25,13 @@ internal abstract class EntityField<T> : FieldRow
     /// <summary>Sets the value, boxed (slow paths and tests).</summary>
     public abstract void SetValue(T item, object? value);
 
+    /// <summary>
+    /// Sets the field called <paramref name="name"/> (this row, or a field of this struct row's
+    /// child table, whose object is made when it is null) from a by-name value; returns the row
+    /// that was set, or null when the name is not this row's. Refuses rows updates may not set.
+    /// </summary>
+    public abstract FieldRow? Assign(T item, string name, object? value);
+
     /// <summary>The value as views show it (the hashtable): boxed, a struct as its child table's view, or null.</summary>
     public abstract object? ViewValue(T item);
 

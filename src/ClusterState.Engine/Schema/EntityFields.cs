@@ -91,6 +91,24 @@ internal sealed class EntityFields<T> : FieldTable
         foreach (var f in ViewOrder) f.ReadJson(json, item);
     }
 
+    /// <summary>
+    /// Sets a field by its Arrow name (a leaf of this table, or a field of one of its structs) and
+    /// returns its row; UnknownField when no row has the name, FieldNotUpdatable when updates may
+    /// not set it. What commits use for an update's <c>Fields</c>, so a field added to the table
+    /// can be updated with no other code.
+    /// </summary>
+    public FieldRow Assign(T item, string name, object? value)
+    {
+        foreach (var f in _fields)
+        {
+            if (f.Assign(item, name, value) is { } row) return row;
+        }
+        throw new ClusterStateException(ErrorIds.UnknownField, ClusterStateErrorKind.InvalidArgument,
+            $"A {ItemName} has no field '{name}'; its fields are {string.Join(", ", Leaves())}.", name);
+    }
+
+    private IEnumerable<string> Leaves() => _fields.SelectMany(f => f.Children is { } c ? c.Rows.Select(r => r.Name) : new[] { f.Name });
+
     /// <summary>The row of a field name, or null.</summary>
     public EntityField<T>? Find(string name) => Array.Find(_fields, f => f.Name == name);
 

@@ -39,6 +39,21 @@ internal abstract class FieldCodec<TValue>
     /// </summary>
     public abstract Func<int, string?> BindCsv(ColumnScope scope, FieldRow row);
 
+    /// <summary>
+    /// The value given for the field by name (an update's <c>Fields</c>): the value itself, a JSON
+    /// value (a change set that came over the wire), or a scalar of another type converted with
+    /// the invariant culture. Throws InvalidCastException, FormatException, OverflowException or
+    /// JsonException when it is none of them.
+    /// </summary>
+    public virtual TValue FromObject(object? value) => value switch
+    {
+        null => default!,
+        TValue v => v,
+        JsonElement { ValueKind: JsonValueKind.Null } => default!,
+        JsonElement e => e.Deserialize<TValue>()!,
+        _ => (TValue)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(TValue)) ?? typeof(TValue), System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     /// <summary>A non-null value of this kind (tests use it to round-trip accessors).</summary>
     public abstract TValue Sample { get; }
 }

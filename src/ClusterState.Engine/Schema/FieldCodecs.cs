@@ -78,6 +78,15 @@ internal static class FieldCodecs
         public override IArrowType ArrowType => StringListType();
         public override bool Same(string[] a, string[] b) => ReferenceEquals(a, b) || (a is not null && b is not null && a.SequenceEqual(b));
         public override string[] Sample => new[] { "a", "b" };
+        public override string[] FromObject(object? value) => value switch
+        {
+            null or JsonElement { ValueKind: JsonValueKind.Null } => System.Array.Empty<string>(),
+            string[] v => v,
+            JsonElement e => e.Deserialize<string[]>() ?? System.Array.Empty<string>(),
+            string s => throw new InvalidCastException($"A list of strings is expected, not the string '{s}'."),
+            System.Collections.IEnumerable items => items.Cast<object?>().Select(x => x?.ToString() ?? throw new InvalidCastException("A list of strings cannot hold null.")).ToArray(),
+            _ => throw new InvalidCastException($"A list of strings is expected, not {value.GetType().Name}."),
+        };
         public override void WriteJson(Utf8JsonWriter w, string name, string[] value)
         {
             w.WriteStartArray(name);

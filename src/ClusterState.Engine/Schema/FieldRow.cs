@@ -62,6 +62,11 @@ internal abstract class FieldRow
     /// <summary>The Arrow field in a schema version.</summary>
     public Field ArrowFieldAt(int version) => new(Name, ArrowTypeAt(version), Nullable, metadata: null);
 
+    /// <summary>The error of a by-name update of a field updates may not set.</summary>
+    protected static ClusterStateException NotUpdatable(FieldRow row, string? instead = null) =>
+        new(ErrorIds.FieldNotUpdatable, ClusterStateErrorKind.InvalidArgument,
+            $"The field '{row.Name}' cannot be set by an update{(instead is null ? "" : "; " + instead)}.", row.Name);
+
     /// <summary>A non-null value of the field's kind (for a struct field, a filled child object).</summary>
     public abstract object SampleValue();
 }

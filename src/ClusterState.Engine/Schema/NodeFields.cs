@@ -25,7 +25,10 @@ internal static class NodeFields
     });
 
     /// <summary>The fields of a node (<see cref="ClusterNode"/>).</summary>
-    public static EntityFields<ClusterNode> Table { get; } = new(new EntityField<ClusterNode>[]
+    public static EntityFields<ClusterNode> Table => Slot.Current;
+
+    /// <summary>Where <see cref="Table"/> is looked up (tests put a copy with one more field in force through it).</summary>
+    public static TableSlot<ClusterNode> Slot { get; } = new(new(new EntityField<ClusterNode>[]
     {
         new ValueField<ClusterNode, string?>(N.Id, C.String, nameof(ClusterNode.Id), n => n.Id, (n, v) => n.Id = v!),
         new ValueField<ClusterNode, string?>(N.Role, C.String, nameof(ClusterNode.Role), n => n.Role, (n, v) => n.Role = v) { Updatable = true, Vocabulary = Vocabularies.NodeRoles },
@@ -33,7 +36,7 @@ internal static class NodeFields
         new ValueField<ClusterNode, string[]>(N.Peers, C.StringList, nameof(ClusterNode.Peers), n => n.Peers, (n, v) => n.Peers = v) { Updatable = true },
         new ValueField<ClusterNode, string[]>(N.Capabilities, C.StringList, nameof(ClusterNode.Capabilities), n => n.Capabilities, (n, v) => n.Capabilities = v) { Updatable = true },
         new StructField<ClusterNode, NodeResources>(N.Resources, nameof(ClusterNode.Resources), n => n.Resources, (n, v) => n.Resources = v, Resources) { Updatable = true },
-    }, Flattened) { ItemName = "node" };
+    }, Flattened) { ItemName = "node" });
 
     private static Dictionary<string, string> Flattened => new()
     {

@@ -52,6 +52,17 @@ internal sealed class StructField<T, TChild> : EntityField<T>
 
     public override void SetValue(T item, object? value) => _set(item, (TChild?)value);
 
+    public override FieldRow? Assign(T item, string name, object? value)
+    {
+        if (name == Name) throw NotUpdatable(this, "set its fields by their own names");
+        if (ChildTable.Find(name) is null) return null;
+        if (!Updatable) throw NotUpdatable(this);
+        var child = _get(item) ?? new TChild();
+        var row = ChildTable.Assign(child, name, value);
+        _set(item, child);
+        return row;
+    }
+
     public override object? ViewValue(T item) => _get(item) is { } child ? ChildTable.View(child) : null;
 
     public override Action<T, int> BindRead(ColumnScope scope)

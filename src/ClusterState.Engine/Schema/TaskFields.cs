@@ -22,7 +22,10 @@ internal static class TaskFields
     });
 
     /// <summary>The fields of a task (<see cref="ClusterTask"/>).</summary>
-    public static EntityFields<ClusterTask> Table { get; } = new(new EntityField<ClusterTask>[]
+    public static EntityFields<ClusterTask> Table => Slot.Current;
+
+    /// <summary>Where <see cref="Table"/> is looked up (tests put a copy with one more field in force through it).</summary>
+    public static TableSlot<ClusterTask> Slot { get; } = new(new(new EntityField<ClusterTask>[]
     {
         new ValueField<ClusterTask, string?>(N.Id, C.String, nameof(ClusterTask.Id), t => t.Id, (t, v) => t.Id = v!),
         new ValueField<ClusterTask, string?>(N.Type, C.String, nameof(ClusterTask.Type), t => t.Type, (t, v) => t.Type = v) { Updatable = true },
@@ -37,7 +40,7 @@ internal static class TaskFields
         new ValueField<ClusterTask, string[]>(N.OutputCids, C.StringList, nameof(ClusterTask.OutputCids), t => t.OutputCids, (t, v) => t.OutputCids = v) { Updatable = true },
         new ValueField<ClusterTask, DateTime?>(N.StartedAt, C.Timestamp, nameof(ClusterTask.StartedAt), t => t.StartedAt, (t, v) => t.StartedAt = v) { SinceVersion = 2, Updatable = true, ShownAfter = N.UpdatedAt },
         new ValueField<ClusterTask, DateTime?>(N.CompletedAt, C.Timestamp, nameof(ClusterTask.CompletedAt), t => t.CompletedAt, (t, v) => t.CompletedAt = v) { SinceVersion = 2, Updatable = true, ShownAfter = N.StartedAt },
-    }, Flattened) { ItemName = "task" };
+    }, Flattened) { ItemName = "task" });
 
     private static Dictionary<string, string> Flattened => new()
     {

@@ -37,6 +37,24 @@ internal sealed class ValueField<T, TValue> : EntityField<T>
 
     public override object? ViewValue(T item) => _get(item);
 
+    public override FieldRow? Assign(T item, string name, object? value)
+    {
+        if (name != Name) return null;
+        if (!Updatable) throw NotUpdatable(this);
+        TValue converted;
+        try
+        {
+            converted = _codec.FromObject(value);
+        }
+        catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument,
+                $"The value '{value}' cannot be stored in the {Kind} field '{Name}': {e.Message}", Name, e);
+        }
+        _set(item, converted);
+        return this;
+    }
+
     public override Action<T, int> BindRead(ColumnScope scope)
     {
         var read = _codec.BindRead(scope, this);

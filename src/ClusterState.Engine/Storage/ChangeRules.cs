@@ -79,6 +79,7 @@ internal static class ChangeRules
             r.DiskAvailable = u.DiskAvailable ?? r.DiskAvailable;
             node.Resources = r;
         }
+        ApplyFields(Schema.NodeFields.Table, node, u.Fields, typeof(NodeUpdate));
     }
 
     public static void Apply(ClusterTask task, TaskUpdate u, DateTime now)
@@ -116,6 +117,7 @@ internal static class ChangeRules
             r.MemoryMB = u.MemoryMB ?? r.MemoryMB;
             task.Resources = r;
         }
+        ApplyFields(Schema.TaskFields.Table, task, u.Fields, typeof(TaskUpdate));
         task.UpdatedAt = now;
     }
 
@@ -132,6 +134,25 @@ internal static class ChangeRules
                 throw Invalid(ErrorIds.InvalidResourceValue,
                     $"'{content.Cid}': replication {content.Replication ?? 0} {(delta < 0 ? "-" : "+")} {Math.Abs((long)delta)} = {target} is outside 0–{int.MaxValue}.", content.Cid);
             content.Replication = (int)target;
+        }
+        ApplyFields(Schema.ContentFields.Table, content, u.Fields, typeof(ContentUpdate));
+    }
+
+    /// <summary>
+    /// Sets an update's by-name fields through the entity's field table. A field that a typed
+    /// property of the update covers is refused: its rules (status times, list edits, deltas)
+    /// live with that property, and two ways to set one field would disagree.
+    /// </summary>
+    private static void ApplyFields<T>(Schema.EntityFields<T> table, T item, Dictionary<string, object?>? fields, Type updateType)
+        where T : class
+    {
+        if (fields is null) return;
+        foreach (var (name, value) in fields)
+        {
+            var row = table.Assign(item, name, value);
+            if (updateType.GetProperty(row.Property) is not null)
+                throw new ClusterStateException(ErrorIds.FieldNotUpdatable, ClusterStateErrorKind.InvalidArgument,
+                    $"The field '{name}' is set through the update's {row.Property} property, not by name.", name);
         }
     }
 
