@@ -18,8 +18,8 @@ namespace ClusterState.Engine.Tests;
 /// other code change: the batch builder, reading stored rows into objects, the commit's change
 /// detection and field rebuild (EntityEdit), JSON write/read, CSV and the
 /// hashtable view. (Issue 14's second acceptance test as far as it can go today: the tables are
-/// static, so the copy is driven through the table APIs rather than StateStore/StateExport, and
-/// reading a Parquet checkpoint back is still by hand; see docs/ARCHITECTURE.md "Adding a field".)
+/// static, so the copy is driven through the table APIs rather than StateStore/StateExport; see
+/// docs/ARCHITECTURE.md "Adding a field".)
 /// </summary>
 public class RuntimeFieldTests
 {
