@@ -150,6 +150,25 @@ public sealed class CheckpointReaderTests : IDisposable
     }
 
     [Fact]
+    public void AVersion1Checkpoint_WithValuesInAVersion2Field_IsRefused()
+    {
+        string state = _dir.Combine("state");
+        StateStore.Create(state, new StateContent { ClusterId = "c", Tasks = new[] { new ClusterTask { Id = "t", StartedAt = T0 } } });
+        var bytes = File.ReadAllBytes(Checkpoints.Save(state).Path);
+        // The footer's schema_version value "2" (thrift: field 2, binary, length 1) made "1".
+        var key = System.Text.Encoding.ASCII.GetBytes(ClusterSchema.SchemaVersionKey).Concat(new byte[] { 0x18, 0x01, (byte)'2' }).ToArray();
+        int at = bytes.AsSpan().LastIndexOf(key);
+        Assert.True(at > 0);
+        bytes[at + key.Length - 1] = (byte)'1';
+        string path = _dir.Combine("v1-with-v2-values.parquet");
+        File.WriteAllBytes(path, bytes);
+
+        var e = Assert.Throws<ClusterStateException>(() => Checkpoints.ReadContent(path));
+        Assert.Equal(ErrorIds.CheckpointCorrupt, e.ErrorId);
+        Assert.Contains(N.StartedAt, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AColumnNoFieldTableNames_IsRefused()
     {
         string path = _dir.Combine("extra.parquet");

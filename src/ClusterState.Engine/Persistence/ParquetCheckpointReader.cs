@@ -38,7 +38,7 @@ internal static class ParquetCheckpointReader
     // Levels of the nested layout: the entity list (optional, 1), its repeated group (2), the item
     // struct (optional, 3); an item's field adds one, the resources struct one more, a string
     // list three (optional list, repeated group, optional element).
-    private const int NullList = 0, EmptyList = 1, NullItem = 2, Item = 3;
+    private const int NullList = 0, NullItem = 2, Item = 3;
 
     // A column chunk may declare at most this many entries per byte of the file. Runs of equal
     // levels cost almost nothing in Parquet, so no exact bound exists; this one is far above what
@@ -114,7 +114,7 @@ internal static class ParquetCheckpointReader
             if (!leaf.Row!.InVersion(version))
             {
                 // The writer writes every table row; for an older version's state those are all null.
-                source.Skip(leaf);
+                await source.SkipAsync(leaf).ConfigureAwait(false);
                 continue;
             }
             children.Add(await BuildAsync(source, leaf, frame, version).ConfigureAwait(false));
@@ -143,7 +143,7 @@ internal static class ParquetCheckpointReader
                     var children = new List<IArrowArray>();
                     foreach (var child in leaf.Children!)
                     {
-                        if (!child.Row!.InVersion(version)) source.Skip(child);
+                        if (!child.Row!.InVersion(version)) await source.SkipAsync(child).ConfigureAwait(false);
                         else children.Add(await ScalarAsync(source, child, frame, present).ConfigureAwait(false));
                     }
                     int count = frame.Count ?? 0;
@@ -457,14 +457,20 @@ internal static class ParquetCheckpointReader
         };
     }
 
-    /// <summary>One leaf column chunk as read: its levels and its defined values, compacted.</summary>
-    private sealed class Column<T>(T[] values, int[] definition, int[]? repetition, int count, int maxDefinition) where T : struct
+    /// <summary>The definition and repetition levels of one leaf column chunk as read.</summary>
+    private abstract class Levels(int[] definition, int[]? repetition, int count, int maxDefinition)
     {
-        public T[] Values { get; } = values;
         public int[] Definition { get; } = definition;
         public int[]? Repetition { get; } = repetition;
         public int Count { get; } = count;
         public int MaxDefinition { get; } = maxDefinition;
+    }
+
+    /// <summary>One leaf column chunk as read: its levels and its defined values, compacted.</summary>
+    private sealed class Column<T>(T[] values, int[] definition, int[]? repetition, int count, int maxDefinition)
+        : Levels(definition, repetition, count, maxDefinition) where T : struct
+    {
+        public T[] Values { get; } = values;
 
         /// <summary>The number of items of the entity (set once the frame has counted them).</summary>
         public int Items { get; set; }
@@ -490,16 +496,34 @@ internal static class ParquetCheckpointReader
             foreach (var f in schema.DataFields) _file[f.Path.ToString()] = f;
         }
 
-        public void Skip(Leaf leaf)
+        /// <summary>
+        /// Passes over a field newer than the file's version: absent, or present with no value
+        /// (what the writer writes for an older state). A value there would be lost, so it is refused.
+        /// </summary>
+        public async Task SkipAsync(Leaf leaf)
         {
             if (leaf.Children is { } children)
             {
-                foreach (var c in children) Skip(c);
+                foreach (var c in children) await SkipAsync(c).ConfigureAwait(false);
+                return;
             }
-            else
+            if (!_file.ContainsKey(leaf.Path))
             {
                 _seen.Add(leaf.Path);
+                return;
             }
+            Levels levels = leaf.Row!.Kind switch
+            {
+                FieldKind.String or FieldKind.StringList => await ReadAsync<ReadOnlyMemory<byte>>(leaf).ConfigureAwait(false),
+                FieldKind.Int32 => await ReadAsync<int>(leaf).ConfigureAwait(false),
+                FieldKind.Int64 => await ReadAsync<long>(leaf).ConfigureAwait(false),
+                FieldKind.Float => await ReadAsync<float>(leaf).ConfigureAwait(false),
+                FieldKind.Boolean => await ReadAsync<bool>(leaf).ConfigureAwait(false),
+                FieldKind.Timestamp => await ReadAsync<DateTime>(leaf).ConfigureAwait(false),
+                _ => throw new InvalidOperationException($"No Parquet leaf for {leaf.Row.Kind} ({leaf.Path})."),
+            };
+            if (levels.Definition.AsSpan(0, levels.Count).Contains(levels.MaxDefinition))
+                throw Bad($"the column '{leaf.Path}' holds values, but its field is newer than the file's schema version");
         }
 
         public async Task<ReadOnlyMemory<byte>?> TopAsync(Leaf leaf)
