@@ -232,8 +232,9 @@ internal static class ParquetCheckpointReader
     }
 
     /// <summary>
-    /// A string array of the entries at or above the item level: those at <paramref name="defined"/>
-    /// take the next value, the others are null (their bit in <paramref name="validity"/> is clear).
+    /// A string array of the entries at or above <paramref name="minimum"/> (an item's, or a list
+    /// element's): those at <paramref name="defined"/> take the next value, the others are null
+    /// (their bit in <paramref name="validity"/> is clear).
     /// </summary>
     private static StringArray StringArrayOf(ReadOnlySpan<ReadOnlyMemory<byte>> values, ReadOnlySpan<int> definition, int entries, int defined, ArrowBuffer validity, int nulls, int minimum = Item)
     {
@@ -275,7 +276,6 @@ internal static class ParquetCheckpointReader
         var offsetBytes = new byte[(items + 1) * sizeof(int)];
         var offsets = MemoryMarshal.Cast<byte, int>(offsetBytes.AsSpan());
         int item = -1, elements = 0, listNulls = 0;
-        var elementValidity = new List<int>();
         for (int i = 0; items > 0 && i < c.Count; i++)
         {
             int d = c.Definition[i], r = c.Repetition![i];
