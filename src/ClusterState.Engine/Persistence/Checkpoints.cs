@@ -3,11 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text.Json.Serialization;
-using System.Threading.Tasks;
 using ClusterState.Storage;
-using Parquet.Serialization;
-using Parquet.Serialization.Attributes;
 
 using N = ClusterState.ClusterSchema.Names;
 
@@ -17,8 +13,8 @@ namespace ClusterState;
 /// Parquet checkpoints (DESIGN.md §3): <c>state_&lt;cluster_id&gt;.parquet</c> (the latest) and
 /// <c>checkpoints/state_&lt;cluster_id&gt;_&lt;unix_seconds&gt;.parquet</c>, each the nested one-row
 /// schema with the seed's field names, readable by pyarrow, DuckDB and Spark. Written column by
-/// column straight from the snapshot's Arrow buffers (ParquetColumns); read back through
-/// Parquet.Net's serializer.
+/// column straight from the snapshot's Arrow buffers (ParquetColumns); read back column by column
+/// into Arrow arrays and through the field tables' row readers (ParquetCheckpointReader).
 /// </summary>
 public static class Checkpoints
 {
@@ -122,33 +118,33 @@ public static class Checkpoints
     public static StateMetadata Restore(string stateDirectory, string checkpointPath)
     {
         stateDirectory = System.IO.Path.GetFullPath(stateDirectory);
-        var row = Read(checkpointPath);
+        var content = Read(checkpointPath);
         string clusterId;
         using (var current = ClusterSnapshot.Open(stateDirectory)) clusterId = current.ClusterId;
-        if (!string.Equals(row.ClusterId, clusterId, StringComparison.Ordinal))
+        if (!string.Equals(content.ClusterId, clusterId, StringComparison.Ordinal))
             throw new ClusterStateException(ErrorIds.CheckpointClusterMismatch, ClusterStateErrorKind.InvalidArgument,
-                $"The checkpoint '{checkpointPath}' belongs to cluster '{row.ClusterId}', not to '{clusterId}'; nothing was restored.", checkpointPath);
-        return StateStore.Create(stateDirectory, FromRow(row), new CreateStateOptions { Force = true });
+                $"The checkpoint '{checkpointPath}' belongs to cluster '{content.ClusterId}', not to '{clusterId}'; nothing was restored.", checkpointPath);
+        return StateStore.Create(stateDirectory, content, new CreateStateOptions { Force = true });
     }
 
     /// <summary>Reads a checkpoint file into typed state content (for Import-ClusterState too).</summary>
-    public static StateContent ReadContent(string checkpointPath) => FromRow(Read(checkpointPath));
+    public static StateContent ReadContent(string checkpointPath) => Read(checkpointPath);
 
-    private static CheckpointRow Read(string path)
+    private static StateContent Read(string path)
     {
         try
         {
             using var stream = File.OpenRead(path);
-            var result = Task.Run(() => ParquetSerializer.DeserializeAsync<CheckpointRow>(stream)).GetAwaiter().GetResult();
-            if (result.Data.Count != 1) throw new InvalidDataException($"it holds {result.Data.Count} rows, not one");
-            return result.Data[0];
+            return Persistence.ParquetCheckpointReader.Read(stream);
         }
-        catch (FileNotFoundException e)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new ClusterStateException(ErrorIds.CheckpointNotFound, ClusterStateErrorKind.NotFound, $"The checkpoint '{path}' does not exist.", path, e);
         }
 #pragma warning disable CA1031 // whatever the Parquet reader throws, the file is not a usable checkpoint
-        catch (Exception e) when (e is not ClusterStateException and not OutOfMemoryException)
+        // The arrays are rebuilt consistent, but the row readers check them again; their snapshot errors mean this file.
+        catch (Exception e) when (e is not ClusterStateException and not OutOfMemoryException
+                                  || e is ClusterStateException { ErrorId: ErrorIds.SnapshotCorrupt or ErrorIds.SchemaMismatch })
 #pragma warning restore CA1031
         {
             throw new ClusterStateException(ErrorIds.CheckpointCorrupt, ClusterStateErrorKind.InvalidData,
@@ -176,101 +172,4 @@ public static class Checkpoints
         var invalid = System.IO.Path.GetInvalidFileNameChars();
         return "state_" + new string(clusterId.Select(c => invalid.Contains(c) || c == '_' ? '-' : c).ToArray());
     }
-
-    private static StateContent FromRow(CheckpointRow row) => new()
-    {
-        ClusterId = row.ClusterId,
-        MasterId = row.MasterId ?? "",
-        UpdatedAt = Utc(row.UpdatedAt),
-        Nodes = row.Nodes.Select(n => new ClusterNode
-        {
-            Id = n.Id, Role = n.Role, Status = n.Status, Peers = (n.Peers ?? new()).ToArray(), Capabilities = (n.Capabilities ?? new()).ToArray(),
-            Resources = n.Resources is { } r ? new NodeResources
-            {
-                CpuCount = r.CpuCount, CpuLoad = r.CpuLoad, GpuCount = r.GpuCount, GpuAvailable = r.GpuAvailable,
-                MemoryTotal = r.MemoryTotal, MemoryAvailable = r.MemoryAvailable, DiskTotal = r.DiskTotal, DiskAvailable = r.DiskAvailable,
-            } : null,
-        }).ToList(),
-        Tasks = row.Tasks.Select(t => new ClusterTask
-        {
-            Id = t.Id, Type = t.Type, Status = t.Status, CreatedAt = Utc(t.CreatedAt), UpdatedAt = Utc(t.UpdatedAt), AssignedTo = t.AssignedTo,
-            Resources = t.Resources is { } r ? new TaskResources { CpuCores = r.CpuCores, GpuCores = r.GpuCores, MemoryMB = r.MemoryMb } : null,
-            InputCid = t.InputCid, OutputCid = t.OutputCid, InputCids = (t.InputCids ?? new()).ToArray(), OutputCids = (t.OutputCids ?? new()).ToArray(),
-            StartedAt = Utc(t.StartedAt), CompletedAt = Utc(t.CompletedAt),
-        }).ToList(),
-        Content = row.Content.Select(c => new ClusterContent
-        {
-            Cid = c.Cid, Size = c.Size, CreatedAt = Utc(c.CreatedAt), Providers = (c.Providers ?? new()).ToArray(), Pinned = c.Pinned, Replication = c.Replication,
-        }).ToList(),
-    };
-
-    private static DateTime? Utc(DateTime? t) => t is DateTime d ? DateTime.SpecifyKind(d, DateTimeKind.Utc) : null;
-
-#pragma warning disable CA1812, CA1002, CA2227 // serializer shapes: instantiated by Parquet.Net, which needs settable List<T>
-    private sealed class CheckpointRow
-    {
-        [JsonPropertyName(N.ClusterId)] public string ClusterId { get; set; } = "";
-        [JsonPropertyName(N.MasterId)] public string? MasterId { get; set; }
-        [JsonPropertyName(N.UpdatedAt), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? UpdatedAt { get; set; }
-        [JsonPropertyName(N.Nodes)] public List<NodeItem> Nodes { get; set; } = new();
-        [JsonPropertyName(N.Tasks)] public List<TaskItem> Tasks { get; set; } = new();
-        [JsonPropertyName(N.Content)] public List<ContentItem> Content { get; set; } = new();
-    }
-
-    private sealed class NodeItem
-    {
-        [JsonPropertyName(N.Id)] public string Id { get; set; } = "";
-        [JsonPropertyName(N.Role)] public string? Role { get; set; }
-        [JsonPropertyName(N.Status)] public string? Status { get; set; }
-        [JsonPropertyName(N.Peers)] public List<string>? Peers { get; set; } = new();
-        [JsonPropertyName(N.Capabilities)] public List<string>? Capabilities { get; set; } = new();
-        [JsonPropertyName(N.Resources)] public NodeResourcesItem? Resources { get; set; }
-    }
-
-    private sealed class NodeResourcesItem
-    {
-        [JsonPropertyName(N.CpuCount)] public int? CpuCount { get; set; }
-        [JsonPropertyName(N.CpuLoad)] public float? CpuLoad { get; set; }
-        [JsonPropertyName(N.GpuCount)] public int? GpuCount { get; set; }
-        [JsonPropertyName(N.GpuAvailable)] public bool? GpuAvailable { get; set; }
-        [JsonPropertyName(N.MemoryTotal)] public long? MemoryTotal { get; set; }
-        [JsonPropertyName(N.MemoryAvailable)] public long? MemoryAvailable { get; set; }
-        [JsonPropertyName(N.DiskTotal)] public long? DiskTotal { get; set; }
-        [JsonPropertyName(N.DiskAvailable)] public long? DiskAvailable { get; set; }
-    }
-
-    private sealed class TaskItem
-    {
-        [JsonPropertyName(N.Id)] public string Id { get; set; } = "";
-        [JsonPropertyName(N.Type)] public string? Type { get; set; }
-        [JsonPropertyName(N.Status)] public string? Status { get; set; }
-        [JsonPropertyName(N.CreatedAt), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? CreatedAt { get; set; }
-        [JsonPropertyName(N.UpdatedAt), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? UpdatedAt { get; set; }
-        [JsonPropertyName(N.AssignedTo)] public string? AssignedTo { get; set; }
-        [JsonPropertyName(N.Resources)] public TaskResourcesItem? Resources { get; set; }
-        [JsonPropertyName(N.InputCid)] public string? InputCid { get; set; }
-        [JsonPropertyName(N.OutputCid)] public string? OutputCid { get; set; }
-        [JsonPropertyName(N.InputCids)] public List<string>? InputCids { get; set; } = new();
-        [JsonPropertyName(N.OutputCids)] public List<string>? OutputCids { get; set; } = new();
-        [JsonPropertyName(N.StartedAt), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? StartedAt { get; set; }
-        [JsonPropertyName(N.CompletedAt), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? CompletedAt { get; set; }
-    }
-
-    private sealed class TaskResourcesItem
-    {
-        [JsonPropertyName(N.CpuCores)] public int? CpuCores { get; set; }
-        [JsonPropertyName(N.GpuCores)] public int? GpuCores { get; set; }
-        [JsonPropertyName(N.MemoryMb)] public int? MemoryMb { get; set; }
-    }
-
-    private sealed class ContentItem
-    {
-        [JsonPropertyName(N.Cid)] public string Cid { get; set; } = "";
-        [JsonPropertyName(N.Size)] public long? Size { get; set; }
-        [JsonPropertyName(N.CreatedAt), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime? CreatedAt { get; set; }
-        [JsonPropertyName(N.Providers)] public List<string>? Providers { get; set; } = new();
-        [JsonPropertyName(N.Pinned)] public bool? Pinned { get; set; }
-        [JsonPropertyName(N.Replication)] public int? Replication { get; set; }
-    }
-#pragma warning restore CA1812, CA1002, CA2227
 }
