@@ -70,6 +70,41 @@ public static class ClusterSchema
         }, metadata);
     }
 
+    /// <summary>Schema-level key of a commit log: the generation of the base its records follow.</summary>
+    public const string BaseGenerationKey = "base_generation";
+
+    /// <summary>Schema-level key of a commit log: the layout of its records (<see cref="LogFormat"/>).</summary>
+    public const string LogFormatKey = "log_format";
+
+    /// <summary>The record layout this module writes and reads (docs/FORMAT.md, "The commit log").</summary>
+    public const string LogFormat = "1";
+
+    /// <summary>
+    /// The schema of a commit log's records (DESIGN.md §5): the base snapshot's own columns — each
+    /// entity list holding the complete new version of every row a commit added or changed, in
+    /// the base's types, so fields a newer writer added travel too — then the generation the
+    /// record makes, the ids it removed, the base-row hints and the record's checksum (the last
+    /// column, so its 8 bytes are the last buffer of the message).
+    /// </summary>
+    public static Apache.Arrow.Schema BuildLog(Apache.Arrow.Schema baseSchema, long baseGeneration)
+    {
+        var metadata = new Dictionary<string, string>(baseSchema.Metadata ?? new Dictionary<string, string>());
+        metadata.Remove(GenerationKey);
+        metadata[BaseGenerationKey] = baseGeneration.ToString(CultureInfo.InvariantCulture);
+        metadata[LogFormatKey] = LogFormat;
+        var idList = new ListType(Field("item", StringType.Default));
+        var fields = new List<Field>(baseSchema.FieldsList)
+        {
+            new(Names.Generation, Int64Type.Default, nullable: false),
+            Field(Names.RemovedNodes, idList),
+            Field(Names.RemovedTasks, idList),
+            Field(Names.RemovedContent, idList),
+            Field(Names.BaseRows, new ListType(Field("item", Int32Type.Default))),
+            new(Names.Checksum, Int64Type.Default, nullable: false),
+        };
+        return new Apache.Arrow.Schema(fields, metadata);
+    }
+
     private static Field Field(string name, IArrowType type) => new(name, type, nullable: true, metadata: null);
 
     /// <summary>Column and field names of the seed schema.</summary>
@@ -113,6 +148,12 @@ public static class ClusterSchema
         public const string Providers = "providers";
         public const string Pinned = "pinned";
         public const string Replication = "replication";
+        public const string Generation = "generation";
+        public const string RemovedNodes = "removed_nodes";
+        public const string RemovedTasks = "removed_tasks";
+        public const string RemovedContent = "removed_content";
+        public const string BaseRows = "base_rows";
+        public const string Checksum = "checksum";
 #pragma warning restore CS1591
     }
 }

@@ -18,6 +18,8 @@ internal sealed class ContentColumns : EntityColumns
     }
 
     public StringColumn Cid { get; }
+
+    public override StringColumn Keys => Cid;
     public IntegerColumn Size { get; }
     public TimestampColumn CreatedAt { get; }
     public StringListColumn Providers { get; }

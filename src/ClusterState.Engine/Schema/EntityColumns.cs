@@ -70,6 +70,9 @@ internal abstract class EntityColumns
         return key;
     }
 
+    /// <summary>The key column (<c>id</c>, <c>cid</c>): what the commit log merges rows by.</summary>
+    public abstract StringColumn Keys { get; }
+
     /// <summary>The fields of the items.</summary>
     protected ColumnScope Scope => new(Items, Base, Count, Name);
 

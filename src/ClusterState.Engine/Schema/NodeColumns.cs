@@ -30,6 +30,8 @@ internal sealed class NodeColumns : EntityColumns
     }
 
     public StringColumn Id { get; }
+
+    public override StringColumn Keys => Id;
     public StringColumn Role { get; }
     public StringColumn Status { get; }
     public StringListColumn Peers { get; }

@@ -32,6 +32,8 @@ internal sealed class TaskColumns : EntityColumns
     }
 
     public StringColumn Id { get; }
+
+    public override StringColumn Keys => Id;
     public StringColumn Type { get; }
     public StringColumn Status { get; }
     public TimestampColumn CreatedAt { get; }

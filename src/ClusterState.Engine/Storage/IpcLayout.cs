@@ -50,6 +50,53 @@ internal static class IpcLayout
         }
     }
 
+    /// <summary>MessageHeader.RecordBatch in Message.fbs.</summary>
+    public const byte RecordBatchHeader = 3;
+
+    /// <summary>
+    /// Reads the framing of the encapsulated message at the start of <paramref name="bytes"/>
+    /// (continuation, metadata length, the Message table and, for a record batch, its vectors),
+    /// checking that everything it claims lies within <paramref name="bytes"/>. False for a
+    /// message that is cut short (a torn append) or does not parse (damage): the commit log stops
+    /// reading there. Only the framing this module writes is accepted: the continuation marker
+    /// and 8-byte aligned lengths.
+    /// </summary>
+    public static bool TryReadMessage(ReadOnlySpan<byte> bytes, out IpcMessage message)
+    {
+        message = default;
+        try
+        {
+            if (bytes.Length < 8 || BinaryPrimitives.ReadInt32LittleEndian(bytes) != -1) return false;
+            int metadataLength = BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]);
+            if (metadataLength <= 0 || metadataLength % 8 != 0 || metadataLength > bytes.Length - 8) return false;
+            var meta = bytes.Slice(8, metadataLength);
+            int table = Follow(meta, 0);
+            byte type = Field(meta, table, 1) is int t ? meta[t] : (byte)0;
+            long body = Field(meta, table, 3) is int b ? BinaryPrimitives.ReadInt64LittleEndian(meta[b..]) : 0;
+            if (body < 0 || body % 8 != 0 || body > bytes.Length - 8L - metadataLength) return false;
+            long rows = 0, lastOffset = -1, lastLength = 0;
+            if (type == RecordBatchHeader)
+            {
+                if (Reference(meta, table, 2) is not int batch) return false;
+                rows = Field(meta, batch, 0) is int r ? BinaryPrimitives.ReadInt64LittleEndian(meta[r..]) : 0;
+                _ = Vector(meta, batch, 1, 16);
+                if (Vector(meta, batch, 2, 16) is (int start, int count) && count > 0)
+                {
+                    int last = start + 16 * (count - 1);
+                    lastOffset = BinaryPrimitives.ReadInt64LittleEndian(meta[last..]);
+                    lastLength = BinaryPrimitives.ReadInt64LittleEndian(meta[(last + 8)..]);
+                    if (lastOffset < 0 || lastLength < 0 || lastOffset > body - lastLength) return false;
+                }
+            }
+            message = new IpcMessage(checked(8 + metadataLength + (int)body), 8 + metadataLength, type, rows, lastOffset, lastLength);
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException)
+        {
+            return false;
+        }
+    }
+
     private static bool Fields(ReadOnlySpan<byte> message, int table, int field, int depth, ref int budget)
     {
         if (depth > MaxDepth || (budget -= 8) < 0) return false;

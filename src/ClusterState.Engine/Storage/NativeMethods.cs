@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 
 namespace ClusterState.Storage;
 
-/// <summary>The operating-system calls .NET has no API for: creating a hard link, starting write-back early, a file's owner.</summary>
+/// <summary>The operating-system calls .NET has no API for: creating a hard link, starting write-back early, syncing data only, a file's owner.</summary>
 internal static class NativeMethods
 {
     /// <summary>Creates <paramref name="link"/> as a hard link to <paramref name="existing"/>; false when the platform or file system cannot.</summary>
@@ -48,6 +48,31 @@ internal static class NativeMethods
     }
 
     private static bool s_noSyncFileRange;
+
+    /// <summary>
+    /// Makes a file's data durable (Linux <c>fdatasync</c>: the data and the size, not the
+    /// times, which is what an append needs and half the cost of fsync). Elsewhere an fsync
+    /// through a second handle, which flushes the same file.
+    /// </summary>
+    public static void DataSync(Microsoft.Win32.SafeHandles.SafeFileHandle file, string path)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            bool added = false;
+            try
+            {
+                file.DangerousAddRef(ref added);
+                if (Unix.fdatasync(file.DangerousGetHandle().ToInt32()) == 0) return;
+                throw new IOException($"fdatasync of '{path}' failed (errno {Marshal.GetLastPInvokeError()}).");
+            }
+            finally
+            {
+                if (added) file.DangerousRelease();
+            }
+        }
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        stream.Flush(flushToDisk: true);
+    }
 
     /// <summary>
     /// What an lstat tells about a path: its owner, type and permission bits, and its identity
@@ -129,6 +154,10 @@ internal static class NativeMethods
         [DllImport("libc")]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         public static extern uint geteuid();
+
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern int fdatasync(int fd);
 #pragma warning restore CA2101, SYSLIB1054
     }
 }

@@ -1,0 +1,132 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using Apache.Arrow;
+using Apache.Arrow.Ipc;
+using Microsoft.Win32.SafeHandles;
+
+namespace ClusterState.Storage;
+
+/// <summary>
+/// The commit log file (DESIGN.md §5, docs/FORMAT.md "The commit log"): an Arrow IPC stream
+/// without its end-of-stream marker — the log's schema message, then one record-batch message
+/// per commit, each carrying a CRC-32C of its own bytes in its last column. Any Arrow stream
+/// reader reads the records; this class appends them durably and reads them back, stopping at
+/// the first record that is cut short or fails its checksum (a torn append or damage): what
+/// lies before it is the log.
+/// </summary>
+internal static class CommitLog
+{
+    /// <summary>The file name of the log that follows the base of <paramref name="baseGeneration"/>.</summary>
+    public static string FileName(long baseGeneration) => $"commits_{baseGeneration}.arrows";
+
+    /// <summary>The log's first bytes: its schema message alone (no record, no end-of-stream marker).</summary>
+    public static byte[] Header(Apache.Arrow.Schema logSchema)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new ArrowStreamWriter(stream, logSchema, leaveOpen: true)) writer.WriteStart();
+        return stream.ToArray();
+    }
+
+    /// <summary>
+    /// The bytes of one record: its record-batch message, with the CRC-32C of the message (its
+    /// checksum slot taken as zero) written into the slot.
+    /// </summary>
+    public static byte[] Serialize(RecordBatch record)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new RecordWriter(stream, record.Schema)) writer.WriteRecordBatch(record);
+        var bytes = stream.ToArray();
+        if (!IpcLayout.TryReadMessage(bytes, out var message) || message.Length != bytes.Length || message.LastBufferLength < 8)
+            throw new InvalidOperationException("A commit record did not serialise as one record-batch message ending in its checksum.");
+        int slot = ChecksumSlot(message);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(slot), Crc32C.ComputeWithHole(bytes, slot));
+        return bytes;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> at <paramref name="offset"/> — the end of the log's last
+    /// published record — cuts whatever a crashed writer left beyond them, and makes them
+    /// durable. The caller holds the writer lock: .NET has no O_APPEND, so the offset is ours.
+    /// </summary>
+    public static void Write(string path, long offset, ReadOnlySpan<byte> bytes, bool durable)
+    {
+        using SafeFileHandle file = File.OpenHandle(path, offset == 0 ? FileMode.Create : FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        long end = offset + bytes.Length;
+        if (offset > 0 && RandomAccess.GetLength(file) < offset)
+            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                $"The commit log '{path}' is shorter ({RandomAccess.GetLength(file)} bytes) than its published {offset} bytes; it was cut by something other than this module.", path);
+        RandomAccess.Write(file, bytes, offset);
+        // A torn tail must go before anything follows it: a reader stops at the first bad record.
+        if (RandomAccess.GetLength(file) > end) RandomAccess.SetLength(file, end);
+        if (durable) NativeMethods.DataSync(file, path);
+    }
+
+    /// <summary>
+    /// Reads the records of a log's bytes (a mapping of its published length). Stops at the
+    /// first record that is incomplete, not a record batch, or fails its checksum, and says why
+    /// in <see cref="LogContents.Damage"/>; the records before it are returned, decoded without
+    /// a copy. A log whose schema message itself is unreadable is SnapshotCorrupt.
+    /// </summary>
+    public static LogContents Read(ReadOnlyMemory<byte> bytes, string path)
+    {
+        var span = bytes.Span;
+        if (!IpcLayout.TryReadMessage(span, out var header) || header.HeaderType != 1 /* Schema */)
+            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                $"The commit log '{path}' does not start with an Arrow schema message.", path);
+        int position = header.Length, count = 0;
+        string? damage = null;
+        while (position < span.Length)
+        {
+            var rest = span[position..];
+            if (!IpcLayout.TryReadMessage(rest, out var message))
+            {
+                damage = $"the record at byte {position} is incomplete or unreadable";
+                break;
+            }
+            if (message.HeaderType != IpcLayout.RecordBatchHeader || message.Rows != 1 || message.LastBufferLength < 8)
+            {
+                damage = $"the message at byte {position} is not a commit record";
+                break;
+            }
+            int slot = ChecksumSlot(message);
+            uint expected = Crc32C.ComputeWithHole(rest[..message.Length], slot);
+            if (BinaryPrimitives.ReadInt64LittleEndian(rest[slot..]) != expected)
+            {
+                damage = $"the record at byte {position} fails its checksum";
+                break;
+            }
+            position += message.Length;
+            count++;
+        }
+
+        var records = new List<CommitRecord>(count);
+        Apache.Arrow.Schema schema;
+        // Only the verified prefix goes to Arrow: its reader never sees the bytes after it.
+        using (var reader = new ArrowStreamReader(bytes[..position]))
+        {
+            schema = reader.Schema;
+            for (int i = 0; i < count; i++)
+            {
+                var batch = reader.ReadNextRecordBatch() ?? throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                    $"The commit log '{path}' ended after {i} of its {count} records.", path);
+                records.Add(CommitRecord.Read(batch, path));
+            }
+        }
+        return new LogContents(schema, records, position, damage);
+    }
+
+    /// <summary>Where a record's checksum value lies in its message: the last buffer (the checksum column's values).</summary>
+    private static int ChecksumSlot(IpcMessage message) => checked(message.BodyStart + (int)message.LastBufferOffset);
+
+    /// <summary>Writes record-batch messages only: the log's schema message is already in the file.</summary>
+    private sealed class RecordWriter : ArrowStreamWriter
+    {
+        public RecordWriter(Stream stream, Apache.Arrow.Schema schema)
+            : base(stream, schema, leaveOpen: true)
+        {
+            HasWrittenSchema = true;
+        }
+    }
+}

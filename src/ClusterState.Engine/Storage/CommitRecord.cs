@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using ClusterState.Schema;
+using N = ClusterState.ClusterSchema.Names;
+
+namespace ClusterState.Storage;
+
+/// <summary>
+/// One record of the commit log (DESIGN.md §5, docs/FORMAT.md "The commit log"): a one-row
+/// batch of the log's schema (<see cref="ClusterSchema.BuildLog"/>) holding what one commit
+/// wrote. Read records point into the log's mapping; nothing is copied.
+/// </summary>
+internal sealed class CommitRecord
+{
+    private CommitRecord(RecordBatch batch, long generation, EntityColumns[] entities, string[][] removed, int[][] rowHints, int[][] removedHints)
+    {
+        Batch = batch;
+        Generation = generation;
+        _entities = entities;
+        _removed = removed;
+        _rowHints = rowHints;
+        _removedHints = removedHints;
+    }
+
+    private readonly EntityColumns[] _entities;
+    private readonly string[][] _removed;
+    private readonly int[][] _rowHints;
+    private readonly int[][] _removedHints;
+
+    /// <summary>The entity lists, in this order, everywhere the log speaks of "entity k".</summary>
+    public static readonly string[] EntityNames = { N.Nodes, N.Tasks, N.Content };
+
+    private static readonly string[] RemovedNames = { N.RemovedNodes, N.RemovedTasks, N.RemovedContent };
+
+    /// <summary>The record as a batch (its columns read the log's mapping).</summary>
+    public RecordBatch Batch { get; }
+
+    /// <summary>The generation this record makes.</summary>
+    public long Generation { get; }
+
+    /// <summary>The rows written to entity <paramref name="k"/> (0 nodes, 1 tasks, 2 content).</summary>
+    public EntityColumns Rows(int k) => _entities[k];
+
+    /// <summary>For each row of <see cref="Rows"/>, the base row it replaces, or -1.</summary>
+    public int[] RowHints(int k) => _rowHints[k];
+
+    /// <summary>The keys removed from entity <paramref name="k"/>.</summary>
+    public string[] Removed(int k) => _removed[k];
+
+    /// <summary>For each removed key, its base row, or -1.</summary>
+    public int[] RemovedHints(int k) => _removedHints[k];
+
+    /// <summary>
+    /// The batch of a record: the top-level values of the new generation, each entity's rows
+    /// (in the struct type of <paramref name="logSchema"/>'s list), removals and hints, and a
+    /// zero checksum that <see cref="CommitLog.Serialize"/> fills in.
+    /// </summary>
+    public static RecordBatch Build(Apache.Arrow.Schema logSchema, long generation, string clusterId, string masterId, DateTime updatedAt, IReadOnlyList<RecordEntity> entities)
+    {
+        var arrays = new List<IArrowArray>();
+        foreach (var field in logSchema.FieldsList)
+        {
+            int k = System.Array.IndexOf(EntityNames, field.Name), r = System.Array.IndexOf(RemovedNames, field.Name);
+            arrays.Add(field.Name switch
+            {
+                N.ClusterId => new StringArray.Builder().Append(clusterId).Build(),
+                N.MasterId => new StringArray.Builder().Append(masterId).Build(),
+                N.UpdatedAt => new TimestampArray.Builder((TimestampType)field.DataType).Append(StateBatchBuilder.Utc(updatedAt)).Build(),
+                N.Generation => new Int64Array.Builder().Append(generation).Build(),
+                N.Checksum => new Int64Array.Builder().Append(0).Build(),
+                N.BaseRows => IntList((ListType)field.DataType, entities.SelectMany(e => e.BaseRows).Concat(entities.SelectMany(e => e.RemovedBaseRows))),
+                _ when k >= 0 => OneRow((ListType)field.DataType, entities[k].Rows),
+                _ when r >= 0 => StringList((ListType)field.DataType, entities[r].Removed),
+                _ => new NullArray(1), // a top-level column of a newer writer: this module writes none
+            });
+        }
+        return new RecordBatch(logSchema, arrays, 1);
+    }
+
+    /// <summary>
+    /// Reads a decoded record batch. The log's schema was checked once (CommitLog); here the
+    /// values: one row, a generation, lists that are present and hints as many as their rows.
+    /// Damage is SnapshotCorrupt naming the log and the column.
+    /// </summary>
+    public static CommitRecord Read(RecordBatch batch, string logPath)
+    {
+        if (batch.Length != 1) throw Corrupt(logPath, $"a record holds {batch.Length} rows, not one");
+        foreach (var (array, i) in batch.Arrays.Select((a, i) => (a, i)))
+            ArrayValidation.Validate(array, 1, batch.Schema.FieldsList[i].Name, forRewrite: true);
+        if (ColumnBinding.Column(batch, N.Generation) is not Int64Array { Length: 1 } g || g.IsNull(0))
+            throw Corrupt(logPath, "a record has no generation");
+        var entities = new EntityColumns[] { new NodeColumns(batch), new TaskColumns(batch), new ContentColumns(batch) };
+        var removed = RemovedNames.Select(name => ReadStrings(batch, name, logPath)).ToArray();
+        var hints = ReadInts(batch, N.BaseRows, logPath);
+        int expected = entities.Sum(e => e.Count) + removed.Sum(r => r.Length);
+        if (hints.Length != expected) throw Corrupt(logPath, $"a record has {hints.Length} base-row hints for {expected} rows and removals");
+        var rowHints = new int[3][];
+        var removedHints = new int[3][];
+        int at = 0;
+        for (int k = 0; k < 3; k++)
+        {
+            rowHints[k] = hints.AsSpan(at, entities[k].Count).ToArray();
+            at += entities[k].Count;
+        }
+        for (int k = 0; k < 3; k++)
+        {
+            removedHints[k] = hints.AsSpan(at, removed[k].Length).ToArray();
+            at += removed[k].Length;
+        }
+        return new CommitRecord(batch, g.GetValue(0)!.Value, entities, removed, rowHints, removedHints);
+    }
+
+    private static string[] ReadStrings(RecordBatch batch, string name, string logPath)
+    {
+        if (ColumnBinding.Column(batch, name) is not ListArray { Values: StringArray values } list) throw Corrupt(logPath, $"a record has no '{name}' list");
+        if (list.IsNull(0)) return System.Array.Empty<string>();
+        int start = list.ValueOffsets[0], end = list.ValueOffsets[1];
+        var result = new string[end - start];
+        for (int i = 0; i < result.Length; i++)
+            result[i] = values.IsNull(start + i) ? throw Corrupt(logPath, $"'{name}' holds a null id") : SafeStrings.Get(values, start + i);
+        return result;
+    }
+
+    private static int[] ReadInts(RecordBatch batch, string name, string logPath)
+    {
+        if (ColumnBinding.Column(batch, name) is not ListArray { Values: Int32Array values } list) throw Corrupt(logPath, $"a record has no '{name}' list");
+        if (list.IsNull(0)) return System.Array.Empty<int>();
+        int start = list.ValueOffsets[0], end = list.ValueOffsets[1];
+        var result = new int[end - start];
+        for (int i = 0; i < result.Length; i++) result[i] = values.GetValue(start + i) ?? -1;
+        return result;
+    }
+
+    private static ListArray OneRow(ListType type, IArrowArray items)
+    {
+        var offsets = new ArrowBuffer.Builder<int>(2).Append(0).Append(items.Length).Build();
+        return new ListArray(type, 1, offsets, items, ArrowBuffer.Empty, 0, 0);
+    }
+
+    private static ListArray StringList(ListType type, IEnumerable<string> values)
+    {
+        var items = new StringArray.Builder();
+        foreach (var v in values) items.Append(v);
+        return OneRow(type, items.Build());
+    }
+
+    private static ListArray IntList(ListType type, IEnumerable<int> values)
+    {
+        var items = new Int32Array.Builder();
+        foreach (var v in values) items.Append(v);
+        return OneRow(type, items.Build());
+    }
+
+    private static ClusterStateException Corrupt(string logPath, string why) =>
+        new(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData, $"The commit log '{logPath}' is damaged: {why}.", logPath);
+}
