@@ -164,7 +164,7 @@ public class CommitLogTests
         return change;
     }
 
-    private static (LogContents Log, EntityMerge[] Merges, int Applied, string? Damage) ReadLog(Run run, byte[] bytes)
+    private static (LogContents Log, RowMerge[] Merges, int Applied, string? Damage) ReadLog(Run run, byte[] bytes)
     {
         var log = CommitLog.Read(bytes, run.LogPath);
         var merges = EntityMerge.Build(Entities(run.Base.RecordBatch), log.Records, out int applied, out string? damage);

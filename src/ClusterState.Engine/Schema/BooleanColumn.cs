@@ -12,6 +12,8 @@ internal readonly struct BooleanColumn
     private readonly IArrowArray? _presence;
     private readonly ColumnGuard? _guard;
     private readonly int _base;
+    private readonly System.Runtime.CompilerServices.StrongBox<BooleanColumn>? _delta;
+    private readonly int _split;
 
     public BooleanColumn(ColumnScope scope, string name, string? presenceOf = null)
     {
@@ -23,10 +25,16 @@ internal readonly struct BooleanColumn
         };
         if (_array is null && presenceOf is not null) _presence = scope.Child(presenceOf, out _guard);
         _base = scope.Base;
+        if (scope.Delta is { } d)
+        {
+            _delta = new(new BooleanColumn(d.Scope, name, presenceOf));
+            _split = d.Split;
+        }
     }
 
     public bool? Get(int row)
     {
+        if (_delta is not null && row >= _split) return _delta.Value.Get(row - _split);
         _guard?.Ensure();
         return _array is not null ? _array.GetValue(_base + row)
             : _presence is not null ? !_presence.IsNull(_base + row)

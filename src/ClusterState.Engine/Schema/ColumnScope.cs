@@ -15,6 +15,13 @@ namespace ClusterState.Schema;
 /// </summary>
 internal readonly record struct ColumnScope(StructArray? Parent, int Base, int Count, string Path)
 {
+    /// <summary>
+    /// The rows a commit log adds to this scope (a merged view, DESIGN.md §5), or null. Row
+    /// numbers from <see cref="Count"/> on are rows of the delta: every typed column made from
+    /// this scope reads them there, so readers see one row space of base and log rows.
+    /// </summary>
+    public DeltaScope? Delta { get; init; }
+
     /// <summary>The field's array (null when absent) and the guard that validates it on first use.</summary>
     public IArrowArray? Child(string name, out ColumnGuard? guard)
     {

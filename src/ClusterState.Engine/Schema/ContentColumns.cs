@@ -7,7 +7,12 @@ namespace ClusterState.Schema;
 /// <summary>Columns of <c>content</c>.</summary>
 internal sealed class ContentColumns : EntityColumns
 {
-    public ContentColumns(RecordBatch batch) : base(batch, N.Content)
+    public ContentColumns(RecordBatch batch) : this(batch, null, null)
+    {
+    }
+
+    /// <summary>A merged view: the base's rows with the commit log's (see <see cref="EntityColumns"/>).</summary>
+    public ContentColumns(RecordBatch batch, RecordBatch? delta, RowMerge? merge) : base(batch, delta, merge, N.Content)
     {
         Cid = Key(N.Cid);
         Size = new IntegerColumn(Scope, N.Size);

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using Apache.Arrow;
 
 namespace ClusterState.Schema;
@@ -11,13 +13,40 @@ internal abstract class EntityColumns
     protected EntityColumns(RecordBatch batch, string column)
     {
         Name = column;
+        (Items, Start, BaseCount) = Bind(batch, column);
+        Count = BaseCount;
+        Base = Items.Offset + Start;
+    }
+
+    /// <summary>
+    /// A merged view (DESIGN.md §5): the base's rows, minus those the commit log hid, plus the
+    /// log's rows from <paramref name="delta"/> (a one-row batch of the same schema holding each
+    /// id's latest version as <paramref name="merge"/> lists them). Row numbers from the base's
+    /// count on read the delta; <see cref="Rows"/> gives them all in the merged order.
+    /// </summary>
+    protected EntityColumns(RecordBatch batch, RecordBatch? delta, RowMerge? merge, string column)
+        : this(batch, column)
+    {
+        if (delta is null || merge is null) return;
+        var (items, start, count) = Bind(delta, column);
+        if (count != merge.Delta.Length || merge.BaseCount != BaseCount)
+            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                $"The merged '{column}' rows do not match their log ({count} rows for {merge.Delta.Length}).", column);
+        Merge = merge;
+        Count = merge.Count;
+        _delta = new DeltaScope(new ColumnScope(items, items.Offset + start, count, column), BaseCount);
+    }
+
+    private readonly DeltaScope? _delta;
+
+    private static (StructArray Items, int Start, int Count) Bind(RecordBatch batch, string column)
+    {
         var array = ColumnBinding.Column(batch, column);
         if (array is null)
             throw new ClusterStateException(ErrorIds.SchemaMismatch, ClusterStateErrorKind.InvalidData,
                 $"The snapshot has no '{column}' column.", column);
         if (array is not ListArray { Values: StructArray items } list)
             throw ColumnBinding.Mismatch(column, "list<struct>", array.Data.DataType);
-        Items = items;
         if (list.Length != 1)
             throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
                 $"The snapshot holds {list.Length} rows; a cluster state has exactly one.", column);
@@ -25,33 +54,73 @@ internal abstract class EntityColumns
         // size of the state. Each field is validated when it is first used (ColumnGuard).
         ArrayValidation.Validate(list, 1, column, children: false);
         ArrayValidation.Validate(items, 0, column, children: false);
-        if (list.IsNull(0))
+        if (list.IsNull(0)) return (items, 0, 0);
+        var offsets = list.ValueOffsets;
+        int start = offsets[0], count = offsets[1] - offsets[0];
+        if (start < 0 || count < 0 || start + count > items.Length)
+            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                $"The '{column}' list points outside its values ({start}+{count} of {items.Length}).", column);
+        return (items, start, count);
+    }
+
+    /// <summary>How the commit log changed the base's rows; null for a base read alone.</summary>
+    public RowMerge? Merge { get; }
+
+    /// <summary>Rows of the base (row numbers 0 .. BaseCount-1 read the base).</summary>
+    public int BaseCount { get; }
+
+    /// <summary>Row numbers in use: the base's, then the log rows' (size arrays indexed by row with it).</summary>
+    public int RowSpace => BaseCount + (Merge?.Delta.Length ?? 0);
+
+    /// <summary>Every row, in the state's order (the base's order, log rows in place of the rows they replace, new rows last).</summary>
+    public RowOrder Rows => new(BaseCount, Merge);
+
+    /// <summary>
+    /// The rows of a scan done in two parts: <paramref name="baseRows"/>, base rows the scan
+    /// kept in ascending order (rows the log hides are dropped here), and the log rows for which
+    /// <paramref name="keepLogRow"/> is true; returned in the state's order.
+    /// </summary>
+    public int[] Combine(ReadOnlySpan<int> baseRows, Func<int, bool> keepLogRow)
+    {
+        if (Merge is null) return baseRows.ToArray();
+        var masked = Merge.Masked;
+        var deltaBase = Merge.DeltaBaseRows;
+        var result = new List<int>(baseRows.Length + 16);
+        int m = 0, d = 0;
+        foreach (int row in baseRows)
         {
-            Start = 0;
-            Count = 0;
+            while (m < masked.Length && masked[m] < row) m++;
+            // Log rows that replace base rows before this one come first.
+            for (; d < deltaBase.Length && deltaBase[d] >= 0 && deltaBase[d] < row; d++)
+                if (keepLogRow(BaseCount + d)) result.Add(BaseCount + d);
+            if (m < masked.Length && masked[m] == row) continue;
+            result.Add(row);
         }
-        else
-        {
-            var offsets = list.ValueOffsets;
-            Start = offsets[0];
-            Count = offsets[1] - offsets[0];
-            if (Start < 0 || Count < 0 || Start + Count > items.Length)
-                throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
-                    $"The '{column}' list points outside its values ({Start}+{Count} of {items.Length}).", column);
-        }
-        Base = items.Offset + Start;
+        for (; d < deltaBase.Length; d++)
+            if (keepLogRow(BaseCount + d)) result.Add(BaseCount + d);
+        return result.ToArray();
+    }
+
+    /// <summary>The sum of an integer field over every row (nulls as zero): the base summed straight, corrected by the log.</summary>
+    public long Sum(IntegerColumn column)
+    {
+        long sum = column.Sum(BaseCount);
+        if (Merge is null) return sum;
+        foreach (int row in Merge.Masked) sum -= column.Get(row) ?? 0;
+        for (int d = 0; d < Merge.Delta.Length; d++) sum += column.Get(BaseCount + d) ?? 0;
+        return sum;
     }
 
     /// <summary>The column name (<c>nodes</c>, <c>tasks</c>, <c>content</c>).</summary>
     public string Name { get; }
 
-    /// <summary>The struct array holding the items.</summary>
+    /// <summary>The struct array holding the base's items (a merged view's log rows are elsewhere).</summary>
     public StructArray Items { get; }
 
-    /// <summary>Index of the first item in <see cref="Items"/>.</summary>
+    /// <summary>Index of the base's first item in <see cref="Items"/>.</summary>
     public int Start { get; }
 
-    /// <summary>Number of items.</summary>
+    /// <summary>Number of items (after the merge).</summary>
     public int Count { get; }
 
     /// <summary>Index of the first item in the children of <see cref="Items"/>.</summary>
@@ -74,24 +143,5 @@ internal abstract class EntityColumns
     public abstract StringColumn Keys { get; }
 
     /// <summary>The fields of the items.</summary>
-    protected ColumnScope Scope => new(Items, Base, Count, Name);
-
-    /// <summary>A nested struct child (e.g. <c>resources</c>), or null when the field is absent, with the guard of its own buffers.</summary>
-    protected StructArray? NestedStruct(string name, out ColumnGuard? guard) => Scope.Child(name, out guard) switch
-    {
-        null => null,
-        StructArray s => s,
-        var other => throw ColumnBinding.Mismatch(name, "struct", other.Data.DataType),
-    };
-
-    /// <summary>The fields of a nested struct (their index base adds the nested struct's own offset).</summary>
-    protected ColumnScope NestedScope(StructArray? nested, string name) => new(nested, (nested?.Offset ?? 0) + Base, Count, Name + "." + name);
-
-    /// <summary>Whether the nested struct is null at a row (true when the field is absent).</summary>
-    protected bool IsNull(StructArray? nested, ColumnGuard? guard, int row)
-    {
-        if (nested is null) return true;
-        guard!.Ensure();
-        return nested.IsNull(Base + row);
-    }
+    protected ColumnScope Scope => new(Items, Base, BaseCount, Name) { Delta = _delta };
 }

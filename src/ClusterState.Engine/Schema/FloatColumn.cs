@@ -8,6 +8,8 @@ internal readonly struct FloatColumn
     private readonly IArrowArray? _array;
     private readonly ColumnGuard? _guard;
     private readonly int _base;
+    private readonly System.Runtime.CompilerServices.StrongBox<FloatColumn>? _delta;
+    private readonly int _split;
 
     public FloatColumn(ColumnScope scope, string name)
     {
@@ -15,10 +17,16 @@ internal readonly struct FloatColumn
         if (_array is not null and not (FloatArray or DoubleArray))
             throw ColumnBinding.Mismatch(name, "float", _array.Data.DataType);
         _base = scope.Base;
+        if (scope.Delta is { } d)
+        {
+            _delta = new(new FloatColumn(d.Scope, name));
+            _split = d.Split;
+        }
     }
 
     public float? Get(int row)
     {
+        if (_delta is not null && row >= _split) return _delta.Value.Get(row - _split);
         _guard?.Ensure();
         return _array switch
         {

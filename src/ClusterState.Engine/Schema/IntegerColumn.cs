@@ -10,6 +10,8 @@ internal readonly struct IntegerColumn
     private readonly IArrowArray? _array;
     private readonly ColumnGuard? _guard;
     private readonly int _base;
+    private readonly System.Runtime.CompilerServices.StrongBox<IntegerColumn>? _delta;
+    private readonly int _split;
 
     public IntegerColumn(ColumnScope scope, string name)
     {
@@ -18,10 +20,16 @@ internal readonly struct IntegerColumn
             or ArrowTypeId.Int64 or ArrowTypeId.UInt8 or ArrowTypeId.UInt16 or ArrowTypeId.UInt32))
             throw ColumnBinding.Mismatch(name, "integer", _array.Data.DataType);
         _base = scope.Base;
+        if (scope.Delta is { } d)
+        {
+            _delta = new(new IntegerColumn(d.Scope, name));
+            _split = d.Split;
+        }
     }
 
     public long? Get(int row)
     {
+        if (_delta is not null && row >= _split) return _delta.Value.Get(row - _split);
         _guard?.Ensure();
         int i = _base + row;
         return _array switch

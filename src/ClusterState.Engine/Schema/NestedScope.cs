@@ -9,6 +9,7 @@ internal static class NestedScope
     /// <summary>
     /// The fields of the struct <paramref name="name"/> of <paramref name="scope"/> (their index base adds the
     /// struct's own offset); <paramref name="present"/> tells whether the struct is non-null at a row (false when absent).
+    /// A merged scope's log rows get the nested scope of their own struct.
     /// </summary>
     public static ColumnScope Of(ColumnScope scope, string name, out Func<int, bool> present)
     {
@@ -19,12 +20,21 @@ internal static class NestedScope
             var other => throw ColumnBinding.Mismatch(name, "struct", other.Data.DataType),
         };
         int baseIndex = scope.Base;
-        present = row =>
+        Func<int, bool> inBase = row =>
         {
             if (nested is null) return false;
             guard!.Ensure();
             return !nested.IsNull(baseIndex + row);
         };
-        return new ColumnScope(nested, (nested?.Offset ?? 0) + baseIndex, scope.Count, scope.Path + "." + name);
+        var result = new ColumnScope(nested, (nested?.Offset ?? 0) + baseIndex, scope.Count, scope.Path + "." + name);
+        if (scope.Delta is not { } delta)
+        {
+            present = inBase;
+            return result;
+        }
+        var deltaScope = Of(delta.Scope, name, out var inDelta);
+        int split = delta.Split;
+        present = row => row >= split ? inDelta(row - split) : inBase(row);
+        return result with { Delta = new DeltaScope(deltaScope, split) };
     }
 }

@@ -7,18 +7,21 @@ namespace ClusterState.Schema;
 /// <summary>Columns of <c>nodes</c>.</summary>
 internal sealed class NodeColumns : EntityColumns
 {
-    private readonly StructArray? _resources;
-    private readonly ColumnGuard? _resourcesGuard;
+    private readonly Func<int, bool> _hasResources;
 
-    public NodeColumns(RecordBatch batch) : base(batch, N.Nodes)
+    public NodeColumns(RecordBatch batch) : this(batch, null, null)
+    {
+    }
+
+    /// <summary>A merged view: the base's rows with the commit log's (see <see cref="EntityColumns"/>).</summary>
+    public NodeColumns(RecordBatch batch, RecordBatch? delta, RowMerge? merge) : base(batch, delta, merge, N.Nodes)
     {
         Id = Key(N.Id);
         Role = new StringColumn(Scope, N.Role);
         Status = new StringColumn(Scope, N.Status);
         Peers = new StringListColumn(Scope, N.Peers);
         Capabilities = new StringListColumn(Scope, N.Capabilities);
-        _resources = NestedStruct(N.Resources, out _resourcesGuard);
-        var rs = NestedScope(_resources, N.Resources);
+        var rs = NestedScope.Of(Scope, N.Resources, out _hasResources);
         CpuCount = new IntegerColumn(rs, N.CpuCount);
         CpuLoad = new FloatColumn(rs, N.CpuLoad);
         GpuCount = new IntegerColumn(rs, N.GpuCount);
@@ -45,7 +48,7 @@ internal sealed class NodeColumns : EntityColumns
     public IntegerColumn DiskTotal { get; }
     public IntegerColumn DiskAvailable { get; }
 
-    public bool HasResources(int row) => !IsNull(_resources, _resourcesGuard, row);
+    public bool HasResources(int row) => _hasResources(row);
 
     private Action<ClusterNode, int>[]? _readers;
 

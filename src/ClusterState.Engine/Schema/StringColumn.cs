@@ -9,6 +9,8 @@ internal readonly struct StringColumn
     private readonly StringArray? _array;
     private readonly ColumnGuard? _guard;
     private readonly int _base;
+    private readonly System.Runtime.CompilerServices.StrongBox<StringColumn>? _delta;
+    private readonly int _split;
 
     public StringColumn(ColumnScope scope, string name)
     {
@@ -19,22 +21,33 @@ internal readonly struct StringColumn
             var other => throw ColumnBinding.Mismatch(name, "string", other.Data.DataType),
         };
         _base = scope.Base;
+        if (scope.Delta is { } d)
+        {
+            _delta = new(new StringColumn(d.Scope, name));
+            _split = d.Split;
+        }
     }
 
     public bool IsPresent => _array is not null;
 
     public bool IsNull(int row)
     {
+        if (_delta is not null && row >= _split) return _delta.Value.IsNull(row - _split);
         if (_array is null) return true;
         _guard!.Ensure();
         return _array.IsNull(_base + row);
     }
 
-    public string? Get(int row) => IsNull(row) ? null : SafeStrings.Get(_array!, _base + row);
+    public string? Get(int row)
+    {
+        if (_delta is not null && row >= _split) return _delta.Value.Get(row - _split);
+        return IsNull(row) ? null : SafeStrings.Get(_array!, _base + row);
+    }
 
     /// <summary>The UTF-8 bytes of a row (empty for null).</summary>
     public ReadOnlySpan<byte> GetBytes(int row)
     {
+        if (_delta is not null && row >= _split) return _delta.Value.GetBytes(row - _split);
         if (_array is null) return default;
         _guard!.Ensure();
         var offsets = _array.ValueOffsets;

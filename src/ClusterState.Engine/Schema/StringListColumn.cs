@@ -10,6 +10,8 @@ internal readonly struct StringListColumn
     private readonly StringArray? _values;
     private readonly ColumnGuard? _guard;
     private readonly int _base;
+    private readonly System.Runtime.CompilerServices.StrongBox<StringListColumn>? _delta;
+    private readonly int _split;
 
     public StringListColumn(ColumnScope scope, string name)
     {
@@ -22,16 +24,31 @@ internal readonly struct StringListColumn
         };
         _values = (StringArray?)_array?.Values;
         _base = scope.Base;
+        if (scope.Delta is { } d)
+        {
+            _delta = new(new StringListColumn(d.Scope, name));
+            _split = d.Split;
+        }
     }
 
     public int Length(int row)
     {
+        if (_delta is not null && row >= _split) return _delta.Value.Length(row - _split);
         if (_array is null) return 0;
         _guard!.Ensure();
         return _array.IsNull(_base + row) ? 0 : _array.GetValueLength(_base + row);
     }
 
-    /// <summary>Index of the row's first element in the values array (use with <see cref="ElementBytes"/>).</summary>
+    /// <summary>The elements of a row's list, read where the row lives (base or log rows).</summary>
+    public ListElements Elements(int row)
+    {
+        if (_delta is not null && row >= _split) return _delta.Value.Elements(row - _split);
+        int n = Length(row);
+        if (n == 0) return default;
+        return new ListElements(_values!.ValueOffsets, _values.Values, _array!.ValueOffsets[_base + row], n);
+    }
+
+    /// <summary>Index of the row's first element in the values array (use with <see cref="ElementBytes"/>; base rows only).</summary>
     public int Start(int row)
     {
         if (_array is null) return 0;
@@ -65,6 +82,7 @@ internal readonly struct StringListColumn
 
     public string[] Get(int row)
     {
+        if (_delta is not null && row >= _split) return _delta.Value.Get(row - _split);
         int n = Length(row);
         if (n == 0) return System.Array.Empty<string>();
         int start = _array!.ValueOffsets[_base + row];
@@ -76,6 +94,7 @@ internal readonly struct StringListColumn
     /// <summary>True when any element of the row's list equals one of <paramref name="set"/>.</summary>
     public bool Contains(int row, IUtf8Matcher set)
     {
+        if (_delta is not null && row >= _split) return _delta.Value.Contains(row - _split, set);
         int n = Length(row);
         if (n == 0) return false;
         int start = _array!.ValueOffsets[_base + row];

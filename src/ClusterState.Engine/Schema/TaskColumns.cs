@@ -7,10 +7,14 @@ namespace ClusterState.Schema;
 /// <summary>Columns of <c>tasks</c>.</summary>
 internal sealed class TaskColumns : EntityColumns
 {
-    private readonly StructArray? _resources;
-    private readonly ColumnGuard? _resourcesGuard;
+    private readonly Func<int, bool> _hasResources;
 
-    public TaskColumns(RecordBatch batch) : base(batch, N.Tasks)
+    public TaskColumns(RecordBatch batch) : this(batch, null, null)
+    {
+    }
+
+    /// <summary>A merged view: the base's rows with the commit log's (see <see cref="EntityColumns"/>).</summary>
+    public TaskColumns(RecordBatch batch, RecordBatch? delta, RowMerge? merge) : base(batch, delta, merge, N.Tasks)
     {
         Id = Key(N.Id);
         Type = new StringColumn(Scope, N.Type);
@@ -20,8 +24,7 @@ internal sealed class TaskColumns : EntityColumns
         StartedAt = new TimestampColumn(Scope, N.StartedAt);
         CompletedAt = new TimestampColumn(Scope, N.CompletedAt);
         AssignedTo = new StringColumn(Scope, N.AssignedTo);
-        _resources = NestedStruct(N.Resources, out _resourcesGuard);
-        var rs = NestedScope(_resources, N.Resources);
+        var rs = NestedScope.Of(Scope, N.Resources, out _hasResources);
         CpuCores = new IntegerColumn(rs, N.CpuCores);
         GpuCores = new IntegerColumn(rs, N.GpuCores);
         MemoryMb = new IntegerColumn(rs, N.MemoryMb);
@@ -49,7 +52,7 @@ internal sealed class TaskColumns : EntityColumns
     public StringListColumn InputCids { get; }
     public StringListColumn OutputCids { get; }
 
-    public bool HasResources(int row) => !IsNull(_resources, _resourcesGuard, row);
+    public bool HasResources(int row) => _hasResources(row);
 
     private Action<ClusterTask, int>[]? _readers;
 

@@ -19,7 +19,7 @@ internal static class Compaction
     /// <paramref name="records"/> merged in (<paramref name="merges"/> from
     /// <see cref="EntityMerge.Build"/>); the base itself when no record applies.
     /// </summary>
-    public static RecordBatch Fold(RecordBatch baseBatch, IReadOnlyList<CommitRecord> records, EntityMerge[] merges, int applied)
+    public static RecordBatch Fold(RecordBatch baseBatch, IReadOnlyList<CommitRecord> records, RowMerge[] merges, int applied)
     {
         if (applied == 0) return baseBatch;
         var last = records[applied - 1];
@@ -39,7 +39,7 @@ internal static class Compaction
                 var sources = new List<IArrowArray?> { bases[k].Items };
                 for (int r = 0; r < applied; r++) sources.Add(records[r].Rows(k).Items);
                 var listType = (ListType)schema.FieldsList[i].DataType;
-                var order = merges[k].Order(bases[k], records, k);
+                var order = EntityMerge.Order(merges[k], bases[k], records, k);
                 var items = ArrayInterleave.Build(listType.ValueDataType, sources, order);
                 var offsets = new ArrowBuffer.Builder<int>(2).Append(0).Append(order.Length).Build();
                 arrays.Add(new ListArray(listType, 1, offsets, items, ArrowBuffer.Empty, 0, 0));

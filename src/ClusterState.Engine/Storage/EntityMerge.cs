@@ -7,60 +7,37 @@ using Take = ClusterState.Storage.ArrayInterleave.Take;
 namespace ClusterState.Storage;
 
 /// <summary>
-/// How one entity's rows come out of a base and the log records after it (DESIGN.md §5): the
-/// base rows the log hides (replaced or removed), and the log rows that show — each id's latest
-/// version, replacements first in the order of the base rows they replace, then the ids new to
-/// the base in the order they were first added. Built in time proportional to the log, never to
-/// the base: the records say which base row each id had (and the hints are checked against the
-/// base's key).
+/// Builds the <see cref="RowMerge"/> of each entity from a base and the log records after it, in
+/// time proportional to the log, never to the base: the records say which base row each id had
+/// (and the hints are checked against the base's key).
 /// </summary>
-internal sealed class EntityMerge
+internal static class EntityMerge
 {
-    private EntityMerge(int baseCount, int[] masked, (int Record, int Row)[] delta, int[] deltaBaseRows)
-    {
-        BaseCount = baseCount;
-        Masked = masked;
-        Delta = delta;
-        DeltaBaseRows = deltaBaseRows;
-    }
-
-    /// <summary>Rows of the base.</summary>
-    public int BaseCount { get; }
-
-    /// <summary>The base rows the log hides (replaced or removed), ascending.</summary>
-    public int[] Masked { get; }
-
-    /// <summary>The log rows that show, as (record, row in that record's entity list).</summary>
-    public (int Record, int Row)[] Delta { get; }
-
-    /// <summary>For each row of <see cref="Delta"/>, the base row it replaces (ascending), or -1 for the new rows after them.</summary>
-    public int[] DeltaBaseRows { get; }
-
-    /// <summary>Rows after the merge.</summary>
-    public int Count => BaseCount - Masked.Length + Delta.Length;
-
     /// <summary>
     /// The merged rows in order as takes: source 0 is the base's item struct array, source
     /// 1 + r record r's (rows are indexes into those arrays, their list start included).
     /// </summary>
-    public Take[] Order(EntityColumns baseColumns, IReadOnlyList<CommitRecord> records, int entity)
+    public static Take[] Order(RowMerge merge, EntityColumns baseColumns, IReadOnlyList<CommitRecord> records, int entity)
     {
-        var order = new Take[Count];
+        var order = new Take[merge.Count];
+        var masked = merge.Masked;
+        var delta = merge.Delta;
+        var deltaBase = merge.DeltaBaseRows;
         int n = 0, m = 0, d = 0;
-        for (int row = 0; row < BaseCount; row++)
+        for (int row = 0; row < merge.BaseCount; row++)
         {
-            if (m < Masked.Length && Masked[m] == row)
+            if (m < masked.Length && masked[m] == row)
             {
                 m++;
-                if (d < Delta.Length && DeltaBaseRows[d] == row) order[n++] = FromLog(d++);
+                if (d < delta.Length && deltaBase[d] == row) order[n++] = FromLog(d++);
                 continue;
             }
             order[n++] = new Take(0, baseColumns.Start + row);
         }
-        while (d < Delta.Length) order[n++] = FromLog(d++);
+        while (d < delta.Length) order[n++] = FromLog(d++);
         return order;
 
-        Take FromLog(int k) => new(1 + Delta[k].Record, records[Delta[k].Record].Rows(entity).Start + Delta[k].Row);
+        Take FromLog(int k) => new(1 + delta[k].Record, records[delta[k].Record].Rows(entity).Start + delta[k].Row);
     }
 
     /// <summary>
@@ -68,7 +45,7 @@ internal sealed class EntityMerge
     /// ids or hints do not fit the state so far (a log written by something else, or damaged
     /// with a valid checksum) and says why. Returns the merges of the records before it.
     /// </summary>
-    public static EntityMerge[] Build(EntityColumns[] bases, IReadOnlyList<CommitRecord> records, out int applied, out string? damage)
+    public static RowMerge[] Build(EntityColumns[] bases, IReadOnlyList<CommitRecord> records, out int applied, out string? damage)
     {
         var states = bases.Select(b => new State(b)).ToArray();
         damage = null;
@@ -164,7 +141,7 @@ internal sealed class EntityMerge
             }
         }
 
-        public EntityMerge Result()
+        public RowMerge Result()
         {
             var masked = _removed.Concat(_replaced.Keys).ToArray();
             Array.Sort(masked);
@@ -173,7 +150,7 @@ internal sealed class EntityMerge
             var added = _new.Where(x => x is not null).Select(x => x!.Value).ToArray();
             var delta = replaced.Select(b => _replaced[b]).Concat(added).ToArray();
             var deltaBase = replaced.Concat(Enumerable.Repeat(-1, added.Length)).ToArray();
-            return new EntityMerge(baseColumns.Count, masked, delta, deltaBase);
+            return new RowMerge(baseColumns.Count, masked, delta, deltaBase);
         }
     }
 }
