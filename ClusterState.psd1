@@ -54,6 +54,7 @@
         'Remove-ClusterContent'
         'Invoke-ClusterTaskPlacement'
         'Update-ClusterStateSchema'
+        'Optimize-ClusterState'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -48,6 +48,7 @@ Describe '-StatePath metadata' {
             'Restore-ClusterState'      = $piped
             'Import-ClusterState'       = 'String alias=[] position=1 mandatory=True byPropertyName=False byValue=False set=__AllParameterSets notEmpty=True'
             'Update-ClusterStateSchema' = 'String alias=[Path] position=0 mandatory=False byPropertyName=True byValue=False set=__AllParameterSets notEmpty=True'
+            'Optimize-ClusterState'     = 'String alias=[Path] position=0 mandatory=False byPropertyName=True byValue=False set=__AllParameterSets notEmpty=True'
         }
         foreach ($name in 'Add-ClusterContent', 'Add-ClusterNode', 'Add-ClusterTask', 'Find-ClusterNodeForTask', 'Find-ClusterTask',
             'Get-ClusterContent', 'Get-ClusterContentMap', 'Get-ClusterMetadata', 'Get-ClusterMetric', 'Get-ClusterNode',

@@ -68,11 +68,11 @@ public sealed partial class StateFlightServer(ServerOptions options, CommitSigna
         IReadOnlyList<int>? rows = request.Query is not { } query ? null : name switch
         {
             ClusterSchema.Names.Nodes => RequestLimits.Read<NodeQuery>(query, "ticket's query") is var n
-                ? WithIds(snapshot.FindNodes(n).Rows, request.WithIds && n.Id is { } ids ? snapshot.FindNodes(new NodeQuery { Id = ids }).Rows : null) : null,
+                ? WithIds(snapshot, name, snapshot.FindNodes(n).Rows, request.WithIds && n.Id is { } ids ? snapshot.FindNodes(new NodeQuery { Id = ids }).Rows : null) : null,
             ClusterSchema.Names.Tasks => RequestLimits.Read<TaskQuery>(query, "ticket's query") is var t
-                ? WithIds(snapshot.FindTasks(t).Rows, request.WithIds && t.Id is { } ids ? snapshot.FindTasks(new TaskQuery { Id = ids }).Rows : null) : null,
+                ? WithIds(snapshot, name, snapshot.FindTasks(t).Rows, request.WithIds && t.Id is { } ids ? snapshot.FindTasks(new TaskQuery { Id = ids }).Rows : null) : null,
             _ => RequestLimits.Read<ContentQuery>(query, "ticket's query") is var c
-                ? WithIds(snapshot.FindContent(c).Rows, request.WithIds && c.Cid is { } ids ? snapshot.FindContent(new ContentQuery { Cid = ids }).Rows : null) : null,
+                ? WithIds(snapshot, name, snapshot.FindContent(c).Rows, request.WithIds && c.Cid is { } ids ? snapshot.FindContent(new ContentQuery { Cid = ids }).Rows : null) : null,
         };
         foreach (var batch in EntityBatches.Batches(snapshot, name, rows, options.ChunkRows, options.ChunkBytes))
         {
@@ -86,8 +86,8 @@ public sealed partial class StateFlightServer(ServerOptions options, CommitSigna
     /// drop them: a client evaluating the same query on the rows it received can then tell a
     /// filtered-out id from a missing one exactly as a local query does. Rows stay in state order.
     /// </summary>
-    private static IReadOnlyList<int> WithIds(IReadOnlyList<int> rows, IReadOnlyList<int>? idRows) =>
-        idRows is null ? rows : rows.Concat(idRows).Distinct().Order().ToList();
+    private static IReadOnlyList<int> WithIds(ClusterSnapshot snapshot, string entity, IReadOnlyList<int> rows, IReadOnlyList<int>? idRows) =>
+        idRows is null ? rows : EntityBatches.InStateOrder(snapshot, entity, rows.Concat(idRows));
 
     /// <summary>A ticket: a flight name, or the JSON <see cref="RemoteWire.TicketRequest"/> (unknown fields refused).</summary>
     private static RemoteWire.TicketRequest Parse(ReadOnlyMemory<byte> ticket)
@@ -124,6 +124,7 @@ public sealed partial class StateFlightServer(ServerOptions options, CommitSigna
         new FlightActionType("restore", "Body: {\"checkpoint\": \"file name in checkpoints/\"}. Makes it the current state (a commit); result: the new metadata."),
         new FlightActionType("checkpoint-policy", "Body: {\"policy\": CheckpointPolicy or null}. Sets or clears the policy; result: the new metadata."),
         new FlightActionType("migrate", "No body. Migrates the state to the current schema version (a commit); result: the CommitResult, or null when it was current."),
+        new FlightActionType("compact", "No body. Folds the commit log into a new base (the generation stays); result: the new base's generation, or null when there was no log."),
     };
 
     public override async Task ListActions(IAsyncStreamWriter<FlightActionType> responseStream, ServerCallContext context)
@@ -159,6 +160,7 @@ public sealed partial class StateFlightServer(ServerOptions options, CommitSigna
             "restore" => One(Checkpoints.Restore(dir, CheckpointFile(Required<RemoteWire.RestoreRequest>(body, "restore").Checkpoint))),
             "checkpoint-policy" => One(SetPolicy(Required<RemoteWire.PolicyRequest>(body, "checkpoint-policy").Policy)),
             "migrate" => One(NoBody(body, "migrate", () => StateStore.Migrate(dir))),
+            "compact" => One(NoBody(body, "compact", () => StateStore.Compact(dir))),
             _ => throw new RpcException(new Status(StatusCode.Unimplemented,
                 $"No action '{Shorten(request.Type)}'; the actions are: {string.Join(", ", Actions.Select(a => a.Type))}.")),
         };

@@ -135,22 +135,21 @@ public sealed class CommitTests
     }
 
     [Fact]
-    public void Commit_UnchangedEntities_KeepTheirBytes()
+    public void Commit_WritesOnlyWhatItChanges_TheBaseStaysAsItIs()
     {
         var (dir, path, sample) = NewState();
         using var _ = dir;
-        byte[] Column(ClusterSnapshot snap, string name)
-        {
-            var data = snap.RecordBatch.Column(name).Data;
-            return Flatten(data).ToArray();
-        }
-        using var before = ClusterSnapshot.Open(path);
-        var nodesBefore = Column(before, "nodes");
-        var tasksBefore = Column(before, "tasks");
+        string basePath = Path.Combine(path, StateMetadata.Read(path).Snapshot);
+        var baseBytes = File.ReadAllBytes(basePath);
         StateStore.Commit(path, new ChangeSet { UpdateContent = { new ContentUpdate { Cid = sample.Content.First().Cid, Pinned = false } } });
-        using var after = ClusterSnapshot.Open(path);
-        Assert.Equal(nodesBefore, Column(after, "nodes"));
-        Assert.Equal(tasksBefore, Column(after, "tasks"));
+        var metadata = StateMetadata.Read(path);
+        Assert.Equal(baseBytes, File.ReadAllBytes(Path.Combine(path, metadata.Snapshot)));
+        // The log holds one record: the one content row, nothing of the nodes or tasks.
+        var log = CommitLog.Read(File.ReadAllBytes(Path.Combine(path, metadata.Log!)), metadata.Log!);
+        var record = Assert.Single(log.Records);
+        Assert.Equal(new[] { 0, 0, 1 }, Enumerable.Range(0, 3).Select(k => record.Rows(k).Count));
+        Assert.Equal(metadata.LogLength, new FileInfo(Path.Combine(path, metadata.Log!)).Length);
+        Assert.True(metadata.LogLength < 16 * 1024, $"a one-row commit wrote {metadata.LogLength} bytes");
     }
 
     private static System.Collections.Generic.IEnumerable<byte> Flatten(ArrayData data) =>
@@ -239,8 +238,9 @@ public sealed class CommitTests
         Assert.Equal(2, held.Generation);
         for (int i = 0; i < 6; i++) StateStore.Commit(path, new ChangeSet { UpdateContent = { new ContentUpdate { Cid = cid, ReplicationDelta = 1 } } });
         StateStore.WaitForCleanup();
-        var files = Directory.GetFiles(path, "snapshot_*").Select(Path.GetFileName).OrderBy(f => f).ToArray();
-        Assert.Equal(new[] { "snapshot_00000006.arrow", "snapshot_00000007.arrow", "snapshot_00000008.arrow" }, files);
+        // Commits append to the log of the one base; the held handle keeps reading its generation.
+        var files = Directory.GetFiles(path, "*.arrow*").Select(Path.GetFileName).OrderBy(f => f).ToArray();
+        Assert.Equal(new[] { "commits_1.arrows", "snapshot_00000001.arrow" }, files);
         Assert.Equal(100, held.FindContent(new ContentQuery { Cid = new[] { cid } }).Items.Single().Replication);
         using var now = ClusterSnapshot.Open(path);
         Assert.Equal(8, now.Generation);

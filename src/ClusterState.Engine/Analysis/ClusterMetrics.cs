@@ -54,12 +54,12 @@ public static class ClusterMetrics
 
         var content = snapshot.Content;
         int under = 0;
-        for (int i = 0; i < content.Count; i++)
+        foreach (int i in content.Rows)
         {
             if (ContentAvailability.Entry(content, i).UnderReplicated) under++;
         }
         Add("content_items", MetricType.Gauge, "Content items (CIDs) in the state.", content.Count);
-        Add("content_size_bytes", MetricType.Gauge, "Total size of the content items.", content.Size.Sum(content.Count));
+        Add("content_size_bytes", MetricType.Gauge, "Total size of the content items.", content.Sum(content.Size));
         Add("content_under_replicated_items", MetricType.Gauge, "Content items with fewer providers than their replication target.", under);
 
         Add("state_generation", MetricType.Gauge, "Commit generation of the state (increments on every commit).", snapshot.Generation);

@@ -12,13 +12,13 @@ internal sealed class NodeTaskAggregates
     public NodeTaskAggregates(ClusterSnapshot snapshot)
     {
         var nodes = SnapshotIndexes.NodeIds(snapshot);
-        int n = snapshot.Nodes.Count;
+        int n = snapshot.Nodes.RowSpace; // indexed by node row (a commit log's rows come after the base's)
         Active = new int[n];
         ActiveGpuCores = new long[n];
         Completed = new int[n];
         Failed = new int[n];
         var tasks = snapshot.Tasks;
-        for (int t = 0; t < tasks.Count; t++)
+        foreach (int t in tasks.Rows)
         {
             if (tasks.AssignedTo.IsNull(t)) continue;
             var state = TaskStatusBytes.Classify(tasks.Status.GetBytes(t));

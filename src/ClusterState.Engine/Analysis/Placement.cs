@@ -19,7 +19,7 @@ public static class Placement
         var planner = new PlacementPlanner(snapshot);
         HashSet<string>? wanted = taskIds is { Count: > 0 } ? new HashSet<string>(taskIds, StringComparer.Ordinal) : null;
         var plan = new List<NodeForTask>();
-        for (int row = 0; row < tasks.Count; row++)
+        foreach (int row in tasks.Rows)
         {
             if (TaskStatusBytes.Classify(tasks.Status.GetBytes(row)) != TaskState.Pending) continue;
             string id = tasks.Id.Get(row) ?? "";

@@ -17,15 +17,17 @@ internal sealed class PlacementPlanner
     private readonly long[] _freeMemory;
     private readonly long[] _freeGpus;
     private readonly bool[] _eligible;
+    private readonly int[] _order; // node rows in the state's order: ties go to the node listed first
 
     public PlacementPlanner(ClusterSnapshot snapshot)
     {
         _nodes = snapshot.Nodes;
-        int n = _nodes.Count;
+        int n = _nodes.RowSpace; // indexed by node row
         _freeMemory = new long[n];
         _freeGpus = new long[n];
         _eligible = new bool[n];
-        for (int i = 0; i < n; i++)
+        _order = _nodes.Rows.ToArray();
+        foreach (int i in _order)
         {
             _eligible[i] = Ascii.EqualsIgnoreCase(_nodes.Role.GetBytes(i), Vocabularies.WorkerUtf8) && Ascii.EqualsIgnoreCase(_nodes.Status.GetBytes(i), Vocabularies.OnlineUtf8)
                 && _nodes.HasResources(i);
@@ -51,7 +53,7 @@ internal sealed class PlacementPlanner
         int best = -1;
         double bestScore = double.NegativeInfinity;
         long memoryBytes = (long)memoryMb << 20;
-        for (int i = 0; i < _eligible.Length; i++)
+        foreach (int i in _order)
         {
             if (!_eligible[i]) continue;
             if (!(_nodes.CpuCount.Get(i) >= cpu)) continue;

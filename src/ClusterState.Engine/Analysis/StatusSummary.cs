@@ -19,7 +19,7 @@ internal static class StatusSummary
         var nodes = snapshot.Nodes;
         int active = 0, masters = 0, workers = 0, leechers = 0;
         long cpu = 0, gpus = 0, gpusAvailable = 0, memTotal = 0, memAvailable = 0;
-        for (int i = 0; i < nodes.Count; i++)
+        foreach (int i in nodes.Rows)
         {
             if (Is(nodes.Status.GetBytes(i), Vocabularies.OnlineUtf8)) active++;
             var role = nodes.Role.GetBytes(i);
@@ -34,10 +34,10 @@ internal static class StatusSummary
             memAvailable += nodes.MemoryAvailable.Get(i) ?? 0;
         }
 
-        var byStatus = CountByValue(snapshot.Tasks.Status, snapshot.Tasks.Count);
+        var byStatus = CountByValue(snapshot.Tasks, snapshot.Tasks.Status);
 
         var content = snapshot.Content;
-        long size = content.Size.Sum(content.Count);
+        long size = content.Sum(content.Size);
 
         return new ClusterStatus
         {
@@ -67,7 +67,24 @@ internal static class StatusSummary
     /// counts as the empty string). Values of up to eight bytes — statuses, roles — are told
     /// apart by their length and one 64-bit load; longer ones by comparing bytes.
     /// </summary>
-    internal static Dictionary<string, int> CountByValue(StringColumn column, int count)
+    internal static Dictionary<string, int> CountByValue(EntityColumns entity, StringColumn column)
+    {
+        var result = CountBaseValues(column, entity.BaseCount);
+        if (entity.Merge is not { } merge) return result;
+        // The rows a commit log hid leave their values' counts, its rows that show add theirs.
+        void Add(int row, int delta)
+        {
+            string key = column.IsNull(row) ? "" : Encoding.UTF8.GetString(column.GetBytes(row));
+            int n = result.GetValueOrDefault(key) + delta;
+            if (n == 0) result.Remove(key); else result[key] = n;
+        }
+        foreach (int row in merge.Masked) Add(row, -1);
+        for (int d = 0; d < merge.Delta.Length; d++) Add(entity.BaseCount + d, +1);
+        return result;
+    }
+
+    /// <summary>The counts of base rows [0, count), from the raw buffers.</summary>
+    private static Dictionary<string, int> CountBaseValues(StringColumn column, int count)
     {
         var keys = new List<byte[]>();
         var counts = new List<int>();

@@ -14,7 +14,7 @@ internal static class TaskStatistics
     {
         var tasks = snapshot.Tasks;
         var counts = new Dictionary<(string?, string?), int>();
-        for (int i = 0; i < tasks.Count; i++)
+        foreach (int i in tasks.Rows)
         {
             var key = (tasks.Status.Get(i), tasks.Type.Get(i));
             counts[key] = counts.GetValueOrDefault(key) + 1;
@@ -26,7 +26,7 @@ internal static class TaskStatistics
     {
         var tasks = snapshot.Tasks;
         int completed = 0, failed = 0, pending = 0, running = 0;
-        for (int t = 0; t < tasks.Count; t++)
+        foreach (int t in tasks.Rows)
         {
             switch (TaskStatusBytes.Classify(tasks.Status.GetBytes(t)))
             {
@@ -54,8 +54,8 @@ internal static class TaskStatistics
             CompletionRate = completed + failed > 0 ? completed / (double)(completed + failed) : 0,
             AverageExecutionTime = timed > 0 ? seconds / timed : null,
             TimedTasks = (int)timed,
-            TasksByType = StatusSummary.CountByValue(tasks.Type, tasks.Count),
-            TasksByStatus = StatusSummary.CountByValue(tasks.Status, tasks.Count),
+            TasksByType = StatusSummary.CountByValue(tasks, tasks.Type),
+            TasksByStatus = StatusSummary.CountByValue(tasks, tasks.Status),
         };
     }
 
@@ -87,7 +87,7 @@ internal static class TaskStatistics
         {
             var tasks = snapshot.Tasks;
             var result = new Dictionary<string, (int Count, double Sum)>(StringComparer.Ordinal);
-            for (int t = 0; t < tasks.Count; t++)
+            foreach (int t in tasks.Rows)
             {
                 if (TaskStatusBytes.Classify(tasks.Status.GetBytes(t)) != TaskState.Completed) continue;
                 if (tasks.StartedAt.GetMilliseconds(t) is not long start || tasks.CompletedAt.GetMilliseconds(t) is not long end) continue;

@@ -27,7 +27,7 @@ internal static class Topology
         var seenExternal = new HashSet<(int, string)>();
         var external = new List<string>();
         var externalSet = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < c.Count; i++)
+        foreach (int i in c.Rows)
         {
             string id = c.Id.Get(i) ?? "";
             long? memory = c.MemoryTotal.Get(i);
@@ -40,11 +40,10 @@ internal static class Topology
                 MemoryGiB = memory is long m ? Math.Round(m / GiB, 2) : null,
                 GpuCount = c.GpuCount.GetInt32(i),
             });
-            int n = c.Peers.Length(i);
-            int start = c.Peers.Start(i);
-            for (int k = start; k < start + n; k++)
+            var peers = c.Peers.Elements(i);
+            for (int k = 0; k < peers.Count; k++)
             {
-                var peer = c.Peers.ElementBytes(k);
+                var peer = peers[k];
                 int j = index.Find(peer);
                 if (j == i) continue;
                 if (j >= 0)

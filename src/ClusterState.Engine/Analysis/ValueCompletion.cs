@@ -15,35 +15,36 @@ namespace ClusterState;
 public static class ValueCompletion
 {
 #pragma warning disable CS1591 // each names the column it completes
-    public static IReadOnlyList<string> NodeIds(ClusterSnapshot s, string prefix, int limit = 100) => WithPrefix(s.Nodes.Id, s.Nodes.Count, prefix, limit);
-    public static IReadOnlyList<string> TaskIds(ClusterSnapshot s, string prefix, int limit = 100) => WithPrefix(s.Tasks.Id, s.Tasks.Count, prefix, limit);
-    public static IReadOnlyList<string> Cids(ClusterSnapshot s, string prefix, int limit = 100) => WithPrefix(s.Content.Cid, s.Content.Count, prefix, limit);
-    public static IReadOnlyList<string> NodeRoles(ClusterSnapshot s) => Merge(Vocabularies.NodeRoles, Distinct(s, "nodes.role", d => d.Nodes.Role, d => d.Nodes.Count));
-    public static IReadOnlyList<string> NodeStatuses(ClusterSnapshot s) => Merge(Vocabularies.NodeStatuses, Distinct(s, "nodes.status", d => d.Nodes.Status, d => d.Nodes.Count));
-    public static IReadOnlyList<string> TaskStatuses(ClusterSnapshot s) => Merge(Vocabularies.TaskStatuses, Distinct(s, "tasks.status", d => d.Tasks.Status, d => d.Tasks.Count));
-    public static IReadOnlyList<string> TaskTypes(ClusterSnapshot s) => Distinct(s, "tasks.type", d => d.Tasks.Type, d => d.Tasks.Count);
+    public static IReadOnlyList<string> NodeIds(ClusterSnapshot s, string prefix, int limit = 100) => WithPrefix(s.Nodes, s.Nodes.Id, prefix, limit);
+    public static IReadOnlyList<string> TaskIds(ClusterSnapshot s, string prefix, int limit = 100) => WithPrefix(s.Tasks, s.Tasks.Id, prefix, limit);
+    public static IReadOnlyList<string> Cids(ClusterSnapshot s, string prefix, int limit = 100) => WithPrefix(s.Content, s.Content.Cid, prefix, limit);
+    public static IReadOnlyList<string> NodeRoles(ClusterSnapshot s) => Merge(Vocabularies.NodeRoles, Distinct(s, "nodes.role", d => d.Nodes, d => d.Nodes.Role));
+    public static IReadOnlyList<string> NodeStatuses(ClusterSnapshot s) => Merge(Vocabularies.NodeStatuses, Distinct(s, "nodes.status", d => d.Nodes, d => d.Nodes.Status));
+    public static IReadOnlyList<string> TaskStatuses(ClusterSnapshot s) => Merge(Vocabularies.TaskStatuses, Distinct(s, "tasks.status", d => d.Tasks, d => d.Tasks.Status));
+    public static IReadOnlyList<string> TaskTypes(ClusterSnapshot s) => Distinct(s, "tasks.type", d => d.Tasks, d => d.Tasks.Type);
 
     public static IReadOnlyList<string> Capabilities(ClusterSnapshot s) =>
-        s.Data.GetOrAdd("distinct:nodes.capabilities", _ => DistinctListValues(s.Nodes.Capabilities, s.Nodes.Count));
+        s.Data.GetOrAdd("distinct:nodes.capabilities", _ => DistinctListValues(s.Nodes, s.Nodes.Capabilities));
 
     /// <summary>Providers: every node id and every provider listed by content, distinct.</summary>
     public static IReadOnlyList<string> Providers(ClusterSnapshot s) =>
         s.Data.GetOrAdd("distinct:providers", _ =>
         {
-            var fromContent = DistinctListValues(s.Content.Providers, s.Content.Count);
-            var nodes = Enumerable.Range(0, s.Nodes.Count).Select(i => s.Nodes.Id.Get(i) ?? "").Where(v => v.Length > 0);
+            var fromContent = DistinctListValues(s.Content, s.Content.Providers);
+            var nodes = s.Nodes.Rows.ToArray().Select(i => s.Nodes.Id.Get(i) ?? "").Where(v => v.Length > 0);
             return nodes.Concat(fromContent).Distinct(StringComparer.Ordinal).ToArray();
         });
 #pragma warning restore CS1591
 
-    private static string[] WithPrefix(StringColumn column, int count, string prefix, int limit)
+    private static string[] WithPrefix(EntityColumns entity, StringColumn column, string prefix, int limit)
     {
         prefix = prefix.TrimEnd('*');
         byte[] wanted = Encoding.UTF8.GetBytes(prefix);
         bool ascii = Ascii.IsValid(prefix);
         var result = new List<string>();
-        for (int i = 0; i < count && result.Count < limit; i++)
+        foreach (int i in entity.Rows)
         {
+            if (result.Count >= limit) break;
             if (column.IsNull(i)) continue;
             var value = column.GetBytes(i);
             if (value.Length < wanted.Length) continue;
@@ -53,13 +54,13 @@ public static class ValueCompletion
         return result.ToArray();
     }
 
-    private static string[] Distinct(ClusterSnapshot s, string key, Func<Storage.SnapshotData, StringColumn> column, Func<Storage.SnapshotData, int> count) =>
-        s.Data.GetOrAdd("distinct:" + key, d => StatusSummary.CountByValue(column(d), count(d)).Keys.Where(k => k.Length > 0).OrderBy(k => k, StringComparer.Ordinal).ToArray());
+    private static string[] Distinct(ClusterSnapshot s, string key, Func<Storage.SnapshotData, EntityColumns> entity, Func<Storage.SnapshotData, StringColumn> column) =>
+        s.Data.GetOrAdd("distinct:" + key, d => StatusSummary.CountByValue(entity(d), column(d)).Keys.Where(k => k.Length > 0).OrderBy(k => k, StringComparer.Ordinal).ToArray());
 
-    private static string[] DistinctListValues(StringListColumn column, int count)
+    private static string[] DistinctListValues(EntityColumns entity, StringListColumn column)
     {
         var set = new SortedSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < count; i++)
+        foreach (int i in entity.Rows)
         {
             foreach (var v in column.Get(i)) set.Add(v);
         }

@@ -15,16 +15,17 @@ namespace ClusterState.Persistence;
 internal static class CsvExport
 {
     // The columns are the field tables' (Schema/NodeFields, TaskFields, ContentFields) in view
-    // order, a struct's fields flattened in its place, each bound once to a typed column reader.
+    // order, a struct's fields flattened in its place, each bound once to a typed column reader;
+    // over the state as one batch (a commit log folded in, see SnapshotData.Flat).
     public static string[] NodeHeader => NodeFields.Table.CsvHeader();
     public static string[] TaskHeader => TaskFields.Table.CsvHeader();
     public static string[] ContentHeader => ContentFields.Table.CsvHeader();
 
-    public static void WriteNodes(ClusterSnapshot s, TextWriter w, Action? step) => Write(s.Nodes, NodeFields.Table, w, step);
+    public static void WriteNodes(ClusterSnapshot s, TextWriter w, Action? step) => Write(s.Data.Flat.Nodes, NodeFields.Table, w, step);
 
-    public static void WriteTasks(ClusterSnapshot s, TextWriter w, Action? step) => Write(s.Tasks, TaskFields.Table, w, step);
+    public static void WriteTasks(ClusterSnapshot s, TextWriter w, Action? step) => Write(s.Data.Flat.Tasks, TaskFields.Table, w, step);
 
-    public static void WriteContent(ClusterSnapshot s, TextWriter w, Action? step) => Write(s.Content, ContentFields.Table, w, step);
+    public static void WriteContent(ClusterSnapshot s, TextWriter w, Action? step) => Write(s.Data.Flat.Content, ContentFields.Table, w, step);
 
     private static void Write<T>(EntityColumns c, EntityFields<T> table, TextWriter w, Action? step)
         where T : class

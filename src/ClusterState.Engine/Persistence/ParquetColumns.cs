@@ -29,7 +29,8 @@ internal static class ParquetColumns
     /// <summary>Writes the nested one-row state schema (a checkpoint). <paramref name="progress"/> gets (columns written, columns).</summary>
     public static void WriteNested(ClusterSnapshot s, Stream stream, IReadOnlyDictionary<string, string> metadata, Action<int, int>? progress)
     {
-        var entities = new[] { Nodes(s.Nodes), Tasks(s.Tasks), Content(s.Content) };
+        var flat = s.Data.Flat; // one batch: a commit log folded in
+        var entities = new[] { Nodes(flat.Nodes), Tasks(flat.Tasks), Content(flat.Content) };
         var top = new DataField[]
         {
             new(ClusterSchema.Names.ClusterId, typeof(string), isNullable: true),
@@ -58,9 +59,9 @@ internal static class ParquetColumns
     {
         var entity = entityName switch
         {
-            ClusterSchema.Names.Nodes => Nodes(s.Nodes),
-            ClusterSchema.Names.Tasks => Tasks(s.Tasks),
-            ClusterSchema.Names.Content => Content(s.Content),
+            ClusterSchema.Names.Nodes => Nodes(s.Data.Flat.Nodes),
+            ClusterSchema.Names.Tasks => Tasks(s.Data.Flat.Tasks),
+            ClusterSchema.Names.Content => Content(s.Data.Flat.Content),
             _ => throw new ArgumentOutOfRangeException(nameof(entityName), entityName, "not an entity of the state"),
         };
         var schema = new ParquetSchema(entity.Leaves.Select(l => l.SchemaField).ToArray());

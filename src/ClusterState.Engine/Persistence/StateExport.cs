@@ -121,7 +121,7 @@ public static class StateExport
         w.WriteNumber(ClusterSchema.GenerationKey, snapshot.Generation);
 
         w.WriteStartArray(N.Nodes);
-        var nodes = snapshot.Nodes;
+        var nodes = snapshot.Data.Flat.Nodes; // one batch: a commit log folded in
         for (int i = 0; i < nodes.Count; i++)
         {
             var n = nodes.Read(i);
@@ -133,7 +133,7 @@ public static class StateExport
         w.WriteEndArray();
 
         w.WriteStartArray(N.Tasks);
-        var tasks = snapshot.Tasks;
+        var tasks = snapshot.Data.Flat.Tasks;
         for (int i = 0; i < tasks.Count; i++)
         {
             var t = tasks.Read(i);
@@ -146,7 +146,7 @@ public static class StateExport
         w.WriteEndArray();
 
         w.WriteStartArray(N.Content);
-        var content = snapshot.Content;
+        var content = snapshot.Data.Flat.Content;
         for (int i = 0; i < content.Count; i++)
         {
             var c = content.Read(i);

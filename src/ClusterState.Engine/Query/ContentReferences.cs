@@ -14,8 +14,8 @@ internal static class ContentReferences
     {
         var index = SnapshotIndexes.ContentIds(snapshot);
         var tasks = snapshot.Tasks;
-        var referenced = new bool[snapshot.Content.Count];
-        for (int t = 0; t < tasks.Count; t++)
+        var referenced = new bool[snapshot.Content.RowSpace]; // indexed by content row
+        foreach (int t in tasks.Rows)
         {
             Mark(index, referenced, tasks.InputCid, t);
             MarkList(index, referenced, tasks.InputCids, t);
@@ -37,12 +37,10 @@ internal static class ContentReferences
 
     private static void MarkList(Utf8KeyIndex index, bool[] referenced, StringListColumn column, int row)
     {
-        int n = column.Length(row);
-        if (n == 0) return;
-        int start = column.Start(row);
-        for (int k = start; k < start + n; k++)
+        var elements = column.Elements(row);
+        for (int k = 0; k < elements.Count; k++)
         {
-            int hit = index.Find(column.ElementBytes(k));
+            int hit = index.Find(elements[k]);
             if (hit >= 0) referenced[hit] = true;
         }
     }

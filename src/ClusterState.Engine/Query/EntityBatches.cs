@@ -1,3 +1,4 @@
+using ClusterState.Schema;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -16,7 +17,7 @@ public static class EntityBatches
 {
     /// <summary>The flat schema of an entity (nodes, tasks or content).</summary>
     public static Apache.Arrow.Schema SchemaOf(ClusterSnapshot snapshot, string entity) =>
-        new(((StructType)Items(snapshot, entity).Items.Data.DataType).Fields, FlightMetadata(snapshot));
+        new(((StructType)Columns(snapshot, entity).Items.Data.DataType).Fields, FlightMetadata(snapshot));
 
     /// <summary>The schema metadata of every flight of a snapshot: the state's, with the generation it was read from.</summary>
     public static Dictionary<string, string> FlightMetadata(ClusterSnapshot snapshot)
@@ -36,7 +37,13 @@ public static class EntityBatches
     {
         if (chunkRows < 1) throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows, "at least one row per batch");
         if (chunkBytes < 1) throw new ArgumentOutOfRangeException(nameof(chunkBytes), chunkBytes, "at least one byte per batch");
-        var (items, start, count) = Items(snapshot, entity);
+        var columns0 = Columns(snapshot, entity);
+        if (columns0.Merge is not null)
+        {
+            foreach (var batch in MergedBatches(columns0, SchemaOf(snapshot, entity), rows, chunkRows, chunkBytes)) yield return batch;
+            yield break;
+        }
+        var (items, start, count) = (columns0.Items, columns0.Start, columns0.Count);
         var schema = SchemaOf(snapshot, entity);
         int total = rows?.Count ?? count;
         if (total == 0)
@@ -68,11 +75,58 @@ public static class EntityBatches
         }
     }
 
-    private static (StructArray Items, int Start, int Count) Items(ClusterSnapshot snapshot, string entity)
+    /// <summary>
+    /// The chunks of a state with a commit log: rows in the state's order (or the query's rows),
+    /// each taken from the base's items or the log rows' (EntityColumns.Locate), copied per chunk.
+    /// </summary>
+    private static IEnumerable<RecordBatch> MergedBatches(EntityColumns c, Apache.Arrow.Schema schema, IReadOnlyList<int>? rows, int chunkRows, long chunkBytes)
     {
-        if (entity is not (ClusterSchema.Names.Nodes or ClusterSchema.Names.Tasks or ClusterSchema.Names.Content))
-            throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument, $"'{entity}' is not an entity of the state (nodes, tasks, content).", entity);
-        var list = (ListArray)snapshot.RecordBatch.Column(entity);
-        return ((StructArray)list.Values, list.ValueOffsets[0], list.GetValueLength(0));
+        var order = rows?.ToArray() ?? c.Rows.ToArray();
+        var items = c.Items;
+        var delta = c.DeltaItems!;
+        if (order.Length == 0)
+        {
+            yield return new RecordBatch(schema, items.Fields.Select(f => ArrowArrayFactory.Slice(f, c.Start, 0)).ToList(), 0);
+            yield break;
+        }
+        var baseBytes = new Query.RowBytes(items);
+        var deltaBytes = new Query.RowBytes(delta);
+        long SizeAt(int i)
+        {
+            var (source, row) = c.Locate(order[i]);
+            return source == 0 ? baseBytes.Of(row) : deltaBytes.Of(row);
+        }
+        var sources = new IArrowArray?[2];
+        foreach (var (at, n) in Query.RowBytes.Chunks(order.Length, SizeAt, chunkRows, chunkBytes))
+        {
+            var plan = new ArrayInterleave.Take[n];
+            for (int i = 0; i < n; i++)
+            {
+                var (source, row) = c.Locate(order[at + i]);
+                plan[i] = new ArrayInterleave.Take(source, row);
+            }
+            var columns = new List<IArrowArray>(items.Fields.Count);
+            for (int f = 0; f < items.Fields.Count; f++)
+            {
+                sources[0] = items.Fields[f];
+                sources[1] = delta.Fields[f];
+                columns.Add(ArrayInterleave.Build(items.Fields[f].Data.DataType, sources, plan));
+            }
+            yield return new RecordBatch(schema, columns, n);
+        }
     }
+
+    /// <summary>
+    /// Row numbers (each once) in the state's order. Rows of a commit log are numbered after the
+    /// base's, so numeric order is not the state's order once a state has a log.
+    /// </summary>
+    public static IReadOnlyList<int> InStateOrder(ClusterSnapshot snapshot, string entity, IEnumerable<int> rows) => Columns(snapshot, entity).InOrder(rows);
+
+    private static EntityColumns Columns(ClusterSnapshot snapshot, string entity) => entity switch
+    {
+        ClusterSchema.Names.Nodes => snapshot.Nodes,
+        ClusterSchema.Names.Tasks => snapshot.Tasks,
+        ClusterSchema.Names.Content => snapshot.Content,
+        _ => throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument, $"'{entity}' is not an entity of the state (nodes, tasks, content).", entity),
+    };
 }

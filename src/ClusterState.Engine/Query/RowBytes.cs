@@ -36,7 +36,11 @@ internal sealed class RowBytes
     /// consecutive chunks of at most <paramref name="maxRows"/> rows and, unless one row alone is
     /// larger, at most <paramref name="maxBytes"/> bytes. Yields (first, count) pairs.
     /// </summary>
-    public IEnumerable<(int First, int Count)> Chunks(int total, Func<int, int> rowAt, int maxRows, long maxBytes)
+    public IEnumerable<(int First, int Count)> Chunks(int total, Func<int, int> rowAt, int maxRows, long maxBytes) =>
+        Chunks(total, i => Of(rowAt(i)), maxRows, maxBytes);
+
+    /// <summary>The same cut, with the bytes of row <c>i</c> given by <paramref name="sizeAt"/>(i) (rows from more than one array).</summary>
+    public static IEnumerable<(int First, int Count)> Chunks(int total, Func<int, long> sizeAt, int maxRows, long maxBytes)
     {
         int first = 0;
         while (first < total)
@@ -45,7 +49,7 @@ internal sealed class RowBytes
             long bytes = 0;
             while (first + count < total && count < maxRows)
             {
-                long next = Of(rowAt(first + count));
+                long next = sizeAt(first + count);
                 if (count > 0 && bytes + next > maxBytes) break;
                 bytes += next;
                 count++;

@@ -14,19 +14,15 @@ namespace ClusterState.Query;
 /// </summary>
 internal static class Selection
 {
-    public static int[] All(int count)
-    {
-        var rows = new int[count];
-        for (int i = 0; i < rows.Length; i++) rows[i] = i;
-        return rows;
-    }
+    /// <summary>Every row, in the state's order (base rows and a commit log's, see EntityColumns.Rows).</summary>
+    public static int[] All(EntityColumns c) => c.Rows.ToArray();
 
-    public static int[] Where(int[]? rows, int count, Func<int, bool> keep)
+    public static int[] Where(int[]? rows, EntityColumns c, Func<int, bool> keep)
     {
         var kept = new List<int>();
         if (rows is null)
         {
-            for (int i = 0; i < count; i++) if (keep(i)) kept.Add(i);
+            foreach (int i in c.Rows) if (keep(i)) kept.Add(i);
         }
         else
         {
@@ -41,33 +37,36 @@ internal static class Selection
     /// compared as one 64-bit word (with ASCII case folded) and only a word match is confirmed
     /// byte by byte. No string is made and nothing is allocated per row.
     /// </summary>
-    public static int[] WhereEquals(int[]? rows, int count, StringColumn column, Utf8ValueSet set)
+    public static int[] WhereEquals(int[]? rows, EntityColumns c, StringColumn column, Utf8ValueSet set)
     {
-        if (!column.TryGetBuffers(out var offsets, out var values, out int b)) return Array.Empty<int>();
+        if (!column.IsPresent) return Array.Empty<int>();
+        bool Matches(int i) => !column.IsNull(i) && set.Matches(column.GetBytes(i));
+        if (rows is not null) return Where(rows, c, Matches);
+        // Every row: the base's raw buffers are scanned, then the rows a commit log changed are
+        // checked one by one and put in their places (EntityColumns.Combine).
+        var baseRows = ScanBase(c.BaseCount, column, set);
+        return c.Merge is null ? baseRows : c.Combine(baseRows, Matches);
+    }
+
+    /// <summary>Base rows [0, count) equal to one of the set, ascending, from the raw offsets and bytes.</summary>
+    private static int[] ScanBase(int count, StringColumn column, Utf8ValueSet set)
+    {
+        column.TryGetBuffers(out var offsets, out var values, out int b);
         bool nulls = column.HasNulls;
-        int capacity = rows?.Length ?? count;
-        var kept = ArrayPool<int>.Shared.Rent(Math.Max(capacity, 1));
+        var kept = ArrayPool<int>.Shared.Rent(Math.Max(count, 1));
         int n = 0;
         try
         {
             var words = set.Words;
-            if (rows is null && words is not null)
+            if (words is not null)
             {
-                // The common case: every row, short ASCII values (statuses, types, roles).
+                // The common case: short ASCII values (statuses, types, roles).
                 n = ScanWords(words, column, count, kept);
                 if (nulls) n = DropNulls(kept, n, column);
             }
-            else if (rows is null)
-            {
-                for (int i = 0; i < count; i++)
-                {
-                    int start = offsets[b + i];
-                    if (set.Matches(values.Slice(start, offsets[b + i + 1] - start)) && !(nulls && column.IsNull(i))) kept[n++] = i;
-                }
-            }
             else
             {
-                foreach (int i in rows)
+                for (int i = 0; i < count; i++)
                 {
                     int start = offsets[b + i];
                     if (set.Matches(values.Slice(start, offsets[b + i + 1] - start)) && !(nulls && column.IsNull(i))) kept[n++] = i;
@@ -122,9 +121,9 @@ internal static class Selection
     }
 
     /// <summary>Rows whose id matches <paramref name="pattern"/>; records which literal ids were seen.</summary>
-    public static int[] WhereId(int[]? rows, int count, StringColumn column, IdPattern pattern, ISet<string> seenLiterals)
+    public static int[] WhereId(int[]? rows, EntityColumns c, StringColumn column, IdPattern pattern, ISet<string> seenLiterals)
     {
-        var kept = Where(rows, count, i => !column.IsNull(i) && pattern.Matches(column.GetBytes(i)));
+        var kept = Where(rows, c, i => !column.IsNull(i) && pattern.Matches(column.GetBytes(i)));
         if (pattern.Literals.Count > 0)
         {
             foreach (int i in kept) seenLiterals.Add(column.Get(i)!);

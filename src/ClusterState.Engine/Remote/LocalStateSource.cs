@@ -60,6 +60,9 @@ public sealed class LocalStateSource(string directory) : StateSource
     public override CommitResult? Migrate(Action<string>? progress) => StateStore.Migrate(Location, progress: progress);
 
     /// <inheritdoc />
+    public override long? Compact(Action<string>? progress) => StateStore.Compact(Location, progress);
+
+    /// <inheritdoc />
     public override void Dispose()
     {
         _watcher?.Dispose();

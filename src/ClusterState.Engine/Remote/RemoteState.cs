@@ -332,6 +332,9 @@ public sealed class RemoteState : StateSource
     /// <inheritdoc />
     public override CommitResult? Migrate(Action<string>? progress) => RemoteWire.FromJson<CommitResult?>(Action("migrate", null, idempotent: false).Single());
 
+    /// <inheritdoc />
+    public override long? Compact(Action<string>? progress) => RemoteWire.FromJson<long?>(Action("compact", null, idempotent: true).Single());
+
     private CheckpointInfo Remote(CheckpointInfo info)
     {
         info.StatePath = Location; // piped into Restore-ClusterState, it names this server

@@ -94,7 +94,7 @@ public static class RemoteWire
     /// </summary>
     public static RecordBatch Header(ClusterSnapshot snapshot)
     {
-        var batch = snapshot.RecordBatch;
+        var batch = snapshot.Data.TopBatch; // its entity lists are emptied below: no need to fold a commit log in
         var columns = new List<IArrowArray>(batch.ColumnCount);
         for (int i = 0; i < batch.ColumnCount; i++)
         {

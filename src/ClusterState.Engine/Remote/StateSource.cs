@@ -66,6 +66,9 @@ public abstract class StateSource : IDisposable
     /// <summary>Migrates the state to the current schema version (null when it was current).</summary>
     public abstract CommitResult? Migrate(Action<string>? progress);
 
+    /// <summary>Folds the commit log into a new base (DESIGN.md §5); the new base's generation, or null when there was no log to fold.</summary>
+    public abstract long? Compact(Action<string>? progress);
+
     /// <summary>True when <paramref name="location"/> is a server URI rather than a path.</summary>
     public static bool IsRemoteLocation(string? location) => RemoteState.IsRemoteUri(location);
 

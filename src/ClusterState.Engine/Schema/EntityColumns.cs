@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Apache.Arrow;
 
 namespace ClusterState.Schema;
@@ -38,6 +39,22 @@ internal abstract class EntityColumns
     }
 
     private readonly DeltaScope? _delta;
+
+    /// <summary>The struct array holding a merged view's log rows (null for a base read alone).</summary>
+    public StructArray? DeltaItems => _delta?.Scope.Parent;
+
+    /// <summary>Index of the first log row in <see cref="DeltaItems"/> (its own offset excluded).</summary>
+    public int DeltaStart => _delta is null ? 0 : _delta.Scope.Base - _delta.Scope.Parent!.Offset;
+
+    /// <summary>
+    /// Where row <paramref name="row"/> lives as a take over two sources: 0 the base's
+    /// <see cref="Items"/>, 1 <see cref="DeltaItems"/> (rows are indexes into those arrays).
+    /// </summary>
+    public (int Source, int Row) Locate(int row) =>
+        row < BaseCount ? (0, Start + row) : (1, DeltaStart + row - BaseCount);
+
+    /// <summary>The base row a row stands for: itself for a base row, the row a log row replaces, or -1 for a row new since the base.</summary>
+    public int BaseRowOf(int row) => row < BaseCount ? row : Merge!.DeltaBaseRows[row - BaseCount];
 
     private static (StructArray Items, int Start, int Count) Bind(RecordBatch batch, string column)
     {
@@ -99,6 +116,30 @@ internal abstract class EntityColumns
         for (; d < deltaBase.Length; d++)
             if (keepLogRow(BaseCount + d)) result.Add(BaseCount + d);
         return result.ToArray();
+    }
+
+    /// <summary>
+    /// Rows (each once) sorted into the state's order: a log row that replaces a base row sorts
+    /// where that row was, a new one after every base row, in its log order.
+    /// </summary>
+    public int[] InOrder(IEnumerable<int> rows)
+    {
+        var result = new HashSet<int>(rows).ToArray();
+        if (Merge is null)
+        {
+            System.Array.Sort(result);
+            return result;
+        }
+        var keys = new long[result.Length];
+        for (int i = 0; i < result.Length; i++)
+        {
+            int row = result[i];
+            keys[i] = row < BaseCount ? row
+                : Merge.DeltaBaseRows[row - BaseCount] is int replaced and >= 0 ? replaced
+                : (long)BaseCount + row;
+        }
+        System.Array.Sort(keys, result);
+        return result;
     }
 
     /// <summary>The sum of an integer field over every row (nulls as zero): the base summed straight, corrected by the log.</summary>

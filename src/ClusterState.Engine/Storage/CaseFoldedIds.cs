@@ -15,7 +15,7 @@ namespace ClusterState.Storage;
 internal static class CaseFoldedIds
 {
     /// <summary>The first row equal to each of <paramref name="ids"/> ignoring case, as a lookup (-1 when none).</summary>
-    public static Func<string, int> Finder(StringColumn column, int count, IEnumerable<string> ids)
+    public static Func<string, int> Finder(EntityColumns entity, IEnumerable<string> ids)
     {
         var wanted = ids.Where(id => id is not null).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         if (wanted.Length == 0) return _ => -1;
@@ -24,8 +24,10 @@ internal static class CaseFoldedIds
         var lengths = new HashSet<int>(ascii.Select(a => a.Bytes.Length));
         var other = wanted.Where(id => !Ascii.IsValid(id)).ToArray();
         var rows = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        for (int row = 0; row < count && rows.Count < wanted.Length; row++)
+        var column = entity.Keys;
+        foreach (int row in entity.Rows)
         {
+            if (rows.Count == wanted.Length) break;
             if (column.IsNull(row)) continue;
             var value = column.GetBytes(row);
             if (lengths.Contains(value.Length) && Ascii.IsValid(value))

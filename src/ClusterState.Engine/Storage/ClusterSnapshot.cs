@@ -43,11 +43,15 @@ public sealed class ClusterSnapshot : IDisposable
     /// <summary>The metadata the snapshot was found through (null for a bare file).</summary>
     public StateMetadata? Metadata { get; }
 
-    /// <summary>The one-row record batch; its buffers point into the mapped file.</summary>
-    public RecordBatch RecordBatch => Live.Batch;
+    /// <summary>
+    /// The state as one one-row record batch. Without a commit log its buffers point into the
+    /// mapped snapshot; with one, base and log are folded into it on first use (a copy: queries
+    /// never need it, they read base and log rows in place).
+    /// </summary>
+    public RecordBatch RecordBatch => Live.StateBatch;
 
     /// <summary>The Arrow schema, with its key/value metadata.</summary>
-    public Apache.Arrow.Schema Schema => RecordBatch.Schema;
+    public Apache.Arrow.Schema Schema => Live.StateSchema;
 
     /// <summary>Cluster id.</summary>
     public string ClusterId => _data.ClusterId;
@@ -73,11 +77,17 @@ public sealed class ClusterSnapshot : IDisposable
     /// <summary>Number of content items.</summary>
     public int ContentCount => Content.Count;
 
-    /// <summary>Size of the snapshot file in bytes.</summary>
-    public long SizeBytes => _data.Mapping.Length;
+    /// <summary>Size of the snapshot file in bytes, and of the commit log read with it.</summary>
+    public long SizeBytes => _data.Mapping.Length + (_data.Log?.Length ?? 0);
 
-    /// <summary>The raw bytes of the snapshot file (valid while the snapshot is open).</summary>
-    public ReadOnlyMemory<byte> FileBytes => Live.Mapping.Memory;
+    /// <summary>
+    /// The state as the bytes of one Arrow IPC file: the mapped snapshot file itself without a
+    /// commit log (valid while the snapshot is open), else the folded state written out once.
+    /// </summary>
+    public ReadOnlyMemory<byte> FileBytes => Live.FileBytes;
+
+    /// <summary>Why the commit log was read only in part (a torn or damaged record after the last good one), or null.</summary>
+    public string? LogDamage => _data.LogDamage;
 
     internal NodeColumns Nodes => Live.Nodes;
 
@@ -121,11 +131,21 @@ public sealed class ClusterSnapshot : IDisposable
 
     /// <summary>Opens a local copy of a remote state's snapshot (<see cref="RemoteState"/>), named by the server's URI.</summary>
     internal static ClusterSnapshot OpenMirror(string location, string file, StateMetadata metadata) =>
-        new(location, metadata, SnapshotCache.Acquire(file, metadata));
+        new(location, metadata, SnapshotCache.Acquire(file, WithoutLog(metadata)));
+
+    /// <summary>The metadata of a file that holds a whole generation (a remote state's copy): the server's log is folded into it.</summary>
+    private static StateMetadata WithoutLog(StateMetadata metadata)
+    {
+        if (metadata.Log is null) return metadata;
+        var copy = metadata.Clone();
+        copy.Log = null;
+        copy.LogLength = 0;
+        return copy;
+    }
 
     /// <summary>Opens the rows a server returned for one query (<see cref="IsPartial"/>), not cached.</summary>
     internal static ClusterSnapshot OpenPartial(string location, string file, StateMetadata metadata) =>
-        new(location, metadata, SnapshotData.Load(file, metadata), partial: true);
+        new(location, metadata, SnapshotData.Load(file, WithoutLog(metadata)), partial: true);
 
     /// <summary>Opens a bare Arrow IPC snapshot file (no state directory around it, no cache).</summary>
     public static ClusterSnapshot OpenFile(string snapshotPath) => new(null, null, SnapshotData.Load(snapshotPath, null, followLinks: true));
@@ -154,16 +174,16 @@ public sealed class ClusterSnapshot : IDisposable
     public static void ClearCache() => SnapshotCache.Clear();
 
     /// <summary>
-    /// True when every buffer of the record batch lies inside the memory mapping, i.e. nothing
-    /// was copied on open.
+    /// True when every buffer of the base's record batch lies inside the memory mapping, i.e.
+    /// nothing of the base was copied on open (a commit log's rows are read into a small delta).
     /// </summary>
-    public bool IsZeroCopy() => RecordBatch.Arrays.All(a => AllBuffersMapped(a.Data));
+    public bool IsZeroCopy() => Live.Batch.Arrays.All(a => AllBuffersMapped(a.Data));
 
     /// <inheritdoc />
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _data.Mapping.Release();
+        _data.Release();
     }
 
     /// <inheritdoc />

@@ -63,6 +63,25 @@ internal static class CommitLog
         if (durable) NativeMethods.DataSync(file, path);
     }
 
+    /// <summary>Cuts a log back to <paramref name="length"/> bytes (a log cut to nothing is deleted); best effort.</summary>
+    public static void Cut(string path, long length)
+    {
+        try
+        {
+            if (length == 0)
+            {
+                File.Delete(path);
+                return;
+            }
+            using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            RandomAccess.SetLength(file, length);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left as it is: what lies beyond the published length is never read, and the next commit cuts it.
+        }
+    }
+
     /// <summary>
     /// Reads the records of a log's bytes (a mapping of its published length). Stops at the
     /// first record that is incomplete, not a record batch, or fails its checksum, and says why

@@ -13,4 +13,14 @@ public sealed class CommitOptions
     public bool Durable { get; set; } = true;
     /// <summary>Snapshots older than the newest this many are deleted when no reader can need them.</summary>
     public int KeepSnapshots { get; set; } = 3;
+
+    /// <summary>
+    /// After a commit whose log reaches this many bytes, the committing process folds the log
+    /// into a new base in the background (DESIGN.md §5); 0 never does. See docs/PERFORMANCE.md
+    /// for how reads slow down as a log grows.
+    /// </summary>
+    public long CompactLogBytes { get; set; } = 64L << 20;
+
+    /// <summary>The same, counted in records (commits) since the base; 0 never does.</summary>
+    public int CompactLogRecords { get; set; } = 4096;
 }

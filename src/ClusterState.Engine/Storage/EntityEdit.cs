@@ -19,7 +19,9 @@ internal sealed class EntityEdit<T>
 {
     private readonly Dictionary<int, int> _patchOfRow = new();
 
-    public List<Take> Plan { get; } = new();
+    private readonly List<int> _removedRows = new();
+    private readonly List<int> _addedAt = new();
+    private int _count;
     public List<T> Patch { get; } = new();
     /// <summary>For each patch item, the old row it came from (-1 for an added item).</summary>
     public List<int> PatchSource { get; } = new();
@@ -48,12 +50,13 @@ internal sealed class EntityEdit<T>
         string what,
         string notFoundErrorId)
     {
-        var edit = new EntityEdit<T>();
+        var edit = new EntityEdit<T> { _count = count };
         var removed = new HashSet<int>();
         foreach (var id in removes)
         {
             int row = find(id);
             if (row < 0 || !removed.Add(row)) throw NotFound(notFoundErrorId, what, id);
+            edit._removedRows.Add(row);
         }
         foreach (var (id, apply) in updates)
         {
@@ -67,11 +70,6 @@ internal sealed class EntityEdit<T>
                 edit._patchOfRow[row] = k;
             }
             apply(edit.Patch[k]);
-        }
-        for (int row = 0; row < count; row++)
-        {
-            if (removed.Contains(row)) continue;
-            edit.Plan.Add(edit._patchOfRow.TryGetValue(row, out int k) ? new Take(1, k) : new Take(0, row));
         }
         var addedIds = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in adds)
@@ -88,7 +86,7 @@ internal sealed class EntityEdit<T>
             if (!addedIds.Add(id))
                 throw new ClusterStateException(ErrorIds.DuplicateId, ClusterStateErrorKind.AlreadyExists,
                     $"The id '{id}' is added twice (ids are unique ignoring case).", id);
-            edit.Plan.Add(new Take(1, edit.Patch.Count));
+            edit._addedAt.Add(edit.Patch.Count);
             edit.Patch.Add(item);
             edit.PatchSource.Add(-1);
         }
@@ -101,7 +99,66 @@ internal sealed class EntityEdit<T>
         return edit;
     }
 
-    /// <summary>The new list column: the old one when nothing changed, else a struct array assembled field by field.</summary>
+    /// <summary>The rows removed (row numbers of the state the edit was planned on).</summary>
+    public IReadOnlyList<int> RemovedRows => _removedRows;
+
+    /// <summary>Each row of the new list: an old row kept (source 0) or a patch item (source 1); old rows in order, additions last.</summary>
+    private List<Take> Plan()
+    {
+        var removed = new HashSet<int>(_removedRows);
+        var plan = new List<Take>(_count + _addedAt.Count);
+        for (int row = 0; row < _count; row++)
+        {
+            if (removed.Contains(row)) continue;
+            plan.Add(_patchOfRow.TryGetValue(row, out int k) ? new Take(1, k) : new Take(0, row));
+        }
+        foreach (int k in _addedAt) plan.Add(new Take(1, k));
+        return plan;
+    }
+
+    /// <summary>
+    /// What a commit record holds for this edit (DESIGN.md §5): the patched and added rows in the
+    /// state's own struct type — every field the patch built, and the old row's bytes for the
+    /// fields this module does not know — the removed keys, and for both the base row each one
+    /// stands for. <paramref name="old"/> is the (possibly merged) state the edit was planned on.
+    /// </summary>
+    public RecordEntity Record(EntityColumns old, StructArray patch)
+    {
+        var itemType = (StructType)old.Items.Data.DataType;
+        var patchType = (StructType)patch.Data.DataType;
+        var sources = new IArrowArray?[] { old.Items, old.DeltaItems };
+        var oldRows = new Take[Patch.Count];
+        for (int k = 0; k < Patch.Count; k++)
+            oldRows[k] = PatchSource[k] is int row and >= 0 ? ToTake(old.Locate(row)) : Take.Null;
+        StructArray? previous = null;
+        var children = new IArrowArray[itemType.Fields.Count];
+        for (int f = 0; f < itemType.Fields.Count; f++)
+        {
+            var field = itemType.Fields[f];
+            int p = patchType.GetFieldIndex(field.Name, StringComparer.Ordinal);
+            IArrowArray? patchChild = p < 0 ? null : patch.Fields[p];
+            if (patchChild is not null && !ArrowTypes.Same(field.DataType, patchChild.Data.DataType))
+            {
+                if (ChangedFields.Contains(field.Name) || AnyAddedValue(patchChild)) throw StoredDifferently(field, patchChild);
+                patchChild = null;
+            }
+            // A field this module does not know (or stores differently): the old row's bytes, null for an added row.
+            children[f] = patchChild ?? (previous ??= (StructArray)ArrayInterleave.Build(itemType, sources, oldRows)).Fields[f];
+        }
+        var rows = new StructArray(itemType, Patch.Count, children, ArrowBuffer.Empty, 0, 0);
+        var hints = PatchSource.Select(row => row >= 0 ? old.BaseRowOf(row) : -1).ToArray();
+        var removedIds = _removedRows.Select(row => old.Keys.Get(row) ?? "").ToArray();
+        var removedHints = _removedRows.Select(old.BaseRowOf).ToArray();
+        return new RecordEntity(rows, hints, removedIds, removedHints);
+    }
+
+    private static Take ToTake((int Source, int Row) at) => new(at.Source, at.Row);
+
+    private static ClusterStateException StoredDifferently(Field field, IArrowArray patchChild) =>
+        new(ErrorIds.SchemaMismatch, ClusterStateErrorKind.InvalidData,
+            $"The state stores '{field.Name}' as {ArrowTypes.Describe(field.DataType)}; this module writes {ArrowTypes.Describe(patchChild.Data.DataType)}. Migrate the state first.", field.Name);
+
+    /// <summary>The new list column of a single-file rewrite: the old one when nothing changed, else a struct array assembled field by field.</summary>
     public IArrowArray Apply(IArrowArray oldColumn, EntityColumns old, StructArray patch)
     {
         if (!Any) return oldColumn;
@@ -111,7 +168,7 @@ internal sealed class EntityEdit<T>
         var oldItems = old.Items;
         int rowBase = oldItems.Offset + old.Start; // child index of old row 0
         bool wholeChildren = old.Start == 0 && oldItems.Offset == 0 && oldItems.Length == old.Count;
-        var plan = Plan.ToArray();
+        var plan = Plan().ToArray();
         var children = new IArrowArray[itemType.Fields.Count];
         for (int f = 0; f < itemType.Fields.Count; f++)
         {
@@ -128,9 +185,7 @@ internal sealed class EntityEdit<T>
             {
                 // The state stores this field differently (e.g. the ipfs_kit_py variant's int8/int16).
                 // Carrying the old values over is fine; writing new ones in our type is not.
-                if (ChangedFields.Contains(field.Name) || AnyAddedValue(patchChild))
-                    throw new ClusterStateException(ErrorIds.SchemaMismatch, ClusterStateErrorKind.InvalidData,
-                        $"The state stores '{field.Name}' as {ArrowTypes.Describe(field.DataType)}; this module writes {ArrowTypes.Describe(patchChild.Data.DataType)}. Migrate the state first.", field.Name);
+                if (ChangedFields.Contains(field.Name) || AnyAddedValue(patchChild)) throw StoredDifferently(field, patchChild);
                 patchChild = null;
             }
             var fieldPlan = new Take[plan.Length];

@@ -37,7 +37,7 @@ internal static class RemovedNodeTasks
         }
         var perNode = new int[removed.Length];
         var tasks = s.Tasks;
-        for (int row = 0; row < tasks.Count; row++)
+        foreach (int row in tasks.Rows)
         {
             if (tasks.AssignedTo.IsNull(row)) continue;
             var assigned = tasks.AssignedTo.GetBytes(row);

@@ -46,6 +46,179 @@ internal sealed class SnapshotData
     }
 
     /// <summary>
+    /// The state of a base and its commit log (DESIGN.md §5): the base's mapping and batch, the
+    /// log's mapping, and entity columns that read the base's rows and the log's latest ones as
+    /// one (see EntityColumns). Holds a reference on both mappings.
+    /// </summary>
+    private SnapshotData(SnapshotData baseData, MappedFile log, LogContents contents, RowMerge[] merges, int applied, string? damage, RecordBatch delta)
+    {
+        Mapping = baseData.Mapping;
+        Batch = baseData.Batch;
+        Stamp = baseData.Stamp;
+        BaseData = baseData;
+        _log = log;
+        Log = contents;
+        AppliedRecords = applied;
+        LogDamage = damage;
+        SchemaVersion = baseData.SchemaVersion;
+        Nodes = new NodeColumns(Batch, delta, merges[0]);
+        Tasks = new TaskColumns(Batch, delta, merges[1]);
+        Content = new ContentColumns(Batch, delta, merges[2]);
+        var last = applied > 0 ? contents.Records[applied - 1] : null;
+        Generation = last?.Generation ?? baseData.Generation;
+        ClusterId = baseData.ClusterId;
+        MasterId = ReadScalarString(delta, ClusterSchema.Names.MasterId) ?? baseData.MasterId;
+        UpdatedAt = Scalar(delta, ClusterSchema.Names.UpdatedAt) is TimestampArray ts && !ts.IsNull(0) ? ts.GetTimestampUnchecked(0).UtcDateTime : baseData.UpdatedAt;
+        _merges = merges;
+        _records = contents.Records;
+        _top = delta;
+    }
+
+    private readonly RecordBatch? _top;
+
+    /// <summary>The state's schema: the base's, with this generation in its metadata (no fold needed).</summary>
+    public Apache.Arrow.Schema StateSchema => BaseData is null ? Batch.Schema
+        : Volatile.Read(ref _stateSchema) ?? Interlocked.CompareExchange(ref _stateSchema, WithGeneration(Batch.Schema, Generation), null) ?? _stateSchema!;
+
+    private Apache.Arrow.Schema? _stateSchema;
+
+    private static Apache.Arrow.Schema WithGeneration(Apache.Arrow.Schema schema, long generation)
+    {
+        var metadata = new Dictionary<string, string>(schema.Metadata ?? new Dictionary<string, string>())
+        {
+            [ClusterSchema.GenerationKey] = generation.ToString(CultureInfo.InvariantCulture),
+        };
+        return new Apache.Arrow.Schema(schema.FieldsList, metadata);
+    }
+
+    /// <summary>A batch with the state's top-level values (cluster, master, updated_at) and its full schema, without folding: the base's, or a merged state's delta.</summary>
+    public RecordBatch TopBatch => _top ?? Batch;
+
+    private readonly MappedFile? _log;
+    private readonly RowMerge[]? _merges;
+    private readonly IReadOnlyList<CommitRecord>? _records;
+    private RecordBatch? _stateBatch;
+    private SnapshotData? _flat;
+
+    /// <summary>The base this state merges its log over; null when this is a base read alone.</summary>
+    public SnapshotData? BaseData { get; }
+
+    /// <summary>The commit log read (records that passed their checks), or null without a log.</summary>
+    public LogContents? Log { get; }
+
+    /// <summary>How many of the log's records make this state.</summary>
+    public int AppliedRecords { get; }
+
+    /// <summary>Why the log was read only up to <see cref="AppliedRecords"/> (a torn or damaged record), or null.</summary>
+    public string? LogDamage { get; }
+
+    /// <summary>
+    /// The whole state as one batch: the base's own when there is no log, else base and log
+    /// folded together once (a copy, O(state)): for the writers that take a single batch
+    /// (exports, checkpoints, the state flight). Queries use the merged columns instead.
+    /// </summary>
+    public RecordBatch StateBatch => BaseData is null ? Batch
+        : Volatile.Read(ref _stateBatch) ?? Interlocked.CompareExchange(ref _stateBatch, Compaction.Fold(Batch, _records!, _merges!, AppliedRecords), null) ?? _stateBatch!;
+
+    /// <summary>This state with every row in one batch (<see cref="StateBatch"/>): itself when there is no log.</summary>
+    public SnapshotData Flat => BaseData is null ? this
+        : Volatile.Read(ref _flat) ?? Interlocked.CompareExchange(ref _flat, new SnapshotData(Mapping, StateBatch, null, Stamp), null) ?? _flat!;
+
+    /// <summary>The state as the bytes of one Arrow IPC file (see ClusterSnapshot.FileBytes).</summary>
+    public ReadOnlyMemory<byte> FileBytes => BaseData is null ? Mapping.Memory
+        : Volatile.Read(ref _fileBytes) ?? Interlocked.CompareExchange(ref _fileBytes, WriteFile(StateBatch), null) ?? _fileBytes!;
+
+    private byte[]? _fileBytes;
+
+    private static byte[] WriteFile(RecordBatch batch)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new ArrowFileWriter(stream, batch.Schema, leaveOpen: true))
+        {
+            writer.WriteRecordBatch(batch);
+            writer.WriteEnd();
+        }
+        return stream.ToArray();
+    }
+
+    /// <summary>Takes a reference on everything this state reads (its mappings); pair with <see cref="Release"/>.</summary>
+    public void AddReference()
+    {
+        Mapping.AddReference();
+        if (_log is null) return;
+        try
+        {
+            _log.AddReference();
+        }
+        catch
+        {
+            Mapping.Release();
+            throw;
+        }
+    }
+
+    /// <summary>Releases a reference taken by <see cref="AddReference"/> (or the one a load made).</summary>
+    public void Release()
+    {
+        _log?.Release();
+        Mapping.Release();
+    }
+
+    /// <summary>
+    /// The state of <paramref name="baseData"/> and the log <paramref name="logPath"/> up to
+    /// <paramref name="logLength"/> bytes. Reads stop at a torn or damaged record (the state is
+    /// that of the records before it; <see cref="LogDamage"/> says why). A log that does not
+    /// follow this base (another base generation or schema) is SnapshotCorrupt. The result holds
+    /// its own references; the caller keeps its reference on <paramref name="baseData"/>.
+    /// </summary>
+    public static SnapshotData WithLog(SnapshotData baseData, string logPath, long logLength)
+    {
+        MappedFile log;
+        try
+        {
+            RefuseIrregularFile(logPath, FileStamp.Of(logPath), followLinks: false);
+            log = MappedFile.Open(logPath);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new ClusterStateException(ErrorIds.SnapshotMissing, ClusterStateErrorKind.NotFound,
+                $"The commit log '{logPath}' does not exist.", logPath, e);
+        }
+        try
+        {
+            var bytes = log.Memory[..(int)Math.Min(log.Length, logLength)];
+            var contents = CommitLog.Read(bytes, logPath);
+            CheckFollows(contents.Schema, baseData, logPath);
+            var bases = new EntityColumns[] { baseData.Nodes, baseData.Tasks, baseData.Content };
+            var merges = EntityMerge.Build(bases, contents.Records, out int applied, out string? mergeDamage);
+            string? damage = contents.Damage ?? mergeDamage;
+            if (damage is null && log.Length < logLength) damage = $"the file holds {log.Length} of its {logLength} published bytes";
+            var delta = Compaction.Delta(baseData.Batch, contents.Records, merges, applied);
+            baseData.Mapping.AddReference();
+            return new SnapshotData(baseData, log, contents, merges, applied, damage, delta);
+        }
+        catch
+        {
+            log.Release();
+            throw;
+        }
+    }
+
+    /// <summary>A log follows a base when it names the base's generation and starts with the base's columns, type for type.</summary>
+    private static void CheckFollows(Apache.Arrow.Schema logSchema, SnapshotData baseData, string logPath)
+    {
+        var baseFields = baseData.Batch.Schema.FieldsList;
+        bool follows = logSchema.Metadata is { } m
+            && m.TryGetValue(ClusterSchema.BaseGenerationKey, out var g) && g == baseData.Generation.ToString(CultureInfo.InvariantCulture)
+            && m.TryGetValue(ClusterSchema.LogFormatKey, out var format) && format == ClusterSchema.LogFormat
+            && logSchema.FieldsList.Count >= baseFields.Count
+            && baseFields.Select((f, i) => f.Name == logSchema.FieldsList[i].Name && ArrowTypes.Same(f.DataType, logSchema.FieldsList[i].DataType)).All(x => x);
+        if (!follows)
+            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                $"The commit log '{logPath}' does not follow the snapshot of generation {baseData.Generation} (another base, schema or log format).", logPath);
+    }
+
+    /// <summary>
     /// Validates every buffer of every column (<see cref="ArrayValidation"/>) as a rewrite needs
     /// it (offsets also start at 0): one pass over all offsets, O(size of the state). Reads
     /// validate lazily, column by column; whatever rewrites the snapshot from this one (a commit,
@@ -55,6 +228,12 @@ internal sealed class SnapshotData
     /// <exception cref="ClusterStateException">SnapshotCorrupt naming the damaged column.</exception>
     public void ValidateAll()
     {
+        // A merged state's log rows were validated when the log was read; its base is validated once for all its generations.
+        if (BaseData is not null)
+        {
+            BaseData.ValidateAll();
+            return;
+        }
         if (Volatile.Read(ref _validatedAll) != 0) return;
         for (int i = 0; i < Batch.ColumnCount; i++)
             ArrayValidation.Validate(Batch.Column(i), Batch.Length, Batch.Schema.FieldsList[i].Name, forRewrite: true);

@@ -8,13 +8,13 @@ namespace ClusterState.Storage;
 /// </summary>
 internal sealed class SnapshotLease
 {
-    private readonly MappedFile _mapping;
+    private readonly SnapshotData _data;
 
-    public SnapshotLease(MappedFile mapping)
+    public SnapshotLease(SnapshotData data)
     {
-        mapping.AddReference();
-        _mapping = mapping;
+        data.AddReference();
+        _data = data;
     }
 
-    ~SnapshotLease() => _mapping.Release();
+    ~SnapshotLease() => _data.Release();
 }

@@ -56,6 +56,23 @@ public sealed class StateMetadata
     public string? ParquetPath { get => _json["parquet_path"]?.GetValue<string>(); set => _json["parquet_path"] = value; }
 #pragma warning restore CS1591
 
+    /// <summary>
+    /// The commit log that follows the snapshot (<c>log</c>, a bare file name; DESIGN.md §5), or
+    /// null when the snapshot alone is the state (a state of the first layout, or just compacted).
+    /// </summary>
+    public string? Log
+    {
+        get => _json["log"] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+        set => _json["log"] = value;
+    }
+
+    /// <summary>The bytes of <see cref="Log"/> that make this generation (<c>log_length</c>): what lies after them is not read.</summary>
+    public long LogLength
+    {
+        get => _json["log_length"] is null ? 0 : GetInteger("log_length");
+        set => _json["log_length"] = value;
+    }
+
     /// <summary>The generation the latest checkpoint was taken of (<c>checkpoint_generation</c>).</summary>
     public long? CheckpointGeneration
     {
@@ -160,6 +177,8 @@ public sealed class StateMetadata
             if (Generation is < 0 or > MaxGeneration)
                 throw new FormatException($"'generation' {Generation} is outside 0..{MaxGeneration}.");
             if (_json[ClusterSchema.MinReaderVersionKey] is not null) minReader = GetInteger(ClusterSchema.MinReaderVersionKey);
+            if (_json["log"] is not null && Log is null) throw new FormatException("'log' must be a string.");
+            if (LogLength is < 0 or > int.MaxValue) throw new FormatException($"'log_length' {LogLength} is outside 0..{int.MaxValue}.");
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException)
         {
@@ -167,10 +186,14 @@ public sealed class StateMetadata
         }
         Storage.SnapshotData.RefuseFutureVersion((int)Math.Clamp(minReader, 0, int.MaxValue), path);
         // The snapshot must be a bare file name inside this directory: never follow a pointer elsewhere.
-        if (snapshot.Length == 0 || snapshot != System.IO.Path.GetFileName(snapshot) || snapshot is "." or ".."
-            || snapshot.AsSpan().IndexOfAny(PathSeparators) >= 0)
+        foreach (var (key, name) in new[] { ("snapshot", snapshot), ("log", Log) })
         {
-            throw Invalid(path, $"its snapshot '{snapshot}' is not a bare file name inside the state directory");
+            if (name is null) continue;
+            if (name.Length == 0 || name != System.IO.Path.GetFileName(name) || name is "." or ".."
+                || name.AsSpan().IndexOfAny(PathSeparators) >= 0)
+            {
+                throw Invalid(path, $"its {key} '{name}' is not a bare file name inside the state directory");
+            }
         }
     }
 

@@ -81,31 +81,29 @@ public static partial class StateStore
         foreach (var n in nodes.Patch) builder.Add(n);
         foreach (var t in tasks.Patch) builder.Add(t);
         foreach (var c in content.Patch) builder.Add(c);
-
         Mark("plan");
-        var schema = WithGeneration(current.Schema, generation);
-        var arrays = new List<IArrowArray>();
-        var old = current.RecordBatch;
-        for (int i = 0; i < schema.FieldsList.Count; i++)
+
+        // DESIGN.md §5: the commit appends one record to the log of the current base — the rows
+        // it wrote, complete, and the ids it removed — instead of rewriting the state.
+        var logSchema = ClusterSchema.BuildLog(current.Data.Batch.Schema, current.Data.BaseData?.Generation ?? current.Generation);
+        var parts = new[]
         {
-            var column = old.Column(i);
-            arrays.Add(schema.FieldsList[i].Name switch
-            {
-                N.UpdatedAt => new TimestampArray.Builder((Apache.Arrow.Types.TimestampType)schema.FieldsList[i].DataType).Append(StateBatchBuilder.Utc(now)).Build(),
-                N.Nodes => nodes.Apply(column, current.Nodes, builder.BuildNodeItems()),
-                N.Tasks => tasks.Apply(column, current.Tasks, builder.BuildTaskItems()),
-                N.Content => content.Apply(column, current.Content, builder.BuildContentItems()),
-                _ => column, // cluster_id, master_id and any column a newer writer added: bytes carried over
-            });
-        }
-        var batch = new RecordBatch(schema, arrays, 1);
+            nodes.Record(current.Nodes, builder.BuildNodeItems()),
+            tasks.Record(current.Tasks, builder.BuildTaskItems()),
+            content.Record(current.Content, builder.BuildContentItems()),
+        };
+        var record = CommitRecord.Build(logSchema, generation, current.ClusterId, current.MasterId, now, parts);
+        var bytes = CommitLog.Serialize(record);
         Mark("build");
-        string snapshotName = PublishGeneration(directory, metadata, batch, current.SchemaVersion, now, options, Mark, changes);
+        long logLength = AppendToLog(directory, metadata, current, bytes, generation, now, options, Mark, changes);
+        if ((options.CompactLogBytes > 0 && logLength >= options.CompactLogBytes)
+            || (options.CompactLogRecords > 0 && current.Data.AppliedRecords + 1 >= options.CompactLogRecords))
+            ScheduleCompaction(directory);
         return new CommitResult
         {
             PreviousGeneration = metadata.Generation,
             Generation = generation,
-            Snapshot = snapshotName,
+            Snapshot = metadata.Snapshot,
             CommittedAt = now,
             Added = nodes.Added + tasks.Added + content.Added,
             Updated = nodes.Updated + tasks.Updated + content.Updated,
@@ -117,20 +115,121 @@ public static partial class StateStore
     }
 
     /// <summary>
+    /// Appends a record to the log of the current base and publishes the generation it makes.
+    /// The log is written at the end of its last good record (a torn tail or a record that failed
+    /// its checks is cut off there) and made durable before the metadata points past it: a crash
+    /// before the switch leaves bytes no reader reads, a crash after it an acknowledged commit.
+    /// The caller holds the writer lock.
+    /// </summary>
+    private static long AppendToLog(string directory, StateMetadata metadata, ClusterSnapshot current, byte[] record, long generation, DateTime now,
+        CommitOptions options, Action<string> mark, ChangeSet changes)
+    {
+        var next = metadata.Clone();
+        string logName;
+        long offset;
+        byte[] bytes;
+        if (current.Data.Log is { } log && metadata.Log is { } name)
+        {
+            logName = name;
+            offset = log.Length; // the last good record's end (the published length unless damage cut it)
+            bytes = record;
+        }
+        else
+        {
+            // The first commit on this base starts its log: the schema message, then the record.
+            logName = CommitLog.FileName(current.Generation);
+            offset = 0;
+            bytes = [.. CommitLog.Header(ClusterSchema.BuildLog(current.Data.Batch.Schema, current.Generation)), .. record];
+        }
+        string logPath = Path.Combine(directory, logName);
+        CommitLog.Write(logPath, offset, bytes, options.Durable);
+        mark("write");
+        next.Generation = generation;
+        next.UpdatedAt = now;
+        next.Log = logName;
+        next.LogLength = offset + bytes.Length;
+        // The change log entry goes first: a watcher that sees the new generation in the metadata
+        // reads the log at once and must find the entry there.
+        ChangeLog.Append(directory, generation, now, changes);
+        try
+        {
+            Publish(directory, next, options.Durable);
+        }
+        catch
+        {
+            // Not published: the record goes (a crash here leaves it beyond the published length,
+            // where no reader looks and the next commit writes over it); the change-log entry too.
+            CommitLog.Cut(logPath, offset);
+            ChangeLog.Forget(directory, generation);
+            throw;
+        }
+        mark("publish");
+        return next.LogLength;
+    }
+
+    private static readonly HashSet<string> Compacting = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Compacts in the background, off the commit that found the log long (one compaction per
+    /// state at a time in this process; other processes that find it long may run theirs, and
+    /// the one that switches second finds another base and gives up). A failure is left for the
+    /// next commit to retry: the state is whole either way.
+    /// </summary>
+    private static void ScheduleCompaction(string directory)
+    {
+        lock (Compacting)
+        {
+            if (!Compacting.Add(directory)) return;
+        }
+        System.Threading.Tasks.Task.Run(() =>
+        {
+            try
+            {
+                LogCompactor.Run(directory);
+            }
+#pragma warning disable CA1031 // a background compaction must never take the process down; the next commit tries again
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Trace.TraceWarning($"Compaction of '{directory}' failed: {e.Message}");
+            }
+            finally
+            {
+                lock (Compacting) Compacting.Remove(directory);
+            }
+        });
+    }
+
+    /// <summary>Waits until this process's background compactions are done (tests, and processes about to exit).</summary>
+    public static void WaitForCompaction()
+    {
+        while (true)
+        {
+            lock (Compacting)
+            {
+                if (Compacting.Count == 0) return;
+            }
+            System.Threading.Thread.Sleep(10);
+        }
+    }
+
+    /// <summary>
     /// Row lookup for the ids a change set names: a few ids are resolved by one scan of the id
     /// column (building a hash index of a million rows would cost more than the commit), many by
     /// the snapshot's shared index. Exact, case-sensitive matching: removals and updates address ids
     /// exactly (an added id's uniqueness is checked ignoring case, by CaseFoldedIds).
     /// </summary>
-    private static Func<string, int> RowFinder(StringColumn column, int count, Func<Utf8KeyIndex> index, IEnumerable<string> ids)
+    private static Func<string, int> RowFinder(EntityColumns entity, Func<Utf8KeyIndex> index, IEnumerable<string> ids)
     {
         var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
         if (wanted.Count == 0) return _ => -1;
         if (wanted.Count > 64) return index().Find;
         var keys = wanted.Select(id => (Id: id, Bytes: System.Text.Encoding.UTF8.GetBytes(id))).ToArray();
         var rows = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int row = 0; row < count && rows.Count < keys.Length; row++)
+        var column = entity.Keys;
+        foreach (int row in entity.Rows)
         {
+            if (rows.Count == keys.Length) break;
             if (column.IsNull(row)) continue;
             var value = column.GetBytes(row);
             foreach (var (id, bytes) in keys)
@@ -159,6 +258,8 @@ public static partial class StateStore
         next.Snapshot = snapshotName;
         next.UpdatedAt = now;
         next.SchemaVersion = schemaVersion;
+        next.Log = null; // a new base, with no log yet
+        next.LogLength = 0;
         // The change log entry goes first: a watcher that sees the new generation in the metadata
         // reads the log at once and must find the entry there.
         ChangeLog.Append(directory, generation, now, changes);
@@ -183,9 +284,9 @@ public static partial class StateStore
 
     private static EntityEdit<ClusterNode> PlanNodes(ClusterSnapshot s, ChangeSet changes)
     {
-        var find = RowFinder(s.Nodes.Id, s.Nodes.Count, () => SnapshotIndexes.NodeIds(s),
+        var find = RowFinder(s.Nodes, () => SnapshotIndexes.NodeIds(s),
             changes.RemoveNodes.Concat(changes.UpdateNodes.Select(u => u.Id)));
-        var edit = EntityEdit<ClusterNode>.Build(s.Nodes.Count, find, CaseFoldedIds.Finder(s.Nodes.Id, s.Nodes.Count, changes.AddNodes.Select(n => n.Id)), s.Nodes.Read, n => n.Id,
+        var edit = EntityEdit<ClusterNode>.Build(s.Nodes.Count, find, CaseFoldedIds.Finder(s.Nodes, changes.AddNodes.Select(n => n.Id)), s.Nodes.Read, n => n.Id,
             changes.RemoveNodes, changes.UpdateNodes.Select(u => (u.Id, (Action<ClusterNode>)(n => ChangeRules.Apply(n, u)))),
             changes.AddNodes, NodeFields, "node", ErrorIds.NodeNotFound);
         foreach (var n in edit.Patch) ChangeRules.Validate(n, changes.Force);
@@ -194,7 +295,7 @@ public static partial class StateStore
 
     private static EntityEdit<ClusterTask> PlanTasks(ClusterSnapshot s, ChangeSet changes, DateTime now, Func<string, bool> nodeExists)
     {
-        var find = RowFinder(s.Tasks.Id, s.Tasks.Count, () => SnapshotIndexes.TaskIds(s),
+        var find = RowFinder(s.Tasks, () => SnapshotIndexes.TaskIds(s),
             changes.RemoveTasks.Concat(changes.UpdateTasks.Select(u => u.Id)));
         var adds = changes.AddTasks.Select(t =>
         {
@@ -202,7 +303,7 @@ public static partial class StateStore
             t.UpdatedAt ??= now;
             return t;
         }).ToList();
-        var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, find, CaseFoldedIds.Finder(s.Tasks.Id, s.Tasks.Count, changes.AddTasks.Select(t => t.Id)), s.Tasks.Read, t => t.Id,
+        var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, find, CaseFoldedIds.Finder(s.Tasks, changes.AddTasks.Select(t => t.Id)), s.Tasks.Read, t => t.Id,
             changes.RemoveTasks, changes.UpdateTasks.Select(u => (u.Id, (Action<ClusterTask>)(t => ChangeRules.Apply(t, u, now)))),
             adds, TaskFields, "task", ErrorIds.TaskNotFound);
         // The assignment is checked only where this change set writes it (see ChangeRules.Validate).
@@ -217,14 +318,14 @@ public static partial class StateStore
 
     private static EntityEdit<ClusterContent> PlanContent(ClusterSnapshot s, ChangeSet changes)
     {
-        var find = RowFinder(s.Content.Cid, s.Content.Count, () => SnapshotIndexes.ContentIds(s),
+        var find = RowFinder(s.Content, () => SnapshotIndexes.ContentIds(s),
             changes.RemoveContent.Concat(changes.UpdateContent.Select(u => u.Cid)));
         var adds = changes.AddContent.Select(c =>
         {
             c.CreatedAt ??= DateTime.UtcNow;
             return c;
         }).ToList();
-        var edit = EntityEdit<ClusterContent>.Build(s.Content.Count, find, CaseFoldedIds.Finder(s.Content.Cid, s.Content.Count, changes.AddContent.Select(c => c.Cid)), s.Content.Read, c => c.Cid,
+        var edit = EntityEdit<ClusterContent>.Build(s.Content.Count, find, CaseFoldedIds.Finder(s.Content, changes.AddContent.Select(c => c.Cid)), s.Content.Read, c => c.Cid,
             changes.RemoveContent, changes.UpdateContent.Select(u => (u.Cid, (Action<ClusterContent>)(c => ChangeRules.Apply(c, u)))),
             adds, ContentFields, "content", ErrorIds.ContentNotFound);
         foreach (var c in edit.Patch) ChangeRules.Validate(c);
@@ -235,9 +336,7 @@ public static partial class StateStore
     private static Func<string, bool> NodeLookup(ClusterSnapshot s, EntityEdit<ClusterNode> nodes)
     {
         var index = new Lazy<Utf8KeyIndex>(() => SnapshotIndexes.NodeIds(s));
-        var removed = new HashSet<int>(Enumerable.Range(0, s.Nodes.Count));
-        foreach (var take in nodes.Plan.Where(t => t.Source == 0)) removed.Remove(take.Row);
-        foreach (var k in nodes.PatchSource.Where(r => r >= 0)) removed.Remove(k);
+        var removed = new HashSet<int>(nodes.RemovedRows);
         var added = new HashSet<string>(nodes.Patch.Select(n => n.Id), StringComparer.Ordinal);
         return id => added.Contains(id) || (index.Value.Find(id) is int row && row >= 0 && !removed.Contains(row));
     }
@@ -281,6 +380,23 @@ public static partial class StateStore
         }
     }
 
+    /// <summary>
+    /// Folds the state's commit log into a new base now (DESIGN.md §5; Optimize-ClusterState):
+    /// the generation and every answer stay the same, reads get faster and the log starts empty.
+    /// Returns the new base's generation, or null when there is no log (or another writer
+    /// switched the base meanwhile). Commits may go on while it runs.
+    /// </summary>
+    public static long? Compact(string directory, Action<string>? progress = null)
+    {
+        if (!File.Exists(Path.Combine(directory, StateMetadata.FileName)))
+            throw new ClusterStateException(ErrorIds.StateNotFound, ClusterStateErrorKind.NotFound,
+                $"'{directory}' is not a cluster state: it has no {StateMetadata.FileName}.", directory);
+        return LogCompactor.Run(directory, progress: progress);
+    }
+
+    /// <summary>Schedules the removal of files older than a new base (compaction calls it after its switch).</summary>
+    internal static void ScheduleCleanupOf(string directory, long baseGeneration) => ScheduleCleanup(directory, baseGeneration, new CommitOptions().KeepSnapshots);
+
     /// <summary>Waits until the deletions scheduled by earlier commits of this process are done.</summary>
     public static void WaitForCleanup()
     {
@@ -301,8 +417,9 @@ public static partial class StateStore
         string[] files;
         try
         {
-            // Snapshots, and what an interrupted write of any file here left (metadata, change log).
-            files = Directory.GetFiles(directory, "snapshot_*.arrow*").Concat(Directory.GetFiles(directory, "*.json.tmp-*")).ToArray();
+            // Snapshots, the logs of older bases, and what an interrupted write of any file here left (metadata, change log).
+            files = Directory.GetFiles(directory, "snapshot_*.arrow*").Concat(Directory.GetFiles(directory, "commits_*.arrows"))
+                .Concat(Directory.GetFiles(directory, "*.json.tmp-*")).ToArray();
         }
         catch (IOException)
         {
@@ -317,7 +434,10 @@ public static partial class StateStore
                 if (File.GetLastWriteTimeUtc(file) < DateTime.UtcNow.AddMinutes(-10)) AtomicFile.TryDelete(file);
                 continue;
             }
-            if (long.TryParse(name.AsSpan("snapshot_".Length, name.Length - "snapshot_".Length - ".arrow".Length), NumberStyles.None, CultureInfo.InvariantCulture, out long g)
+            // snapshot_<g>.arrow and commits_<g>.arrows (the log of the base of generation g).
+            var (prefix, suffix) = name.StartsWith("commits_", StringComparison.Ordinal) ? ("commits_", ".arrows") : ("snapshot_", ".arrow");
+            if (name.Length > prefix.Length + suffix.Length && name.EndsWith(suffix, StringComparison.Ordinal)
+                && long.TryParse(name.AsSpan(prefix.Length, name.Length - prefix.Length - suffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long g)
                 && g <= generation - Math.Max(1, keep))
             {
                 AtomicFile.TryDelete(file);

@@ -36,12 +36,13 @@ public static partial class StateStore
         long generation = StateMetadata.Next(metadata.Generation, directory);
         var canonical = ClusterSchema.Build(ClusterSchema.CurrentVersion, generation);
         var builder = new StateBatchBuilder(ClusterSchema.CurrentVersion);
+        var flat = current.Data.Flat; // every row is rewritten: the state as one batch, a commit log folded in
         progress?.Invoke("nodes");
-        for (int i = 0; i < current.Nodes.Count; i++) builder.Add(current.Nodes.Read(i));
+        for (int i = 0; i < flat.Nodes.Count; i++) builder.Add(flat.Nodes.Read(i));
         progress?.Invoke("tasks");
-        for (int i = 0; i < current.Tasks.Count; i++) builder.Add(current.Tasks.Read(i));
+        for (int i = 0; i < flat.Tasks.Count; i++) builder.Add(flat.Tasks.Read(i));
         progress?.Invoke("content");
-        for (int i = 0; i < current.Content.Count; i++) builder.Add(current.Content.Read(i));
+        for (int i = 0; i < flat.Content.Count; i++) builder.Add(flat.Content.Read(i));
         var now = Truncate(options.Now ?? DateTime.UtcNow);
         var old = current.RecordBatch;
         var columns = new Dictionary<string, IArrowArray>(StringComparer.Ordinal)
@@ -49,9 +50,9 @@ public static partial class StateStore
             [N.ClusterId] = new StringArray.Builder().Append(current.ClusterId).Build(),
             [N.MasterId] = new StringArray.Builder().Append(current.MasterId).Build(),
             [N.UpdatedAt] = new TimestampArray.Builder(ClusterSchema.Timestamp).Append(StateBatchBuilder.Utc(now)).Build(),
-            [N.Nodes] = WithExtras(current.Nodes, builder.BuildNodeItems()),
-            [N.Tasks] = WithExtras(current.Tasks, builder.BuildTaskItems()),
-            [N.Content] = WithExtras(current.Content, builder.BuildContentItems()),
+            [N.Nodes] = WithExtras(flat.Nodes, builder.BuildNodeItems()),
+            [N.Tasks] = WithExtras(flat.Tasks, builder.BuildTaskItems()),
+            [N.Content] = WithExtras(flat.Content, builder.BuildContentItems()),
         };
         var fields = canonical.FieldsList.Select(f => new Field(f.Name, columns[f.Name].Data.DataType, true, null)).ToList();
         var arrays = canonical.FieldsList.Select(f => columns[f.Name]).ToList();

@@ -99,6 +99,8 @@ public static partial class StateStore
             merged.Generation = metadata.Generation;
             merged.Snapshot = metadata.Snapshot;
             merged.UpdatedAt = metadata.UpdatedAt;
+            merged.Log = null; // a new base: the old base's log is not part of it
+            merged.LogLength = 0;
             metadata = merged;
         }
         // The log entry before the publish, as in a commit: watchers read it as soon as they see the generation.

@@ -14,15 +14,33 @@ internal sealed class Utf8KeyIndex
     private readonly StringColumn _column;
     private readonly int[] _slots; // row + 1; 0 marks an empty slot
     private readonly int _mask;
+    private readonly Utf8KeyIndex? _base;
+    private readonly int[]? _masked;
 
     public Utf8KeyIndex(StringColumn column, int count)
+        : this(column, 0, count, null, null)
+    {
+    }
+
+    /// <summary>
+    /// The index of a merged view (a base and its commit log): the log rows that show are indexed
+    /// here (rows <paramref name="first"/> .. first + count - 1 of the merged column), the base's
+    /// rows are found through the base's own index, shared by every generation of that base,
+    /// unless the log hid them. Built in time proportional to the log.
+    /// </summary>
+    public static Utf8KeyIndex Overlay(Utf8KeyIndex baseIndex, StringColumn mergedColumn, int first, int count, int[] masked) =>
+        new(mergedColumn, first, count, baseIndex, masked);
+
+    private Utf8KeyIndex(StringColumn column, int first, int count, Utf8KeyIndex? baseIndex, int[]? masked)
     {
         _column = column;
+        _base = baseIndex;
+        _masked = masked;
         int size = 16;
         while (size < count * 2) size <<= 1;
         _slots = new int[size];
         _mask = size - 1;
-        for (int row = 0; row < count; row++)
+        for (int row = first; row < first + count; row++)
         {
             if (column.IsNull(row)) continue;
             var key = column.GetBytes(row);
@@ -48,10 +66,13 @@ internal sealed class Utf8KeyIndex
         while (true)
         {
             int entry = _slots[slot];
-            if (entry == 0) return -1;
+            if (entry == 0) break;
             if (_column.GetBytes(entry - 1).SequenceEqual(key)) return entry - 1;
             slot = (slot + 1) & _mask;
         }
+        if (_base is null) return -1;
+        int row = _base.Find(key);
+        return row >= 0 && System.Array.BinarySearch(_masked!, row) < 0 ? row : -1;
     }
 
     /// <summary>The first row whose value is exactly <paramref name="key"/>, or -1.</summary>

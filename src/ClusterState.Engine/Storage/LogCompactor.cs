@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Apache.Arrow;
+using ClusterState.Schema;
+
+namespace ClusterState.Storage;
+
+/// <summary>
+/// Folds a state's commit log into a new base (DESIGN.md §5), off the commit path: the new base
+/// is written from a pinned generation without the writer lock, then a short critical section
+/// carries the records committed meanwhile over into the new base's log (their base-row hints
+/// recomputed for it) and switches the metadata. Readers of the old base and log keep them
+/// mapped; cleanup removes the files later. Safe to run from any process at any time: a switch
+/// that finds another base or log than it started from gives up and deletes what it wrote.
+/// </summary>
+internal static class LogCompactor
+{
+    /// <summary>
+    /// Compacts when the log holds at least <paramref name="minRecords"/> records or
+    /// <paramref name="minBytes"/> bytes (0 and 0: whenever there is a log). Returns the
+    /// generation of the new base, or null when there was nothing to do or another writer
+    /// changed the base first.
+    /// </summary>
+    public static long? Run(string directory, long minBytes = 0, int minRecords = 0, TimeSpan? lockTimeout = null, Action<string>? progress = null)
+    {
+        directory = Path.GetFullPath(directory);
+        var pinned = StateMetadata.Read(directory);
+        if (pinned.Log is null) return null;
+        using var snapshot = ClusterSnapshot.Open(directory);
+        if (snapshot.Data.Log is not { } log || (log.Length < minBytes && snapshot.Data.AppliedRecords < minRecords)) return null;
+        if (snapshot.Metadata?.Snapshot != pinned.Snapshot || snapshot.Metadata?.Log != pinned.Log) return null;
+
+        // 1. The new base, written from the pinned generation with no lock held.
+        progress?.Invoke("fold");
+        snapshot.Data.ValidateAll();
+        var folded = snapshot.RecordBatch;
+        long baseGeneration = snapshot.Generation;
+        string baseName = StateStore.SnapshotFileName(baseGeneration);
+        string basePath = Path.Combine(directory, baseName);
+        if (baseName == pinned.Snapshot) return null;
+        progress?.Invoke("write");
+        StateStore.WriteSnapshot(basePath, folded);
+        // Where each id of the pinned generation sits in the new base: its rank in the state's order.
+        var ranks = Ranks(snapshot);
+
+        // 2. The switch, under the writer lock: records committed since the pin move to the new base's log.
+        progress?.Invoke("switch");
+        bool switched = false;
+        try
+        {
+            using var writerLock = WriterLock.Acquire(directory, lockTimeout ?? TimeSpan.FromSeconds(30));
+            var current = StateMetadata.Read(directory);
+            if (current.Snapshot != pinned.Snapshot || current.Log != pinned.Log || current.LogLength < snapshot.Data.Log.Length) return null;
+            var next = current.Clone();
+            next.Snapshot = baseName;
+            next.Log = null;
+            next.LogLength = 0;
+            string? newLogPath = null;
+            if (current.LogLength > log.Length)
+            {
+                var carried = CarriedRecords(directory, current, log.Length, snapshot, ranks, folded.Schema, baseGeneration);
+                if (carried.Length > 0)
+                {
+                    string logName = CommitLog.FileName(baseGeneration);
+                    newLogPath = Path.Combine(directory, logName);
+                    CommitLog.Write(newLogPath, 0, carried, durable: true);
+                    next.Log = logName;
+                    next.LogLength = carried.Length;
+                }
+            }
+            StateStore.Publish(directory, next);
+            switched = true;
+        }
+        finally
+        {
+            if (!switched) AtomicFile.TryDelete(basePath);
+        }
+        StateStore.ScheduleCleanupOf(directory, baseGeneration);
+        return baseGeneration;
+    }
+
+    /// <summary>For each row of the pinned state (base and log rows), its position in the new base; -1 for rows the log hid.</summary>
+    private static int[][] Ranks(ClusterSnapshot s)
+    {
+        var entities = new EntityColumns[] { s.Nodes, s.Tasks, s.Content };
+        return entities.Select(c =>
+        {
+            var rank = new int[c.RowSpace];
+            System.Array.Fill(rank, -1);
+            int n = 0;
+            foreach (int row in c.Rows) rank[row] = n++;
+            return rank;
+        }).ToArray();
+    }
+
+    /// <summary>
+    /// The records after <paramref name="from"/> in the old log, rewritten for the new base: the
+    /// same rows and removals, with hints that name the new base's rows. An id keeps its new-base
+    /// row until a carried record removes it; an id added after the pin is new (-1).
+    /// </summary>
+    private static byte[] CarriedRecords(string directory, StateMetadata current, int from, ClusterSnapshot pinned, int[][] ranks, Apache.Arrow.Schema baseSchema, long baseGeneration)
+    {
+        string oldLogPath = Path.Combine(directory, current.Log!);
+        var bytes = File.ReadAllBytes(oldLogPath).AsMemory(0, (int)current.LogLength);
+        var contents = CommitLog.Read(bytes, oldLogPath);
+        var records = contents.Records.Where(r => r.Generation > pinned.Generation).ToList();
+        var logSchema = ClusterSchema.BuildLog(baseSchema, baseGeneration);
+        var entities = new EntityColumns[] { pinned.Nodes, pinned.Tasks, pinned.Content };
+        var indexes = new[] { SnapshotIndexes.NodeIds(pinned), SnapshotIndexes.TaskIds(pinned), SnapshotIndexes.ContentIds(pinned) };
+        var removedSincePin = Enumerable.Range(0, 3).Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
+        var addedSincePin = Enumerable.Range(0, 3).Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
+        int RankOf(int k, string id) => indexes[k].Find(id) is int row and >= 0 ? ranks[k][row] : -1;
+        using var output = new MemoryStream();
+        var header = CommitLog.Header(logSchema);
+        output.Write(header);
+        foreach (var record in records)
+        {
+            var parts = new RecordEntity[3];
+            for (int k = 0; k < 3; k++)
+            {
+                var removed = record.Removed(k);
+                var removedHints = new int[removed.Length];
+                for (int i = 0; i < removed.Length; i++)
+                {
+                    string id = removed[i];
+                    removedHints[i] = addedSincePin[k].Remove(id) ? -1 : RankOf(k, id);
+                    if (removedHints[i] >= 0) removedSincePin[k].Add(id);
+                }
+                var rows = record.Rows(k);
+                var hints = new int[rows.Count];
+                for (int row = 0; row < rows.Count; row++)
+                {
+                    string id = rows.Keys.Get(row)!;
+                    if (addedSincePin[k].Contains(id) || removedSincePin[k].Contains(id)) hints[row] = -1;
+                    else hints[row] = RankOf(k, id);
+                    if (hints[row] < 0) addedSincePin[k].Add(id);
+                }
+                var plan = Enumerable.Range(rows.Start, rows.Count).Select(r => new ArrayInterleave.Take(0, r)).ToArray();
+                var items = (StructArray)ArrayInterleave.Build(rows.Items.Data.DataType, new IArrowArray?[] { rows.Items }, plan);
+                parts[k] = new RecordEntity(items, hints, removed, removedHints);
+            }
+            var updatedAt = ((TimestampArray)ColumnBinding.Column(record.Batch, ClusterSchema.Names.UpdatedAt)!).GetTimestamp(0)?.UtcDateTime ?? DateTime.UtcNow;
+            var masterId = ((StringArray)ColumnBinding.Column(record.Batch, ClusterSchema.Names.MasterId)!).GetString(0) ?? pinned.MasterId;
+            output.Write(CommitLog.Serialize(CommitRecord.Build(logSchema, record.Generation, pinned.ClusterId, masterId, updatedAt, parts)));
+        }
+        return records.Count == 0 ? System.Array.Empty<byte>() : output.ToArray();
+    }
+}

@@ -1,0 +1,99 @@
+using System;
+using System.IO;
+using System.Linq;
+using ClusterState.Storage;
+using Xunit;
+using static ClusterState.Engine.Tests.CommitLogTests;
+
+namespace ClusterState.Engine.Tests;
+
+/// <summary>
+/// Compaction (DESIGN.md §5): the log folded into a new base changes no answer and no generation,
+/// commits that land while the new base is written are carried over, and committing processes
+/// compact on their own when a log passes its threshold.
+/// </summary>
+public class CompactionTests
+{
+    [Fact]
+    public void Compacting_FoldsTheLogIntoANewBase_AndChangesNoAnswer()
+    {
+        var (dir, path, model) = CommitRandomly(seed: 21, commits: 20, checkEach: false);
+        using var _ = dir;
+        var before = StateMetadata.Read(path);
+        long? baseGeneration = StateStore.Compact(path);
+        Assert.Equal(before.Generation, baseGeneration);
+        var after = StateMetadata.Read(path);
+        Assert.Equal(before.Generation, after.Generation);
+        Assert.Null(after.Log);
+        Assert.Equal(StateStore.SnapshotFileName(before.Generation), after.Snapshot);
+        ClusterSnapshot.ClearCache();
+        using (var s = ClusterSnapshot.Open(path))
+        {
+            Assert.Null(s.Data.BaseData);
+            AssertSame(model.Rows(), Rows(s), "after compaction");
+        }
+        // Nothing to fold now; and commits go on over the new base.
+        Assert.Null(StateStore.Compact(path));
+        var random = new Random(5);
+        int serial = 1000;
+        for (int c = 0; c < 5; c++)
+        {
+            var now = Start.AddMinutes(c + 1);
+            var change = RandomChange(random, model, ref serial, now);
+            StateStore.Commit(path, change, new CommitOptions { Now = now });
+            model.Apply(change, now);
+        }
+        using var later = ClusterSnapshot.Open(path);
+        AssertSame(model.Rows(), Rows(later), "commits after compaction");
+        StateStore.WaitForCleanup();
+        Assert.False(File.Exists(Path.Combine(path, before.Log!)), "the old base's log goes with it");
+    }
+
+    [Fact]
+    public void CommitsDuringTheFold_AreCarriedIntoTheNewBasesLog()
+    {
+        var (dir, path, model) = CommitRandomly(seed: 22, commits: 12, checkEach: false);
+        using var _ = dir;
+        var random = new Random(9);
+        int serial = 2000, landed = 0;
+        long? baseGeneration = LogCompactor.Run(path, progress: phase =>
+        {
+            // Between the pinned fold and the switch, other writers commit: adds, updates and
+            // removals of rows of the pinned generation and of rows they add themselves.
+            if (phase != "switch") return;
+            for (int c = 0; c < 6; c++)
+            {
+                var now = Start.AddHours(c + 1);
+                var change = RandomChange(random, model, ref serial, now);
+                StateStore.Commit(path, change, new CommitOptions { Now = now, CompactLogRecords = 0 });
+                model.Apply(change, now);
+                landed++;
+            }
+        });
+        Assert.Equal(13, baseGeneration);
+        var metadata = StateMetadata.Read(path);
+        Assert.Equal(13 + landed, metadata.Generation);
+        Assert.Equal(CommitLog.FileName(13), metadata.Log);
+        ClusterSnapshot.ClearCache();
+        using var s = ClusterSnapshot.Open(path);
+        Assert.Null(s.LogDamage);
+        Assert.Equal(landed, s.Data.AppliedRecords);
+        AssertSame(model.Rows(), Rows(s), "carried records over the new base");
+    }
+
+    [Fact]
+    public void ACommitWhoseLogPassesTheThreshold_CompactsInTheBackground()
+    {
+        var (dir, path, model) = CommitRandomly(seed: 23, commits: 3, checkEach: false);
+        using var _ = dir;
+        var change = new ChangeSet { AddContent = { new ClusterContent { Cid = "bafy-threshold", Size = 1, CreatedAt = Start } } };
+        var result = StateStore.Commit(path, change, new CommitOptions { CompactLogRecords = 4, Now = Start.AddDays(1) });
+        model.Apply(change, Start.AddDays(1));
+        StateStore.WaitForCompaction();
+        var metadata = StateMetadata.Read(path);
+        Assert.Null(metadata.Log);
+        Assert.Equal(StateStore.SnapshotFileName(result.Generation), metadata.Snapshot);
+        using var s = ClusterSnapshot.Open(path);
+        AssertSame(model.Rows(), Rows(s), "after the automatic compaction");
+    }
+}
