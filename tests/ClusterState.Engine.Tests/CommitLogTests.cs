@@ -316,4 +316,25 @@ public class CommitLogTests
         Assert.True(applied < 3);
         Assert.NotNull(damage);
     }
+
+    [Fact]
+    public void ReopeningAfterACommit_DecodesOnlyTheNewRecords()
+    {
+        var (dir, path, model) = CommitRandomly(seed: 12, commits: 5, checkEach: false);
+        using var _ = dir;
+        using var before = ClusterSnapshot.Open(path);
+        var known = before.Data.Log!.Records;
+        var now = Start.AddDays(2);
+        var change = new ChangeSet { AddContent = { new ClusterContent { Cid = "bafy-tail", Size = 3, CreatedAt = now } } };
+        StateStore.Commit(path, change, new CommitOptions { Now = now });
+        model.Apply(change, now);
+        using var after = ClusterSnapshot.Open(path);
+        var records = after.Data.Log!.Records;
+        Assert.Equal(known.Count + 1, records.Count);
+        for (int i = 0; i < known.Count; i++) Assert.Same(known[i], records[i]);
+        AssertSame(model.Rows(), Rows(after), "after reading the tail");
+        // The handle opened before still reads its own generation.
+        Assert.Equal(after.Generation - 1, before.Generation);
+        Assert.Empty(before.FindContent(new ContentQuery { Cid = new[] { "bafy-tail" } }).Items);
+    }
 }

@@ -133,7 +133,25 @@ internal static class CommitLog
                 records.Add(CommitRecord.Read(batch, path));
             }
         }
-        return new LogContents(schema, records, position, damage);
+        return new LogContents(schema, records, position, damage, bytes[..header.Length]);
+    }
+
+    /// <summary>
+    /// The log read further: <paramref name="tail"/> holds the bytes after what
+    /// <paramref name="known"/> read. Only the new records are checked and decoded (behind a copy
+    /// of the schema message, which Arrow's stream reader needs first).
+    /// </summary>
+    public static LogContents ReadMore(LogContents known, ReadOnlyMemory<byte> tail, string path)
+    {
+        if (tail.IsEmpty) return known;
+        var bytes = new byte[known.Header.Length + tail.Length];
+        known.Header.CopyTo(bytes);
+        tail.CopyTo(bytes.AsMemory(known.Header.Length));
+        var more = Read(bytes, path);
+        var records = new List<CommitRecord>(known.Records.Count + more.Records.Count);
+        records.AddRange(known.Records);
+        records.AddRange(more.Records);
+        return new LogContents(known.Schema, records, known.Length + more.Length - known.Header.Length, more.Damage, known.Header);
     }
 
     /// <summary>Where a record's checksum value lies in its message: the last buffer (the checksum column's values).</summary>

@@ -52,7 +52,9 @@ internal static class SnapshotCache
                     return m.Data;
                 }
             }
-            var merged = SnapshotData.WithLog(entry.Base, logPath, metadata.LogLength);
+            SnapshotData? previous;
+            lock (Entries) previous = entry.Merged?.Data;
+            var merged = SnapshotData.WithLog(entry.Base, logPath, metadata.LogLength, previous);
             lock (Entries)
             {
                 // The cache keeps a reference of its own; the caller gets the one WithLog made.

@@ -50,7 +50,7 @@ internal sealed class SnapshotData
     /// log's mapping, and entity columns that read the base's rows and the log's latest ones as
     /// one (see EntityColumns). Holds a reference on both mappings.
     /// </summary>
-    private SnapshotData(SnapshotData baseData, MappedFile log, LogContents contents, RowMerge[] merges, int applied, string? damage, RecordBatch delta)
+    private SnapshotData(SnapshotData baseData, (string Path, ulong Device, ulong Inode) log, LogContents contents, RowMerge[] merges, int applied, string? damage, RecordBatch delta)
     {
         Mapping = baseData.Mapping;
         Batch = baseData.Batch;
@@ -94,7 +94,7 @@ internal sealed class SnapshotData
     /// <summary>A batch with the state's top-level values (cluster, master, updated_at) and its full schema, without folding: the base's, or a merged state's delta.</summary>
     public RecordBatch TopBatch => _top ?? Batch;
 
-    private readonly MappedFile? _log;
+    private readonly (string Path, ulong Device, ulong Inode) _log;
     private readonly RowMerge[]? _merges;
     private readonly IReadOnlyList<CommitRecord>? _records;
     private RecordBatch? _stateBatch;
@@ -141,28 +141,11 @@ internal sealed class SnapshotData
         return stream.ToArray();
     }
 
-    /// <summary>Takes a reference on everything this state reads (its mappings); pair with <see cref="Release"/>.</summary>
-    public void AddReference()
-    {
-        Mapping.AddReference();
-        if (_log is null) return;
-        try
-        {
-            _log.AddReference();
-        }
-        catch
-        {
-            Mapping.Release();
-            throw;
-        }
-    }
+    /// <summary>Takes a reference on what this state reads in place (the base's mapping; a log is read into memory); pair with <see cref="Release"/>.</summary>
+    public void AddReference() => Mapping.AddReference();
 
     /// <summary>Releases a reference taken by <see cref="AddReference"/> (or the one a load made).</summary>
-    public void Release()
-    {
-        _log?.Release();
-        Mapping.Release();
-    }
+    public void Release() => Mapping.Release();
 
     /// <summary>
     /// The state of <paramref name="baseData"/> and the log <paramref name="logPath"/> up to
@@ -171,37 +154,47 @@ internal sealed class SnapshotData
     /// follow this base (another base generation or schema) is SnapshotCorrupt. The result holds
     /// its own references; the caller keeps its reference on <paramref name="baseData"/>.
     /// </summary>
-    public static SnapshotData WithLog(SnapshotData baseData, string logPath, long logLength)
+    public static SnapshotData WithLog(SnapshotData baseData, string logPath, long logLength, SnapshotData? previous = null)
     {
-        MappedFile log;
+        RefuseIrregularFile(logPath, FileStamp.Of(logPath), followLinks: false);
+        // The log is read into memory (it is O(changes), and records then outlive any mapping).
+        // A log only grows while it is the log of its base, so a state read before from the same
+        // file keeps its records and only the new tail is read (the file's identity decides).
+        var identity = NativeMethods.TryStat(logPath) is { } stat ? (logPath, stat.Device, stat.Inode) : (logPath, 0UL, 0UL);
+        LogContents contents;
+        long fileLength;
         try
         {
-            RefuseIrregularFile(logPath, FileStamp.Of(logPath), followLinks: false);
-            log = MappedFile.Open(logPath);
+            using var file = File.OpenHandle(logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            fileLength = RandomAccess.GetLength(file);
+            int length = (int)Math.Min(fileLength, logLength);
+            if (previous is { Log: { } known, LogDamage: null } && ReferenceEquals(previous.BaseData, baseData) && previous._log == identity
+                && identity.Item3 != 0 && known.Length <= length)
+            {
+                var tail = new byte[length - known.Length];
+                RandomAccess.Read(file, tail, known.Length);
+                contents = CommitLog.ReadMore(known, tail, logPath);
+            }
+            else
+            {
+                var bytes = new byte[length];
+                RandomAccess.Read(file, bytes, 0);
+                contents = CommitLog.Read(bytes, logPath);
+            }
         }
         catch (FileNotFoundException e)
         {
             throw new ClusterStateException(ErrorIds.SnapshotMissing, ClusterStateErrorKind.NotFound,
                 $"The commit log '{logPath}' does not exist.", logPath, e);
         }
-        try
-        {
-            var bytes = log.Memory[..(int)Math.Min(log.Length, logLength)];
-            var contents = CommitLog.Read(bytes, logPath);
-            CheckFollows(contents.Schema, baseData, logPath);
-            var bases = new EntityColumns[] { baseData.Nodes, baseData.Tasks, baseData.Content };
-            var merges = EntityMerge.Build(bases, contents.Records, out int applied, out string? mergeDamage);
-            string? damage = contents.Damage ?? mergeDamage;
-            if (damage is null && log.Length < logLength) damage = $"the file holds {log.Length} of its {logLength} published bytes";
-            var delta = Compaction.Delta(baseData.Batch, contents.Records, merges, applied);
-            baseData.Mapping.AddReference();
-            return new SnapshotData(baseData, log, contents, merges, applied, damage, delta);
-        }
-        catch
-        {
-            log.Release();
-            throw;
-        }
+        CheckFollows(contents.Schema, baseData, logPath);
+        var bases = new EntityColumns[] { baseData.Nodes, baseData.Tasks, baseData.Content };
+        var merges = EntityMerge.Build(bases, contents.Records, out int applied, out string? mergeDamage);
+        string? damage = contents.Damage ?? mergeDamage;
+        if (damage is null && fileLength < logLength) damage = $"the file holds {fileLength} of its {logLength} published bytes";
+        var delta = Compaction.Delta(baseData.Batch, contents.Records, merges, applied);
+        baseData.Mapping.AddReference();
+        return new SnapshotData(baseData, identity, contents, merges, applied, damage, delta);
     }
 
     /// <summary>A log follows a base when it names the base's generation and starts with the base's columns, type for type.</summary>
