@@ -105,8 +105,11 @@ internal sealed unsafe class MappedFile : MemoryManager<byte>
     /// <inheritdoc />
     public override Span<byte> GetSpan()
     {
-        if (IsReleased) throw new ObjectDisposedException(nameof(MappedFile), $"The mapping of '{Path}' was released.");
-        return new Span<byte>(_pointer, Length);
+        // The pointer is read once and checked: a release on another thread between a check of
+        // the count and the read must end in ObjectDisposedException, not a span over address 0.
+        byte* pointer = _pointer;
+        if (pointer == null || IsReleased) throw new ObjectDisposedException(nameof(MappedFile), $"The mapping of '{Path}' was released.");
+        return new Span<byte>(pointer, Length);
     }
 
     /// <inheritdoc />
