@@ -76,6 +76,15 @@ internal sealed class SnapshotData
 
     private readonly RecordBatch? _top;
 
+    private int _commits;
+
+    /// <summary>
+    /// Counts a commit planned on this state's base in this process and returns how many came
+    /// before it: a process that keeps committing on one base is worth an index of its ids (built
+    /// once, shared by every generation of the base), a process that commits once is not.
+    /// </summary>
+    public int NoteCommit() => Interlocked.Increment(ref (BaseData ?? this)._commits) - 1;
+
     /// <summary>The state's schema: the base's, with this generation in its metadata (no fold needed).</summary>
     public Apache.Arrow.Schema StateSchema => BaseData is null ? Batch.Schema
         : Volatile.Read(ref _stateSchema) ?? Interlocked.CompareExchange(ref _stateSchema, WithGeneration(Batch.Schema, Generation), null) ?? _stateSchema!;

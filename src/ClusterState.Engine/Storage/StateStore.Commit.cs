@@ -74,10 +74,11 @@ public static partial class StateStore
 
         var now = Truncate(options.Now ?? DateTime.UtcNow);
         var builder = new StateBatchBuilder(current.SchemaVersion);
-        var nodes = PlanNodes(current, changes);
+        bool repeated = current.Data.NoteCommit() > 0;
+        var nodes = PlanNodes(current, changes, repeated);
         var nodeExists = NodeLookup(current, nodes);
-        var tasks = PlanTasks(current, changes, now, nodeExists);
-        var content = PlanContent(current, changes);
+        var tasks = PlanTasks(current, changes, now, nodeExists, repeated);
+        var content = PlanContent(current, changes, repeated);
         foreach (var n in nodes.Patch) builder.Add(n);
         foreach (var t in tasks.Patch) builder.Add(t);
         foreach (var c in content.Patch) builder.Add(c);
@@ -219,11 +220,13 @@ public static partial class StateStore
     /// the snapshot's shared index. Exact, case-sensitive matching: removals and updates address ids
     /// exactly (an added id's uniqueness is checked ignoring case, by CaseFoldedIds).
     /// </summary>
-    private static Func<string, int> RowFinder(EntityColumns entity, Func<Utf8KeyIndex> index, IEnumerable<string> ids)
+    private static Func<string, int> RowFinder(EntityColumns entity, Func<Utf8KeyIndex> index, IEnumerable<string> ids, bool repeated)
     {
         var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
         if (wanted.Count == 0) return _ => -1;
-        if (wanted.Count > 64) return index().Find;
+        // The index of a base serves every later generation of it (only the log's ids are
+        // indexed again): worth building once this process commits on the same base again.
+        if (wanted.Count > 64 || repeated) return index().Find;
         var keys = wanted.Select(id => (Id: id, Bytes: System.Text.Encoding.UTF8.GetBytes(id))).ToArray();
         var rows = new Dictionary<string, int>(StringComparer.Ordinal);
         var column = entity.Keys;
@@ -282,10 +285,10 @@ public static partial class StateStore
         return snapshotName;
     }
 
-    private static EntityEdit<ClusterNode> PlanNodes(ClusterSnapshot s, ChangeSet changes)
+    private static EntityEdit<ClusterNode> PlanNodes(ClusterSnapshot s, ChangeSet changes, bool repeated)
     {
         var find = RowFinder(s.Nodes, () => SnapshotIndexes.NodeIds(s),
-            changes.RemoveNodes.Concat(changes.UpdateNodes.Select(u => u.Id)));
+            changes.RemoveNodes.Concat(changes.UpdateNodes.Select(u => u.Id)), repeated);
         var edit = EntityEdit<ClusterNode>.Build(s.Nodes.Count, find, CaseFoldedIds.Finder(s.Nodes, changes.AddNodes.Select(n => n.Id)), s.Nodes.Read, n => n.Id,
             changes.RemoveNodes, changes.UpdateNodes.Select(u => (u.Id, (Action<ClusterNode>)(n => ChangeRules.Apply(n, u)))),
             changes.AddNodes, NodeFields, "node", ErrorIds.NodeNotFound);
@@ -293,10 +296,10 @@ public static partial class StateStore
         return edit;
     }
 
-    private static EntityEdit<ClusterTask> PlanTasks(ClusterSnapshot s, ChangeSet changes, DateTime now, Func<string, bool> nodeExists)
+    private static EntityEdit<ClusterTask> PlanTasks(ClusterSnapshot s, ChangeSet changes, DateTime now, Func<string, bool> nodeExists, bool repeated)
     {
         var find = RowFinder(s.Tasks, () => SnapshotIndexes.TaskIds(s),
-            changes.RemoveTasks.Concat(changes.UpdateTasks.Select(u => u.Id)));
+            changes.RemoveTasks.Concat(changes.UpdateTasks.Select(u => u.Id)), repeated);
         var adds = changes.AddTasks.Select(t =>
         {
             t.CreatedAt ??= now;
@@ -316,10 +319,10 @@ public static partial class StateStore
         return edit;
     }
 
-    private static EntityEdit<ClusterContent> PlanContent(ClusterSnapshot s, ChangeSet changes)
+    private static EntityEdit<ClusterContent> PlanContent(ClusterSnapshot s, ChangeSet changes, bool repeated)
     {
         var find = RowFinder(s.Content, () => SnapshotIndexes.ContentIds(s),
-            changes.RemoveContent.Concat(changes.UpdateContent.Select(u => u.Cid)));
+            changes.RemoveContent.Concat(changes.UpdateContent.Select(u => u.Cid)), repeated);
         var adds = changes.AddContent.Select(c =>
         {
             c.CreatedAt ??= DateTime.UtcNow;
