@@ -91,3 +91,130 @@ function Stop-TestServers {
     foreach ($server in $script:TestServers) { Stop-ClusterStateServer -ProcessId $server.ProcessId -ErrorAction SilentlyContinue }
     $script:TestServers.Clear()
 }
+
+function Copy-TestNode($n) {
+    $r = $n.Resources
+    $resources = $null
+    if ($r) {
+        $resources = [ClusterState.NodeResources]@{ CpuCount = $r.CpuCount; CpuLoad = $r.CpuLoad; GpuCount = $r.GpuCount; GpuAvailable = $r.GpuAvailable
+            MemoryTotal = $r.MemoryTotal; MemoryAvailable = $r.MemoryAvailable; DiskTotal = $r.DiskTotal; DiskAvailable = $r.DiskAvailable }
+    }
+    [ClusterState.ClusterNode]@{ Id = $n.Id; Role = $n.Role; Status = $n.Status; Peers = $n.Peers; Capabilities = $n.Capabilities; Resources = $resources }
+}
+
+function Copy-TestTask($t) {
+    $r = $t.Resources
+    $resources = $null
+    if ($r) { $resources = [ClusterState.TaskResources]@{ CpuCores = $r.CpuCores; GpuCores = $r.GpuCores; MemoryMB = $r.MemoryMB } }
+    [ClusterState.ClusterTask]@{ Id = $t.Id; Type = $t.Type; Status = $t.Status; CreatedAt = $t.CreatedAt; UpdatedAt = $t.UpdatedAt; StartedAt = $t.StartedAt
+        CompletedAt = $t.CompletedAt; AssignedTo = $t.AssignedTo; InputCid = $t.InputCid; OutputCid = $t.OutputCid; InputCids = $t.InputCids; OutputCids = $t.OutputCids
+        Resources = $resources }
+}
+
+function Copy-TestContent($c) {
+    [ClusterState.ClusterContent]@{ Cid = $c.Cid; Size = $c.Size; CreatedAt = $c.CreatedAt; Providers = $c.Providers; Pinned = $c.Pinned; Replication = $c.Replication }
+}
+
+function Convert-TestStateToLog {
+    # Log mode: the state at $Path rebuilt as a base and a long commit log that end in exactly
+    # the same rows, in the same order, with the same values (issue 15: the query and semantics
+    # suites a third time over a state with a long uncompacted log). The base lacks the last
+    # third of every entity (added back by commits, ten rows each), holds decoy rows between the
+    # others (removed by commits) and altered values in some rows (set back by one commit each,
+    # at the row's own updated_at, so even the times come out the same). Returns the generation.
+    param([Parameter(Mandatory)][string] $Path)
+    $s = [ClusterState.ClusterSnapshot]::Open($Path)
+    try {
+        $cluster = $s.ClusterId; $master = $s.MasterId; $updated = $s.UpdatedAt; $version = $s.SchemaVersion
+        $nodes = @([ClusterState.SnapshotQueries]::FindNodes($s, [ClusterState.NodeQuery]::new()).Items | ForEach-Object { Copy-TestNode $_ })
+        $tasks = @([ClusterState.SnapshotQueries]::FindTasks($s, [ClusterState.TaskQuery]::new()).Items | ForEach-Object { Copy-TestTask $_ })
+        $content = @([ClusterState.SnapshotQueries]::FindContent($s, [ClusterState.ContentQuery]::new()).Items | ForEach-Object { Copy-TestContent $_ })
+    }
+    finally { $s.Dispose() }
+
+    # The tail that commits add back: the last third, as far as its ids pass IdRules (adds are checked).
+    function Split-Tail($items, $idOf) {
+        $k = [math]::Floor($items.Count / 3)
+        while ($k -gt 0 -and @($items[($items.Count - $k)..($items.Count - 1)] | ForEach-Object { & $idOf $_ } | Where-Object { [ClusterState.IdRules]::Problem($_) }).Count) { $k-- }
+        @{ Base = @(if ($k -gt 0) { $items[0..($items.Count - $k - 1)] } else { $items }); Tail = @(if ($k -gt 0) { $items[($items.Count - $k)..($items.Count - 1)] }) }
+    }
+    $split = Split-Tail $nodes { param($x) @($x.Id) + @($x.Peers) }
+    $nodeBase = $split.Base; $nodeTail = $split.Tail
+    $split = Split-Tail $tasks { param($x) @($x.Id, $x.AssignedTo, $x.InputCid, $x.OutputCid) + @($x.InputCids) + @($x.OutputCids) | Where-Object { $null -ne $_ } }
+    $taskBase = $split.Base; $taskTail = $split.Tail
+    $split = Split-Tail $content { param($x) @($x.Cid) + @($x.Providers) }
+    $contentBase = $split.Base; $contentTail = $split.Tail
+
+    $restore = [System.Collections.Generic.List[object]]::new()
+    $decoys = @{ Nodes = [System.Collections.Generic.List[string]]::new(); Tasks = [System.Collections.Generic.List[string]]::new(); Content = [System.Collections.Generic.List[string]]::new() }
+    $i = 0
+    $baseNodes = foreach ($n in $nodeBase) {
+        if ($n.Resources -and $null -ne $n.Resources.CpuLoad -and ($i % 3) -eq 0) {
+            $restore.Add(@{ Node = [ClusterState.NodeUpdate]@{ Id = $n.Id; CpuLoad = $n.Resources.CpuLoad } })
+            $copy = Copy-TestNode $n
+            $copy.Resources.CpuLoad = 99.5
+            $copy
+        }
+        else { $n }
+        if (($i++ % 4) -eq 1) { $d = "log-decoy-node-$i"; $decoys.Nodes.Add($d); [ClusterState.ClusterNode]@{ Id = $d; Role = 'worker'; Status = 'offline' } }
+    }
+    $i = 0
+    $baseTasks = foreach ($t in $taskBase) {
+        if ($t.Resources -and $null -ne $t.Resources.MemoryMB -and $null -ne $t.UpdatedAt -and ($i % 5) -eq 0) {
+            $restore.Add(@{ Task = [ClusterState.TaskUpdate]@{ Id = $t.Id; MemoryMB = $t.Resources.MemoryMB }; At = $t.UpdatedAt })
+            $copy = Copy-TestTask $t
+            $copy.UpdatedAt = $t.CreatedAt
+            $copy.Resources.MemoryMB = $t.Resources.MemoryMB + 1
+            $copy
+        }
+        else { $t }
+        if (($i++ % 7) -eq 3) { $d = "log-decoy-task-$i"; $decoys.Tasks.Add($d); [ClusterState.ClusterTask]@{ Id = $d; Type = 'decoy'; Status = 'pending'; CreatedAt = $updated; UpdatedAt = $updated } }
+    }
+    $i = 0
+    $baseContent = foreach ($c in $contentBase) {
+        if ($null -ne $c.Replication -and ($i % 4) -eq 0) {
+            $restore.Add(@{ Content = [ClusterState.ContentUpdate]@{ Cid = $c.Cid; Replication = $c.Replication } })
+            $copy = Copy-TestContent $c
+            $copy.Replication = $c.Replication + 7
+            $copy
+        }
+        else { $c }
+        if (($i++ % 6) -eq 2) { $d = "bafylogdecoy$i"; $decoys.Content.Add($d); [ClusterState.ClusterContent]@{ Cid = $d; Size = 1; CreatedAt = $updated } }
+    }
+
+    Remove-Item -Recurse -Force $Path
+    $baseState = [ClusterState.StateContent]@{ ClusterId = $cluster; MasterId = $master; UpdatedAt = $updated
+        Nodes = [ClusterState.ClusterNode[]]@($baseNodes); Tasks = [ClusterState.ClusterTask[]]@($baseTasks); Content = [ClusterState.ClusterContent[]]@($baseContent) }
+    $null = [ClusterState.StateStore]::Create($Path, $baseState, [ClusterState.CreateStateOptions]@{ SchemaVersion = $version })
+    $generation = 1
+    function Commit([ClusterState.ChangeSet] $change, $at) {
+        $change.Force = $true
+        $options = [ClusterState.CommitOptions]@{ Durable = $false; CompactLogRecords = 0; CompactLogBytes = 0; Now = $(if ($at) { $at } else { $updated }) }
+        $null = [ClusterState.StateStore]::Commit($Path, $change, $options)
+        $script:LogGeneration++
+    }
+    $script:LogGeneration = 1
+    foreach ($chunk in @(0..([math]::Max(0, $nodeTail.Count - 1)) | Where-Object { $nodeTail.Count } | Group-Object { [math]::Floor($_ / 10) })) {
+        $c = [ClusterState.ChangeSet]::new(); foreach ($k in $chunk.Group) { $c.AddNodes.Add($nodeTail[$k]) }; Commit $c
+    }
+    foreach ($chunk in @(0..([math]::Max(0, $taskTail.Count - 1)) | Where-Object { $taskTail.Count } | Group-Object { [math]::Floor($_ / 10) })) {
+        $c = [ClusterState.ChangeSet]::new(); foreach ($k in $chunk.Group) { $c.AddTasks.Add($taskTail[$k]) }; Commit $c
+    }
+    foreach ($chunk in @(0..([math]::Max(0, $contentTail.Count - 1)) | Where-Object { $contentTail.Count } | Group-Object { [math]::Floor($_ / 10) })) {
+        $c = [ClusterState.ChangeSet]::new(); foreach ($k in $chunk.Group) { $c.AddContent.Add($contentTail[$k]) }; Commit $c
+    }
+    foreach ($r in $restore) {
+        $c = [ClusterState.ChangeSet]::new()
+        if ($r.Node) { $c.UpdateNodes.Add($r.Node) } elseif ($r.Task) { $c.UpdateTasks.Add($r.Task) } else { $c.UpdateContent.Add($r.Content) }
+        Commit $c $r.At
+    }
+    foreach ($kind in 'Nodes', 'Tasks', 'Content') {
+        foreach ($chunk in @($decoys[$kind] | Group-Object { [math]::Floor($decoys[$kind].IndexOf($_) / 10) })) {
+            $c = [ClusterState.ChangeSet]::new()
+            foreach ($d in $chunk.Group) { $c."Remove$kind".Add($d) }
+            Commit $c
+        }
+    }
+    # The base's own updated_at was written last by the final commit; put the original back the same way.
+    $script:LogGeneration
+}

@@ -9,12 +9,15 @@ $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -Force
 $data = & (Join-Path $PSScriptRoot '../Pester.config.ps1')
 $config = New-PesterConfiguration -Hashtable $data
-# Suites that declare a -Mode parameter run twice: on state directories and through a server.
+# Suites that declare a -Mode parameter run twice: on state directories and through a server;
+# those whose -Mode also takes 'Log' a third time, on a state with a long uncompacted commit log.
 $containers = foreach ($file in Get-ChildItem $data.Run.Path -Filter *.Tests.ps1 -Recurse | Sort-Object FullName) {
     $parameters = (Get-Command $file.FullName).Parameters
     if ($parameters -and $parameters.ContainsKey('Mode')) {
         New-PesterContainer -Path $file.FullName -Data @{ Mode = 'Local' }
         New-PesterContainer -Path $file.FullName -Data @{ Mode = 'Remote' }
+        $modes = $parameters['Mode'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
+        if ($modes -and $modes.ValidValues -contains 'Log') { New-PesterContainer -Path $file.FullName -Data @{ Mode = 'Log' } }
     }
     else { New-PesterContainer -Path $file.FullName }
 }

@@ -1,11 +1,13 @@
 # Query cmdlets on a sample state, asserted against the generator's known data; run locally and
 # through a ClusterState server (Invoke-PesterRun.ps1 passes -Mode Local and Remote).
-param([ValidateSet('Local', 'Remote')][string] $Mode = 'Local')
+param([ValidateSet('Local', 'Remote', 'Log')][string] $Mode = 'Local')
 
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     $script:StatePath = Join-Path $TestDrive 'state'
     $script:Sample = New-TestState -Path $StatePath
+    # Log: the same rows as a base and a long commit log (Common.ps1); every answer must be the same.
+    $script:Generation = if ($Mode -eq 'Log') { Convert-TestStateToLog $StatePath } else { 1 }
     $script:Nodes = @($Sample.Nodes)
     $script:Tasks = @($Sample.Tasks)
     $script:Content = @($Sample.Content)
@@ -157,7 +159,7 @@ Describe 'Get-ClusterStatus and Get-ClusterMetadata' {
         $m = Get-ClusterMetadata
         $m.ClusterId | Should -Be $Sample.ClusterId
         $m.MasterId | Should -Be $Sample.MasterId
-        $m.Generation | Should -Be 1
+        $m.Generation | Should -Be $Generation
         $m.SchemaVersion | Should -Be 2
         $m.TaskCount | Should -Be $Tasks.Count
         $m.StatePath | Should -Be $StateLocation

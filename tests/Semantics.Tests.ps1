@@ -1,6 +1,6 @@
 # Every seed helper on a hand-built state whose right answers are known: ties, nulls, missing
 # resources, running vs completed outputs for orphans, one-sided peer links, external peers.
-param([ValidateSet('Local', 'Remote')][string] $Mode = 'Local')
+param([ValidateSet('Local', 'Remote', 'Log')][string] $Mode = 'Local')
 
 BeforeAll {
     . $PSScriptRoot/Common.ps1
@@ -54,6 +54,8 @@ BeforeAll {
     $script:StatePath = Join-Path $TestDrive 'handbuilt'
     $stateContent = [ClusterState.StateContent]@{ ClusterId = 'hand'; MasterId = 'm1'; UpdatedAt = $T0; Nodes = $nodes; Tasks = $tasks; Content = $content }
     $null = [ClusterState.StateStore]::Create($StatePath, $stateContent, $null)
+    # Log: the same rows as a base and a long commit log (Common.ps1); every answer must be the same.
+    if ($Mode -eq 'Log') { $null = Convert-TestStateToLog $StatePath }
     $script:StateLocation = Connect-TestState $StatePath
 }
 

@@ -137,6 +137,7 @@ public static partial class StateStore
             using var writer = new ArrowFileWriter(stream, batch.Schema, leaveOpen: true);
             writer.WriteRecordBatch(batch);
             writer.WriteEnd();
+            GC.KeepAlive(batch); // native buffers must outlive the copy from spans over them (see CommitLog.Serialize)
         }, durable, "snapshot", written);
 
     /// <summary>Atomically points the directory's metadata at a new snapshot.</summary>
