@@ -187,8 +187,9 @@ internal sealed class SnapshotData
         try
         {
             var bytes = log.Memory[..(int)Math.Min(log.Length, logLength)];
-            var contents = CommitLog.Read(bytes, logPath);
-            CheckFollows(contents.Schema, baseData, logPath);
+            // Checked before records are decoded: a damaged schema message would otherwise bind them
+            // to a schema of its own and fail as something other than SnapshotCorrupt.
+            var contents = CommitLog.Read(bytes, logPath, schema => CheckFollows(schema, baseData, logPath));
             var bases = new EntityColumns[] { baseData.Nodes, baseData.Tasks, baseData.Content };
             var merges = EntityMerge.Build(bases, contents.Records, out int applied, out string? mergeDamage);
             string? damage = contents.Damage ?? mergeDamage;
