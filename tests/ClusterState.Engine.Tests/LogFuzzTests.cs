@@ -23,7 +23,9 @@ public class LogFuzzTests
     /// and opens the state from cold. The open either yields a generation between the base's and
     /// the published one, whose rows are exactly those recorded for it, with LogDamage set
     /// whenever it stopped short of the published generation; or throws a ClusterStateException
-    /// with SnapshotCorrupt. CLUSTERSTATE_LOG_FUZZ_ROUNDS sets the count (200 by default;
+    /// with SnapshotCorrupt. A commit on top then either follows the generation that opened (the
+    /// next open is whole: that generation's rows and the new task last) or, when the state did
+    /// not open, is refused as SnapshotCorrupt. CLUSTERSTATE_LOG_FUZZ_ROUNDS sets the count (200 by default;
     /// build.ps1 Fuzz runs 5,000).
     /// </summary>
     [Fact]
@@ -76,9 +78,11 @@ public class LogFuzzTests
             File.WriteAllBytes(log, bytes);
             string where = $"round {round} ({damage})";
             string outcome;
+            long opened = -1;
             try
             {
                 using var s = ClusterSnapshot.Open(path);
+                opened = s.Generation;
                 Assert.True(s.Generation >= baseGeneration && s.Generation <= metadata.Generation, $"{where}: opened at generation {s.Generation}");
                 CommitLogTests.AssertSame(expected[s.Generation], CommitLogTests.Rows(s), $"{where}, generation {s.Generation}");
                 if (s.Generation < metadata.Generation) Assert.True(s.LogDamage is not null, $"{where}: opened at generation {s.Generation} of {metadata.Generation} without saying why");
@@ -92,6 +96,28 @@ public class LogFuzzTests
                 outcome = "refused";
             }
             outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+
+            // A commit on top follows the last good record (cutting what lies after it) or is refused with the state.
+            string id = $"fuzz-{round}";
+            try
+            {
+                var result = StateStore.Commit(path, new ChangeSet { AddTasks = { new ClusterTask { Id = id, Status = "pending", InputCids = new[] { "QmFuzz" } } } },
+                    new CommitOptions { Durable = false });
+                Assert.True(opened >= 0, $"{where}: a commit succeeded on a state that did not open");
+                Assert.Equal(metadata.Generation + 1, result.Generation);
+                ClusterSnapshot.ClearCache();
+                using var after = ClusterSnapshot.Open(path);
+                Assert.True(after.LogDamage is null, $"{where}: after a commit: {after.LogDamage}");
+                var rows = CommitLogTests.Rows(after);
+                Assert.Equal(id, after.FindTasks(new TaskQuery()).Items.Last().Id);
+                rows.Tasks.RemoveAt(rows.Tasks.Count - 1);
+                CommitLogTests.AssertSame(expected[opened], rows, $"{where}, committed on generation {opened}");
+            }
+            catch (ClusterStateException e)
+            {
+                Assert.True(opened < 0, $"{where}: a commit on generation {opened} failed: {e.ErrorId}: {e.Message}");
+                Assert.True(e.ErrorId == ErrorIds.SnapshotCorrupt, $"{where}: the commit failed with {e.ErrorId}: {e.Message}");
+            }
         }
         // Every kind of outcome occurs, or the damage is not reaching what it should.
         if (rounds >= 100) Assert.True(outcomes.Count == 3, string.Join(", ", outcomes.Select(kv => $"{kv.Key} {kv.Value}")));
