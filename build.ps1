@@ -23,7 +23,8 @@
              alternating fresh pwsh processes on one state: medians and ratios of one run.
       Crash  the full count of the kill-the-writer loop (CI kills 40 times; this $CrashKills).
       Fuzz   the full count of the damaged-snapshot loop (CI runs 200 rounds; this runs
-             $FuzzRounds) to show that no corruption crashes the process, and of the loop of
+             $FuzzRounds) to show that no corruption crashes the process, of the damaged
+             commit-log loop (CI 200; this $LogFuzzRounds), and of the loop of
              malformed Flight requests against a real server (CI 300; this $FlightFuzzRounds).
 .EXAMPLE
     dotnet tool exec --yes PowerShell@7.6.9 -- ./build.ps1 Demo
@@ -42,6 +43,8 @@ param(
     [int] $FuzzRounds = 10000,
 
     [int] $FlightFuzzRounds = 5000,
+
+    [int] $LogFuzzRounds = 5000,
 
     # BenchRevision: the git revision to compare this tree with.
     [string] $Baseline = 'HEAD',
@@ -287,8 +290,9 @@ foreach ($t in $Task) {
         }
         'Crash' { Write-Host "== Crash ($CrashKills kills)" -ForegroundColor Cyan; Invoke-EngineTestLoop CLUSTERSTATE_CRASH_KILLS $CrashKills 'WriterKilledAtRandomPoints' }
         'Fuzz' {
-            Write-Host "== Fuzz ($FuzzRounds snapshot rounds, $FlightFuzzRounds Flight rounds)" -ForegroundColor Cyan
+            Write-Host "== Fuzz ($FuzzRounds snapshot rounds, $LogFuzzRounds commit-log rounds, $FlightFuzzRounds Flight rounds)" -ForegroundColor Cyan
             Invoke-EngineTestLoop CLUSTERSTATE_FUZZ_ROUNDS $FuzzRounds 'NeverCrashes'
+            Invoke-EngineTestLoop CLUSTERSTATE_LOG_FUZZ_ROUNDS $LogFuzzRounds 'DamagedLog_OpensAtAGoodGeneration'
             Invoke-EngineTestLoop CLUSTERSTATE_FLIGHT_FUZZ_ROUNDS $FlightFuzzRounds 'Fuzzed_requests_get_clean_answers'
         }
     }

@@ -51,6 +51,116 @@ Describe 'Node.js (apache-arrow) reads the snapshot' {
     }
 }
 
+Describe 'Node.js (apache-arrow) reads a state with a commit log by the FORMAT.md merge rule' {
+    # tests/interop/node/read-state-with-log.mjs holds the JavaScript of docs/FORMAT.md "The commit
+    # log" unchanged: base + log merged by the documented rule must give the module's answers —
+    # the same rows in the same order — before and after the log is folded into a new base.
+    BeforeAll {
+        $script:LogState = Join-Path $TestDrive 'log-state'
+        New-ClusterState -Path $LogState -NodeCount 12 -TaskCount 200 -ContentCount 50 -Seed 15 -Force | Out-Null
+        $script:BaseTasks = @(Get-ClusterTask -StatePath $LogState)
+        $c = @(Get-ClusterContent -StatePath $LogState)
+        $t = $BaseTasks
+        Add-ClusterNode -StatePath $LogState -Id node-js-1 -Role worker -CpuCount 8 -MemoryTotal 16GB -MemoryAvailable 8GB
+        Add-ClusterTask -StatePath $LogState -Id task-js-new -Type compute -InputCid bafy-js -MemoryMB 512
+        Set-ClusterTask -StatePath $LogState -Id $t[3].Id -Status failed -MemoryMB 777
+        Set-ClusterTask -StatePath $LogState -Id task-js-new -Status running -AssignedTo node-js-1
+        Remove-ClusterTask -StatePath $LogState -Id $t[5].Id, $t[8].Id -Confirm:$false
+        # A removed base id comes back: it is new, so it goes last.
+        Add-ClusterTask -StatePath $LogState -Id $t[5].Id -Type compute -InputCid bafy-back -MemoryMB 99
+        # So does an id the log itself added, removed and added again.
+        Remove-ClusterTask -StatePath $LogState -Id task-js-new -Confirm:$false
+        Add-ClusterTask -StatePath $LogState -Id task-js-new -Type compute -InputCid bafy-js-2 -AssignedTo node-js-1
+        Set-ClusterTask -StatePath $LogState -Id $t[5].Id -MemoryMB 2048
+        Set-ClusterContent -StatePath $LogState -Cid $c[2].Cid -Replication 7 -AddProvider node-js-1
+        Remove-ClusterContent -StatePath $LogState -Cid $c[4].Cid -Confirm:$false
+
+        function script:Read-WithNode([string] $Path) {
+            $json = & $Node.Source (Join-Path $NodeDir 'read-state-with-log.mjs') $Path
+            if ($LASTEXITCODE -ne 0) { throw "read-state-with-log.mjs failed with exit code $LASTEXITCODE." }
+            $json | ConvertFrom-Json
+        }
+        # arrow-js gives timestamps as epoch milliseconds.
+        function script:Time($ms) { if ($null -eq $ms) { $null } else { [DateTimeOffset]::FromUnixTimeMilliseconds([long]$ms).UtcDateTime } }
+        function script:Assert-SameAsModule($R, [string] $Path) {
+            $tasks = @(Get-ClusterTask -StatePath $Path)
+            $nodes = @(Get-ClusterNode -StatePath $Path)
+            $content = @(Get-ClusterContent -StatePath $Path)
+            @($R.ids.tasks) | Should -Be $tasks.Id
+            @($R.ids.nodes) | Should -Be $nodes.Id
+            @($R.ids.content) | Should -Be $content.Cid
+            for ($i = 0; $i -lt $tasks.Count; $i++) {
+                $j = $R.rows.tasks[$i]; $m = $tasks[$i]
+                $j.status | Should -Be $m.Status -Because $m.Id
+                $j.assigned_to | Should -Be $m.AssignedTo -Because $m.Id
+                $j.resources.memory_mb | Should -Be $m.MemoryMB -Because $m.Id
+                (@($j.input_cids) -join ' ') | Should -Be ($m.InputCids -join ' ') -Because $m.Id
+                (Time $j.created_at) | Should -Be $m.CreatedAt -Because $m.Id
+                (Time $j.updated_at) | Should -Be $m.UpdatedAt -Because $m.Id
+                (Time $j.started_at) | Should -Be $m.StartedAt -Because $m.Id
+                (Time $j.completed_at) | Should -Be $m.CompletedAt -Because $m.Id
+            }
+            for ($i = 0; $i -lt $nodes.Count; $i++) {
+                $j = $R.rows.nodes[$i]; $m = $nodes[$i]
+                $j.status | Should -Be $m.Status -Because $m.Id
+                (@($j.peers) -join ' ') | Should -Be ($m.Peers -join ' ') -Because $m.Id
+                $j.resources.memory_total | Should -Be $m.Resources.MemoryTotal -Because $m.Id
+            }
+            for ($i = 0; $i -lt $content.Count; $i++) {
+                $j = $R.rows.content[$i]; $m = $content[$i]
+                $j.replication | Should -Be $m.Replication -Because $m.Cid
+                (@($j.providers) -join ' ') | Should -Be ($m.Providers -join ' ') -Because $m.Cid
+                $j.size | Should -Be $m.Size -Because $m.Cid
+                (Time $j.created_at) | Should -Be $m.CreatedAt -Because $m.Cid
+            }
+        }
+    }
+
+    It 'runs the JavaScript that docs/FORMAT.md shows, unchanged' {
+        $doc = Get-Content (Join-Path $PSScriptRoot '../docs/FORMAT.md') -Raw
+        $shown = [regex]::Match($doc, '(?s)\*\*JavaScript\*\*.*?```js\n(.*?)```').Groups[1].Value
+        $source = Get-Content (Join-Path $NodeDir 'read-state-with-log.mjs') -Raw
+        $tested = [regex]::Match($source, '(?s)// --- the code shown in docs/FORMAT.md, unchanged ---\n(.*?)// --- end of the documented code ---').Groups[1].Value
+        $tested | Should -Not -BeNullOrEmpty
+        (($shown -split '\n' | Where-Object { $_ -notmatch '^import ' }) -join "`n").TrimEnd() | Should -BeExactly $tested.TrimEnd()
+        foreach ($import in [regex]::Matches($shown, '(?m)^import .*$')) { $source | Should -Match ([regex]::Escape($import.Value)) }
+    }
+
+    It 'merges base and log as the module reads them: same ids in the same order, same values' {
+        $meta = Get-Content (Join-Path $LogState 'state_metadata.json') -Raw | ConvertFrom-Json
+        $meta.log | Should -Be 'commits_1.arrows'
+        $meta.generation | Should -Be 12
+        $script:Merged = Read-WithNode $LogState
+        $Merged.generation | Should -Be 12
+        Assert-SameAsModule $Merged $LogState
+        # What the commits did, as the rule says.
+        $t = $BaseTasks
+        $Merged.ids.tasks.Count | Should -Be 200
+        @($Merged.ids.tasks)[-2, -1] | Should -Be @($t[5].Id, 'task-js-new')
+        $Merged.ids.tasks | Should -Not -Contain $t[8].Id
+        ($Merged.rows.tasks | Where-Object id -EQ $t[3].Id).status | Should -Be 'failed'
+        ($Merged.rows.tasks | Where-Object id -EQ $t[3].Id).resources.memory_mb | Should -Be 777
+        $back = $Merged.rows.tasks | Where-Object id -EQ $t[5].Id
+        $back.input_cid, $back.resources.memory_mb | Should -Be @('bafy-back', 2048)
+        ($Merged.rows.tasks | Where-Object id -EQ 'task-js-new').input_cid | Should -Be 'bafy-js-2'
+        @($Merged.ids.nodes)[-1] | Should -Be 'node-js-1'
+        $Merged.ids.content.Count | Should -Be 49
+    }
+
+    It 'reads the same rows after Optimize-ClusterState folds the log into a new base' {
+        Optimize-ClusterState -StatePath $LogState
+        $meta = Get-Content (Join-Path $LogState 'state_metadata.json') -Raw | ConvertFrom-Json
+        # The module writes "log": null rather than dropping the key: either means no log.
+        $meta.log | Should -BeNullOrEmpty
+        $meta.generation | Should -Be 12
+        $meta.snapshot | Should -Be 'snapshot_00000012.arrow'
+        $r = Read-WithNode $LogState
+        $r.log | Should -BeNullOrEmpty
+        Assert-SameAsModule $r $LogState
+        $r.rows | ConvertTo-Json -Depth 8 -Compress | Should -BeExactly ($Merged.rows | ConvertTo-Json -Depth 8 -Compress)
+    }
+}
+
 Describe 'A Flight client built only from FORMAT.md (Node.js: grpc-js at default limits, apache-arrow)' {
     # tests/interop/node/flight-client.mjs knows the server only from the Flight section of
     # docs/FORMAT.md and Arrow's Flight.proto. Its channel keeps grpc's default 4 MiB receive

@@ -91,9 +91,10 @@ internal static class CommitLog
     /// Reads the records of a log's bytes (a mapping of its published length). Stops at the
     /// first record that is incomplete, not a record batch, or fails its checksum, and says why
     /// in <see cref="LogContents.Damage"/>; the records before it are returned, decoded without
-    /// a copy. A log whose schema message itself is unreadable is SnapshotCorrupt.
+    /// a copy. A log whose schema message itself is unreadable is SnapshotCorrupt, and so is
+    /// one whose schema <paramref name="checkSchema"/> refuses (it throws) before any record is decoded.
     /// </summary>
-    public static LogContents Read(ReadOnlyMemory<byte> bytes, string path)
+    public static LogContents Read(ReadOnlyMemory<byte> bytes, string path, Action<Apache.Arrow.Schema>? checkSchema = null)
     {
         var span = bytes.Span;
         if (!IpcLayout.TryReadMessage(span, out var header) || header.HeaderType != 1 /* Schema */)
@@ -125,18 +126,31 @@ internal static class CommitLog
             count++;
         }
 
+        // The schema message has no checksum, and Apache.Arrow sizes its lists by its counts before reading them.
+        if (!IpcLayout.VectorsFit(span[..position]))
+            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                $"The commit log '{path}' is damaged: its schema message claims more entries than it holds.", path);
         var records = new List<CommitRecord>(count);
         Apache.Arrow.Schema schema;
         // Only the verified prefix goes to Arrow: its reader never sees the bytes after it.
-        using (var reader = new ArrowStreamReader(bytes[..position]))
+        try
         {
+            using var reader = new ArrowStreamReader(bytes[..position]);
             schema = reader.Schema;
+            checkSchema?.Invoke(schema);
             for (int i = 0; i < count; i++)
             {
                 var batch = reader.ReadNextRecordBatch() ?? throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
                     $"The commit log '{path}' ended after {i} of its {count} records.", path);
                 records.Add(CommitRecord.Read(batch, path));
             }
+        }
+        catch (Exception e) when (e is not ClusterStateException and not OutOfMemoryException)
+        {
+            // The schema message has no checksum: damage there reaches Arrow's reader, which
+            // throws whatever its decoding hits (and the records are then decoded with a wrong schema).
+            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                $"The commit log '{path}' cannot be read: its schema message is damaged ({e.GetType().Name}: {e.Message}).", path, e);
         }
         return new LogContents(schema, records, position, damage, bytes[..header.Length]);
     }

@@ -36,6 +36,7 @@ internal static class IpcLayout
             if (!Fields(message, schema, field: 1, depth: 0, ref budget) || !KeyValues(message, schema, field: 2)) return false;
             // The record batch follows the schema message (which has no body).
             int next = checked(MessageEnd(body));
+            if (next == body.Length) return true; // a commit log without records yet
             if (!TryFirstMessage(body[next..], out var batchMessage, out int batchTable)) return false;
             if (Reference(batchMessage, batchTable, 2) is not int batch) return true;
             // RecordBatch: 1 nodes (FieldNode, 16 bytes), 2 buffers (Buffer, 16 bytes), 4 variadicBufferCounts (long).

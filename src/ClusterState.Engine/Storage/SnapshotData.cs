@@ -182,13 +182,15 @@ internal sealed class SnapshotData
             {
                 var tail = new byte[length - known.Length];
                 RandomAccess.Read(file, tail, known.Length);
-                contents = CommitLog.ReadMore(known, tail, logPath);
+                contents = CommitLog.ReadMore(known, tail, logPath); // the schema was checked when the log was first read
             }
             else
             {
                 var bytes = new byte[length];
                 RandomAccess.Read(file, bytes, 0);
-                contents = CommitLog.Read(bytes, logPath);
+                // Checked before records are decoded: a damaged schema message would otherwise bind them
+                // to a schema of its own and fail as something other than SnapshotCorrupt.
+                contents = CommitLog.Read(bytes, logPath, schema => CheckFollows(schema, baseData, logPath));
             }
         }
         catch (FileNotFoundException e)
@@ -196,7 +198,6 @@ internal sealed class SnapshotData
             throw new ClusterStateException(ErrorIds.SnapshotMissing, ClusterStateErrorKind.NotFound,
                 $"The commit log '{logPath}' does not exist.", logPath, e);
         }
-        CheckFollows(contents.Schema, baseData, logPath);
         var bases = new EntityColumns[] { baseData.Nodes, baseData.Tasks, baseData.Content };
         var merges = EntityMerge.Build(bases, contents.Records, out int applied, out string? mergeDamage);
         string? damage = contents.Damage ?? mergeDamage;

@@ -63,14 +63,23 @@ public sealed class StateMetadata
     public string? Log
     {
         get => _json["log"] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
-        set => _json["log"] = value;
+        set
+        {
+            // No log is no key (a reader of the first layout never sees one).
+            if (value is null) _json.Remove("log");
+            else _json["log"] = value;
+        }
     }
 
     /// <summary>The bytes of <see cref="Log"/> that make this generation (<c>log_length</c>): what lies after them is not read.</summary>
     public long LogLength
     {
         get => _json["log_length"] is null ? 0 : GetInteger("log_length");
-        set => _json["log_length"] = value;
+        set
+        {
+            if (value == 0) _json.Remove("log_length");
+            else _json["log_length"] = value;
+        }
     }
 
     /// <summary>The generation the latest checkpoint was taken of (<c>checkpoint_generation</c>).</summary>
