@@ -119,7 +119,7 @@ function Convert-TestStateToLog {
     # Log mode: the state at $Path rebuilt as a base and a long commit log that end in exactly
     # the same rows, in the same order, with the same values (issue 15: the query and semantics
     # suites a third time over a state with a long uncompacted log). The base lacks the last
-    # third of every entity (added back by commits, ten rows each), holds decoy rows between the
+    # third of every entity (added back by commits, forty rows each), holds decoy rows between the
     # others (removed by commits) and altered values in some rows (set back by one commit each,
     # at the row's own updated_at, so even the times come out the same). Returns the generation.
     param([Parameter(Mandatory)][string] $Path)
@@ -132,17 +132,16 @@ function Convert-TestStateToLog {
     }
     finally { $s.Dispose() }
 
-    # The tail that commits add back: the last third, as far as its ids pass IdRules (adds are checked).
-    function Split-Tail($items, $idOf) {
+    # The tail that commits add back: the last third (the fixtures' ids and references pass IdRules, which adds are checked by).
+    function Split-Tail($items) {
         $k = [math]::Floor($items.Count / 3)
-        while ($k -gt 0 -and @($items[($items.Count - $k)..($items.Count - 1)] | ForEach-Object { & $idOf $_ } | Where-Object { [ClusterState.IdRules]::Problem($_) }).Count) { $k-- }
         @{ Base = @(if ($k -gt 0) { $items[0..($items.Count - $k - 1)] } else { $items }); Tail = @(if ($k -gt 0) { $items[($items.Count - $k)..($items.Count - 1)] }) }
     }
-    $split = Split-Tail $nodes { param($x) @($x.Id) + @($x.Peers) }
+    $split = Split-Tail $nodes
     $nodeBase = $split.Base; $nodeTail = $split.Tail
-    $split = Split-Tail $tasks { param($x) @($x.Id, $x.AssignedTo, $x.InputCid, $x.OutputCid) + @($x.InputCids) + @($x.OutputCids) | Where-Object { $null -ne $_ } }
+    $split = Split-Tail $tasks
     $taskBase = $split.Base; $taskTail = $split.Tail
-    $split = Split-Tail $content { param($x) @($x.Cid) + @($x.Providers) }
+    $split = Split-Tail $content
     $contentBase = $split.Base; $contentTail = $split.Tail
 
     $restore = [System.Collections.Generic.List[object]]::new()
@@ -160,7 +159,7 @@ function Convert-TestStateToLog {
     }
     $i = 0
     $baseTasks = foreach ($t in $taskBase) {
-        if ($t.Resources -and $null -ne $t.Resources.MemoryMB -and $null -ne $t.UpdatedAt -and ($i % 5) -eq 0) {
+        if ($t.Resources -and $null -ne $t.Resources.MemoryMB -and $null -ne $t.UpdatedAt -and ($i % 25) -eq 0) {
             $restore.Add(@{ Task = [ClusterState.TaskUpdate]@{ Id = $t.Id; MemoryMB = $t.Resources.MemoryMB }; At = $t.UpdatedAt })
             $copy = Copy-TestTask $t
             $copy.UpdatedAt = $t.CreatedAt
@@ -172,7 +171,7 @@ function Convert-TestStateToLog {
     }
     $i = 0
     $baseContent = foreach ($c in $contentBase) {
-        if ($null -ne $c.Replication -and ($i % 4) -eq 0) {
+        if ($null -ne $c.Replication -and ($i % 20) -eq 0) {
             $restore.Add(@{ Content = [ClusterState.ContentUpdate]@{ Cid = $c.Cid; Replication = $c.Replication } })
             $copy = Copy-TestContent $c
             $copy.Replication = $c.Replication + 7
@@ -194,13 +193,13 @@ function Convert-TestStateToLog {
         $script:LogGeneration++
     }
     $script:LogGeneration = 1
-    foreach ($chunk in @(0..([math]::Max(0, $nodeTail.Count - 1)) | Where-Object { $nodeTail.Count } | Group-Object { [math]::Floor($_ / 10) })) {
+    foreach ($chunk in @(0..([math]::Max(0, $nodeTail.Count - 1)) | Where-Object { $nodeTail.Count } | Group-Object { [math]::Floor($_ / 40) })) {
         $c = [ClusterState.ChangeSet]::new(); foreach ($k in $chunk.Group) { $c.AddNodes.Add($nodeTail[$k]) }; Commit $c
     }
-    foreach ($chunk in @(0..([math]::Max(0, $taskTail.Count - 1)) | Where-Object { $taskTail.Count } | Group-Object { [math]::Floor($_ / 10) })) {
+    foreach ($chunk in @(0..([math]::Max(0, $taskTail.Count - 1)) | Where-Object { $taskTail.Count } | Group-Object { [math]::Floor($_ / 40) })) {
         $c = [ClusterState.ChangeSet]::new(); foreach ($k in $chunk.Group) { $c.AddTasks.Add($taskTail[$k]) }; Commit $c
     }
-    foreach ($chunk in @(0..([math]::Max(0, $contentTail.Count - 1)) | Where-Object { $contentTail.Count } | Group-Object { [math]::Floor($_ / 10) })) {
+    foreach ($chunk in @(0..([math]::Max(0, $contentTail.Count - 1)) | Where-Object { $contentTail.Count } | Group-Object { [math]::Floor($_ / 40) })) {
         $c = [ClusterState.ChangeSet]::new(); foreach ($k in $chunk.Group) { $c.AddContent.Add($contentTail[$k]) }; Commit $c
     }
     foreach ($r in $restore) {
@@ -209,7 +208,7 @@ function Convert-TestStateToLog {
         Commit $c $r.At
     }
     foreach ($kind in 'Nodes', 'Tasks', 'Content') {
-        foreach ($chunk in @($decoys[$kind] | Group-Object { [math]::Floor($decoys[$kind].IndexOf($_) / 10) })) {
+        foreach ($chunk in @($decoys[$kind] | Group-Object { [math]::Floor($decoys[$kind].IndexOf($_) / 40) })) {
             $c = [ClusterState.ChangeSet]::new()
             foreach ($d in $chunk.Group) { $c."Remove$kind".Add($d) }
             Commit $c
