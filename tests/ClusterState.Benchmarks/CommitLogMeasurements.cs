@@ -79,9 +79,8 @@ public static class CommitLogMeasurements
         var concurrent = CompactWhileWriting(dir, ids);
         Console.WriteLine($"Commit log {scale}: compaction with {Writers} writers {concurrent.CompactionMs:N0} ms, {concurrent.During.Count} commits during it: " +
             $"p50 {Percentile(concurrent.During, 50):N2} ms, p99 {Percentile(concurrent.During, 99):N2} ms, max {concurrent.During.DefaultIfEmpty().Max():N2} ms " +
-            $"(before it: p50 {Percentile(concurrent.Before, 50):N2}, p99 {Percentile(concurrent.Before, 99):N2}); {concurrent.Checked} acknowledged changes checked, {concurrent.Lost} lost");
-        if (concurrent.Lost > 0 || concurrent.Errors.Count > 0)
-            throw new InvalidOperationException($"Compaction with writers: {concurrent.Lost} acknowledged changes lost, errors: {string.Join("; ", concurrent.Errors.Take(3))}");
+            $"(before it: p50 {Percentile(concurrent.Before, 50):N2}, p99 {Percentile(concurrent.Before, 99):N2}); {concurrent.Checked} acknowledged changes checked, {concurrent.Lost} lost, {concurrent.Errors.Count} errors");
+        foreach (string error in concurrent.Errors.Distinct().Take(5)) Console.WriteLine($"  error: {error}");
 
         StateStore.WaitForCleanup();
         ClusterSnapshot.ClearCache();
@@ -89,6 +88,9 @@ public static class CommitLogMeasurements
         return new
         {
             Scale = scale.Name,
+            scale.Nodes,
+            scale.Tasks,
+            scale.Content,
             SnapshotBytes = rewrite.Bytes,
             SingleCommit = Summary(single),
             SnapshotRewrite = Summary(rewrite),
@@ -115,6 +117,8 @@ public static class CommitLogMeasurements
                 Before = Summary(concurrent.Before),
                 concurrent.Checked,
                 concurrent.Lost,
+                Errors = concurrent.Errors.Count,
+                FirstErrors = concurrent.Errors.Distinct().Take(5).ToList(),
             },
         };
     }
@@ -199,7 +203,8 @@ public static class CommitLogMeasurements
     /// Four writers commit one task each in a loop (durable, each writer its own tasks, a new value
     /// every time); after a quiet stretch, StateStore.Compact runs. Every commit overlapping the
     /// compaction is counted as during it; those of the stretch before are the same run's
-    /// baseline. Afterwards a fresh open must show every writer's last acknowledged value.
+    /// baseline. Afterwards a fresh open must show every writer's last acknowledged value. A
+    /// failed commit is counted and its message kept, not thrown.
     /// </summary>
     private static Concurrent CompactWhileWriting(string dir, string[] ids)
     {
@@ -224,9 +229,10 @@ public static class CommitLogMeasurements
                 {
                     StateStore.Commit(dir, change, NoCompaction);
                 }
-                catch (Exception e) when (e is ClusterStateException or IOException)
+                catch (Exception e)
                 {
-                    errors.Enqueue(e.Message);
+                    // Any failure is a finding of the run (reported, and the goal row says no), not the end of it.
+                    errors.Enqueue($"{e.GetType().Name}: {e.Message} {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}");
                     continue;
                 }
                 commits.Add((start, clock.ElapsedTicks));
