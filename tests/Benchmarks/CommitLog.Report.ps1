@@ -16,7 +16,7 @@ function Get-CommitLogGoal([object[]] $Log) {
     [pscustomobject]@{ Goal = '… reopened after one more commit in a warm process (tail read) ≤ 1 ms'; Measured = "$(& $f $l.TailOpen.MedianMs) ms$at"; Met = $l.TailOpen.MedianMs -le 1 }
     [pscustomobject]@{ Goal = "… status scan (failed) ≤ 1.3× the compacted state's"; Measured = ('{0:N2}× ({1} against {2} ms){3}' -f $scanRatio, (& $f $l.StatusScanLog.MedianMs), (& $f $l.StatusScanCompacted.MedianMs), $at); Met = $scanRatio -le 1.3 }
     [pscustomobject]@{ Goal = "… Get-ClusterStatus engine ≤ 1.3× the compacted state's"; Measured = ('{0:N2}× ({1} against {2} ms){3}' -f $statusRatio, (& $f $l.GetStatusLog.MedianMs), (& $f $l.GetStatusCompacted.MedianMs), $at); Met = $statusRatio -le 1.3 }
-    [pscustomobject]@{ Goal = 'No commit waits > 50 ms (p99) during a compaction (4 writers)'; Measured = ('p99 {0} ms, max {1} ms, {2:N0} commits{3}' -f (& $f $during.P99Ms), (& $f $during.MaxMs), $during.Count, $at); Met = $during.Count -gt 0 -and $during.P99Ms -le 50 }
+    [pscustomobject]@{ Goal = 'No commit waits > 50 ms (p99) during a compaction (4 writers)'; Measured = ('p99 {0} ms, max {1} ms, {2:N0} commits{3}{4}' -f (& $f $during.P99Ms), (& $f $during.MaxMs), $during.Count, $at, $(if ($l.Concurrent.CompactionError) { '; the compaction failed' })); Met = -not $l.Concurrent.CompactionError -and $during.Count -gt 0 -and $during.P99Ms -le 50 }
     [pscustomobject]@{ Goal = '… and nothing lost: every acknowledged change present, no commit failed'; Measured = ('{0:N0} changes checked, {1:N0} lost, {2:N0} commits failed{3}' -f $l.Concurrent.Checked, $l.Concurrent.Lost, $l.Concurrent.Errors, $at); Met = $l.Concurrent.Lost -eq 0 -and $l.Concurrent.Errors -eq 0 }
 }
 
@@ -61,13 +61,15 @@ function Write-CommitLogSection([object[]] $Log) {
     Line '|---|---|---|---|---|---|---|---|---|'
     foreach ($l in $Log) {
         $c = $l.Concurrent
-        Line ('| {0} | {1:N2} | {2:N0} | {3} | {4} | {5} | {6}, {7:N0} | {8:N0}, {9:N0} | {10:N0} |' -f (& $scale $l), ($c.CompactionMs / 1000), $c.During.Count, (& $f $c.During.MedianMs), (& $f $c.During.P99Ms), (& $f $c.During.MaxMs), (& $p $c.Before), $c.Before.Count, $c.Checked, $c.Lost, $c.Errors)
+        $took = if ($c.CompactionError) { '{0:N2}, **failed**' -f ($c.CompactionMs / 1000) } else { '{0:N2}' -f ($c.CompactionMs / 1000) }
+        Line ('| {0} | {1} | {2:N0} | {3} | {4} | {5} | {6}, {7:N0} | {8:N0}, {9:N0} | {10:N0} |' -f (& $scale $l), $took, $c.During.Count, (& $f $c.During.MedianMs), (& $f $c.During.P99Ms), (& $f $c.During.MaxMs), (& $p $c.Before), $c.Before.Count, $c.Checked, $c.Lost, $c.Errors)
     }
     Line
-    foreach ($l in $Log | Where-Object { $_.Concurrent.Errors -gt 0 }) {
-        Line "Commits that failed during the compaction ($($l.Scale)), first distinct errors:"
+    foreach ($l in $Log | Where-Object { $_.Concurrent.CompactionError -or $_.Concurrent.Errors -gt 0 }) {
+        Line "Failures during the compaction with writers ($($l.Scale)):"
         Line
-        foreach ($e in $l.Concurrent.FirstErrors) { Line "* ``$($e -replace '`', "'")``" }
+        if ($l.Concurrent.CompactionError) { Line "* the compaction: ``$($l.Concurrent.CompactionError -replace '`', "'")``" }
+        foreach ($e in $l.Concurrent.FirstErrors) { Line "* a commit: ``$($e -replace '`', "'")``" }
         Line
     }
 }
