@@ -12,12 +12,15 @@
              against the built module) and ends with the line "N passed, N failed".
       Demo   builds, creates a sample cluster state in out/demo-state and shows it.
       Bench  engine benchmarks (BenchmarkDotNet: DuckDB over our Parquet, ArrowFileReader,
-             open, summary; checkpoint times; memory) on the seeded scales, then whole-pipeline
+             open, summary; checkpoint times; memory; the commit log) on the seeded scales, then whole-pipeline
              cmdlet timings against Where-Object and ConvertFrom-Json in one warm pwsh;
              regenerates docs/PERFORMANCE.md and docs/performance.svg (about 20 minutes).
              Includes the remote cases: a ClusterState server on the large state, read by pwsh.
       BenchRemote  only the remote cases (on the states a Bench made), then the document again.
       BenchCheckpoint  only the checkpoint measurements (ours and the native baseline), then the document again.
+      BenchLog  only the commit log measurements (issue 15: commit latency against the full rewrite,
+             a 1,000-commit log against the compacted state, compaction with 4 writers) on copies
+             of the reference and large states, then the document again.
       BenchRevision  the same cmdlet cases (warm open, status scan, id lookup, single commit) with the
              module of -Baseline (a git revision, built in out/baseline) and with this tree's, in
              alternating fresh pwsh processes on one state: medians and ratios of one run.
@@ -34,7 +37,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Bench', 'BenchRemote', 'BenchCheckpoint', 'BenchRevision', 'Crash', 'Fuzz')]
+    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Bench', 'BenchRemote', 'BenchCheckpoint', 'BenchLog', 'BenchRevision', 'Crash', 'Fuzz')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -227,6 +230,17 @@ function Invoke-RemoteBench {
     if ($exit -ne 0) { throw "The remote benchmark failed with exit code $exit." }
 }
 
+function Invoke-EngineBenchPart([string] $Part) {
+    # One part of the engine measurements (--checkpoints, --log) merged into the last run's
+    # out/bench/engine.json, then the document again from the saved cmdlet timings.
+    $benchRoot = Join-Path $Out 'bench'
+    Invoke-Native dotnet run --project (Join-Path $Root 'tests/ClusterState.Benchmarks/ClusterState.Benchmarks.csproj') -c Release --nologo `
+        -- --root $benchRoot --out (Join-Path $benchRoot 'engine.json') $Part
+    $env:CLUSTERSTATE_MODULE = Join-Path $ModuleDir 'ClusterState.psd1'
+    $exit = Start-FreshPwsh -File (Join-Path $Root 'tests/Benchmarks/Cmdlets.Bench.ps1') -Arguments @('-ReportOnly')
+    if ($exit -ne 0) { throw "Writing the report failed with exit code $exit." }
+}
+
 function Invoke-RevisionBench {
     # The baseline's sources as they were at -Baseline (git archive, no worktree to clean up),
     # built by their own build.ps1 in a fresh pwsh.
@@ -277,12 +291,12 @@ foreach ($t in $Task) {
         'BenchCheckpoint' {
             if (-not $script:Built) { Invoke-Build }
             Write-Host '== Bench (checkpoints)' -ForegroundColor Cyan
-            $benchRoot = Join-Path $Out 'bench'
-            Invoke-Native dotnet run --project (Join-Path $Root 'tests/ClusterState.Benchmarks/ClusterState.Benchmarks.csproj') -c Release --nologo `
-                -- --root $benchRoot --out (Join-Path $benchRoot 'engine.json') --checkpoints
-            $env:CLUSTERSTATE_MODULE = Join-Path $ModuleDir 'ClusterState.psd1'
-            $exit = Start-FreshPwsh -File (Join-Path $Root 'tests/Benchmarks/Cmdlets.Bench.ps1') -Arguments @('-ReportOnly')
-            if ($exit -ne 0) { throw "Writing the report failed with exit code $exit." }
+            Invoke-EngineBenchPart '--checkpoints'
+        }
+        'BenchLog' {
+            if (-not $script:Built) { Invoke-Build }
+            Write-Host '== Bench (commit log)' -ForegroundColor Cyan
+            Invoke-EngineBenchPart '--log'
         }
         'BenchRevision' {
             if (-not $script:Built) { Invoke-Build }

@@ -3,8 +3,8 @@
 .SYNOPSIS
     Whole-pipeline timings of cmdlets in one warm pwsh, each paired with the baseline an operator
     would otherwise use, measured in the same run; merges the engine results of the
-    BenchmarkDotNet project (out/bench/engine.json) and writes docs/PERFORMANCE.md and
-    docs/performance.svg.
+    BenchmarkDotNet project (out/bench/engine.json, with its commit log section rendered by
+    CommitLog.Report.ps1) and writes docs/PERFORMANCE.md and docs/performance.svg.
 .DESCRIPTION
     Run through `build.ps1 Bench`, which first runs tests/ClusterState.Benchmarks (it generates the
     seeded states under out/bench and measures the engine, DuckDB, ArrowFileReader, checkpoints
@@ -165,6 +165,8 @@ $mem = $engine.Memory
 $cpLarge = $engine.Checkpoints | Where-Object Scale -eq 'large'
 $remotePath = Join-Path $StateRoot 'remote.clixml'
 $remote = if (Test-Path $remotePath) { Import-Clixml $remotePath }
+. (Join-Path $PSScriptRoot 'CommitLog.Report.ps1')
+$commitLog = if ($engine.PSObject.Properties['Log']) { @($engine.Log) }
 $goals = @(
     [pscustomobject]@{ Goal = 'Open any state warm < 1 ms'; Measured = "$(& $f $openLarge.MedianMs) ms (large)"; Met = $openLarge.MedianMs -lt 1 }
     [pscustomobject]@{ Goal = '1M-task open within 1.5× of 1k-task open'; Measured = ('{0:N2}×' -f ($openLarge.MedianMs / $openTiny.MedianMs)); Met = ($openLarge.MedianMs / $openTiny.MedianMs) -le 1.5 }
@@ -184,6 +186,7 @@ $goals = @(
             Measured = ('server +{0:N0} MiB, client +{1:N0} MiB at the peak ({2:N0} MiB snapshot)' -f ($remote.Memory.ServerTransfer.PeakMiB - $remote.Memory.ServerTransfer.BeforeMiB), ($remote.Memory.ClientTransfer.PeakMiB - $remote.Memory.ClientTransfer.BeforeMiB), $remote.SnapshotMiB)
             Met = [math]::Max($remote.Memory.ServerTransfer.PeakMiB - $remote.Memory.ServerTransfer.BeforeMiB, $remote.Memory.ClientTransfer.PeakMiB - $remote.Memory.ClientTransfer.BeforeMiB) -lt 0.1 * $remote.SnapshotMiB }
     }
+    Get-CommitLogGoal $commitLog
 )
 
 $md = [System.Text.StringBuilder]::new()
@@ -261,6 +264,7 @@ foreach ($c in $commitRows) {
     Line "| $('{0:N0} / {1:N0} / {2:N0}' -f $st.Nodes, $st.Tasks, $st.Content) | $([math]::Round($c.Bytes / 1MB)) | $(& $range $c.Single) | $(& $f $c.Engine.MedianMs) | $(& $f $c.NoFsync.MedianMs) | $(& $range $c.Batch) | $(& $f $c.Copy.MedianMs) | $(& $f $c.CopySync.MedianMs) |"
 }
 Line
+Write-CommitLogSection $commitLog
 if ($remote) {
     $mm = $remote.Memory
     $grow = { param($m) '{0:+#,0;-#,0;0} (peak {1:+#,0;-#,0;0})' -f ($m.AfterMiB - $m.BeforeMiB), ($m.PeakMiB - $m.BeforeMiB) }

@@ -29,9 +29,10 @@ public sealed class BenchConfig : ManualConfig
 
 /// <summary>
 /// `ClusterState.Benchmarks --root out/bench --out out/bench/engine.json [--quick]`: prepares the
-/// scales, measures checkpoints and memory directly (one long operation each), runs the
+/// scales, measures checkpoints, memory and the commit log directly (long operations), runs the
 /// BenchmarkDotNet classes, and writes every median to one JSON file that the bench task turns
-/// into docs/PERFORMANCE.md.
+/// into docs/PERFORMANCE.md. `--checkpoints` and `--log` measure only the checkpoints or only
+/// the commit log and merge them into the last run's file.
 /// </summary>
 public static class Program
 {
@@ -43,6 +44,17 @@ public static class Program
         string output = Arg(args, "--out") ?? Path.Combine(root, "engine.json");
         BenchConfig.Quick = args.Contains("--quick");
         BenchStates.Root = Path.GetFullPath(root);
+        // The commit log on the reference and large scales; --quick measures it on the tiny one.
+        var logScales = BenchConfig.Quick ? new[] { Scale.Tiny } : new[] { Scale.Reference, Scale.Large };
+        if (args.Contains("--log"))
+        {
+            // Only the commit log measurements, merged into the last full run's results (a new file when there is none).
+            foreach (var scale in logScales) BenchStates.Prepare(scale);
+            var previous = File.Exists(output) ? System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(output))!.AsObject() : new System.Text.Json.Nodes.JsonObject();
+            previous["Log"] = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(logScales.Select(CommitLogMeasurements.Measure).ToList()));
+            File.WriteAllText(output, previous.ToJsonString(Indented));
+            return 0;
+        }
         foreach (var scale in Scale.All) BenchStates.Prepare(scale);
         if (args.Contains("--checkpoints"))
         {
@@ -55,6 +67,7 @@ public static class Program
 
         var memory = MeasureMemory(Scale.Large);
         var checkpoints = new[] { Scale.Reference, Scale.Large }.Select(MeasureCheckpoint).ToList();
+        var log = logScales.Select(CommitLogMeasurements.Measure).ToList();
 
         var summaries = BenchmarkRunner.Run(new[] { typeof(ScanBenchmarks), typeof(OpenBenchmarks) },
             new BenchConfig().WithArtifactsPath(Path.Combine(BenchStates.Root, "BenchmarkDotNet.Artifacts")));
@@ -77,6 +90,7 @@ public static class Program
             Results = results,
             Checkpoints = checkpoints,
             Memory = memory,
+            Log = log,
         };
         File.WriteAllText(output, JsonSerializer.Serialize(document, Indented));
         Console.WriteLine($"Wrote {output}: {results.Count} benchmark results.");

@@ -1,0 +1,75 @@
+# The commit log (issue 15) in docs/PERFORMANCE.md, from the "Log" section of engine.json
+# (tests/ClusterState.Benchmarks, CommitLogMeasurements). Dot-sourced by Cmdlets.Bench.ps1, whose
+# Line and $f (number format) these functions use.
+
+function Get-CommitLogGoal([object[]] $Log) {
+    # The acceptance numbers of issue 15, on the large scale (the largest measured when a quick run
+    # had only a small one; the row then names it).
+    if (-not $Log) { return }
+    $l = $Log | Where-Object Scale -eq 'large' | Select-Object -First 1
+    if (-not $l) { $l = $Log[-1] }
+    $at = if ($l.Scale -eq 'large') { '' } else { " ($($l.Scale) scale)" }
+    $scanRatio = $l.StatusScanLog.MedianMs / $l.StatusScanCompacted.MedianMs
+    $statusRatio = $l.GetStatusLog.MedianMs / $l.GetStatusCompacted.MedianMs
+    $during = $l.Concurrent.During
+    [pscustomobject]@{ Goal = 'Open after 1,000 uncompacted commits ≤ 5 ms (issue 15)'; Measured = ('{0} ms, {1:N0} records, {2:N1} MiB log{3}' -f (& $f $l.FreshOpen.MedianMs), $l.LogRecords, ($l.LogBytes / 1MB), $at); Met = $l.FreshOpen.MedianMs -le 5 }
+    [pscustomobject]@{ Goal = '… reopened after one more commit in a warm process (tail read) ≤ 1 ms'; Measured = "$(& $f $l.TailOpen.MedianMs) ms$at"; Met = $l.TailOpen.MedianMs -le 1 }
+    [pscustomobject]@{ Goal = "… status scan (failed) ≤ 1.3× the compacted state's"; Measured = ('{0:N2}× ({1} against {2} ms){3}' -f $scanRatio, (& $f $l.StatusScanLog.MedianMs), (& $f $l.StatusScanCompacted.MedianMs), $at); Met = $scanRatio -le 1.3 }
+    [pscustomobject]@{ Goal = "… Get-ClusterStatus engine ≤ 1.3× the compacted state's"; Measured = ('{0:N2}× ({1} against {2} ms){3}' -f $statusRatio, (& $f $l.GetStatusLog.MedianMs), (& $f $l.GetStatusCompacted.MedianMs), $at); Met = $statusRatio -le 1.3 }
+    [pscustomobject]@{ Goal = 'No commit waits > 50 ms (p99) during a compaction (4 writers)'; Measured = ('p99 {0} ms, max {1} ms, {2:N0} commits{3}{4}' -f (& $f $during.P99Ms), (& $f $during.MaxMs), $during.Count, $at, $(if ($l.Concurrent.CompactionError) { '; the compaction failed' })); Met = -not $l.Concurrent.CompactionError -and $during.Count -gt 0 -and $during.P99Ms -le 50 }
+    [pscustomobject]@{ Goal = '… and nothing lost: every acknowledged change present, no commit failed'; Measured = ('{0:N0} changes checked, {1:N0} lost, {2:N0} commits failed{3}' -f $l.Concurrent.Checked, $l.Concurrent.Lost, $l.Concurrent.Errors, $at); Met = $l.Concurrent.Lost -eq 0 -and $l.Concurrent.Errors -eq 0 }
+}
+
+function Write-CommitLogSection([object[]] $Log) {
+    if (-not $Log) { return }
+    $p = { param($s) "$(& $f $s.MedianMs) ($(& $f $s.P99Ms))" }
+    $scale = { param($l) '{0} ({1:N0} / {2:N0} / {3:N0}, {4:N0} MiB)' -f $l.Scale, $l.Nodes, $l.Tasks, $l.Content, ($l.SnapshotBytes / 1MB) }
+    Line '## Commit log'
+    Line
+    Line 'A commit appends one record to the base''s commit log and fsyncs it (ARCHITECTURE.md "Writing: commits"); readers merge base and log; compaction folds the log into a new base. Measured by the engine (`StateStore.Commit`, durable) on a copy of the seeded state, compacted first; `build.ps1 BenchLog` repeats only these. Times in ms, median (p99) unless stated.'
+    Line
+    Line 'Single-task commit: 50 commits each setting MemoryMB of one task (what `Set-ClusterTask -Id <id> -MemoryMB <n>` commits), after 5 warm-ups. Baseline of the same run: the current snapshot file written completely through a FileStream and flushed with fsync, median of five — **the floor of the former design**, in which every commit wrote a whole new snapshot: no commit of it could be faster than this.'
+    Line
+    Line '| Scale | Single-task commit | Snapshot written + fsync (former floor) | Floor / commit |'
+    Line '|---|---|---|---|'
+    foreach ($l in $Log) {
+        Line ('| {0} | {1} | {2} | {3:N1}× |' -f (& $scale $l), (& $p $l.SingleCommit), (& $f $l.SnapshotRewrite.MedianMs), ($l.SnapshotRewrite.MedianMs / $l.SingleCommit.MedianMs))
+    }
+    Line
+    Line ('A growing log: {0:N0} commits of {1} task updates each (MemoryMB, different tasks), automatic compaction off (`CompactLogRecords` and `CompactLogBytes` 0). Commit latency by the number of records already in the log:' -f $Log[0].LogCommits, $Log[0].TasksPerLogCommit)
+    Line
+    $buckets = @($Log[0].LogCommitBySize)
+    Line "| Scale | $(($buckets | ForEach-Object { 'Log {0:N0}–{1:N0} records' -f $_.LogRecordsFrom, $_.LogRecordsTo }) -join ' | ') | All | Log MiB at the end |"
+    Line "|---|$('---|' * $buckets.Count)---|---|"
+    foreach ($l in $Log) {
+        Line ('| {0} | {1} | {2} | {3:N1} |' -f (& $scale $l), (($l.LogCommitBySize | ForEach-Object { & $p $_.Latency }) -join ' | '), (& $p $l.LogCommit), ($l.LogBytes / 1MB))
+    }
+    Line
+    Line 'Reads over that log, against the same state just compacted (`StateStore.Compact`): fresh open = `ClusterSnapshot.ClearCache()` then `Open` (every record read; medians of 11); tail open = the warm process reopens after one more commit and reads only the new record (11, each after its commit, so the log has a few more records than the commits above); failed-status scan = `FindTasks(new TaskQuery { Status = ["failed"] })` and `ClusterAnalysis.GetStatus` on a held snapshot (21 each). Compaction: the time of `StateStore.Compact` alone.'
+    Line
+    Line '| Scale | Records | Fresh open | Tail open | Fresh open, compacted | Failed scan: log / compacted | GetStatus: log / compacted | Compaction s |'
+    Line '|---|---|---|---|---|---|---|---|'
+    foreach ($l in $Log) {
+        Line ('| {0} | {1:N0} | {2} | {3} | {4} | {5} / {6} = **{7:N2}×** | {8} / {9} = **{10:N2}×** | {11:N2} |' -f (& $scale $l), $l.LogRecords, (& $f $l.FreshOpen.MedianMs), (& $f $l.TailOpen.MedianMs), (& $f $l.CompactedOpen.MedianMs),
+            (& $f $l.StatusScanLog.MedianMs), (& $f $l.StatusScanCompacted.MedianMs), ($l.StatusScanLog.MedianMs / $l.StatusScanCompacted.MedianMs),
+            (& $f $l.GetStatusLog.MedianMs), (& $f $l.GetStatusCompacted.MedianMs), ($l.GetStatusLog.MedianMs / $l.GetStatusCompacted.MedianMs), ($l.CompactionMs / 1000))
+    }
+    Line
+    Line ('Compaction while {0} writer threads commit one task each in a loop (durable, a new value every time): after a new log of {1:N0} ten-task commits and a stretch of writing alone, `StateStore.Compact` runs; every commit whose time overlaps the compaction is counted. Baseline of the same run: the commits of the stretch before it. Afterwards a fresh open must show every acknowledged change (each task''s last acknowledged value) and one generation per acknowledged commit.' -f $Log[0].Concurrent.Writers, $Log[0].LogCommits)
+    Line
+    Line '| Scale | Compaction s | Commits during it | p50 | p99 | max | Before it: p50 (p99), commits | Changes checked, lost | Failed commits |'
+    Line '|---|---|---|---|---|---|---|---|---|'
+    foreach ($l in $Log) {
+        $c = $l.Concurrent
+        $took = if ($c.CompactionError) { '{0:N2}, **failed**' -f ($c.CompactionMs / 1000) } else { '{0:N2}' -f ($c.CompactionMs / 1000) }
+        Line ('| {0} | {1} | {2:N0} | {3} | {4} | {5} | {6}, {7:N0} | {8:N0}, {9:N0} | {10:N0} |' -f (& $scale $l), $took, $c.During.Count, (& $f $c.During.MedianMs), (& $f $c.During.P99Ms), (& $f $c.During.MaxMs), (& $p $c.Before), $c.Before.Count, $c.Checked, $c.Lost, $c.Errors)
+    }
+    Line
+    foreach ($l in $Log | Where-Object { $_.Concurrent.CompactionError -or $_.Concurrent.Errors -gt 0 }) {
+        Line "Failures during the compaction with writers ($($l.Scale)):"
+        Line
+        if ($l.Concurrent.CompactionError) { Line "* the compaction: ``$($l.Concurrent.CompactionError -replace '`', "'")``" }
+        foreach ($e in $l.Concurrent.FirstErrors) { Line "* a commit: ``$($e -replace '`', "'")``" }
+        Line
+    }
+}

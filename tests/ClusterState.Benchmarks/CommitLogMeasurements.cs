@@ -1,0 +1,314 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+
+namespace ClusterState.Benchmarks;
+
+/// <summary>
+/// The commit log of issue 15 measured on a copy of a seeded state (the shared bench states stay
+/// compacted): single-task commit latency against the former design's floor (the whole snapshot
+/// written and fsynced), a log of 1,000 ten-task commits (commit latency as it grows, fresh and
+/// tail opens, scans against the compacted state, compaction time), and compaction while four
+/// writers commit (every commit's latency, nothing lost). Direct timing: each case is one long
+/// sequence that BenchmarkDotNet's repeated invocations would not model.
+/// </summary>
+public static class CommitLogMeasurements
+{
+    private const int SingleCommits = 50;
+    private const int LogCommits = 1_000;
+    private const int TasksPerLogCommit = 10;
+    private const int Writers = 4;
+    private static readonly string[] Failed = { "failed" };
+
+    /// <summary>No automatic compaction: the log grows as long as the case says.</summary>
+    private static readonly CommitOptions NoCompaction = new() { CompactLogRecords = 0, CompactLogBytes = 0 };
+
+    public static object Measure(Scale scale)
+    {
+        string dir = CopyState(scale);
+        string[] ids;
+        using (var s = ClusterSnapshot.Open(dir))
+            ids = s.FindTasks(new TaskQuery()).Items.Take(Math.Min(s.TaskCount, LogCommits * TasksPerLogCommit)).Select(t => t.Id).ToArray();
+        int memory = 1024;
+        int NextMemory() => memory = memory == 1024 ? 2048 : 1024;
+
+        // 1. One Set-ClusterTask-like update per commit, durable; 5 warm-ups, then SingleCommits.
+        for (int i = 0; i < 5; i++) Commit(dir, ids.Take(1), NextMemory());
+        var single = Enumerable.Range(0, SingleCommits).Select(_ => Commit(dir, ids.Take(1), NextMemory())).ToList();
+        var rewrite = MeasureSnapshotRewrite(dir);
+        StateStore.Compact(dir);
+        Console.WriteLine($"Commit log {scale}: single-task commit {Percentile(single, 50):N2} ms (p99 {Percentile(single, 99):N2}); former floor, snapshot written + fsync {Percentile(rewrite, 50):N0} ms");
+
+        // 2. 1,000 commits of 10 task updates each on an empty log, compaction off.
+        var growing = new List<double>(LogCommits);
+        for (int c = 0; c < LogCommits; c++)
+            growing.Add(Commit(dir, Enumerable.Range(c * TasksPerLogCommit, TasksPerLogCommit).Select(i => ids[i % ids.Length]), NextMemory()));
+        var logMeta = StateMetadata.Read(dir);
+        long logBytes = logMeta.LogLength;
+        var bySize = new[] { (From: 0, To: 250), (From: 250, To: 500), (From: 500, To: 1000) }
+            .Select(b => new { LogRecordsFrom = b.From, LogRecordsTo = b.To, Latency = Summary(growing.Skip(b.From).Take(b.To - b.From).ToList()) }).ToList();
+
+        var freshOpen = Repeat(11, () => ClusterSnapshot.ClearCache(), () => { using var s = ClusterSnapshot.Open(dir); });
+        // One more commit in this warm process, then the open that reads only the new record.
+        var tailOpen = Repeat(11, () =>
+        {
+            using (ClusterSnapshot.Open(dir)) { }
+            Commit(dir, ids.Take(1), NextMemory());
+        }, () => { using var s = ClusterSnapshot.Open(dir); });
+        var (longScan, longStatus, longFailed) = MeasureReads(dir);
+        int recordsBeforeCompaction = CountRecords(dir);
+
+        var clock = Stopwatch.StartNew();
+        long? compactedBase = StateStore.Compact(dir);
+        double compactMs = clock.Elapsed.TotalMilliseconds;
+        if (compactedBase is null) throw new InvalidOperationException("Compaction of the 1,000-commit log did nothing.");
+        var compactedOpen = Repeat(11, () => ClusterSnapshot.ClearCache(), () => { using var s = ClusterSnapshot.Open(dir); });
+        var (shortScan, shortStatus, shortFailed) = MeasureReads(dir);
+        if (shortFailed != longFailed) throw new InvalidOperationException($"Failed tasks: {longFailed} with the log, {shortFailed} compacted.");
+        Console.WriteLine($"Commit log {scale}: {LogCommits} commits of {TasksPerLogCommit} tasks {Percentile(growing, 50):N2} ms (p99 {Percentile(growing, 99):N2}), log {logBytes / 1048576.0:N1} MiB; " +
+            $"fresh open {Percentile(freshOpen, 50):N2} ms, tail open {Percentile(tailOpen, 50):N3} ms, compacted open {Percentile(compactedOpen, 50):N2} ms; " +
+            $"status scan {Percentile(longScan, 50):N2} / {Percentile(shortScan, 50):N2} ms, GetStatus {Percentile(longStatus, 50):N2} / {Percentile(shortStatus, 50):N2} ms (log / compacted); compaction {compactMs:N0} ms");
+
+        // 3. Compaction of a new 1,000-commit log while four writers commit one row at a time.
+        for (int c = 0; c < LogCommits; c++)
+            Commit(dir, Enumerable.Range(c * TasksPerLogCommit, TasksPerLogCommit).Select(i => ids[i % ids.Length]), NextMemory());
+        var concurrent = CompactWhileWriting(dir, ids);
+        Console.WriteLine($"Commit log {scale}: compaction with {Writers} writers {concurrent.CompactionMs:N0} ms, {concurrent.During.Count} commits during it: " +
+            $"p50 {Percentile(concurrent.During, 50):N2} ms, p99 {Percentile(concurrent.During, 99):N2} ms, max {concurrent.During.DefaultIfEmpty().Max():N2} ms " +
+            $"(before it: p50 {Percentile(concurrent.Before, 50):N2}, p99 {Percentile(concurrent.Before, 99):N2}); {concurrent.Checked} acknowledged changes checked, {concurrent.Lost} lost, {concurrent.Errors.Count} errors");
+        if (concurrent.CompactionError is not null) Console.WriteLine($"  compaction failed: {concurrent.CompactionError}");
+        foreach (string error in concurrent.Errors.Distinct().Take(5)) Console.WriteLine($"  error: {error}");
+
+        StateStore.WaitForCleanup();
+        ClusterSnapshot.ClearCache();
+        Directory.Delete(dir, recursive: true);
+        return new
+        {
+            Scale = scale.Name,
+            scale.Nodes,
+            scale.Tasks,
+            scale.Content,
+            SnapshotBytes = rewrite.Bytes,
+            SingleCommit = Summary(single),
+            SnapshotRewrite = Summary(rewrite),
+            LogCommits,
+            TasksPerLogCommit,
+            LogBytes = logBytes,
+            LogRecords = recordsBeforeCompaction,
+            LogCommit = Summary(growing),
+            LogCommitBySize = bySize,
+            FreshOpen = Summary(freshOpen),
+            TailOpen = Summary(tailOpen),
+            CompactedOpen = Summary(compactedOpen),
+            FailedTasks = longFailed,
+            StatusScanLog = Summary(longScan),
+            StatusScanCompacted = Summary(shortScan),
+            GetStatusLog = Summary(longStatus),
+            GetStatusCompacted = Summary(shortStatus),
+            CompactionMs = compactMs,
+            Concurrent = new
+            {
+                Writers,
+                concurrent.CompactionMs,
+                concurrent.CompactionError,
+                During = Summary(concurrent.During),
+                Before = Summary(concurrent.Before),
+                concurrent.Checked,
+                concurrent.Lost,
+                Errors = concurrent.Errors.Count,
+                FirstErrors = concurrent.Errors.Distinct().Take(5).ToList(),
+            },
+        };
+    }
+
+    /// <summary>Copies the seeded state's metadata, base and log (not its checkpoints) to out/bench/log-&lt;scale&gt;.</summary>
+    private static string CopyState(Scale scale)
+    {
+        string source = BenchStates.State(scale);
+        string dir = Path.Combine(BenchStates.Root, "log-" + scale.Name);
+        ClusterSnapshot.ClearCache();
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        Directory.CreateDirectory(dir);
+        var meta = StateMetadata.Read(source);
+        foreach (string? file in new[] { meta.Snapshot, meta.Log })
+            if (file is not null) File.Copy(Path.Combine(source, file), Path.Combine(dir, file));
+        // The checkpoint the metadata names stays with the shared state.
+        meta.ParquetPath = null;
+        meta.CheckpointGeneration = null;
+        meta.CheckpointAt = null;
+        meta.CheckpointPolicy = null;
+        File.WriteAllText(Path.Combine(dir, StateMetadata.FileName), meta.ToString());
+        if (meta.Log is not null) StateStore.Compact(dir);
+        return dir;
+    }
+
+    /// <summary>One commit that sets MemoryMB of the given tasks (durable, no automatic compaction); its wall time in ms.</summary>
+    private static double Commit(string dir, IEnumerable<string> taskIds, int memoryMB)
+    {
+        var change = new ChangeSet();
+        change.UpdateTasks.AddRange(taskIds.Select(id => new TaskUpdate { Id = id, MemoryMB = memoryMB }));
+        var clock = Stopwatch.StartNew();
+        StateStore.Commit(dir, change, NoCompaction);
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    /// <summary>
+    /// The floor of the former design, in which every commit wrote a complete snapshot: the
+    /// current base written anew through a FileStream and flushed to the disk (fsync); median of five.
+    /// </summary>
+    private static Timings MeasureSnapshotRewrite(string dir)
+    {
+        string source = Path.Combine(dir, StateMetadata.Read(dir).Snapshot);
+        string target = Path.Combine(BenchStates.Root, "rewrite-floor.tmp");
+        var times = new Timings { Bytes = new FileInfo(source).Length };
+        for (int i = 0; i < 5; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 20))
+            using (var output = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                input.CopyTo(output);
+                output.Flush(flushToDisk: true);
+            }
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        File.Delete(target);
+        return times;
+    }
+
+    /// <summary>Status filter (failed) and GetStatus on a held snapshot: one warm-up, then 21 runs each.</summary>
+    private static (List<double> Scan, List<double> Status, int Failed) MeasureReads(string dir)
+    {
+        ClusterSnapshot.ClearCache();
+        using var s = ClusterSnapshot.Open(dir);
+        int failed = s.FindTasks(new TaskQuery { Status = Failed }).Count;
+        var scan = Repeat(21, () => { }, () => s.FindTasks(new TaskQuery { Status = Failed }));
+        _ = ClusterAnalysis.GetStatus(s);
+        var status = Repeat(21, () => { }, () => ClusterAnalysis.GetStatus(s));
+        return (scan, status, failed);
+    }
+
+    /// <summary>The records in the current log (each commit appends one; the fresh open reads them all).</summary>
+    private static int CountRecords(string dir)
+    {
+        using var s = ClusterSnapshot.Open(dir);
+        return (int)(s.Generation - long.Parse(Path.GetFileNameWithoutExtension(s.Metadata!.Log!).Split('_')[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private sealed record Concurrent(double CompactionMs, string? CompactionError, List<double> During, List<double> Before, int Checked, int Lost, List<string> Errors);
+
+    /// <summary>
+    /// Four writers commit one task each in a loop (durable, each writer its own tasks, a new value
+    /// every time); after a quiet stretch, StateStore.Compact runs. Every commit overlapping the
+    /// compaction is counted as during it; those of the stretch before are the same run's
+    /// baseline. Afterwards a fresh open must show every writer's last acknowledged value. A
+    /// failed commit is counted and its message kept, not thrown.
+    /// </summary>
+    private static Concurrent CompactWhileWriting(string dir, string[] ids)
+    {
+        long startGeneration = StateMetadata.Read(dir).Generation;
+        var commits = new ConcurrentBag<(long Start, long End)>();
+        var acknowledged = new ConcurrentDictionary<string, int>();
+        var errors = new ConcurrentQueue<string>();
+        int written = 0;
+        using var stop = new CancellationTokenSource();
+        var clock = Stopwatch.StartNew();
+        var threads = Enumerable.Range(0, Writers).Select(w => new Thread(() =>
+        {
+            string[] mine = ids.Where((_, i) => i % Writers == w).ToArray();
+            for (int k = 0; !stop.IsCancellationRequested; k++)
+            {
+                string id = mine[k % mine.Length];
+                int value = 10_000 + k;
+                var change = new ChangeSet();
+                change.UpdateTasks.Add(new TaskUpdate { Id = id, MemoryMB = value });
+                long start = clock.ElapsedTicks;
+                try
+                {
+                    StateStore.Commit(dir, change, NoCompaction);
+                }
+                catch (Exception e)
+                {
+                    // Any failure is a finding of the run (reported, and the goal row says no), not the end of it.
+                    errors.Enqueue($"{e.GetType().Name}: {e.Message} {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}");
+                    continue;
+                }
+                commits.Add((start, clock.ElapsedTicks));
+                acknowledged[id] = value;
+                Interlocked.Increment(ref written);
+            }
+        }) { IsBackground = true }).ToList();
+        threads.ForEach(t => t.Start());
+        Thread.Sleep(BenchConfig.Quick ? 300 : 1000);
+        long compactStart = clock.ElapsedTicks;
+        string? compactionError = null;
+        try
+        {
+            if (StateStore.Compact(dir) is null) compactionError = "StateStore.Compact returned null (no log, or the base was switched meanwhile).";
+        }
+        catch (ClusterStateException e)
+        {
+            // A compaction that cannot take the writer lock from busy writers is a finding of the run.
+            compactionError = $"{e.ErrorId}: {e.Message}";
+        }
+        long compactEnd = clock.ElapsedTicks;
+        Thread.Sleep(200);
+        stop.Cancel();
+        threads.ForEach(t => t.Join());
+
+        double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+        var during = commits.Where(c => c.Start < compactEnd && c.End > compactStart).Select(c => Ms(c.End - c.Start)).ToList();
+        var before = commits.Where(c => c.End <= compactStart).Select(c => Ms(c.End - c.Start)).ToList();
+
+        ClusterSnapshot.ClearCache();
+        int lost = 0;
+        using (var s = ClusterSnapshot.Open(dir))
+        {
+            var found = s.FindTasks(new TaskQuery { Id = acknowledged.Keys.ToArray() }).Items.ToDictionary(t => t.Id, t => t.MemoryMB);
+            foreach (var (id, value) in acknowledged)
+                if (!found.TryGetValue(id, out int? memoryMB) || memoryMB != value) lost++;
+            // Compaction keeps the generation: one generation per acknowledged commit, none missing.
+            if (s.Generation != startGeneration + written) errors.Enqueue($"generation {s.Generation}, expected {startGeneration} + {written} commits");
+        }
+        return new Concurrent(Ms(compactEnd - compactStart), compactionError, during, before, acknowledged.Count, lost, errors.ToList());
+    }
+
+    /// <summary>Runs <paramref name="before"/> (untimed) and <paramref name="timed"/> once to warm up, then <paramref name="count"/> times.</summary>
+    private static List<double> Repeat(int count, Action before, Action timed)
+    {
+        var times = new List<double>(count);
+        for (int i = 0; i <= count; i++)
+        {
+            before();
+            var clock = Stopwatch.StartNew();
+            timed();
+            if (i > 0) times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        return times;
+    }
+
+    private sealed class Timings : List<double>
+    {
+        public long Bytes { get; init; }
+    }
+
+    private static double Percentile(IReadOnlyList<double> values, double p)
+    {
+        if (values.Count == 0) return double.NaN;
+        var sorted = values.OrderBy(v => v).ToList();
+        return sorted[(int)Math.Ceiling(p / 100 * sorted.Count) - 1];
+    }
+
+    private static object Summary(IReadOnlyList<double> values) => new
+    {
+        Count = values.Count,
+        MedianMs = values.Count == 0 ? 0 : Percentile(values, 50),
+        P99Ms = values.Count == 0 ? 0 : Percentile(values, 99),
+        MinMs = values.Count == 0 ? 0 : values.Min(),
+        MaxMs = values.Count == 0 ? 0 : values.Max(),
+    };
+}
