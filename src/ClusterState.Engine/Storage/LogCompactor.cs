@@ -60,7 +60,7 @@ internal static class LogCompactor
             string? newLogPath = null;
             if (current.LogLength > log.Length)
             {
-                var carried = CarriedRecords(directory, current, log.Length, snapshot, ranks, folded.Schema, baseGeneration);
+                var carried = CarriedRecords(directory, current, snapshot, ranks, folded.Schema, baseGeneration);
                 if (carried.Length > 0)
                 {
                     string logName = CommitLog.FileName(baseGeneration);
@@ -96,15 +96,19 @@ internal static class LogCompactor
     }
 
     /// <summary>
-    /// The records after <paramref name="from"/> in the old log, rewritten for the new base: the
+    /// The records after the pinned generation in the old log, rewritten for the new base: the
     /// same rows and removals, with hints that name the new base's rows. An id keeps its new-base
     /// row until a carried record removes it; an id added after the pin is new (-1).
     /// </summary>
-    private static byte[] CarriedRecords(string directory, StateMetadata current, int from, ClusterSnapshot pinned, int[][] ranks, Apache.Arrow.Schema baseSchema, long baseGeneration)
+    private static byte[] CarriedRecords(string directory, StateMetadata current, ClusterSnapshot pinned, int[][] ranks, Apache.Arrow.Schema baseSchema, long baseGeneration)
     {
+        // Only the records after the pin are read (under the lock, so this must stay short).
         string oldLogPath = Path.Combine(directory, current.Log!);
-        var bytes = File.ReadAllBytes(oldLogPath).AsMemory(0, (int)current.LogLength);
-        var contents = CommitLog.Read(bytes, oldLogPath);
+        var known = pinned.Data.Log!;
+        var tail = new byte[current.LogLength - known.Length];
+        using (var file = File.OpenHandle(oldLogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            RandomAccess.Read(file, tail, known.Length);
+        var contents = CommitLog.ReadMore(known with { Records = System.Array.Empty<CommitRecord>() }, tail, oldLogPath);
         var records = contents.Records.Where(r => r.Generation > pinned.Generation).ToList();
         var logSchema = ClusterSchema.BuildLog(baseSchema, baseGeneration);
         var entities = new EntityColumns[] { pinned.Nodes, pinned.Tasks, pinned.Content };

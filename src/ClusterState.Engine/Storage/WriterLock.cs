@@ -49,8 +49,11 @@ internal sealed class WriterLock : IDisposable
             }
             catch (IOException) when (clock.Elapsed < timeout)
             {
+                // Short sleeps: the lock is held for milliseconds now (a commit appends a record), and
+                // a waiter that backed off further lost the lock to writers that kept coming (commits
+                // waited seconds behind four busy writers).
                 Thread.Sleep(wait);
-                wait = Math.Min(wait * 2, 50);
+                wait = Math.Min(wait + 1, 2);
             }
             catch (IOException e)
             {
