@@ -21,7 +21,8 @@
       BenchRevision  the same cmdlet cases (warm open, status scan, id lookup, single commit) with the
              module of -Baseline (a git revision, built in out/baseline) and with this tree's, in
              alternating fresh pwsh processes on one state: medians and ratios of one run.
-      Crash  the full count of the kill-the-writer loop (CI kills 40 times; this $CrashKills).
+      Crash  the full count of the kill-the-writer loop (CI kills 40 times; this $CrashKills) and of
+             the kill-the-compactor loop (CI: 8 kills during a compaction; this $CompactionKills).
       Fuzz   the full count of the damaged-snapshot loop (CI runs 200 rounds; this runs
              $FuzzRounds) to show that no corruption crashes the process, and of the loop of
              malformed Flight requests against a real server (CI 300; this $FlightFuzzRounds).
@@ -46,7 +47,10 @@ param(
     # BenchRevision: the git revision to compare this tree with.
     [string] $Baseline = 'HEAD',
 
-    [int] $CrashKills = 250
+    [int] $CrashKills = 250,
+
+    # Crash: kills that land while a compaction runs (kills between compactions are not counted).
+    [int] $CompactionKills = 60
 )
 
 $ErrorActionPreference = 'Stop'
@@ -285,7 +289,11 @@ foreach ($t in $Task) {
             if (-not $script:Built) { Invoke-Build }
             Invoke-RevisionBench
         }
-        'Crash' { Write-Host "== Crash ($CrashKills kills)" -ForegroundColor Cyan; Invoke-EngineTestLoop CLUSTERSTATE_CRASH_KILLS $CrashKills 'WriterKilledAtRandomPoints' }
+        'Crash' {
+            Write-Host "== Crash ($CrashKills kills of a writer, $CompactionKills of a compactor)" -ForegroundColor Cyan
+            Invoke-EngineTestLoop CLUSTERSTATE_CRASH_KILLS $CrashKills 'WriterKilledAtRandomPoints'
+            Invoke-EngineTestLoop CLUSTERSTATE_COMPACTION_KILLS $CompactionKills 'CompactorKilledAtRandomPoints'
+        }
         'Fuzz' {
             Write-Host "== Fuzz ($FuzzRounds snapshot rounds, $FlightFuzzRounds Flight rounds)" -ForegroundColor Cyan
             Invoke-EngineTestLoop CLUSTERSTATE_FUZZ_ROUNDS $FuzzRounds 'NeverCrashes'

@@ -82,6 +82,7 @@ public sealed class ProcessTests
         string path = NewCounterState(dir, 1, 0);
         var rng = new Random(5);
         long lastAck = 1;
+        var bases = new HashSet<string>(StringComparer.Ordinal); // more than one: the writer compacted in the background
         for (int round = 0; round < kills; round++)
         {
             var writer = Start("writer", path);
@@ -111,12 +112,136 @@ public sealed class ProcessTests
             ClusterSnapshot.ClearCache();
             using var s = ClusterSnapshot.Open(path);
             Assert.True(s.Generation >= lastAck, $"round {round}: state at {s.Generation}, last acknowledged {lastAck}");
+            // A record torn by the kill lies past log_length, where readers do not look.
+            Assert.Null(s.LogDamage);
             var items = s.FindContent(new ContentQuery { Cid = new[] { "counter", "own-0" } }).Items.ToDictionary(c => c.Cid, c => c.Replication);
             Assert.Equal(s.Generation - 1, (long)items["counter"]!); // one increment per commit, none torn
+            Assert.Equal((50, 5000, 1002), (s.Nodes.Count, s.Tasks.Count, s.Content.Count));
+            bases.Add(StateMetadata.Read(path).Snapshot);
             lastAck = s.Generation;
         }
-        _output.WriteLine($"{kills} kills, final generation {lastAck}");
+        _output.WriteLine($"{kills} kills, final generation {lastAck}, {bases.Count} bases seen");
         Assert.True(lastAck > kills, "every round committed at least once");
+    }
+
+    [Fact]
+    public void CompactorKilledAtRandomPoints_StateOpensAtTheLastAcknowledgedGenerationOrLater()
+    {
+        // Kills that land while a compaction runs (fold, write, switch), not counting those between compactions.
+        int kills = int.TryParse(Environment.GetEnvironmentVariable("CLUSTERSTATE_COMPACTION_KILLS"), out int k) ? k : 8;
+        using var dir = new TempDirectory();
+        string path = NewCounterState(dir, 1, 0);
+        var rng = new Random(7);
+        long lastAck = 1;
+        int rounds = 0, during = 0, switched = 0, gaveUp = 0, leftoverBases = 0;
+        var phases = new Dictionary<string, int>(StringComparer.Ordinal);
+        long cycle = 100; // ms a compaction took last time; kills are spread over about one
+        while (during < kills)
+        {
+            Assert.True(rounds < kills * 6, $"only {during} of {rounds} kills landed in a compaction");
+            rounds++;
+            var trace = new List<string>();
+            var roundClock = Stopwatch.StartNew();
+            var compactor = Start("compactor", path);
+            long acked = lastAck;
+            string last = "";
+            int folds = 0;
+            // Counted from the k-th time a phase starts, the kills fall in every phase of warm compactions
+            // (the first of a process is slow, JIT) and in the carrying of commits made meanwhile.
+            int wantFolds = rng.Next(1, 25);
+            string startPhase = "phase " + new[] { "fold", "write", "switch" }[rng.Next(3)];
+            var started = new ManualResetEventSlim();
+            var gate = new object();
+            compactor.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is not { } line) return;
+                lock (gate)
+                {
+                    if (line.StartsWith("ack ", StringComparison.Ordinal)) acked = long.Parse(line.Split(' ')[1]);
+                    else
+                    {
+                        trace.Add($"{roundClock.ElapsedMilliseconds} ms {line} (acked {acked})");
+                        last = line;
+                        if (line.StartsWith("compacted ", StringComparison.Ordinal))
+                        {
+                            var parts = line.Split(' ');
+                            cycle = Math.Max(5, long.Parse(parts[2]));
+                            if (parts[1] != "none") switched++;
+                            else gaveUp++;
+                        }
+                        if (line == startPhase && ++folds >= wantFolds) started.Set();
+                    }
+                }
+            };
+            compactor.BeginOutputReadLine();
+            if (!started.Wait(60_000))
+            {
+                compactor.Kill();
+                Assert.Fail("the compactor never started a compaction: " + compactor.StandardError.ReadToEnd());
+            }
+            Thread.Sleep(rng.Next(0, (int)Math.Min(2000, cycle / 2) + 1));
+            compactor.Kill(); // SIGKILL
+            compactor.WaitForExit();
+            lock (gate) _output.WriteLine($"round {rounds}: … " + string.Join(" | ", trace.TakeLast(4)) + $" | killed at {roundClock.ElapsedMilliseconds} ms");
+            string where;
+            lock (gate)
+            {
+                lastAck = acked;
+                where = last;
+            }
+            if (where.StartsWith("phase ", StringComparison.Ordinal))
+            {
+                during++;
+                phases[where[6..]] = phases.GetValueOrDefault(where[6..]) + 1;
+            }
+
+            ClusterSnapshot.ClearCache();
+            var metadata = StateMetadata.Read(path);
+            using (var s = ClusterSnapshot.Open(path))
+            {
+                Assert.True(s.Generation >= lastAck, $"round {rounds}: state at {s.Generation}, last acknowledged {lastAck}");
+                Assert.Null(s.LogDamage);
+                var items = s.FindContent(new ContentQuery { Cid = new[] { "counter", "own-0" } }).Items.ToDictionary(c => c.Cid, c => c.Replication);
+                Assert.Equal(s.Generation - 1, (long)items["counter"]!); // one increment per commit, none torn or lost
+                Assert.Equal((50, 5000, 1002), (s.Nodes.Count, s.Tasks.Count, s.Content.Count));
+                lastAck = s.Generation;
+            }
+            // A base written by a compaction that did not get to switch: no reader looks at it.
+            long baseGeneration = Generation(metadata.Snapshot);
+            if (BaseFiles(path).Any(g => g > baseGeneration)) leftoverBases++;
+        }
+
+        // What the kills left must not disturb one more compaction, and that changes no answer.
+        ClusterSnapshot.ClearCache();
+        var before = Answers(path);
+        long? compacted = StateStore.Compact(path);
+        StateStore.WaitForCleanup();
+        ClusterSnapshot.ClearCache();
+        var after = Answers(path);
+        Assert.Equal(before, after);
+        var final = StateMetadata.Read(path);
+        Assert.Equal(lastAck, final.Generation);
+        Assert.True(compacted is null || compacted == final.Generation);
+        long finalBase = Generation(final.Snapshot);
+        Assert.DoesNotContain(BaseFiles(path), g => g <= finalBase - 3);
+        int temporaries = Directory.GetFiles(path, "*.tmp-*").Length;
+        _output.WriteLine($"{rounds} kills, {during} during a compaction ({string.Join(", ", phases.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}"))}), " +
+            $"{switched} compactions switched and {gaveUp} gave up, {leftoverBases} rounds left an unswitched base, {temporaries} temporary files left (removed after 10 minutes), final generation {lastAck}");
+        Assert.True(switched > 0, "some compactions switched");
+    }
+
+    private static long Generation(string snapshotName) =>
+        long.Parse(snapshotName["snapshot_".Length..^".arrow".Length], System.Globalization.CultureInfo.InvariantCulture);
+
+    private static IEnumerable<long> BaseFiles(string path) =>
+        Directory.GetFiles(path, "snapshot_*.arrow").Select(f => Generation(Path.GetFileName(f)));
+
+    private static string Answers(string path)
+    {
+        using var s = ClusterSnapshot.Open(path);
+        var content = s.FindContent(new ContentQuery()).Items.Select(c => $"{c.Cid}={c.Replication}");
+        var tasks = s.FindTasks(new TaskQuery()).Items.Select(t => $"{t.Id}:{t.Status}:{t.AssignedTo}");
+        return $"{s.Generation}|{string.Join(",", content)}|{string.Join(",", tasks)}";
     }
 }
 
