@@ -19,14 +19,14 @@ public sealed class ProcessTests
 
     private static string ToolPath => Path.Combine(AppContext.BaseDirectory, "ClusterState.StressTool.dll");
 
-    private static string NewCounterState(TempDirectory dir, int writers, int counterBase)
+    private static string NewCounterState(TempDirectory dir, int writers, int counterBase, int tasks = 5000)
     {
         var content = Enumerable.Range(0, writers)
             .Select(w => new ClusterContent { Cid = $"own-{w}", Replication = 0, Providers = Array.Empty<string>() })
             .Append(new ClusterContent { Cid = "counter", Replication = counterBase })
             .ToList();
         // A realistic amount of other data around the records under test.
-        var sample = TestStates.Sample(nodes: 50, tasks: 5000, content: 1000, seed: 8);
+        var sample = TestStates.Sample(nodes: 50, tasks: tasks, content: 1000, seed: 8);
         var state = sample.ToStateContent();
         state.Content = sample.Content.Concat(content);
         string path = dir.Combine("state");
@@ -228,6 +228,81 @@ public sealed class ProcessTests
         _output.WriteLine($"{rounds} kills, {during} during a compaction ({string.Join(", ", phases.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}"))}), " +
             $"{switched} compactions switched and {gaveUp} gave up, {leftoverBases} rounds left an unswitched base, {temporaries} temporary files left (removed after 10 minutes), final generation {lastAck}");
         Assert.True(switched > 0, "some compactions switched");
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task CompactionWhileFourWriterProcessesCommit_LosesNothing()
+    {
+        // Issue 15: compaction must not hold writers up. Timings are printed, not asserted (they
+        // belong to benchmarks); what is asserted is that every acknowledged commit is in the state.
+        const int writers = 4, counterBase = 3;
+        using var dir = new TempDirectory();
+        string path = NewCounterState(dir, writers, counterBase, tasks: 20_000);
+        string stop = dir.Combine("stop");
+        var procs = Enumerable.Range(0, writers).Select(w => Start("timed", path, w.ToString(), stop)).ToList();
+        var outputs = procs.Select(p => p.StandardOutput.ReadToEndAsync()).ToList();
+        var errors = procs.Select(p => p.StandardError.ReadToEndAsync()).ToList();
+
+        // A log worth folding, then the compaction while the writers go on.
+        var wait = Stopwatch.StartNew();
+        while (StateMetadata.Read(path).Generation < 1 + 200 && wait.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(20);
+        var marks = new List<(string Phase, long At)>();
+        long from = DateTime.UtcNow.Ticks;
+        long? compacted = StateStore.Compact(path, phase => marks.Add((phase, DateTime.UtcNow.Ticks)));
+        long to = DateTime.UtcNow.Ticks;
+        Thread.Sleep(300);
+        File.WriteAllText(stop, "");
+
+        var acks = new List<(int Writer, long Generation, int I, double LockWait, double Elapsed, long Start)>();
+        for (int w = 0; w < writers; w++)
+        {
+            Assert.True(procs[w].WaitForExit(120_000), "writer did not stop");
+            Assert.True(procs[w].ExitCode == 0, await errors[w]);
+            foreach (var line in (await outputs[w]).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var f = line.Split(' ');
+                acks.Add((w, long.Parse(f[1]), int.Parse(f[2]), double.Parse(f[3], System.Globalization.CultureInfo.InvariantCulture),
+                    double.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture), long.Parse(f[5])));
+            }
+        }
+
+        Assert.NotNull(compacted);
+        ClusterSnapshot.ClearCache();
+        using (var s = ClusterSnapshot.Open(path))
+        {
+            Assert.Null(s.LogDamage);
+            var items = s.FindContent(new ContentQuery { Cid = new[] { "counter", "own-*" } }).Items.ToDictionary(c => c.Cid, c => c.Replication);
+            Assert.Equal(counterBase + acks.Count, items["counter"]);
+            for (int w = 0; w < writers; w++) Assert.Equal(acks.Where(a => a.Writer == w).Max(a => a.I), items[$"own-{w}"]);
+            Assert.Equal(1 + acks.Count, s.Generation);
+            Assert.Equal(Enumerable.Range(2, acks.Count).Select(i => (long)i), acks.Select(a => a.Generation).OrderBy(g => g));
+            Assert.Equal(20_000, s.Tasks.Count);
+        }
+        Assert.Equal(StateStore.SnapshotFileName(compacted!.Value), StateMetadata.Read(path).Snapshot);
+
+        // Commits that overlapped the compaction, its switch, and the rest.
+        long switchAt = marks.Single(m => m.Phase == "switch").At;
+        bool Overlaps((int, long, int, double, double Elapsed, long Start) a, long a0, long a1) => a.Start < a1 && a.Start + (long)(a.Elapsed * TimeSpan.TicksPerMillisecond) > a0;
+        string Stats(string what, IEnumerable<(int, long, int, double LockWait, double Elapsed, long)> set)
+        {
+            var list = set.ToList();
+            if (list.Count == 0) return $"{what}: no commits";
+            double P(IEnumerable<double> v, double q)
+            {
+                var sorted = v.OrderBy(x => x).ToArray();
+                return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+            }
+            return $"{what}: {list.Count} commits, latency p50 {P(list.Select(a => a.Elapsed), 0.5):F1} ms p99 {P(list.Select(a => a.Elapsed), 0.99):F1} ms max {list.Max(a => a.Elapsed):F1} ms, " +
+                $"lock wait p50 {P(list.Select(a => a.LockWait), 0.5):F1} ms p99 {P(list.Select(a => a.LockWait), 0.99):F1} ms max {list.Max(a => a.LockWait):F1} ms";
+        }
+        _output.WriteLine($"compaction of 20,000 tasks to base {compacted}: {(to - from) / 1e4:F0} ms (" +
+            string.Join(", ", marks.Select(m => $"{m.Phase} at {(m.At - from) / 1e4:F0} ms")) + ")");
+        _output.WriteLine(Stats("during the compaction", acks.Where(a => Overlaps(a, from, to))));
+        _output.WriteLine(Stats("during its switch", acks.Where(a => Overlaps(a, switchAt, to))));
+        _output.WriteLine(Stats("outside it", acks.Where(a => !Overlaps(a, from, to))));
+        _output.WriteLine("commits per writer: " + string.Join(", ", acks.GroupBy(a => a.Writer).OrderBy(g => g.Key).Select(g => g.Count())) +
+            "; longest lock waits: " + string.Join(", ", acks.OrderByDescending(a => a.LockWait).Take(5)
+                .Select(a => $"{a.LockWait:F0} ms (writer {a.Writer}, commit {a.I}, from {(a.Start - from) / 1e4:F0} ms)")));
     }
 
     private static long Generation(string snapshotName) =>
