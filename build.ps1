@@ -251,11 +251,11 @@ function Invoke-RevisionBench {
 }
 
 function Invoke-EngineTestLoop([string] $Variable, [int] $Count, [string] $Filter) {
-    # One xunit test with its loop count raised through an environment variable.
+    # One xunit test with its loop count raised through an environment variable (detailed: its summary line is the result).
     Set-Item "Env:$Variable" $Count
     try {
         Invoke-Native dotnet test (Join-Path $Root 'tests/ClusterState.Engine.Tests/ClusterState.Engine.Tests.csproj') -c $Configuration `
-            --nologo --filter "FullyQualifiedName~$Filter" --logger 'console;verbosity=normal'
+            --nologo --filter "FullyQualifiedName~$Filter" --logger 'console;verbosity=detailed'
     }
     finally { Remove-Item "Env:$Variable" }
 }
