@@ -174,12 +174,17 @@ public sealed class ProcessTests
                 }
             };
             compactor.BeginOutputReadLine();
-            if (!started.Wait(60_000))
+            var patience = Stopwatch.StartNew();
+            while (!started.Wait(50))
             {
-                compactor.Kill();
-                Assert.Fail("the compactor never started a compaction: " + compactor.StandardError.ReadToEnd());
+                if (compactor.HasExited || patience.Elapsed > TimeSpan.FromSeconds(60))
+                {
+                    compactor.Kill();
+                    Assert.Fail($"round {rounds}: the compactor stopped or never started a compaction: " + compactor.StandardError.ReadToEnd());
+                }
             }
             Thread.Sleep(rng.Next(0, (int)Math.Min(2000, cycle / 2) + 1));
+            if (compactor.HasExited) Assert.Fail($"round {rounds}: the compactor failed: " + compactor.StandardError.ReadToEnd());
             compactor.Kill(); // SIGKILL
             compactor.WaitForExit();
             lock (gate) _output.WriteLine($"round {rounds}: … " + string.Join(" | ", trace.TakeLast(4)) + $" | killed at {roundClock.ElapsedMilliseconds} ms");
