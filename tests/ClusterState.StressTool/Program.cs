@@ -2,9 +2,8 @@
 //   counter <dir> <writer> <commits>   each commit sets content own-<writer>.replication = i and adds 1 to counter
 //   reader <dir> <writers> <base> <ms> opens the state again and again; checks counter = base + sum(own-*)
 //   writer <dir>                       commits forever (own-0 = i, counter + 1), printing "ack <generation> <i>"
-//   compactor <dir>                    the writer's commits on a thread (with automatic compaction every 64 records,
-//                                      so compactions also race each other) while the main thread compacts in a
-//                                      loop, printing "phase <name>" as each compaction moves on and
+//   compactor <dir>                    the writer's commits on a thread (with automatic compaction every 64 records)
+//                                      and a silent compaction loop on another, racing the main thread's loop, printing "phase <name>" as each compaction moves on and
 //                                      "compacted <base generation or none> <ms>" when it is done
 //   timed <dir> <writer> <stop file>   commits like counter until the stop file exists, without automatic
 //                                      compaction, printing "ack <generation> <i> <lock wait ms> <elapsed ms> <start UTC ticks>"
@@ -57,6 +56,17 @@ switch (args[0])
             }
         }) { IsBackground = true };
         committer.Start();
+        // A second, silent compaction loop: two compactions often pin the same generation and
+        // write the same base name, and one of them loses the switch.
+        var rival = new Thread(() =>
+        {
+            while (true)
+            {
+                StateStore.Compact(dir);
+                Thread.Sleep(5); // most compactions are left to the loop whose phases the test sees
+            }
+        }) { IsBackground = true };
+        rival.Start();
         while (true)
         {
             var clock = Stopwatch.StartNew();
