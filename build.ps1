@@ -24,7 +24,8 @@
       BenchRevision  the same cmdlet cases (warm open, status scan, id lookup, single commit) with the
              module of -Baseline (a git revision, built in out/baseline) and with this tree's, in
              alternating fresh pwsh processes on one state: medians and ratios of one run.
-      Crash  the full count of the kill-the-writer loop (CI kills 40 times; this $CrashKills).
+      Crash  the full count of the kill-the-writer loop (CI kills 40 times; this $CrashKills) and of
+             the kill-the-compactor loop (CI: 8 kills during a compaction; this $CompactionKills).
       Fuzz   the full count of the damaged-snapshot loop (CI runs 200 rounds; this runs
              $FuzzRounds) to show that no corruption crashes the process, of the damaged
              commit-log loop (CI 200; this $LogFuzzRounds), and of the loop of
@@ -52,7 +53,10 @@ param(
     # BenchRevision: the git revision to compare this tree with.
     [string] $Baseline = 'HEAD',
 
-    [int] $CrashKills = 250
+    [int] $CrashKills = 250,
+
+    # Crash: kills that land while a compaction runs (kills between compactions are not counted).
+    [int] $CompactionKills = 60
 )
 
 $ErrorActionPreference = 'Stop'
@@ -264,11 +268,11 @@ function Invoke-RevisionBench {
 }
 
 function Invoke-EngineTestLoop([string] $Variable, [int] $Count, [string] $Filter) {
-    # One xunit test with its loop count raised through an environment variable.
+    # One xunit test with its loop count raised through an environment variable (detailed: its summary line is the result).
     Set-Item "Env:$Variable" $Count
     try {
         Invoke-Native dotnet test (Join-Path $Root 'tests/ClusterState.Engine.Tests/ClusterState.Engine.Tests.csproj') -c $Configuration `
-            --nologo --filter "FullyQualifiedName~$Filter" --logger 'console;verbosity=normal'
+            --nologo --filter "FullyQualifiedName~$Filter" --logger 'console;verbosity=detailed'
     }
     finally { Remove-Item "Env:$Variable" }
 }
@@ -302,7 +306,11 @@ foreach ($t in $Task) {
             if (-not $script:Built) { Invoke-Build }
             Invoke-RevisionBench
         }
-        'Crash' { Write-Host "== Crash ($CrashKills kills)" -ForegroundColor Cyan; Invoke-EngineTestLoop CLUSTERSTATE_CRASH_KILLS $CrashKills 'WriterKilledAtRandomPoints' }
+        'Crash' {
+            Write-Host "== Crash ($CrashKills kills of a writer, $CompactionKills of a compactor)" -ForegroundColor Cyan
+            Invoke-EngineTestLoop CLUSTERSTATE_CRASH_KILLS $CrashKills 'WriterKilledAtRandomPoints'
+            Invoke-EngineTestLoop CLUSTERSTATE_COMPACTION_KILLS $CompactionKills 'CompactorKilledAtRandomPoints'
+        }
         'Fuzz' {
             Write-Host "== Fuzz ($FuzzRounds snapshot rounds, $LogFuzzRounds commit-log rounds, $FlightFuzzRounds Flight rounds)" -ForegroundColor Cyan
             Invoke-EngineTestLoop CLUSTERSTATE_FUZZ_ROUNDS $FuzzRounds 'NeverCrashes'

@@ -96,4 +96,31 @@ public class CompactionTests
         using var s = ClusterSnapshot.Open(path);
         AssertSame(model.Rows(), Rows(s), "after the automatic compaction");
     }
+
+    [Fact]
+    public void TwoCompactionsOfTheSameGeneration_TheOneThatSwitchesSecondLeavesTheLiveBaseAlone()
+    {
+        // Two processes past the threshold pin the same generation and write the same base name;
+        // the second to reach the switch gives up, and must not delete the file the first switched to.
+        var (dir, path, model) = CommitRandomly(seed: 24, commits: 8, checkEach: false);
+        using var _ = dir;
+        long? inner = null;
+        long? outer = LogCompactor.Run(path, progress: phase =>
+        {
+            if (phase == "switch" && inner is null) inner = LogCompactor.Run(path);
+        });
+        Assert.Equal(9, inner);
+        Assert.Null(outer);
+        var metadata = StateMetadata.Read(path);
+        Assert.Equal(StateStore.SnapshotFileName(9), metadata.Snapshot);
+        Assert.True(File.Exists(Path.Combine(path, metadata.Snapshot)), "the live base is still there");
+        ClusterSnapshot.ClearCache();
+        using (var s = ClusterSnapshot.Open(path)) AssertSame(model.Rows(), Rows(s), "after the race");
+        var change = new ChangeSet { AddContent = { new ClusterContent { Cid = "bafy-after-race", Size = 1, CreatedAt = Start } } };
+        StateStore.Commit(path, change, new CommitOptions { Now = Start.AddDays(2), CompactLogRecords = 0 });
+        model.Apply(change, Start.AddDays(2));
+        ClusterSnapshot.ClearCache();
+        using var later = ClusterSnapshot.Open(path);
+        AssertSame(model.Rows(), Rows(later), "a commit over the raced base");
+    }
 }

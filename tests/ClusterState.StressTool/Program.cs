@@ -2,10 +2,17 @@
 //   counter <dir> <writer> <commits>   each commit sets content own-<writer>.replication = i and adds 1 to counter
 //   reader <dir> <writers> <base> <ms> opens the state again and again; checks counter = base + sum(own-*)
 //   writer <dir>                       commits forever (own-0 = i, counter + 1), printing "ack <generation> <i>"
+//   compactor <dir>                    the writer's commits on a thread (with automatic compaction every 64 records)
+//                                      and a silent compaction loop on another, racing the main thread's loop, printing "phase <name>" as each compaction moves on and
+//                                      "compacted <base generation or none> <ms>" when it is done
+//   timed <dir> <writer> <stop file>   commits like counter until the stop file exists, without automatic
+//                                      compaction, printing "ack <generation> <i> <lock wait ms> <elapsed ms> <start UTC ticks>"
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 using System.Linq;
+using System.Threading;
 using ClusterState;
 
 switch (args[0])
@@ -31,6 +38,71 @@ switch (args[0])
             Console.Out.WriteLine($"ack {result.Generation} {i}");
             Console.Out.Flush();
         }
+    }
+    case "compactor":
+    {
+        string dir = args[1];
+        var output = TextWriter.Synchronized(Console.Out);
+        var committer = new Thread(() =>
+        {
+            for (int i = 1; ; i++)
+            {
+                var result = StateStore.Commit(dir, Increment("own-0", i), new CommitOptions { CompactLogRecords = 64 });
+                output.WriteLine($"ack {result.Generation} {i}");
+                output.Flush();
+                // The writer lock is polled, not queued: a writer that commits back to back would
+                // keep the compaction's switch waiting, and the kills would all land there.
+                Thread.Sleep(2);
+            }
+        }) { IsBackground = true };
+        committer.Start();
+        // A second, silent compaction loop: two compactions often pin the same generation and
+        // write the same base name, and one of them loses the switch.
+        var rival = new Thread(() =>
+        {
+            while (true)
+            {
+                StateStore.Compact(dir);
+                Thread.Sleep(5); // most compactions are left to the loop whose phases the test sees
+            }
+        }) { IsBackground = true };
+        rival.Start();
+        while (true)
+        {
+            var clock = Stopwatch.StartNew();
+            bool ran = false;
+            long? compacted = StateStore.Compact(dir, phase =>
+            {
+                ran = true;
+                output.WriteLine($"phase {phase}");
+                output.Flush();
+            });
+            if (!ran)
+            {
+                Thread.Sleep(1); // no log yet: let the commits make one
+                continue;
+            }
+            output.WriteLine($"compacted {(compacted is long g ? g.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")} {clock.ElapsedMilliseconds}");
+            output.Flush();
+        }
+    }
+    case "timed":
+    {
+        string dir = args[1];
+        int writer = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
+        string stop = args[3];
+        var options = new CommitOptions { LockTimeout = TimeSpan.FromMinutes(2), CompactLogRecords = 0, CompactLogBytes = 0 };
+        var lines = new System.Text.StringBuilder();
+        for (int i = 1; !File.Exists(stop); i++)
+        {
+            long start = DateTime.UtcNow.Ticks;
+            var result = StateStore.Commit(dir, Increment($"own-{writer}", i), options);
+            // Printed at the end: writing to the pipe while others commit would time the pipe too.
+            lines.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"ack {result.Generation} {i} {result.LockWait.TotalMilliseconds:F3} {result.Elapsed.TotalMilliseconds:F3} {start}\n");
+        }
+        Console.Out.Write(lines.ToString());
+        return 0;
     }
     case "reader":
     {
@@ -70,7 +142,7 @@ switch (args[0])
         return ok ? 0 : 1;
     }
     default:
-        Console.Error.WriteLine("usage: counter|writer|reader|check ...");
+        Console.Error.WriteLine("usage: counter|writer|compactor|timed|reader|check ...");
         return 2;
 }
 

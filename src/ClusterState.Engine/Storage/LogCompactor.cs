@@ -13,7 +13,7 @@ namespace ClusterState.Storage;
 /// carries the records committed meanwhile over into the new base's log (their base-row hints
 /// recomputed for it) and switches the metadata. Readers of the old base and log keep them
 /// mapped; cleanup removes the files later. Safe to run from any process at any time: a switch
-/// that finds another base or log than it started from gives up and deletes what it wrote.
+/// that finds another base or log than it started from gives up, leaving what it wrote to the cleanup.
 /// </summary>
 internal static class LogCompactor
 {
@@ -46,9 +46,12 @@ internal static class LogCompactor
         var ranks = Ranks(snapshot);
 
         // 2. The switch, under the writer lock: records committed since the pin move to the new base's log.
+        // A base that does not get switched to stays where it is: another compaction that pinned
+        // the same generation wrote the same name, and may have switched to it already or be about
+        // to (deleting it here once lost the live base). Readers never look at a base the metadata
+        // does not name; the next compaction of this generation overwrites it, the cleanup after a
+        // later switch removes it.
         progress?.Invoke("switch");
-        bool switched = false;
-        try
         {
             using var writerLock = WriterLock.Acquire(directory, lockTimeout ?? TimeSpan.FromSeconds(30));
             var current = StateMetadata.Read(directory);
@@ -71,11 +74,6 @@ internal static class LogCompactor
                 }
             }
             StateStore.Publish(directory, next);
-            switched = true;
-        }
-        finally
-        {
-            if (!switched) AtomicFile.TryDelete(basePath);
         }
         StateStore.ScheduleCleanupOf(directory, baseGeneration);
         return baseGeneration;
