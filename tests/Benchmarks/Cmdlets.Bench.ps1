@@ -253,7 +253,7 @@ foreach ($c in $engine.Checkpoints) {
 Line
 Line '## Commits'
 Line
-Line 'Each commit writes a complete new snapshot (DESIGN.md §5): unchanged entity columns are carried over as bytes, changed fields rebuilt, the file flushed to disk (fsync) before the metadata is switched. Single: `Set-ClusterTask -Id <id> -MemoryMB <n>` in a warm pwsh; engine: `StateStore.Commit` of the same change; without fsync: the same with `Durable = $false`, to show the share of the flush; batch: 10,000 ids piped into one `Set-ClusterTask` (one commit).'
+Line 'Commit cost as the last full `build.ps1 Bench` measured it (its date is at the top). Runs before the commit log (2026-11-30) rewrote a complete snapshot per commit (unchanged columns copied as bytes, the file fsynced before the metadata switched); since then a commit appends one record to the log and fdatasyncs it (DESIGN.md §5; see "Commit log" below for both, measured in one run). Single: `Set-ClusterTask -Id <id> -MemoryMB <n>` in a warm pwsh; engine: `StateStore.Commit` of the same change; without fsync: the same with `Durable = $false`, to show the share of the flush; batch: 10,000 ids piped into one `Set-ClusterTask` (one commit).'
 Line
 Line 'Baselines of the same run: `File.Copy` of the snapshot file (the floor of writing it anew) and the same copy flushed with fsync (the floor of writing it durably).'
 Line

@@ -28,7 +28,11 @@ public sealed class FlightTests : IDisposable
     public FlightTests()
     {
         _state = _dir.Combine("s");
-        StateStore.Create(_state, TestStates.Sample(nodes: 20, tasks: 50_000, content: 3_000).ToStateContent());
+        // A cluster id of its own: the remote cache is per user, and another test's state of the same
+        // sample at the same generation would look like this one's (its full copy would answer queries).
+        var content = TestStates.Sample(nodes: 20, tasks: 50_000, content: 3_000).ToStateContent();
+        content.ClusterId = "flight-" + Guid.NewGuid().ToString("N")[..12];
+        StateStore.Create(_state, content);
         _server = new ServerProcess(_state, "--chunk-rows", "8192");
         _channel = GrpcChannel.ForAddress(_server.Address, new GrpcChannelOptions { MaxReceiveMessageSize = null });
     }

@@ -60,6 +60,7 @@ internal static class LogCompactor
             next.Snapshot = baseName;
             next.Log = null;
             next.LogLength = 0;
+            next.BaseGeneration = null;
             string? newLogPath = null;
             if (current.LogLength > log.Length)
             {
@@ -71,6 +72,7 @@ internal static class LogCompactor
                     CommitLog.Write(newLogPath, 0, carried, durable: true);
                     next.Log = logName;
                     next.LogLength = carried.Length;
+                    next.BaseGeneration = baseGeneration;
                 }
             }
             StateStore.Publish(directory, next);

@@ -33,7 +33,7 @@ internal sealed class SnapshotData
         SchemaVersion = ReadVersion(schemaMetadata, batch);
         Generation = schemaMetadata.TryGetValue(ClusterSchema.GenerationKey, out var g) && long.TryParse(g, NumberStyles.Integer, CultureInfo.InvariantCulture, out long gen)
             ? gen
-            : metadata?.Generation ?? 0;
+            : metadata?.BaseGeneration ?? metadata?.Generation ?? 0; // with a log, the metadata's generation is the log's
         // Bind every entity now: a wrong schema fails on open with a clear error, not mid-query.
         Nodes = new NodeColumns(batch);
         Tasks = new TaskColumns(batch);

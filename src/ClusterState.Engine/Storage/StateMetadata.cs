@@ -71,6 +71,21 @@ public sealed class StateMetadata
         }
     }
 
+    /// <summary>
+    /// The generation of the snapshot a log follows (<c>base_generation</c>), for bases whose
+    /// schema does not carry theirs (snapshots of other writers): without it such a base would take
+    /// the current generation and no longer match its log. Absent without a log.
+    /// </summary>
+    public long? BaseGeneration
+    {
+        get => _json["base_generation"] is null ? null : GetInteger("base_generation");
+        set
+        {
+            if (value is null) _json.Remove("base_generation");
+            else _json["base_generation"] = value;
+        }
+    }
+
     /// <summary>The bytes of <see cref="Log"/> that make this generation (<c>log_length</c>): what lies after them is not read.</summary>
     public long LogLength
     {

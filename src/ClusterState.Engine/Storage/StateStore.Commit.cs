@@ -149,6 +149,7 @@ public static partial class StateStore
         next.UpdatedAt = now;
         next.Log = logName;
         next.LogLength = offset + bytes.Length;
+        next.BaseGeneration = current.Data.BaseData?.Generation ?? current.Generation;
         // The change log entry goes first: a watcher that sees the new generation in the metadata
         // reads the log at once and must find the entry there.
         ChangeLog.Append(directory, generation, now, changes);
@@ -263,6 +264,7 @@ public static partial class StateStore
         next.SchemaVersion = schemaVersion;
         next.Log = null; // a new base, with no log yet
         next.LogLength = 0;
+        next.BaseGeneration = null;
         // The change log entry goes first: a watcher that sees the new generation in the metadata
         // reads the log at once and must find the entry there.
         ChangeLog.Append(directory, generation, now, changes);

@@ -101,6 +101,7 @@ public static partial class StateStore
             merged.UpdatedAt = metadata.UpdatedAt;
             merged.Log = null; // a new base: the old base's log is not part of it
             merged.LogLength = 0;
+            merged.BaseGeneration = null;
             metadata = merged;
         }
         // The log entry before the publish, as in a commit: watchers read it as soon as they see the generation.
