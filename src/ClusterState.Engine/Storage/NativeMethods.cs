@@ -50,6 +50,62 @@ internal static class NativeMethods
     private static bool s_noSyncFileRange;
 
     /// <summary>
+    /// Waits in the kernel for an exclusive <c>flock</c> on a file (Linux; the same lock .NET
+    /// takes for <see cref="FileShare.None"/>). Waiters queue in the kernel instead of polling,
+    /// so a busy writer that releases and asks again does not keep beating them to it. Returns
+    /// false when the call is not available here.
+    /// </summary>
+    /// <summary>
+    /// Opens (creates, mode 0644) a lock file read-write with no lock of .NET's own (its open takes a
+    /// shared flock, which fails while another process holds the exclusive one); null off Linux.
+    /// </summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle? OpenForLock(string path)
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        try
+        {
+            const int ReadWrite = 2, Create = 0x40, CloseOnExec = 0x80000;
+            int fd = Unix.open(path, ReadWrite | Create | CloseOnExec, 0x1A4 /* 0644 */);
+            if (fd < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno is 13 or 21) throw new UnauthorizedAccessException($"'{path}' cannot be opened for writing (errno {errno}).");
+                throw new IOException($"open of '{path}' failed (errno {errno}).", errno);
+            }
+            return new Microsoft.Win32.SafeHandles.SafeFileHandle((IntPtr)fd, ownsHandle: true);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public static bool TryLockExclusive(Microsoft.Win32.SafeHandles.SafeFileHandle file)
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        bool added = false;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            int fd = file.DangerousGetHandle().ToInt32();
+            while (true)
+            {
+                if (Unix.flock(fd, 2 /* LOCK_EX */) == 0) return true;
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != 4 /* EINTR */) throw new IOException($"flock failed (errno {errno}).", errno);
+            }
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+        finally
+        {
+            if (added) file.DangerousRelease();
+        }
+    }
+
+    /// <summary>
     /// Makes a file's data durable (Linux <c>fdatasync</c>: the data and the size, not the
     /// times, which is what an append needs and half the cost of fsync). Elsewhere an fsync
     /// through a second handle, which flushes the same file.
@@ -158,6 +214,14 @@ internal static class NativeMethods
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         public static extern int fdatasync(int fd);
+
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern int flock(int fd, int operation);
+
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
 #pragma warning restore CA2101, SYSLIB1054
     }
 }

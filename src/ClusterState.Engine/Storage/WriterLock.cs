@@ -16,9 +16,9 @@ internal sealed class WriterLock : IDisposable
     /// <summary>The lock file's name inside a state directory.</summary>
     public const string FileName = "state.lock";
 
-    private readonly FileStream _stream;
+    private readonly IDisposable _stream;
 
-    private WriterLock(FileStream stream) => _stream = stream;
+    private WriterLock(IDisposable stream) => _stream = stream;
 
     /// <summary>The lock that serialises checkpoint writers (independent of commits).</summary>
     public const string CheckpointFileName = "checkpoint.lock";
@@ -39,6 +39,7 @@ internal sealed class WriterLock : IDisposable
     public static WriterLock Acquire(string stateDirectory, TimeSpan timeout, string fileName = FileName)
     {
         string path = Path.Combine(stateDirectory, fileName);
+        if (OperatingSystem.IsLinux() && AcquireQueued(path, timeout, stateDirectory) is { } queued) return queued;
         var clock = Stopwatch.StartNew();
         int wait = 1;
         while (true)
@@ -64,6 +65,88 @@ internal sealed class WriterLock : IDisposable
     }
 
     public void Dispose() => _stream.Dispose();
+
+    /// <summary>
+    /// Linux: waits for the lock in the kernel's queue (a blocking <c>flock</c> on a thread of its
+    /// own, so the wait can time out). Polling let writers that commit back to back take the lock
+    /// again and again while others waited seconds; a compaction's switch once waited out its
+    /// whole timeout. The file is opened without .NET's own lock (which would be a shared one that
+    /// fails while a writer holds the lock). A wait given up leaves the thread to release the lock
+    /// as soon as it gets it. Null when the platform has no flock.
+    /// </summary>
+    private static WriterLock? AcquireQueued(string path, TimeSpan timeout, string stateDirectory)
+    {
+        Microsoft.Win32.SafeHandles.SafeFileHandle? handle;
+        try
+        {
+            handle = NativeMethods.OpenForLock(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Open(path); // a lock path that cannot be a lock: reported by the usual open
+        }
+        if (handle is null) return null;
+        var state = new QueuedWait(handle);
+        var thread = new Thread(state.Run) { IsBackground = true, Name = "ClusterState writer lock" };
+        thread.Start();
+        if (state.Wait(timeout) is bool got)
+        {
+            if (got) return new WriterLock(handle);
+            handle.Dispose();
+            return null;
+        }
+        throw new ClusterStateException(ErrorIds.StateLocked, ClusterStateErrorKind.ResourceUnavailable,
+            $"Another writer has held the lock of '{stateDirectory}' for more than {timeout.TotalSeconds:0.#} s.", path);
+    }
+
+    /// <summary>One queued wait: the thread that blocks in flock, and whether its caller is still waiting.</summary>
+    private sealed class QueuedWait(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
+    {
+        private bool _abandoned;
+        private bool? _result;
+
+        public void Run()
+        {
+            bool? result;
+            try
+            {
+                result = NativeMethods.TryLockExclusive(handle) ? true : false;
+            }
+            catch (IOException)
+            {
+                result = false;
+            }
+            lock (this)
+            {
+                if (_abandoned)
+                {
+                    handle.Dispose(); // the caller gave up: closing the file releases the lock at once
+                    return;
+                }
+                _result = result;
+                Monitor.PulseAll(this);
+            }
+        }
+
+        /// <summary>True with the lock, false when flock is not available, null on timeout (the wait is then abandoned).</summary>
+        public bool? Wait(TimeSpan timeout)
+        {
+            var deadline = Stopwatch.StartNew();
+            lock (this)
+            {
+                while (_result is null)
+                {
+                    var left = timeout - deadline.Elapsed;
+                    if (left <= TimeSpan.Zero || !Monitor.Wait(this, left) && _result is null)
+                    {
+                        _abandoned = true;
+                        return null;
+                    }
+                }
+                return _result;
+            }
+        }
+    }
 
     /// <summary>
     /// Opens (creates) the lock file exclusively. A lock path that cannot be a lock (a directory,
