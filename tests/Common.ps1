@@ -65,7 +65,9 @@ function Start-ChildPwsh {
 # Invoke-PesterRun.ps1, once against the state directories and once against ClusterState servers
 # (real server processes on 127.0.0.1) serving those directories.
 $script:TestServers = [System.Collections.Generic.List[object]]::new()
-if ((Get-Variable Mode -ValueOnly -ErrorAction SilentlyContinue) -eq 'Remote') {
+# RemoteLog: through a server whose state has a long commit log (Convert-TestStateToLog).
+function Test-RemoteMode { (Get-Variable Mode -ValueOnly -ErrorAction SilentlyContinue) -in 'Remote', 'RemoteLog' }
+if (Test-RemoteMode) {
     # Every test server shares one token, so child processes and -StatePath URIs authenticate too.
     $env:CLUSTERSTATE_SERVER_TOKEN = 'pester-' + [guid]::NewGuid().ToString('N')
 }
@@ -73,7 +75,7 @@ if ((Get-Variable Mode -ValueOnly -ErrorAction SilentlyContinue) -eq 'Remote') {
 function Get-TestLocation {
     # What tests pass as -StatePath: the directory itself (Local) or the URI of a server for it (Remote).
     param([Parameter(Mandatory)][string] $Path)
-    if ((Get-Variable Mode -ValueOnly -ErrorAction SilentlyContinue) -ne 'Remote') { return $Path }
+    if (-not (Test-RemoteMode)) { return $Path }
     $server = Start-ClusterStateServer -StatePath $Path -Token $env:CLUSTERSTATE_SERVER_TOKEN
     $script:TestServers.Add($server)
     $server.Uri

@@ -10,14 +10,17 @@ Import-Module $PesterPath -Force
 $data = & (Join-Path $PSScriptRoot '../Pester.config.ps1')
 $config = New-PesterConfiguration -Hashtable $data
 # Suites that declare a -Mode parameter run twice: on state directories and through a server;
-# those whose -Mode also takes 'Log' a third time, on a state with a long uncompacted commit log.
+# those whose -Mode also takes 'Log' and 'RemoteLog' again, on a state with a long uncompacted
+# commit log, read directly and through a server.
 $containers = foreach ($file in Get-ChildItem $data.Run.Path -Filter *.Tests.ps1 -Recurse | Sort-Object FullName) {
     $parameters = (Get-Command $file.FullName).Parameters
     if ($parameters -and $parameters.ContainsKey('Mode')) {
         New-PesterContainer -Path $file.FullName -Data @{ Mode = 'Local' }
         New-PesterContainer -Path $file.FullName -Data @{ Mode = 'Remote' }
         $modes = $parameters['Mode'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
-        if ($modes -and $modes.ValidValues -contains 'Log') { New-PesterContainer -Path $file.FullName -Data @{ Mode = 'Log' } }
+        foreach ($more in 'Log', 'RemoteLog') {
+            if ($modes -and $modes.ValidValues -contains $more) { New-PesterContainer -Path $file.FullName -Data @{ Mode = $more } }
+        }
     }
     else { New-PesterContainer -Path $file.FullName }
 }

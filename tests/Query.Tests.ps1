@@ -1,13 +1,13 @@
 # Query cmdlets on a sample state, asserted against the generator's known data; run locally and
 # through a ClusterState server (Invoke-PesterRun.ps1 passes -Mode Local and Remote).
-param([ValidateSet('Local', 'Remote', 'Log')][string] $Mode = 'Local')
+param([ValidateSet('Local', 'Remote', 'Log', 'RemoteLog')][string] $Mode = 'Local')
 
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     $script:StatePath = Join-Path $TestDrive 'state'
     $script:Sample = New-TestState -Path $StatePath
     # Log: the same rows as a base and a long commit log (Common.ps1); every answer must be the same.
-    $script:Generation = if ($Mode -eq 'Log') { Convert-TestStateToLog $StatePath } else { 1 }
+    $script:Generation = if ($Mode -in 'Log', 'RemoteLog') { Convert-TestStateToLog $StatePath } else { 1 }
     $script:Nodes = @($Sample.Nodes)
     $script:Tasks = @($Sample.Tasks)
     $script:Content = @($Sample.Content)

@@ -1,6 +1,6 @@
 # Every seed helper on a hand-built state whose right answers are known: ties, nulls, missing
 # resources, running vs completed outputs for orphans, one-sided peer links, external peers.
-param([ValidateSet('Local', 'Remote', 'Log')][string] $Mode = 'Local')
+param([ValidateSet('Local', 'Remote', 'Log', 'RemoteLog')][string] $Mode = 'Local')
 
 BeforeAll {
     . $PSScriptRoot/Common.ps1
@@ -55,7 +55,7 @@ BeforeAll {
     $stateContent = [ClusterState.StateContent]@{ ClusterId = 'hand'; MasterId = 'm1'; UpdatedAt = $T0; Nodes = $nodes; Tasks = $tasks; Content = $content }
     $null = [ClusterState.StateStore]::Create($StatePath, $stateContent, $null)
     # Log: the same rows as a base and a long commit log (Common.ps1); every answer must be the same.
-    if ($Mode -eq 'Log') { $null = Convert-TestStateToLog $StatePath }
+    if ($Mode -in 'Log', 'RemoteLog') { $null = Convert-TestStateToLog $StatePath }
     $script:StateLocation = Connect-TestState $StatePath
 }
 
@@ -280,7 +280,7 @@ Describe 'get_state_path_from_metadata' {
         $r.StatePath | Should -Be $StateLocation
         $r.Source | Should -Be 'Session'
         # A server names the files of its own machine by their names.
-        $r.SnapshotPath | Should -Be $(if ($Mode -eq 'Remote') { 'snapshot_00000001.arrow' } else { Join-Path $StatePath 'snapshot_00000001.arrow' })
+        $r.SnapshotPath | Should -Be $(if ($Mode -in 'Remote', 'RemoteLog') { 'snapshot_00000001.arrow' } else { Join-Path $StatePath 'snapshot_00000001.arrow' })
         (Resolve-ClusterStatePath -BaseDirectory $StateLocation).Source | Should -Be 'Explicit'
     }
 
