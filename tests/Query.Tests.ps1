@@ -1,5 +1,6 @@
 # Query cmdlets on a sample state, asserted against the generator's known data; run locally and
-# through a ClusterState server (Invoke-PesterRun.ps1 passes -Mode Local and Remote).
+# through a ClusterState server, each also over a state with a long commit log (Invoke-PesterRun.ps1
+# passes -Mode Local, Remote, Log and RemoteLog).
 param([ValidateSet('Local', 'Remote', 'Log', 'RemoteLog')][string] $Mode = 'Local')
 
 BeforeAll {
