@@ -30,16 +30,25 @@ internal static class NativeMethods
     public static void StartWriteBack(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count)
     {
         if (!OperatingSystem.IsLinux() || s_noSyncFileRange) return;
-        bool added = false;
         try
         {
-            file.DangerousAddRef(ref added);
-            if (Unix.sync_file_range(file.DangerousGetHandle().ToInt32(), offset, count, 2 /* SYNC_FILE_RANGE_WRITE */) != 0)
-                s_noSyncFileRange = Marshal.GetLastPInvokeError() == 38; // ENOSYS: not on this system
+            int errno = OnDescriptor(file, fd => Unix.sync_file_range(fd, offset, count, 2 /* SYNC_FILE_RANGE_WRITE */) == 0 ? 0 : Marshal.GetLastPInvokeError());
+            if (errno != 0) s_noSyncFileRange = errno == 38; // ENOSYS: not on this system
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             s_noSyncFileRange = true;
+        }
+    }
+
+    /// <summary>Runs a system call on a handle's descriptor, holding a reference on the handle so the descriptor cannot be closed (and reused) meanwhile.</summary>
+    private static T OnDescriptor<T>(Microsoft.Win32.SafeHandles.SafeFileHandle file, Func<int, T> call)
+    {
+        bool added = false;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            return call(file.DangerousGetHandle().ToInt32());
         }
         finally
         {
@@ -49,12 +58,6 @@ internal static class NativeMethods
 
     private static bool s_noSyncFileRange;
 
-    /// <summary>
-    /// Waits in the kernel for an exclusive <c>flock</c> on a file (Linux; the same lock .NET
-    /// takes for <see cref="FileShare.None"/>). Waiters queue in the kernel instead of polling,
-    /// so a busy writer that releases and asks again does not keep beating them to it. Returns
-    /// false when the call is not available here.
-    /// </summary>
     /// <summary>
     /// Opens (creates, mode 0644) a lock file read-write with no lock of .NET's own (its open takes a
     /// shared flock, which fails while another process holds the exclusive one); null off Linux.
@@ -80,28 +83,30 @@ internal static class NativeMethods
         }
     }
 
+    /// <summary>
+    /// Waits in the kernel for an exclusive <c>flock</c> on a file (Linux; the same lock .NET
+    /// takes for <see cref="FileShare.None"/>). Waiters queue in the kernel instead of polling,
+    /// so a busy writer that releases and asks again does not keep beating them to it. Returns
+    /// false when the call is not available here.
+    /// </summary>
     public static bool TryLockExclusive(Microsoft.Win32.SafeHandles.SafeFileHandle file)
     {
         if (!OperatingSystem.IsLinux()) return false;
-        bool added = false;
         try
         {
-            file.DangerousAddRef(ref added);
-            int fd = file.DangerousGetHandle().ToInt32();
-            while (true)
+            return OnDescriptor(file, fd =>
             {
-                if (Unix.flock(fd, 2 /* LOCK_EX */) == 0) return true;
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != 4 /* EINTR */) throw new IOException($"flock failed (errno {errno}).", errno);
-            }
+                while (true)
+                {
+                    if (Unix.flock(fd, 2 /* LOCK_EX */) == 0) return true;
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno != 4 /* EINTR */) throw new IOException($"flock failed (errno {errno}).", errno);
+                }
+            });
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             return false;
-        }
-        finally
-        {
-            if (added) file.DangerousRelease();
         }
     }
 
@@ -114,17 +119,9 @@ internal static class NativeMethods
     {
         if (OperatingSystem.IsLinux())
         {
-            bool added = false;
-            try
-            {
-                file.DangerousAddRef(ref added);
-                if (Unix.fdatasync(file.DangerousGetHandle().ToInt32()) == 0) return;
-                throw new IOException($"fdatasync of '{path}' failed (errno {Marshal.GetLastPInvokeError()}).");
-            }
-            finally
-            {
-                if (added) file.DangerousRelease();
-            }
+            int errno = OnDescriptor(file, fd => Unix.fdatasync(fd) == 0 ? 0 : Marshal.GetLastPInvokeError());
+            if (errno == 0) return;
+            throw new IOException($"fdatasync of '{path}' failed (errno {errno}).");
         }
         using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         stream.Flush(flushToDisk: true);
