@@ -100,7 +100,7 @@ public static class RemoteWire
         {
             var column = batch.Column(i);
             columns.Add(IsEntity(batch.Schema.GetFieldByIndex(i).Name) && column is ListArray list
-                ? WithValues((ListType)list.Data.DataType, ArrowArrayFactory.Slice(list.Values, 0, 0))
+                ? StateBatchBuilder.OneRowList((ListType)list.Data.DataType, ArrowArrayFactory.Slice(list.Values, 0, 0))
                 : column);
         }
         return new RecordBatch(new Apache.Arrow.Schema(batch.Schema.FieldsList, EntityBatches.FlightMetadata(snapshot)), columns, 1);
@@ -131,7 +131,7 @@ public static class RemoteWire
                 _ => Concatenate(structType, parts),
             };
             if (parts.Count > 1) owned?.Add(values);
-            columns.Add(WithValues(listType, values));
+            columns.Add(StateBatchBuilder.OneRowList(listType, values));
         }
         return new RecordBatch(header.Schema, columns, 1);
     }
@@ -154,12 +154,6 @@ public static class RemoteWire
     }
 
     private static bool IsEntity(string name) => name is ClusterSchema.Names.Nodes or ClusterSchema.Names.Tasks or ClusterSchema.Names.Content;
-
-    private static ListArray WithValues(ListType type, IArrowArray values)
-    {
-        var offsets = new ArrowBuffer.Builder<int>(2).Append(0).Append(values.Length).Build();
-        return new ListArray(type, 1, offsets, values, ArrowBuffer.Empty, 0);
-    }
 
     /// <summary>An engine error as a gRPC status (the ErrorId first in the message) with trailers; <paramref name="code"/> overrides the status the kind gives.</summary>
     public static RpcException ToRpcException(ClusterStateException e, StatusCode? code = null)

@@ -70,6 +70,16 @@ public static class ClusterSchema
         }, metadata);
     }
 
+    /// <summary>A schema with <paramref name="generation"/> in its key/value metadata (the rest kept).</summary>
+    internal static Apache.Arrow.Schema WithGeneration(Apache.Arrow.Schema schema, long generation)
+    {
+        var metadata = new Dictionary<string, string>(schema.Metadata ?? new Dictionary<string, string>())
+        {
+            [GenerationKey] = generation.ToString(CultureInfo.InvariantCulture),
+        };
+        return new Apache.Arrow.Schema(schema.FieldsList, metadata);
+    }
+
     /// <summary>Schema-level key of a commit log: the generation of the base its records follow.</summary>
     public const string BaseGenerationKey = "base_generation";
 

@@ -52,17 +52,18 @@ internal sealed class StateBatchBuilder
             new StringArray.Builder().Append(clusterId).Build(),
             new StringArray.Builder().Append(masterId).Build(),
             new TimestampArray.Builder(ClusterSchema.Timestamp).Append(Utc(updatedAt)).Build(),
-            OneRowList(schema, ClusterSchema.Names.Nodes, BuildNodeItems(), _nodes.Count),
-            OneRowList(schema, ClusterSchema.Names.Tasks, BuildTaskItems(), _tasks.Count),
-            OneRowList(schema, ClusterSchema.Names.Content, BuildContentItems(), _content.Count),
+            OneRowList(schema.GetFieldByName(ClusterSchema.Names.Nodes).DataType, BuildNodeItems()),
+            OneRowList(schema.GetFieldByName(ClusterSchema.Names.Tasks).DataType, BuildTaskItems()),
+            OneRowList(schema.GetFieldByName(ClusterSchema.Names.Content).DataType, BuildContentItems()),
         };
         return new RecordBatch(schema, arrays, 1);
     }
 
-    private static ListArray OneRowList(Apache.Arrow.Schema schema, string column, StructArray items, int count)
+    /// <summary>The list column of a one-row state batch: one list holding every item of <paramref name="items"/>.</summary>
+    internal static ListArray OneRowList(IArrowType listType, IArrowArray items)
     {
-        var offsets = new ArrowBuffer.Builder<int>(2).Append(0).Append(count).Build();
-        return new ListArray(schema.GetFieldByName(column).DataType, 1, offsets, items, ArrowBuffer.Empty, 0, 0);
+        var offsets = new ArrowBuffer.Builder<int>(2).Append(0).Append(items.Length).Build();
+        return new ListArray(listType, 1, offsets, items, ArrowBuffer.Empty, 0, 0);
     }
 
     internal static DateTimeOffset Utc(DateTime value) => value.Kind switch

@@ -72,7 +72,7 @@ internal sealed class CommitRecord
                 N.Generation => new Int64Array.Builder().Append(generation).Build(),
                 N.Checksum => new Int64Array.Builder().Append(0).Build(),
                 N.BaseRows => IntList((ListType)field.DataType, entities.SelectMany(e => e.BaseRows).Concat(entities.SelectMany(e => e.RemovedBaseRows))),
-                _ when k >= 0 => OneRow((ListType)field.DataType, entities[k].Rows),
+                _ when k >= 0 => StateBatchBuilder.OneRowList(field.DataType, entities[k].Rows),
                 _ when r >= 0 => StringList((ListType)field.DataType, entities[r].Removed),
                 _ => new NullArray(1), // a top-level column of a newer writer: this module writes none
             });
@@ -134,24 +134,18 @@ internal sealed class CommitRecord
         return result;
     }
 
-    private static ListArray OneRow(ListType type, IArrowArray items)
-    {
-        var offsets = new ArrowBuffer.Builder<int>(2).Append(0).Append(items.Length).Build();
-        return new ListArray(type, 1, offsets, items, ArrowBuffer.Empty, 0, 0);
-    }
-
     private static ListArray StringList(ListType type, IEnumerable<string> values)
     {
         var items = new StringArray.Builder();
         foreach (var v in values) items.Append(v);
-        return OneRow(type, items.Build());
+        return StateBatchBuilder.OneRowList(type, items.Build());
     }
 
     private static ListArray IntList(ListType type, IEnumerable<int> values)
     {
         var items = new Int32Array.Builder();
         foreach (var v in values) items.Append(v);
-        return OneRow(type, items.Build());
+        return StateBatchBuilder.OneRowList(type, items.Build());
     }
 
     private static ClusterStateException Corrupt(string logPath, string why) =>

@@ -8,52 +8,45 @@ using N = ClusterState.ClusterSchema.Names;
 namespace ClusterState.Storage;
 
 /// <summary>
-/// Folds a base and the log records after it into one batch (DESIGN.md §5): the snapshot a
-/// single-file commit path would have written at the last record's generation, in the same row
+/// Turns a base and the log records after it into batches (DESIGN.md §5): the delta a merged view
+/// reads its log rows from, and the whole state folded into one batch — the snapshot a
+/// single-file commit would have written at the last record's generation, in the same row
 /// order, with every field's bytes carried over (fields this module does not know included).
 /// </summary>
 internal static class Compaction
 {
     /// <summary>
-    /// The batch of <paramref name="baseBatch"/> with the first <paramref name="applied"/> of
-    /// <paramref name="records"/> merged in (<paramref name="merges"/> from
-    /// <see cref="EntityMerge.Build"/>); the base itself when no record applies.
+    /// The state of merged <paramref name="entities"/> (nodes, tasks, content, as
+    /// <see cref="CommitRecord.EntityNames"/> orders them) as one batch: each entity's rows copied
+    /// in the state's order from the base's items and the log rows, every other column from
+    /// <paramref name="top"/> (the delta: the base's columns with the last record's top-level
+    /// values), and <paramref name="generation"/> in the schema's metadata.
     /// </summary>
-    public static RecordBatch Fold(RecordBatch baseBatch, IReadOnlyList<CommitRecord> records, RowMerge[] merges, int applied)
+    public static RecordBatch Fold(EntityColumns[] entities, RecordBatch top, long generation)
     {
-        if (applied == 0) return baseBatch;
-        var last = records[applied - 1];
-        var bases = new EntityColumns[] { new NodeColumns(baseBatch), new TaskColumns(baseBatch), new ContentColumns(baseBatch) };
-        var schema = baseBatch.Schema;
-        var metadata = new Dictionary<string, string>(schema.Metadata ?? new Dictionary<string, string>())
-        {
-            [ClusterSchema.GenerationKey] = last.Generation.ToString(CultureInfo.InvariantCulture),
-        };
+        var schema = ClusterSchema.WithGeneration(top.Schema, generation);
         var arrays = new List<IArrowArray>();
         for (int i = 0; i < schema.FieldsList.Count; i++)
         {
-            string name = schema.FieldsList[i].Name;
-            int k = System.Array.IndexOf(CommitRecord.EntityNames, name);
-            if (k >= 0)
+            int k = System.Array.IndexOf(CommitRecord.EntityNames, schema.FieldsList[i].Name);
+            if (k < 0)
             {
-                var sources = new List<IArrowArray?> { bases[k].Items };
-                for (int r = 0; r < applied; r++) sources.Add(records[r].Rows(k).Items);
-                var listType = (ListType)schema.FieldsList[i].DataType;
-                var order = EntityMerge.Order(merges[k], bases[k], records, k);
-                var items = ArrayInterleave.Build(listType.ValueDataType, sources, order);
-                var offsets = new ArrowBuffer.Builder<int>(2).Append(0).Append(order.Length).Build();
-                arrays.Add(new ListArray(listType, 1, offsets, items, ArrowBuffer.Empty, 0, 0));
+                arrays.Add(top.Column(i));
+                continue;
             }
-            else if (name is N.ClusterId or N.MasterId or N.UpdatedAt && ColumnBinding.Column(last.Batch, name) is { } value)
+            var c = entities[k];
+            var plan = new ArrayInterleave.Take[c.Count];
+            int n = 0;
+            foreach (int row in c.Rows)
             {
-                arrays.Add(value); // the record's top-level values are those of its generation
+                var (source, at) = c.Locate(row);
+                plan[n++] = new ArrayInterleave.Take(source, at);
             }
-            else
-            {
-                arrays.Add(baseBatch.Column(i)); // a column a newer writer added: carried over
-            }
+            var listType = (ListType)schema.FieldsList[i].DataType;
+            var items = ArrayInterleave.Build(listType.ValueDataType, new IArrowArray?[] { c.Items, c.DeltaItems }, plan);
+            arrays.Add(StateBatchBuilder.OneRowList(listType, items));
         }
-        return new RecordBatch(new Apache.Arrow.Schema(schema.FieldsList, metadata), arrays, 1);
+        return new RecordBatch(schema, arrays, 1);
     }
 
     /// <summary>
@@ -78,9 +71,7 @@ internal static class Compaction
                 var delta = merges[k].Delta;
                 var plan = new ArrayInterleave.Take[delta.Length];
                 for (int d = 0; d < delta.Length; d++) plan[d] = new(delta[d].Record, records[delta[d].Record].Rows(k).Start + delta[d].Row);
-                var items = ArrayInterleave.Build(listType.ValueDataType, sources, plan);
-                var offsets = new ArrowBuffer.Builder<int>(2).Append(0).Append(plan.Length).Build();
-                arrays.Add(new ListArray(listType, 1, offsets, items, ArrowBuffer.Empty, 0, 0));
+                arrays.Add(StateBatchBuilder.OneRowList(listType, ArrayInterleave.Build(listType.ValueDataType, sources, plan)));
             }
             else if (last is not null && name is N.ClusterId or N.MasterId or N.UpdatedAt && ColumnBinding.Column(last.Batch, name) is { } value)
             {

@@ -198,9 +198,7 @@ internal sealed class EntityEdit<T>
             }
             children[f] = ArrayInterleave.Build(field.DataType, new IArrowArray?[] { oldChild, patchChild }, fieldPlan);
         }
-        var items = new StructArray(itemType, plan.Length, children, ArrowBuffer.Empty, 0, 0);
-        var offsets = new ArrowBuffer.Builder<int>(2).Append(0).Append(plan.Length).Build();
-        return new ListArray(listType, 1, offsets, items, ArrowBuffer.Empty, 0, 0);
+        return StateBatchBuilder.OneRowList(listType, new StructArray(itemType, plan.Length, children, ArrowBuffer.Empty, 0, 0));
     }
 
     private bool AnyAddedValue(IArrowArray patchChild)

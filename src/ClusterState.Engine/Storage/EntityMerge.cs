@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using ClusterState.Schema;
-using Take = ClusterState.Storage.ArrayInterleave.Take;
 
 namespace ClusterState.Storage;
 
@@ -13,33 +12,6 @@ namespace ClusterState.Storage;
 /// </summary>
 internal static class EntityMerge
 {
-    /// <summary>
-    /// The merged rows in order as takes: source 0 is the base's item struct array, source
-    /// 1 + r record r's (rows are indexes into those arrays, their list start included).
-    /// </summary>
-    public static Take[] Order(RowMerge merge, EntityColumns baseColumns, IReadOnlyList<CommitRecord> records, int entity)
-    {
-        var order = new Take[merge.Count];
-        var masked = merge.Masked;
-        var delta = merge.Delta;
-        var deltaBase = merge.DeltaBaseRows;
-        int n = 0, m = 0, d = 0;
-        for (int row = 0; row < merge.BaseCount; row++)
-        {
-            if (m < masked.Length && masked[m] == row)
-            {
-                m++;
-                if (d < delta.Length && deltaBase[d] == row) order[n++] = FromLog(d++);
-                continue;
-            }
-            order[n++] = new Take(0, baseColumns.Start + row);
-        }
-        while (d < delta.Length) order[n++] = FromLog(d++);
-        return order;
-
-        Take FromLog(int k) => new(1 + delta[k].Record, records[delta[k].Record].Rows(entity).Start + delta[k].Row);
-    }
-
     /// <summary>
     /// Applies records one at a time to the three entities; stops before the first record whose
     /// ids or hints do not fit the state so far (a log written by something else, or damaged

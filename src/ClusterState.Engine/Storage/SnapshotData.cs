@@ -87,18 +87,9 @@ internal sealed class SnapshotData
 
     /// <summary>The state's schema: the base's, with this generation in its metadata (no fold needed).</summary>
     public Apache.Arrow.Schema StateSchema => BaseData is null ? Batch.Schema
-        : Volatile.Read(ref _stateSchema) ?? Interlocked.CompareExchange(ref _stateSchema, WithGeneration(Batch.Schema, Generation), null) ?? _stateSchema!;
+        : Volatile.Read(ref _stateSchema) ?? Interlocked.CompareExchange(ref _stateSchema, ClusterSchema.WithGeneration(Batch.Schema, Generation), null) ?? _stateSchema!;
 
     private Apache.Arrow.Schema? _stateSchema;
-
-    private static Apache.Arrow.Schema WithGeneration(Apache.Arrow.Schema schema, long generation)
-    {
-        var metadata = new Dictionary<string, string>(schema.Metadata ?? new Dictionary<string, string>())
-        {
-            [ClusterSchema.GenerationKey] = generation.ToString(CultureInfo.InvariantCulture),
-        };
-        return new Apache.Arrow.Schema(schema.FieldsList, metadata);
-    }
 
     /// <summary>A batch with the state's top-level values (cluster, master, updated_at) and its full schema, without folding: the base's, or a merged state's delta.</summary>
     public RecordBatch TopBatch => _top ?? Batch;
@@ -127,7 +118,7 @@ internal sealed class SnapshotData
     /// (exports, checkpoints, the state flight). Queries use the merged columns instead.
     /// </summary>
     public RecordBatch StateBatch => BaseData is null ? Batch
-        : Volatile.Read(ref _stateBatch) ?? Interlocked.CompareExchange(ref _stateBatch, Compaction.Fold(Batch, _records!, _merges!, AppliedRecords), null) ?? _stateBatch!;
+        : Volatile.Read(ref _stateBatch) ?? Interlocked.CompareExchange(ref _stateBatch, AppliedRecords == 0 ? Batch : Compaction.Fold(new EntityColumns[] { Nodes, Tasks, Content }, TopBatch, Generation), null) ?? _stateBatch!;
 
     /// <summary>This state with every row in one batch (<see cref="StateBatch"/>): itself when there is no log.</summary>
     public SnapshotData Flat => BaseData is null ? this

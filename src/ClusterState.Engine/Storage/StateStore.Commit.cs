@@ -354,15 +354,6 @@ public static partial class StateStore
 
     private static IEnumerable<string> ContentFields(ClusterContent a, ClusterContent b) => Schema.ContentFields.Table.Changed(a, b);
 
-    private static Apache.Arrow.Schema WithGeneration(Apache.Arrow.Schema schema, long generation)
-    {
-        var metadata = new Dictionary<string, string>(schema.Metadata ?? new Dictionary<string, string>())
-        {
-            [ClusterSchema.GenerationKey] = generation.ToString(CultureInfo.InvariantCulture),
-        };
-        return new Apache.Arrow.Schema(schema.FieldsList, metadata);
-    }
-
     private static DateTime Truncate(DateTime t)
     {
         t = t.ToUniversalTime();

@@ -96,8 +96,6 @@ public static partial class StateStore
             children.Add(ArrayInterleave.Build(field.DataType, new IArrowArray?[] { old.Items.Fields[f] }, plan));
         }
         var type = new StructType(fields);
-        var items = new StructArray(type, old.Count, children, ArrowBuffer.Empty, 0, 0);
-        var offsets = new ArrowBuffer.Builder<int>(2).Append(0).Append(old.Count).Build();
-        return new ListArray(new ListType(new Field("item", type, true, null)), 1, offsets, items, ArrowBuffer.Empty, 0, 0);
+        return StateBatchBuilder.OneRowList(new ListType(new Field("item", type, true, null)), new StructArray(type, old.Count, children, ArrowBuffer.Empty, 0, 0));
     }
 }
