@@ -182,7 +182,7 @@ public class CommitLogTests
     }
 
     /// <summary>(start, length) of each record after the schema message.</summary>
-    private static List<(int Start, int Length)> Records(byte[] log)
+    internal static List<(int Start, int Length)> Records(byte[] log)
     {
         var result = new List<(int, int)>();
         Assert.True(IpcLayout.TryReadMessage(log, out var header));

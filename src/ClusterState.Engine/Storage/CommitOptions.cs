@@ -23,4 +23,12 @@ public sealed class CommitOptions
 
     /// <summary>The same, counted in records (commits) since the base; 0 never does.</summary>
     public int CompactLogRecords { get; set; } = 4096;
+
+    /// <summary>
+    /// After a commit that leaves this many records after the log's summary (or its start), the
+    /// committing process summarises the log in the background (docs/FORMAT.md "The log
+    /// summary"), so that opening the state decodes the summary and at most about this many
+    /// records instead of all of them; 0 never does.
+    /// </summary>
+    public int SummarizeLogRecords { get; set; } = 64;
 }

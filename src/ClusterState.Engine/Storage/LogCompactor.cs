@@ -29,7 +29,7 @@ internal static class LogCompactor
         var pinned = StateMetadata.Read(directory);
         if (pinned.Log is null) return null;
         using var snapshot = ClusterSnapshot.Open(directory);
-        if (snapshot.Data.Log is not { } log || (log.Length < minBytes && snapshot.Data.AppliedRecords < minRecords)) return null;
+        if (snapshot.Data.Log is not { } log || (log.Length < minBytes && snapshot.Data.CommitsSinceBase < minRecords)) return null;
         if (snapshot.Metadata?.Snapshot != pinned.Snapshot || snapshot.Metadata?.Log != pinned.Log) return null;
 
         // 1. The new base, written from the pinned generation with no lock held.

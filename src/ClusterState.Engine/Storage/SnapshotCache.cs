@@ -54,7 +54,7 @@ internal static class SnapshotCache
             }
             SnapshotData? previous;
             lock (Entries) previous = entry.Merged?.Data;
-            var merged = SnapshotData.WithLog(entry.Base, logPath, metadata.LogLength, previous);
+            var merged = SnapshotData.WithLog(entry.Base, logPath, metadata.LogLength, previous, metadata);
             lock (Entries)
             {
                 // The cache keeps a reference of its own; the caller gets the one WithLog made.

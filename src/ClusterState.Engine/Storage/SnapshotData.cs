@@ -106,8 +106,11 @@ internal sealed class SnapshotData
     /// <summary>The commit log read (records that passed their checks), or null without a log.</summary>
     public LogContents? Log { get; }
 
-    /// <summary>How many of the log's records make this state.</summary>
+    /// <summary>How many of the records read make this state (a summary counts as one).</summary>
     public int AppliedRecords { get; }
+
+    /// <summary>Commits since the base (what the log holds, whether read record by record or through a summary).</summary>
+    public long CommitsSinceBase => BaseData is null ? 0 : Generation - BaseData.Generation;
 
     /// <summary>Why the log was read only up to <see cref="AppliedRecords"/> (a torn or damaged record), or null.</summary>
     public string? LogDamage { get; }
@@ -153,42 +156,59 @@ internal sealed class SnapshotData
     /// that of the records before it; <see cref="LogDamage"/> says why). A log that does not
     /// follow this base (another base generation or schema) is SnapshotCorrupt. The result holds
     /// its own references; the caller keeps its reference on <paramref name="baseData"/>.
+    /// A log read before (<paramref name="previous"/>) is read on from where it ended; a log read
+    /// afresh starts from the summary <paramref name="metadata"/> names, when there is one that serves.
     /// </summary>
-    public static SnapshotData WithLog(SnapshotData baseData, string logPath, long logLength, SnapshotData? previous = null)
+    public static SnapshotData WithLog(SnapshotData baseData, string logPath, long logLength, SnapshotData? previous = null, StateMetadata? metadata = null)
     {
         RefuseIrregularFile(logPath, FileStamp.Of(logPath), followLinks: false);
         // The log is read into memory (it is O(changes), and records then outlive any mapping).
         // A log only grows while it is the log of its base, so a state read before from the same
         // file keeps its records and only the new tail is read (the file's identity decides).
         var identity = NativeMethods.TryStat(logPath) is { } stat ? (logPath, stat.Device, stat.Inode) : (logPath, 0UL, 0UL);
-        LogContents contents;
-        long fileLength;
         try
         {
             using var file = File.OpenHandle(logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            fileLength = RandomAccess.GetLength(file);
+            long fileLength = RandomAccess.GetLength(file);
             int length = (int)Math.Min(fileLength, logLength);
-            if (previous is { Log: { } known, LogDamage: null } && ReferenceEquals(previous.BaseData, baseData) && previous._log == identity
-                && identity.Item3 != 0 && known.Length <= length)
+            void Check(Apache.Arrow.Schema schema) => CheckFollows(schema, baseData, logPath);
+            LogContents ReadOn(LogContents known)
             {
                 var tail = new byte[length - known.Length];
                 RandomAccess.Read(file, tail, known.Length);
-                contents = CommitLog.ReadMore(known, tail, logPath); // the schema was checked when the log was first read
+                return CommitLog.ReadMore(known, tail, logPath); // the schema was checked when the log was first read
             }
-            else
+            if (previous is { Log: { } read, LogDamage: null } && ReferenceEquals(previous.BaseData, baseData) && previous._log == identity
+                && identity.Item3 != 0 && read.Length <= length)
             {
-                var bytes = new byte[length];
-                RandomAccess.Read(file, bytes, 0);
-                // Checked before records are decoded: a damaged schema message would otherwise bind them
-                // to a schema of its own and fail as something other than SnapshotCorrupt.
-                contents = CommitLog.Read(bytes, logPath, schema => CheckFollows(schema, baseData, logPath));
+                return Merge(baseData, identity, ReadOn(read), fileLength, logLength);
             }
+            // A summary serves when the log after it reads whole and merges: anything else (a summary
+            // that does not fit the log, damage after it) is judged on the log alone.
+            if (metadata is not null && LogSummary.TryRead(Path.GetDirectoryName(logPath) ?? "", metadata, baseData.Generation, Check) is { } summary
+                && summary.Length <= length && ReadOn(summary) is { Damage: null } summarised
+                && (summarised.Records.Count == 1 || summarised.Records[1].Generation == summarised.Records[0].Generation + 1))
+            {
+                var merged = Merge(baseData, identity, summarised, fileLength, logLength);
+                if (merged.LogDamage is null) return merged;
+                merged.Release();
+            }
+            var bytes = new byte[length];
+            RandomAccess.Read(file, bytes, 0);
+            // Checked before records are decoded: a damaged schema message would otherwise bind them
+            // to a schema of its own and fail as something other than SnapshotCorrupt.
+            return Merge(baseData, identity, CommitLog.Read(bytes, logPath, Check), fileLength, logLength);
         }
         catch (FileNotFoundException e)
         {
             throw new ClusterStateException(ErrorIds.SnapshotMissing, ClusterStateErrorKind.NotFound,
                 $"The commit log '{logPath}' does not exist.", logPath, e);
         }
+    }
+
+    /// <summary>The state of a base and the log records read: merged, with the base's mapping referenced once more.</summary>
+    private static SnapshotData Merge(SnapshotData baseData, (string Path, ulong Device, ulong Inode) identity, LogContents contents, long fileLength, long logLength)
+    {
         var bases = new EntityColumns[] { baseData.Nodes, baseData.Tasks, baseData.Content };
         var merges = EntityMerge.Build(bases, contents.Records, out int applied, out string? mergeDamage);
         string? damage = contents.Damage ?? mergeDamage;

@@ -65,10 +65,38 @@ public sealed class StateMetadata
         get => _json["log"] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
         set
         {
+            // A summary belongs to its log: another log (or none) drops it.
+            if (value != Log) LogSummary = null;
             // No log is no key (a reader of the first layout never sees one).
             if (value is null) _json.Remove("log");
             else _json["log"] = value;
         }
+    }
+
+    /// <summary>
+    /// The log's summary (<c>log_summary</c>, a bare file name; docs/FORMAT.md "The log summary"):
+    /// one record equal to the log's records up to <see cref="LogSummaryOffset"/>, which readers
+    /// may read instead of them. Null when there is none; setting it null also drops the offset.
+    /// </summary>
+    public string? LogSummary
+    {
+        get => _json["log_summary"] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+        set
+        {
+            if (value is null)
+            {
+                _json.Remove("log_summary");
+                _json.Remove("log_summary_offset");
+            }
+            else _json["log_summary"] = value;
+        }
+    }
+
+    /// <summary>The byte of the log after the last record the summary stands for (<c>log_summary_offset</c>); 0 without a summary.</summary>
+    public long LogSummaryOffset
+    {
+        get => _json["log_summary_offset"] is null ? 0 : GetInteger("log_summary_offset");
+        set => _json["log_summary_offset"] = value;
     }
 
     /// <summary>
@@ -203,6 +231,8 @@ public sealed class StateMetadata
             if (_json[ClusterSchema.MinReaderVersionKey] is not null) minReader = GetInteger(ClusterSchema.MinReaderVersionKey);
             if (_json["log"] is not null && Log is null) throw new FormatException("'log' must be a string.");
             if (LogLength is < 0 or > int.MaxValue) throw new FormatException($"'log_length' {LogLength} is outside 0..{int.MaxValue}.");
+            if (_json["log_summary"] is not null && (LogSummary is null || Log is null)) throw new FormatException("'log_summary' must be a string, beside a 'log'.");
+            if (LogSummaryOffset < 0 || LogSummaryOffset > LogLength) throw new FormatException($"'log_summary_offset' {LogSummaryOffset} is outside 0..{LogLength} (the log's length).");
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException)
         {
@@ -210,7 +240,7 @@ public sealed class StateMetadata
         }
         Storage.SnapshotData.RefuseFutureVersion((int)Math.Clamp(minReader, 0, int.MaxValue), path);
         // The snapshot must be a bare file name inside this directory: never follow a pointer elsewhere.
-        foreach (var (key, name) in new[] { ("snapshot", snapshot), ("log", Log) })
+        foreach (var (key, name) in new[] { ("snapshot", snapshot), ("log", Log), ("log_summary", LogSummary) })
         {
             if (name is null) continue;
             if (name.Length == 0 || name != System.IO.Path.GetFileName(name) || name is "." or ".."

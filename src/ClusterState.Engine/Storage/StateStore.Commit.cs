@@ -98,8 +98,10 @@ public static partial class StateStore
         Mark("build");
         long logLength = AppendToLog(directory, metadata, current, bytes, generation, now, options, Mark, changes);
         if ((options.CompactLogBytes > 0 && logLength >= options.CompactLogBytes)
-            || (options.CompactLogRecords > 0 && current.Data.AppliedRecords + 1 >= options.CompactLogRecords))
-            ScheduleCompaction(directory);
+            || (options.CompactLogRecords > 0 && current.Data.CommitsSinceBase + 1 >= options.CompactLogRecords))
+            InBackground(Compacting, directory, "Compaction", () => LogCompactor.Run(directory));
+        else if (options.SummarizeLogRecords > 0 && generation - (LogSummary.Reach(metadata) ?? generation) >= options.SummarizeLogRecords)
+            InBackground(Summarizing, directory, "Summary of the log", () => LogSummary.Write(directory, options.LockTimeout));
         return new CommitResult
         {
             PreviousGeneration = metadata.Generation,
@@ -170,48 +172,52 @@ public static partial class StateStore
     }
 
     private static readonly HashSet<string> Compacting = new(StringComparer.Ordinal);
+    private static readonly HashSet<string> Summarizing = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Compacts in the background, off the commit that found the log long (one compaction per
-    /// state at a time in this process; other processes that find it long may run theirs, and
-    /// the one that switches second finds another base and gives up). A failure is left for the
-    /// next commit to retry: the state is whole either way.
+    /// Compacts or summarises in the background, off the commit that found the log long (one of
+    /// each per state at a time in this process; other processes that find it long may run
+    /// theirs, and the one that switches second finds another base or a newer summary and gives
+    /// up). A failure is left for the next commit to retry: the state is whole either way.
     /// </summary>
-    private static void ScheduleCompaction(string directory)
+    private static void InBackground(HashSet<string> running, string directory, string what, Action work)
     {
-        lock (Compacting)
+        lock (running)
         {
-            if (!Compacting.Add(directory)) return;
+            if (!running.Add(directory)) return;
         }
         System.Threading.Tasks.Task.Run(() =>
         {
             try
             {
-                LogCompactor.Run(directory);
+                work();
             }
-#pragma warning disable CA1031 // a background compaction must never take the process down; the next commit tries again
+#pragma warning disable CA1031 // background work must never take the process down; the next commit tries again
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                Trace.TraceWarning($"Compaction of '{directory}' failed: {e.Message}");
+                Trace.TraceWarning($"{what} of '{directory}' failed: {e.Message}");
             }
             finally
             {
-                lock (Compacting) Compacting.Remove(directory);
+                lock (running) running.Remove(directory);
             }
         });
     }
 
-    /// <summary>Waits until this process's background compactions are done (tests, and processes about to exit).</summary>
+    /// <summary>Waits until this process's background compactions and log summaries are done (tests, and processes about to exit).</summary>
     public static void WaitForCompaction()
     {
-        while (true)
+        foreach (var running in new[] { Compacting, Summarizing })
         {
-            lock (Compacting)
+            while (true)
             {
-                if (Compacting.Count == 0) return;
+                lock (running)
+                {
+                    if (running.Count == 0) break;
+                }
+                System.Threading.Thread.Sleep(10);
             }
-            System.Threading.Thread.Sleep(10);
         }
     }
 
@@ -414,7 +420,7 @@ public static partial class StateStore
         try
         {
             // Snapshots, the logs of older bases, and what an interrupted write of any file here left (metadata, change log).
-            files = Directory.GetFiles(directory, "snapshot_*.arrow*").Concat(Directory.GetFiles(directory, "commits_*.arrows"))
+            files = Directory.GetFiles(directory, "snapshot_*.arrow*").Concat(Directory.GetFiles(directory, "commits_*.arrows")).Concat(Directory.GetFiles(directory, "summary_*.arrows*"))
                 .Concat(Directory.GetFiles(directory, "*.json.tmp-*")).ToArray();
         }
         catch (IOException)
@@ -428,6 +434,12 @@ public static partial class StateStore
             if (leftover)
             {
                 if (File.GetLastWriteTimeUtc(file) < DateTime.UtcNow.AddMinutes(-10)) AtomicFile.TryDelete(file);
+                continue;
+            }
+            // The summaries of older bases' logs (a replaced summary of the live log is deleted by its successor).
+            if (LogSummary.Parse(name) is { } summary)
+            {
+                if (summary.Base <= generation - Math.Max(1, keep)) AtomicFile.TryDelete(file);
                 continue;
             }
             // snapshot_<g>.arrow and commits_<g>.arrows (the log of the base of generation g).
