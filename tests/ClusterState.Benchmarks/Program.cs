@@ -46,6 +46,8 @@ public static class Program
         BenchStates.Root = Path.GetFullPath(root);
         // The commit log on the reference and large scales; --quick measures it on the tiny one.
         var logScales = BenchConfig.Quick ? new[] { Scale.Tiny } : new[] { Scale.Reference, Scale.Large };
+        // --log-scale <name> measures the log on that scale alone (a quick look at one figure while working).
+        if (Arg(args, "--log-scale") is { } only) logScales = Scale.All.Where(s => string.Equals(s.Name, only, StringComparison.OrdinalIgnoreCase)).ToArray();
         if (args.Contains("--log"))
         {
             // Only the commit log measurements, merged into the last full run's results (a new file when there is none).

@@ -207,7 +207,7 @@ public class CommitLogTests
     {
         using var s = ClusterSnapshot.OpenFile(Path.Combine(path, StateMetadata.Read(path).Snapshot));
         var contents = CommitLog.Read(log, logPath);
-        EntityMerge.Build(Entities(s.RecordBatch), contents.Records, out int applied, out _);
+        EntityMerge.Build(Entities(s.RecordBatch), contents.Records, out int applied, out _, out _);
         return applied;
     }
 
@@ -312,7 +312,7 @@ public class CommitLogTests
         string path = other.Combine("s");
         StateStore.Create(path, TestStates.Sample(nodes: 6, tasks: 40, content: 12, seed: 99).ToStateContent());
         using var wrongBase = ClusterSnapshot.Open(path);
-        EntityMerge.Build(Entities(wrongBase.RecordBatch), contents.Records, out int applied, out string? damage);
+        EntityMerge.Build(Entities(wrongBase.RecordBatch), contents.Records, out int applied, out string? damage, out var progress);
         Assert.True(applied < 3);
         Assert.NotNull(damage);
     }

@@ -49,27 +49,37 @@ internal static class ArrayInterleave
             {
                 var offsets = new int[n + 1];
                 long total = 0;
-                for (int i = 0; i < n; i++)
+                for (int i = 0, run; i < n; i += run)
                 {
                     var t = plan[i];
+                    run = Run(plan, i);
                     if (t.Source >= 0)
                     {
                         var d = sources[t.Source]!;
-                        var o = Offsets(d);
-                        total += o[d.Offset + t.Row + 1] - o[d.Offset + t.Row];
+                        var o = Offsets(d).Slice(d.Offset + t.Row, run + 1);
+                        for (int r = 0; r < run; r++)
+                        {
+                            total += o[r + 1] - o[r];
+                            if (total > int.MaxValue) throw TooLarge(type);
+                            offsets[i + r + 1] = (int)total;
+                        }
                     }
-                    if (total > int.MaxValue) throw TooLarge(type);
-                    offsets[i + 1] = (int)total;
+                    else
+                    {
+                        for (int r = 0; r < run; r++) offsets[i + r + 1] = (int)total;
+                    }
                 }
                 var bytes = new byte[total];
-                for (int i = 0; i < n; i++)
+                for (int i = 0, run; i < n; i += run)
                 {
                     var t = plan[i];
+                    run = Run(plan, i);
                     if (t.Source < 0) continue;
                     var d = sources[t.Source]!;
                     var o = Offsets(d);
                     int start = o[d.Offset + t.Row];
-                    d.Buffers[2].Span.Slice(start, o[d.Offset + t.Row + 1] - start).CopyTo(bytes.AsSpan(offsets[i]));
+                    // A run of consecutive rows is one stretch of value bytes.
+                    d.Buffers[2].Span.Slice(start, o[d.Offset + t.Row + run] - start).CopyTo(bytes.AsSpan(offsets[i]));
                 }
                 return new ArrayData(type, n, nulls, 0, new[] { validity, IntBuffer(offsets), new ArrowBuffer(bytes) });
             }
@@ -78,17 +88,24 @@ internal static class ArrayInterleave
                 var childType = type is ListType list ? list.ValueDataType : ((MapType)type).Fields[0].DataType; // a map is a list of key/value structs
                 var offsets = new int[n + 1];
                 var childPlan = new List<Take>();
-                for (int i = 0; i < n; i++)
+                for (int i = 0, run; i < n; i += run)
                 {
                     var t = plan[i];
+                    run = Run(plan, i);
                     if (t.Source >= 0)
                     {
                         var d = sources[t.Source]!;
-                        var o = Offsets(d);
-                        int start = o[d.Offset + t.Row], end = o[d.Offset + t.Row + 1];
-                        for (int k = start; k < end; k++) childPlan.Add(new Take(t.Source, k));
+                        var o = Offsets(d).Slice(d.Offset + t.Row, run + 1);
+                        for (int r = 0; r < run; r++)
+                        {
+                            for (int k = o[r]; k < o[r + 1]; k++) childPlan.Add(new Take(t.Source, k));
+                            offsets[i + r + 1] = childPlan.Count;
+                        }
                     }
-                    offsets[i + 1] = childPlan.Count;
+                    else
+                    {
+                        for (int r = 0; r < run; r++) offsets[i + r + 1] = childPlan.Count;
+                    }
                 }
                 var children = Children(sources, 0);
                 var child = BuildData(childType, children, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(childPlan));
@@ -111,12 +128,13 @@ internal static class ArrayInterleave
             {
                 int width = fixedWidth.BitWidth / 8;
                 var values = new byte[(long)n * width];
-                for (int i = 0; i < n; i++)
+                for (int i = 0, run; i < n; i += run)
                 {
                     var t = plan[i];
+                    run = Run(plan, i);
                     if (t.Source < 0) continue;
                     var d = sources[t.Source]!;
-                    d.Buffers[1].Span.Slice((d.Offset + t.Row) * width, width).CopyTo(values.AsSpan(i * width));
+                    d.Buffers[1].Span.Slice((d.Offset + t.Row) * width, run * width).CopyTo(values.AsSpan(i * width));
                 }
                 return new ArrayData(type, n, nulls, 0, new[] { validity, new ArrowBuffer(values) });
             }
@@ -137,20 +155,49 @@ internal static class ArrayInterleave
     {
         int n = plan.Length, nulls = 0;
         var bits = new byte[(n + 7) / 8];
-        for (int i = 0; i < n; i++)
+        for (int i = 0, run; i < n; i += run)
         {
             var t = plan[i];
-            bool valid = t.Source >= 0 && IsValid(sources[t.Source]!, t.Row);
-            if (valid) bits[i >> 3] |= (byte)(1 << (i & 7));
-            else nulls++;
+            run = Run(plan, i);
+            if (t.Source < 0)
+            {
+                nulls += run;
+                continue;
+            }
+            var d = sources[t.Source]!;
+            if (d.NullCount == 0 || d.Buffers[0].IsEmpty)
+            {
+                for (int r = i; r < i + run; r++) bits[r >> 3] |= (byte)(1 << (r & 7));
+                continue;
+            }
+            var valid = d.Buffers[0].Span;
+            for (int r = 0; r < run; r++)
+            {
+                if (GetBit(valid, d.Offset + t.Row + r)) bits[(i + r) >> 3] |= (byte)(1 << ((i + r) & 7));
+                else nulls++;
+            }
         }
         return nulls == 0 ? (ArrowBuffer.Empty, 0) : (new ArrowBuffer(bits), nulls);
     }
 
-    private static bool IsValid(ArrayData d, int row)
+    /// <summary>
+    /// How many plan entries from <paramref name="i"/> on take consecutive rows of one source (or
+    /// are all null): copied as one stretch. A fold takes long runs of the base, a delta of the
+    /// delta before it, so most of their bytes move in a few large copies.
+    /// </summary>
+    private static int Run(ReadOnlySpan<Take> plan, int i)
     {
-        if (d.NullCount == 0 || d.Buffers[0].IsEmpty) return true;
-        return GetBit(d.Buffers[0].Span, d.Offset + row);
+        var first = plan[i];
+        int j = i + 1;
+        if (first.Source < 0)
+        {
+            while (j < plan.Length && plan[j].Source < 0) j++;
+        }
+        else
+        {
+            while (j < plan.Length && plan[j].Source == first.Source && plan[j].Row == first.Row + (j - i)) j++;
+        }
+        return j - i;
     }
 
     private static bool GetBit(ReadOnlySpan<byte> bits, int index) => (bits[index >> 3] & (1 << (index & 7))) != 0;

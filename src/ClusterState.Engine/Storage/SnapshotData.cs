@@ -181,7 +181,7 @@ internal sealed class SnapshotData
             if (previous is { Log: { } read, LogDamage: null } && ReferenceEquals(previous.BaseData, baseData) && previous._log == identity
                 && identity.Item3 != 0 && read.Length <= length)
             {
-                return Merge(baseData, identity, ReadOn(read), fileLength, logLength);
+                return Merge(baseData, identity, ReadOn(read), fileLength, logLength, previous);
             }
             // A summary serves when the log after it reads whole and merges: anything else (a summary
             // that does not fit the log, damage after it) is judged on the log alone.
@@ -206,17 +206,29 @@ internal sealed class SnapshotData
         }
     }
 
-    /// <summary>The state of a base and the log records read: merged, with the base's mapping referenced once more.</summary>
-    private static SnapshotData Merge(SnapshotData baseData, (string Path, ulong Device, ulong Inode) identity, LogContents contents, long fileLength, long logLength)
+    /// <summary>
+    /// The state of a base and the log records read: merged, with the base's mapping referenced
+    /// once more. Given the state read before from a shorter part of the same log
+    /// (<paramref name="previous"/>), the merge goes on from where it stood and the delta copies
+    /// the rows it already held from its delta: a new generation costs its new records and one
+    /// copy of the delta, not a pass over every record since the base.
+    /// </summary>
+    private static SnapshotData Merge(SnapshotData baseData, (string Path, ulong Device, ulong Inode) identity, LogContents contents, long fileLength, long logLength,
+        SnapshotData? previous = null)
     {
         var bases = new EntityColumns[] { baseData.Nodes, baseData.Tasks, baseData.Content };
-        var merges = EntityMerge.Build(bases, contents.Records, out int applied, out string? mergeDamage);
+        var merges = EntityMerge.Build(bases, contents.Records, out int applied, out string? mergeDamage, out var progress, previous?._progress);
         string? damage = contents.Damage ?? mergeDamage;
         if (damage is null && fileLength < logLength) damage = $"the file holds {fileLength} of its {logLength} published bytes";
-        var delta = Compaction.Delta(baseData.Batch, contents.Records, merges, applied);
+        var delta = previous?._progress is { } from && previous.AppliedRecords == from.Applied
+            ? Compaction.Delta(baseData.Batch, contents.Records, merges, applied, new EntityColumns[] { previous.Nodes, previous.Tasks, previous.Content }, from.Applied)
+            : Compaction.Delta(baseData.Batch, contents.Records, merges, applied);
         baseData.Mapping.AddReference();
-        return new SnapshotData(baseData, identity, contents, merges, applied, damage, delta);
+        return new SnapshotData(baseData, identity, contents, merges, applied, damage, delta) { _progress = progress };
     }
+
+    /// <summary>Where this state's merge stands, for the next generation's read to go on from.</summary>
+    private EntityMerge.Progress? _progress;
 
     /// <summary>A log follows a base when it names the base's generation and starts with the base's columns, type for type.</summary>
     private static void CheckFollows(Apache.Arrow.Schema logSchema, SnapshotData baseData, string logPath)
