@@ -129,6 +129,24 @@ public sealed class ClusterSnapshot : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens the state of a directory as a writer that holds the writer lock finds it: through
+    /// metadata the writer read, and with every good record of the log — also those after the
+    /// metadata's <c>log_length</c>, which only a writer that crashed between its append and its
+    /// metadata switch, or a metadata switch a power loss undid, leaves there (readers stop at
+    /// <c>log_length</c>; the next commit publishes them).
+    /// </summary>
+    internal static ClusterSnapshot OpenToWrite(string stateDirectory, StateMetadata metadata)
+    {
+        var read = metadata;
+        if (metadata.Log is { } log && new FileInfo(Path.Combine(stateDirectory, log)) is { Exists: true } file && file.Length > metadata.LogLength && file.Length <= int.MaxValue)
+        {
+            read = metadata.Clone();
+            read.LogLength = file.Length;
+        }
+        return new ClusterSnapshot(stateDirectory, metadata, SnapshotCache.Acquire(Path.Combine(stateDirectory, metadata.Snapshot), read));
+    }
+
     /// <summary>Opens a local copy of a remote state's snapshot (<see cref="RemoteState"/>), named by the server's URI.</summary>
     internal static ClusterSnapshot OpenMirror(string location, string file, StateMetadata metadata) =>
         new(location, metadata, SnapshotCache.Acquire(file, WithoutLog(metadata)));

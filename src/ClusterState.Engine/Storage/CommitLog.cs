@@ -68,6 +68,29 @@ internal static class CommitLog
         if (durable) NativeMethods.DataSync(file, path);
     }
 
+    /// <summary>
+    /// Makes everything written to the log so far durable (a group commit's flush, after the
+    /// writer lock is released: it covers this writer's record and every one appended before it).
+    /// </summary>
+    public static void Sync(string path)
+    {
+        try
+        {
+            using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            NativeMethods.DataSync(file, path);
+        }
+        catch (FileNotFoundException)
+        {
+            // A compaction switched to a new base and its cleanup removed this log: the switch
+            // wrote the records it carried durably into the new base's log, this one among them.
+        }
+        catch (IOException e)
+        {
+            throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
+                $"The commit was written to '{path}' but flushing it failed ({e.Message}); it is visible but may not survive a power loss.", path, e);
+        }
+    }
+
     /// <summary>Cuts a log back to <paramref name="length"/> bytes (a log cut to nothing is deleted); best effort.</summary>
     public static void Cut(string path, long length)
     {

@@ -32,7 +32,33 @@ public static partial class StateStore
         if (!File.Exists(Path.Combine(directory, StateMetadata.FileName)))
             throw new ClusterStateException(ErrorIds.StateNotFound, ClusterStateErrorKind.NotFound,
                 $"'{directory}' is not a cluster state: it has no {StateMetadata.FileName}.", directory);
-        using var writerLock = WriterLock.Acquire(directory, options.LockTimeout);
+        var writerLock = WriterLock.Acquire(directory, options.LockTimeout);
+        try
+        {
+            var (result, unsynced) = CommitLocked(directory, plan, options, clock);
+            // Group commit: the record is flushed with the lock released (see CommitOptions.GroupCommit).
+            writerLock.Dispose();
+            if (unsynced is not null)
+            {
+                var sync = Stopwatch.StartNew();
+                CommitLog.Sync(unsynced);
+                if (result.PhaseMilliseconds is Dictionary<string, double> phases) phases["sync"] = sync.Elapsed.TotalMilliseconds;
+            }
+            result.Elapsed = clock.Elapsed;
+            return result;
+        }
+        finally
+        {
+            writerLock.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The commit while the writer lock is held: returns its result and, when the record still
+    /// has to be made durable after the lock is released, the log to flush.
+    /// </summary>
+    private static (CommitResult Result, string? Unsynced) CommitLocked(string directory, Func<ClusterSnapshot, ChangeSet> plan, CommitOptions options, Stopwatch clock)
+    {
         var lockWait = clock.Elapsed;
         var phases = new Dictionary<string, double>(StringComparer.Ordinal) { ["lock"] = lockWait.TotalMilliseconds };
         var phase = Stopwatch.StartNew();
@@ -42,16 +68,18 @@ public static partial class StateStore
             phase.Restart();
         }
         var metadata = StateMetadata.Read(directory);
-        long generation = StateMetadata.Next(metadata.Generation, directory);
-        using var current = ClusterSnapshot.Open(directory);
+        using var current = ClusterSnapshot.OpenToWrite(directory, metadata);
+        // Records after the published length (a crash between append and switch) are part of
+        // what this commit follows and publishes: its generation follows theirs.
+        long generation = StateMetadata.Next(Math.Max(metadata.Generation, current.Generation), directory);
         // The new batch carries the current columns over and the plan reads rows of them: refuse a
         // damaged snapshot here (SnapshotCorrupt, nothing written) rather than copy its damage
         // into the next generation or let a wild offset drive a copy of gigabytes.
         current.Data.ValidateAll();
         var changes = plan(current);
-        if (changes.ExpectedGeneration is long expected && expected != metadata.Generation)
+        if (changes.ExpectedGeneration is long expected && expected != generation - 1)
             throw new ClusterStateException(ErrorIds.GenerationConflict, ClusterStateErrorKind.Conflict,
-                $"The state is at generation {metadata.Generation}, not the expected {expected}: another writer committed first. Read the state again and retry.", metadata.Generation);
+                $"The state is at generation {generation - 1}, not the expected {expected}: another writer committed first. Read the state again and retry.", generation - 1);
 
         ChangeRules.CheckIds(changes);
         var requeue = RemovedNodeTasks.Plan(current, changes);
@@ -60,7 +88,7 @@ public static partial class StateStore
         {
             // Nothing to change (a placement that placed nothing, a remote "{}"): no new generation,
             // no snapshot, no change-log entry — watchers would report a commit that changed nothing.
-            return new CommitResult
+            return (new CommitResult
             {
                 PreviousGeneration = metadata.Generation,
                 Generation = metadata.Generation,
@@ -69,7 +97,7 @@ public static partial class StateStore
                 LockWait = lockWait,
                 Elapsed = clock.Elapsed,
                 PhaseMilliseconds = phases,
-            };
+            }, null);
         }
 
         var now = Truncate(options.Now ?? DateTime.UtcNow);
@@ -96,15 +124,15 @@ public static partial class StateStore
         var record = CommitRecord.Build(logSchema, generation, current.ClusterId, current.MasterId, now, parts);
         var bytes = CommitLog.Serialize(record);
         Mark("build");
-        long logLength = AppendToLog(directory, metadata, current, bytes, generation, now, options, Mark, changes);
+        var (logLength, unsynced) = AppendToLog(directory, metadata, current, bytes, generation, now, options, Mark, changes);
         if ((options.CompactLogBytes > 0 && logLength >= options.CompactLogBytes)
             || (options.CompactLogRecords > 0 && current.Data.CommitsSinceBase + 1 >= options.CompactLogRecords))
             InBackground(Compacting, directory, "Compaction", () => LogCompactor.Run(directory));
         else if (options.SummarizeLogRecords > 0 && generation - (LogSummary.Reach(metadata) ?? generation) >= options.SummarizeLogRecords)
             InBackground(Summarizing, directory, "Summary of the log", () => LogSummary.Write(directory, options.LockTimeout));
-        return new CommitResult
+        return (new CommitResult
         {
-            PreviousGeneration = metadata.Generation,
+            PreviousGeneration = generation - 1,
             Generation = generation,
             Snapshot = metadata.Snapshot,
             CommittedAt = now,
@@ -114,7 +142,7 @@ public static partial class StateStore
             LockWait = lockWait,
             Elapsed = clock.Elapsed,
             PhaseMilliseconds = phases,
-        };
+        }, unsynced);
     }
 
     /// <summary>
@@ -124,7 +152,7 @@ public static partial class StateStore
     /// before the switch leaves bytes no reader reads, a crash after it an acknowledged commit.
     /// The caller holds the writer lock.
     /// </summary>
-    private static long AppendToLog(string directory, StateMetadata metadata, ClusterSnapshot current, byte[] record, long generation, DateTime now,
+    private static (long Length, string? Unsynced) AppendToLog(string directory, StateMetadata metadata, ClusterSnapshot current, byte[] record, long generation, DateTime now,
         CommitOptions options, Action<string> mark, ChangeSet changes)
     {
         var next = metadata.Clone();
@@ -145,7 +173,12 @@ public static partial class StateStore
             bytes = [.. CommitLog.Header(ClusterSchema.BuildLog(current.Data.Batch.Schema, current.Generation)), .. record];
         }
         string logPath = Path.Combine(directory, logName);
-        CommitLog.Write(logPath, offset, bytes, options.Durable);
+        // With group commit the record is flushed after the lock is released, and the metadata is
+        // switched without a flush: the log is what makes a commit durable — a writer adopts good
+        // records after the published length (OpenToWrite) — so a switch a crash undid loses
+        // nothing. Not the first record of a log: until the metadata names the file, nothing finds it.
+        bool later = options.Durable && options.GroupCommit && offset > 0;
+        CommitLog.Write(logPath, offset, bytes, options.Durable && !later);
         mark("write");
         next.Generation = generation;
         next.UpdatedAt = now;
@@ -157,7 +190,7 @@ public static partial class StateStore
         ChangeLog.Append(directory, generation, now, changes);
         try
         {
-            Publish(directory, next, options.Durable);
+            Publish(directory, next, options.Durable && !later);
         }
         catch
         {
@@ -168,7 +201,7 @@ public static partial class StateStore
             throw;
         }
         mark("publish");
-        return next.LogLength;
+        return (next.LogLength, later ? logPath : null);
     }
 
     private static readonly HashSet<string> Compacting = new(StringComparer.Ordinal);
