@@ -62,9 +62,12 @@ internal static class LogCompactor
             next.LogLength = 0;
             next.BaseGeneration = null;
             string? newLogPath = null;
-            if (current.LogLength > log.Length)
+            // Records after the published length are carried too: with group commit an acknowledged
+            // record's metadata switch may not have survived a crash (see ClusterSnapshot.OpenToWrite).
+            long end = Math.Max(current.LogLength, Math.Min(new FileInfo(Path.Combine(directory, current.Log!)).Length, int.MaxValue));
+            if (end > log.Length)
             {
-                var carried = CarriedRecords(directory, current, snapshot, ranks, folded.Schema, baseGeneration);
+                var carried = CarriedRecords(directory, current, end, snapshot, ranks, folded.Schema, baseGeneration);
                 if (carried.Length > 0)
                 {
                     string logName = CommitLog.FileName(baseGeneration);
@@ -100,12 +103,12 @@ internal static class LogCompactor
     /// same rows and removals, with hints that name the new base's rows. An id keeps its new-base
     /// row until a carried record removes it; an id added after the pin is new (-1).
     /// </summary>
-    private static byte[] CarriedRecords(string directory, StateMetadata current, ClusterSnapshot pinned, int[][] ranks, Apache.Arrow.Schema baseSchema, long baseGeneration)
+    private static byte[] CarriedRecords(string directory, StateMetadata current, long end, ClusterSnapshot pinned, int[][] ranks, Apache.Arrow.Schema baseSchema, long baseGeneration)
     {
         // Only the records after the pin are read (under the lock, so this must stay short).
         string oldLogPath = Path.Combine(directory, current.Log!);
         var known = pinned.Data.Log!;
-        var tail = new byte[current.LogLength - known.Length];
+        var tail = new byte[end - known.Length];
         using (var file = File.OpenHandle(oldLogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
             RandomAccess.Read(file, tail, known.Length);
         var contents = CommitLog.ReadMore(known with { Records = System.Array.Empty<CommitRecord>() }, tail, oldLogPath);
