@@ -158,13 +158,32 @@ internal static class EntityMerge
 
         public RowMerge Result()
         {
-            var masked = _removed.Concat(_replaced.Keys).ToArray();
-            Array.Sort(masked);
-            var replaced = _replaced.Keys.ToArray();
+            // One sort of the replaced rows (the many); the removed ones (the few) are sorted apart and merged in.
+            var replaced = new int[_replaced.Count];
+            _replaced.Keys.CopyTo(replaced, 0);
             Array.Sort(replaced);
-            var added = _new.Where(x => x is not null).Select(x => x!.Value).ToArray();
-            var delta = replaced.Select(b => _replaced[b]).Concat(added).ToArray();
-            var deltaBase = replaced.Concat(Enumerable.Repeat(-1, added.Length)).ToArray();
+            var removed = new int[_removed.Count];
+            _removed.CopyTo(removed);
+            Array.Sort(removed);
+            var masked = new int[replaced.Length + removed.Length];
+            for (int i = 0, a = 0, b = 0; i < masked.Length; i++)
+                masked[i] = b >= removed.Length || (a < replaced.Length && replaced[a] < removed[b]) ? replaced[a++] : removed[b++];
+            int added = 0;
+            foreach (var x in _new) if (x is not null) added++;
+            var delta = new (int Record, int Row)[replaced.Length + added];
+            var deltaBase = new int[delta.Length];
+            for (int i = 0; i < replaced.Length; i++)
+            {
+                delta[i] = _replaced[replaced[i]];
+                deltaBase[i] = replaced[i];
+            }
+            int d = replaced.Length;
+            foreach (var x in _new)
+            {
+                if (x is not { } at) continue;
+                delta[d] = at;
+                deltaBase[d++] = -1;
+            }
             return new RowMerge(baseColumns.Count, masked, delta, deltaBase);
         }
     }

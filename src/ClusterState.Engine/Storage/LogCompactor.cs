@@ -41,7 +41,9 @@ internal static class LogCompactor
         string basePath = Path.Combine(directory, baseName);
         if (baseName == pinned.Snapshot) return null;
         progress?.Invoke("write");
-        StateStore.WriteSnapshot(basePath, folded);
+        // Written behind (flushed as it goes): hundreds of MiB flushed at once at the end would
+        // queue the committers' small log flushes behind them for the length of that flush.
+        StateStore.WriteSnapshot(basePath, folded, writeBehind: true);
         // Where each id of the pinned generation sits in the new base: its rank in the state's order.
         var ranks = Ranks(snapshot);
 

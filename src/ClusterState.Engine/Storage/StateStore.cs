@@ -132,14 +132,14 @@ public static partial class StateStore
     internal static string SnapshotFileName(long generation) => $"snapshot_{generation:D8}.arrow";
 
     /// <summary>Writes a complete Arrow IPC file next to its final name, flushes it, then renames it into place.</summary>
-    internal static void WriteSnapshot(string path, RecordBatch batch, bool durable = true, Action? written = null) =>
+    internal static void WriteSnapshot(string path, RecordBatch batch, bool durable = true, Action? written = null, bool writeBehind = false) =>
         AtomicFile.Write(path, stream =>
         {
             using var writer = new ArrowFileWriter(stream, batch.Schema, leaveOpen: true);
             writer.WriteRecordBatch(batch);
             writer.WriteEnd();
             GC.KeepAlive(batch); // native buffers must outlive the copy from spans over them (see CommitLog.Serialize)
-        }, durable, "snapshot", written);
+        }, durable, "snapshot", written, writeBehind);
 
     /// <summary>Atomically points the directory's metadata at a new snapshot.</summary>
     internal static void Publish(string directory, StateMetadata metadata, bool durable = true) =>
