@@ -94,6 +94,13 @@ function Stop-TestServers {
     $script:TestServers.Clear()
 }
 
+function New-TestObject([type] $Type, [hashtable] $Properties) {
+    # The object with the non-null properties only: PowerShell turns a $null given to a string
+    # property into "", and a copy must keep a missing AssignedTo or OutputCid missing.
+    foreach ($key in @($Properties.Keys)) { if ($null -eq $Properties[$key]) { $Properties.Remove($key) } }
+    $Properties -as $Type
+}
+
 function Copy-TestNode($n) {
     $r = $n.Resources
     $resources = $null
@@ -101,20 +108,20 @@ function Copy-TestNode($n) {
         $resources = [ClusterState.NodeResources]@{ CpuCount = $r.CpuCount; CpuLoad = $r.CpuLoad; GpuCount = $r.GpuCount; GpuAvailable = $r.GpuAvailable
             MemoryTotal = $r.MemoryTotal; MemoryAvailable = $r.MemoryAvailable; DiskTotal = $r.DiskTotal; DiskAvailable = $r.DiskAvailable }
     }
-    [ClusterState.ClusterNode]@{ Id = $n.Id; Role = $n.Role; Status = $n.Status; Peers = $n.Peers; Capabilities = $n.Capabilities; Resources = $resources }
+    New-TestObject ([ClusterState.ClusterNode]) @{ Id = $n.Id; Role = $n.Role; Status = $n.Status; Peers = $n.Peers; Capabilities = $n.Capabilities; Resources = $resources }
 }
 
 function Copy-TestTask($t) {
     $r = $t.Resources
     $resources = $null
     if ($r) { $resources = [ClusterState.TaskResources]@{ CpuCores = $r.CpuCores; GpuCores = $r.GpuCores; MemoryMB = $r.MemoryMB } }
-    [ClusterState.ClusterTask]@{ Id = $t.Id; Type = $t.Type; Status = $t.Status; CreatedAt = $t.CreatedAt; UpdatedAt = $t.UpdatedAt; StartedAt = $t.StartedAt
+    New-TestObject ([ClusterState.ClusterTask]) @{ Id = $t.Id; Type = $t.Type; Status = $t.Status; CreatedAt = $t.CreatedAt; UpdatedAt = $t.UpdatedAt; StartedAt = $t.StartedAt
         CompletedAt = $t.CompletedAt; AssignedTo = $t.AssignedTo; InputCid = $t.InputCid; OutputCid = $t.OutputCid; InputCids = $t.InputCids; OutputCids = $t.OutputCids
         Resources = $resources }
 }
 
 function Copy-TestContent($c) {
-    [ClusterState.ClusterContent]@{ Cid = $c.Cid; Size = $c.Size; CreatedAt = $c.CreatedAt; Providers = $c.Providers; Pinned = $c.Pinned; Replication = $c.Replication }
+    New-TestObject ([ClusterState.ClusterContent]) @{ Cid = $c.Cid; Size = $c.Size; CreatedAt = $c.CreatedAt; Providers = $c.Providers; Pinned = $c.Pinned; Replication = $c.Replication }
 }
 
 function Convert-TestStateToLog {
