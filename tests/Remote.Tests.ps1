@@ -159,6 +159,10 @@ try { Add-ClusterNode -StatePath '$($Server.Uri)' -Id intruder -ErrorAction Stop
 Describe 'Queries evaluated by the server' {
     BeforeAll {
         $script:StatePath = Join-Path $TestDrive 'pushdown'
+        # A cache of this run's own: the folder is named by the server's URI, and another run on this
+        # machine that had a server on the same port may have left a copy in the shared one.
+        $script:CachePathBefore = $env:CLUSTERSTATE_CACHE_PATH
+        $env:CLUSTERSTATE_CACHE_PATH = Join-Path $TestDrive 'cache'
         $script:Sample = New-RemoteTestState -Path $StatePath -NodeCount 30 -TaskCount 20000 -ContentCount 500 -Seed 46
         $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token
         Connect-ClusterState -Uri $Server.Uri -Token $Token
@@ -169,7 +173,7 @@ Describe 'Queries evaluated by the server' {
         else { Join-Path $HOME '.cache/clusterstate' }
         $script:CacheFolder = Join-Path $cacheRoot "remote/$hash"
     }
-    AfterAll { Disconnect-ClusterState; $Server | Stop-ClusterStateServer }
+    AfterAll { Disconnect-ClusterState; $Server | Stop-ClusterStateServer; $env:CLUSTERSTATE_CACHE_PATH = $CachePathBefore }
 
     It 'answers filters, ids, orphans and id completion like the state directory without copying the whole state' {
         $ids = @($Sample.Tasks)[10, 20].Id + 'task-missing'
