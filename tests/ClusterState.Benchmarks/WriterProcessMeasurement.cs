@@ -16,7 +16,9 @@ namespace ClusterState.Benchmarks;
 /// in every generation it sees that the counter equals its start plus the writers' own rows.
 /// Afterwards: the counter exactly +4,000, every writer's 500 changes present, one generation per
 /// acknowledged commit. Aggregate commits/s over the span from the first commit's start to the
-/// last one's end; latency per commit as the writer timed it (lock wait included).
+/// last one's end; latency per commit as the writer timed it (lock wait included). The same
+/// writers run once before without the reader, the baseline of the same run: the reader takes a
+/// core of its own, which on a small machine the writers miss.
 /// </summary>
 public static class WriterProcessMeasurement
 {
@@ -25,7 +27,7 @@ public static class WriterProcessMeasurement
 
     private static string ToolPath => Path.Combine(AppContext.BaseDirectory, "ClusterState.StressTool.dll");
 
-    /// <summary>Runs the writers and the reader on the state at <paramref name="dir"/> (a bench copy: it gets the counter rows).</summary>
+    /// <summary>Runs the writers alone, then the writers and the reader, on the state at <paramref name="dir"/> (a bench copy: it gets the counter rows).</summary>
     public static object Measure(string dir, string scaleName)
     {
         // --quick keeps the quick run quick: the same processes, fewer commits.
@@ -34,6 +36,31 @@ public static class WriterProcessMeasurement
         rows.AddContent.AddRange(Enumerable.Range(0, Writers).Select(w => new ClusterContent { Cid = $"own-{w}", Replication = 0, Providers = Array.Empty<string>() }));
         rows.AddContent.Add(new ClusterContent { Cid = "counter", Replication = CounterBase, Providers = Array.Empty<string>() });
         StateStore.Commit(dir, rows);
+        var alone = Run(dir, scaleName, commits, CounterBase, withReader: false);
+        // The writers' rows back to 0 for the second run; the counter goes on from where it is (the reader's base).
+        var reset = new ChangeSet();
+        reset.UpdateContent.AddRange(Enumerable.Range(0, Writers).Select(w => new ContentUpdate { Cid = $"own-{w}", Replication = 0 }));
+        StateStore.Commit(dir, reset);
+        var withReader = Run(dir, scaleName, commits, Counter(dir), withReader: true);
+        withReader["WithoutReader"] = new Dictionary<string, object>
+        {
+            ["WallMs"] = alone["WallMs"],
+            ["CommitsPerSecond"] = alone["CommitsPerSecond"],
+            ["Commit"] = alone["Commit"],
+            ["Verified"] = alone["Failures"] is List<string> { Count: 0 },
+            ["Failures"] = alone["Failures"],
+        };
+        return withReader;
+    }
+
+    private static int Counter(string dir)
+    {
+        using var s = ClusterSnapshot.Open(dir);
+        return s.FindContent(new ContentQuery { Cid = new[] { "counter" } }).Items.Single().Replication ?? 0;
+    }
+
+    private static Dictionary<string, object> Run(string dir, string scaleName, int commits, int counterBase, bool withReader)
+    {
         // Start from an empty log, as the single-task commit does; the writers' commits make the next one.
         StateStore.Compact(dir);
         long startGeneration = StateMetadata.Read(dir).Generation;
@@ -42,9 +69,9 @@ public static class WriterProcessMeasurement
         string stop = Path.Combine(BenchStates.Root, $"writers-{scaleName}.stop");
         File.Delete(start);
         File.Delete(stop);
-        var reader = Start("reader", dir, Writers.ToString(CultureInfo.InvariantCulture), CounterBase.ToString(CultureInfo.InvariantCulture), "3600000", stop);
-        var readerOutput = reader.StandardOutput.ReadToEndAsync();
-        var readerErrors = reader.StandardError.ReadToEndAsync();
+        var reader = withReader ? Start("reader", dir, Writers.ToString(CultureInfo.InvariantCulture), counterBase.ToString(CultureInfo.InvariantCulture), "3600000", stop) : null;
+        var readerOutput = reader?.StandardOutput.ReadToEndAsync();
+        var readerErrors = reader?.StandardError.ReadToEndAsync();
         var writers = Enumerable.Range(0, Writers)
             .Select(w => Start("counter", dir, w.ToString(CultureInfo.InvariantCulture), commits.ToString(CultureInfo.InvariantCulture), start)).ToList();
         // Every writer has started and opened the state before the first commit: process start-up is not measured.
@@ -69,11 +96,16 @@ public static class WriterProcessMeasurement
             }
         }
         File.WriteAllText(stop, "");
-        if (!reader.WaitForExit(TimeSpan.FromMinutes(2))) reader.Kill();
-        reader.WaitForExit();
-        string readerLine = Await(readerOutput).Trim();
-        bool readerOk = reader.ExitCode == 0 && readerLine.StartsWith("ok ", StringComparison.Ordinal);
-        if (!readerOk) failures.Add($"reader: {readerLine} {Await(readerErrors).Split('\n').FirstOrDefault()}");
+        string readerLine = "";
+        bool readerOk = false;
+        if (reader is not null)
+        {
+            if (!reader.WaitForExit(TimeSpan.FromMinutes(2))) reader.Kill();
+            reader.WaitForExit();
+            readerLine = Await(readerOutput!).Trim();
+            readerOk = reader.ExitCode == 0 && readerLine.StartsWith("ok ", StringComparison.Ordinal);
+            if (!readerOk) failures.Add($"reader: {readerLine} {Await(readerErrors!).Split('\n').FirstOrDefault()}");
+        }
         // "ok <checks> checks, <generations> generations, last <generation>"
         var words = readerLine.Split(' ');
         int readerChecks = readerOk ? int.Parse(words[1], CultureInfo.InvariantCulture) : 0;
@@ -90,7 +122,7 @@ public static class WriterProcessMeasurement
         {
             var cids = Enumerable.Range(0, Writers).Select(w => $"own-{w}").Append("counter").ToArray();
             var items = s.FindContent(new ContentQuery { Cid = cids }).Items.ToDictionary(c => c.Cid, c => c.Replication ?? 0);
-            counterDelta = items["counter"] - CounterBase;
+            counterDelta = items["counter"] - counterBase;
             // Each writer's commits set its row to 1, 2, … in order: the last value present means all of its changes are.
             changesPresent = Enumerable.Range(0, Writers).Sum(w => items[$"own-{w}"]);
             generation = s.Generation;
@@ -107,26 +139,27 @@ public static class WriterProcessMeasurement
             : (acks.Max(a => a.StartTicks + (long)(a.Ms * TimeSpan.TicksPerMillisecond)) - acks.Min(a => a.StartTicks)) / (double)TimeSpan.TicksPerMillisecond;
         var latency = acks.Select(a => a.Ms).ToList();
         double perSecond = wallMs > 0 ? acks.Count / (wallMs / 1000) : 0;
-        Console.WriteLine($"Writer processes {scaleName}: {Writers} x {commits} commits in {wallMs / 1000:N2} s = {perSecond:N0} commits/s; " +
+        Console.WriteLine($"Writer processes {scaleName}{(withReader ? " with a reader" : ", no reader")}: {Writers} x {commits} commits in {wallMs / 1000:N2} s = {perSecond:N0} commits/s; " +
             $"commit p50 {Stats.Percentile(latency, 50):N2} ms, p99 {Stats.Percentile(latency, 99):N2} ms; counter +{counterDelta}, {changesPresent} changes present; " +
-            $"reader {readerChecks} checks over {readerGenerations} generations {(readerOk ? "consistent" : "FAILED")}; {failures.Count} failures");
+            (withReader ? $"reader {readerChecks} checks over {readerGenerations} generations {(readerOk ? "consistent" : "FAILED")}; " : "") + $"{failures.Count} failures");
         foreach (string failure in failures.Take(5)) Console.WriteLine($"  failure: {failure}");
-        return new
+        // A dictionary, not an anonymous object: Measure adds the run without the reader to the one with it.
+        return new Dictionary<string, object>
         {
-            Writers,
-            CommitsPerWriter = commits,
-            Commits = acks.Count,
-            WallMs = wallMs,
-            CommitsPerSecond = perSecond,
-            Commit = Stats.Summary(latency),
-            CounterDelta = counterDelta,
-            ChangesExpected = expected,
-            ChangesPresent = changesPresent,
-            GenerationsDistinct = generationsDistinct,
-            ReaderOk = readerOk,
-            ReaderChecks = readerChecks,
-            ReaderGenerations = readerGenerations,
-            Failures = failures.Take(5).ToList(),
+            ["Writers"] = Writers,
+            ["CommitsPerWriter"] = commits,
+            ["Commits"] = acks.Count,
+            ["WallMs"] = wallMs,
+            ["CommitsPerSecond"] = perSecond,
+            ["Commit"] = Stats.Summary(latency),
+            ["CounterDelta"] = counterDelta,
+            ["ChangesExpected"] = expected,
+            ["ChangesPresent"] = changesPresent,
+            ["GenerationsDistinct"] = generationsDistinct,
+            ["ReaderOk"] = readerOk,
+            ["ReaderChecks"] = readerChecks,
+            ["ReaderGenerations"] = readerGenerations,
+            ["Failures"] = failures.Take(5).ToList(),
         };
     }
 
