@@ -25,6 +25,12 @@ public static class WriterProcessMeasurement
     private const int Writers = 8;
     private const int CounterBase = 1_000;
 
+    /// <summary>
+    /// The bench's own commits never start a background compaction: one still running in this
+    /// process when the writers start would be measured with them (Run compacts, and waits).
+    /// </summary>
+    private static readonly CommitOptions Setup = new() { CompactLogRecords = 0, CompactLogBytes = 0 };
+
     private static string ToolPath => Path.Combine(AppContext.BaseDirectory, "ClusterState.StressTool.dll");
 
     /// <summary>Runs the writers alone, then the writers and the reader, on the state at <paramref name="dir"/> (a bench copy: it gets the counter rows).</summary>
@@ -35,12 +41,12 @@ public static class WriterProcessMeasurement
         var rows = new ChangeSet();
         rows.AddContent.AddRange(Enumerable.Range(0, Writers).Select(w => new ClusterContent { Cid = $"own-{w}", Replication = 0, Providers = Array.Empty<string>() }));
         rows.AddContent.Add(new ClusterContent { Cid = "counter", Replication = CounterBase, Providers = Array.Empty<string>() });
-        StateStore.Commit(dir, rows);
+        StateStore.Commit(dir, rows, Setup);
         var alone = Run(dir, scaleName, commits, CounterBase, withReader: false);
         // The writers' rows back to 0 for the second run; the counter goes on from where it is (the reader's base).
         var reset = new ChangeSet();
         reset.UpdateContent.AddRange(Enumerable.Range(0, Writers).Select(w => new ContentUpdate { Cid = $"own-{w}", Replication = 0 }));
-        StateStore.Commit(dir, reset);
+        StateStore.Commit(dir, reset, Setup);
         var withReader = Run(dir, scaleName, commits, Counter(dir), withReader: true);
         withReader["WithoutReader"] = new Dictionary<string, object>
         {
@@ -63,6 +69,7 @@ public static class WriterProcessMeasurement
     {
         // Start from an empty log, as the single-task commit does; the writers' commits make the next one.
         StateStore.Compact(dir);
+        StateStore.WaitForCleanup();
         long startGeneration = StateMetadata.Read(dir).Generation;
 
         string start = Path.Combine(BenchStates.Root, $"writers-{scaleName}.start");
