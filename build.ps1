@@ -18,8 +18,9 @@
              Includes the remote cases: a ClusterState server on the large state, read by pwsh.
       BenchRemote  only the remote cases (on the states a Bench made), then the document again.
       BenchCheckpoint  only the checkpoint measurements (ours and the native baseline), then the document again.
-      BenchLog  only the commit log measurements (issue 15: commit latency against the full rewrite,
-             a 1,000-commit log against the compacted state, compaction with 4 writers) on copies
+      BenchLog  only the commit log measurements (issue 15: commit latency against the full rewrite
+             and SQLite WAL synchronous=FULL, a 1,000-commit log against the compacted state,
+             compaction with 4 writers, 8 writer processes x 500 commits with a reader) on copies
              of the reference and large states, then the document again.
       BenchRevision  the same cmdlet cases (warm open, status scan, id lookup, single commit) with the
              module of -Baseline (a git revision, built in out/baseline) and with this tree's, in

@@ -94,6 +94,13 @@ function Stop-TestServers {
     $script:TestServers.Clear()
 }
 
+function New-TestObject([type] $Type, [hashtable] $Properties) {
+    # The object with the non-null properties only: PowerShell turns a $null given to a string
+    # property into "", and a copy must keep a missing AssignedTo or OutputCid missing.
+    foreach ($key in @($Properties.Keys)) { if ($null -eq $Properties[$key]) { $Properties.Remove($key) } }
+    $Properties -as $Type
+}
+
 function Copy-TestNode($n) {
     $r = $n.Resources
     $resources = $null
@@ -101,20 +108,20 @@ function Copy-TestNode($n) {
         $resources = [ClusterState.NodeResources]@{ CpuCount = $r.CpuCount; CpuLoad = $r.CpuLoad; GpuCount = $r.GpuCount; GpuAvailable = $r.GpuAvailable
             MemoryTotal = $r.MemoryTotal; MemoryAvailable = $r.MemoryAvailable; DiskTotal = $r.DiskTotal; DiskAvailable = $r.DiskAvailable }
     }
-    [ClusterState.ClusterNode]@{ Id = $n.Id; Role = $n.Role; Status = $n.Status; Peers = $n.Peers; Capabilities = $n.Capabilities; Resources = $resources }
+    New-TestObject ([ClusterState.ClusterNode]) @{ Id = $n.Id; Role = $n.Role; Status = $n.Status; Peers = $n.Peers; Capabilities = $n.Capabilities; Resources = $resources }
 }
 
 function Copy-TestTask($t) {
     $r = $t.Resources
     $resources = $null
     if ($r) { $resources = [ClusterState.TaskResources]@{ CpuCores = $r.CpuCores; GpuCores = $r.GpuCores; MemoryMB = $r.MemoryMB } }
-    [ClusterState.ClusterTask]@{ Id = $t.Id; Type = $t.Type; Status = $t.Status; CreatedAt = $t.CreatedAt; UpdatedAt = $t.UpdatedAt; StartedAt = $t.StartedAt
+    New-TestObject ([ClusterState.ClusterTask]) @{ Id = $t.Id; Type = $t.Type; Status = $t.Status; CreatedAt = $t.CreatedAt; UpdatedAt = $t.UpdatedAt; StartedAt = $t.StartedAt
         CompletedAt = $t.CompletedAt; AssignedTo = $t.AssignedTo; InputCid = $t.InputCid; OutputCid = $t.OutputCid; InputCids = $t.InputCids; OutputCids = $t.OutputCids
         Resources = $resources }
 }
 
 function Copy-TestContent($c) {
-    [ClusterState.ClusterContent]@{ Cid = $c.Cid; Size = $c.Size; CreatedAt = $c.CreatedAt; Providers = $c.Providers; Pinned = $c.Pinned; Replication = $c.Replication }
+    New-TestObject ([ClusterState.ClusterContent]) @{ Cid = $c.Cid; Size = $c.Size; CreatedAt = $c.CreatedAt; Providers = $c.Providers; Pinned = $c.Pinned; Replication = $c.Replication }
 }
 
 function Convert-TestStateToLog {
@@ -218,4 +225,68 @@ function Convert-TestStateToLog {
     }
     # The base's own updated_at was written last by the final commit; put the original back the same way.
     $script:LogGeneration
+}
+
+function Add-TestStateLog {
+    # Pads the commit log of the state at $Path to exactly $Records records since its base with
+    # commits that change rows and set them back (node CpuLoad, task MemoryMB at the task's own
+    # updated_at, content replication, as Convert-TestStateToLog does), so every row, value and
+    # the state's updated_at end as they were. It costs the commits alone, whatever the size of
+    # the state (Convert-TestStateToLog rebuilds the state: minutes at 100k rows). These commits
+    # never compact; later ones do by CommitOptions' defaults once the log passes their
+    # thresholds, so keep $Records well below them. Returns the generation.
+    param([Parameter(Mandatory)][string] $Path, [Parameter(Mandatory)][int] $Records)
+    $ErrorActionPreference = 'Stop'
+    $metadata = Get-Content -Raw (Join-Path $Path 'state_metadata.json') | ConvertFrom-Json
+    $base = if (-not $metadata.log) { $metadata.generation } elseif ($null -ne $metadata.base_generation) { $metadata.base_generation }
+    else { [long]($metadata.snapshot -replace '^snapshot_0*(\d+)\.arrow$', '$1') }
+    $missing = $Records - ($metadata.generation - $base)
+    if ($missing -lt 0) { throw "The log of $Path already has $($metadata.generation - $base) records, more than $Records." }
+    if ($missing -eq 1) { throw "One record cannot change a row and set it back; ask for one more or one fewer than $Records." }
+
+    $s = [ClusterState.ClusterSnapshot]::Open($Path)
+    try {
+        $updated = $s.UpdatedAt
+        # A few rows of each kind, taken lazily: the padding must not cost a pass over a large state.
+        $nodes = @([ClusterState.SnapshotQueries]::FindNodes($s, [ClusterState.NodeQuery]::new()).Items |
+            Where-Object { $_.Resources -and $null -ne $_.Resources.CpuLoad } | Select-Object -First 10 |
+            ForEach-Object { @{ Node = $_.Id; Value = $_.Resources.CpuLoad } })
+        $tasks = @([ClusterState.SnapshotQueries]::FindTasks($s, [ClusterState.TaskQuery]::new()).Items |
+            Where-Object { $_.Resources -and $null -ne $_.Resources.MemoryMB -and $null -ne $_.UpdatedAt } | Select-Object -First 10 |
+            ForEach-Object { @{ Task = $_.Id; Value = $_.Resources.MemoryMB; At = $_.UpdatedAt } })
+        $content = @([ClusterState.SnapshotQueries]::FindContent($s, [ClusterState.ContentQuery]::new()).Items |
+            Where-Object { $null -ne $_.Replication } | Select-Object -First 10 |
+            ForEach-Object { @{ Content = $_.Cid; Value = $_.Replication } })
+    }
+    finally { $s.Dispose() }
+    # Tasks interleaved with the others; the last pair is never a task's, whose restore is dated at
+    # the task's own updated_at: the final commit puts the state's updated_at back.
+    $rows = @($nodes) + @($tasks) + @($content)
+    $last = @($content) + @($nodes)
+    if (-not $last) { throw "The state at $Path has no node with a CPU load and no content with a replication to change and set back." }
+
+    function Update($row, $value) {
+        $c = [ClusterState.ChangeSet]::new()
+        $c.Force = $true
+        if ($row.Node) { $c.UpdateNodes.Add([ClusterState.NodeUpdate]@{ Id = $row.Node; CpuLoad = $value }) }
+        elseif ($row.Task) { $c.UpdateTasks.Add([ClusterState.TaskUpdate]@{ Id = $row.Task; MemoryMB = $value }) }
+        else { $c.UpdateContent.Add([ClusterState.ContentUpdate]@{ Cid = $row.Content; Replication = $value }) }
+        $at = if ($row.Task -and $value -eq $row.Value) { $row.At } else { $updated }
+        $options = [ClusterState.CommitOptions]@{ Durable = $false; CompactLogRecords = 0; CompactLogBytes = 0; Now = $at }
+        [ClusterState.StateStore]::Commit($Path, $c, $options).Generation
+    }
+    $generation = $metadata.generation
+    $i = 0
+    while ($missing -gt 0) {
+        # Pairs (changed, set back); an odd count ends with a triple (changed twice, set back).
+        $row = if ($missing -le 3) { $last[$i % $last.Count] } else { $rows[$i % $rows.Count] }
+        # Down from the upper half, up from the lower, so that a CPU load stays within 0-100.
+        $sign = if ($row.Value -ge 50) { -1 } else { 1 }
+        $null = Update $row ($row.Value + 3 * $sign)
+        if ($missing -eq 3) { $null = Update $row ($row.Value + 5 * $sign); $missing-- }
+        $generation = Update $row $row.Value
+        $missing -= 2
+        $i++
+    }
+    $generation
 }

@@ -9,17 +9,16 @@ $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -Force
 $data = & (Join-Path $PSScriptRoot '../Pester.config.ps1')
 $config = New-PesterConfiguration -Hashtable $data
-# Suites that declare a -Mode parameter run twice: on state directories and through a server;
-# those whose -Mode also takes 'Log' and 'RemoteLog' again, on a state with a long uncompacted
-# commit log, read directly and through a server.
+# Suites that declare a -Mode parameter run once in each mode their ValidateSet names (without
+# one: Local and Remote): Local on state directories, Remote through a server, Log and RemoteLog
+# the same on a state with a long uncompacted commit log. (Remote.Tests.ps1 always uses servers:
+# its modes are Local and Log.)
 $containers = foreach ($file in Get-ChildItem $data.Run.Path -Filter *.Tests.ps1 -Recurse | Sort-Object FullName) {
     $parameters = (Get-Command $file.FullName).Parameters
     if ($parameters -and $parameters.ContainsKey('Mode')) {
-        New-PesterContainer -Path $file.FullName -Data @{ Mode = 'Local' }
-        New-PesterContainer -Path $file.FullName -Data @{ Mode = 'Remote' }
-        $modes = $parameters['Mode'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
-        foreach ($more in 'Log', 'RemoteLog') {
-            if ($modes -and $modes.ValidValues -contains $more) { New-PesterContainer -Path $file.FullName -Data @{ Mode = $more } }
+        $set = $parameters['Mode'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
+        foreach ($mode in 'Local', 'Remote', 'Log', 'RemoteLog') {
+            if ($(if ($set) { $set.ValidValues -contains $mode } else { $mode -in 'Local', 'Remote' })) { New-PesterContainer -Path $file.FullName -Data @{ Mode = $mode } }
         }
     }
     else { New-PesterContainer -Path $file.FullName }

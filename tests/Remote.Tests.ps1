@@ -1,8 +1,38 @@
 # The ClusterState server as its own process and clients in other pwsh processes: loopback only,
 # tokens, four remote writers, restarts, remote watching and waiting, TLS. (The query and write
-# suites also run against servers: see their -Mode Remote runs.)
+# suites also run against servers: see their -Mode Remote runs.) Invoke-PesterRun.ps1 runs it twice:
+# -Mode Local on states as New-TestState makes them, -Mode Log on the same states with a long
+# uncompacted commit log (issue 15: the remote suite passes unchanged over a server whose state
+# has a long log). The servers are real processes in both modes.
+param([ValidateSet('Local', 'Log')][string] $Mode = 'Local')
+
 BeforeAll {
     . $PSScriptRoot/Common.ps1
+    # Log: every state of the suite has this many records in its log, so it starts at this
+    # generation + 1; far below CommitOptions' thresholds (4,096 records, 64 MiB), so the
+    # suite's own commits, in the server or in clients, never compact it away.
+    $script:LogRecords = 800
+    $script:Generation = if ($Mode -eq 'Log') { 1 + $LogRecords } else { 1 }
+
+    function New-RemoteTestState {
+        # New-TestState, and in Log mode the same rows as a base and a log of $LogRecords records
+        # (Convert-TestStateToLog adds, updates and removes rows by commits; rebuilding a state of
+        # 100k tasks that way takes minutes, so larger states get only the commits that change
+        # rows and set them back, Add-TestStateLog). Checks that the log is really there.
+        param([Parameter(Mandatory)][string] $Path, [int] $NodeCount, [int] $TaskCount, [int] $ContentCount, [int] $Seed)
+        $sample = New-TestState @PSBoundParameters
+        if ($Mode -eq 'Log') {
+            if ($TaskCount -le 20000) { $null = Convert-TestStateToLog $Path }
+            $null = Add-TestStateLog $Path -Records $LogRecords
+            $metadata = Get-Content -Raw (Join-Path $Path 'state_metadata.json') | ConvertFrom-Json
+            $metadata.log | Should -Not -BeNullOrEmpty
+            $metadata.log_length | Should -BeGreaterThan 0
+            $metadata.snapshot | Should -Be 'snapshot_00000001.arrow' -Because 'the base is the first generation: the log holds every commit since'
+            $metadata.generation | Should -Be $Generation
+        }
+        (Get-ClusterMetadata -StatePath $Path).Generation | Should -Be $Generation
+        $sample
+    }
     $script:Token = 'remote-tests-' + [guid]::NewGuid().ToString('N')
 
     function Get-ListeningAddress([int] $Port) {
@@ -23,7 +53,7 @@ AfterAll { Disconnect-ClusterState }
 Describe 'Start-ClusterStateServer and Stop-ClusterStateServer' {
     BeforeAll {
         $script:StatePath = Join-Path $TestDrive 'server'
-        New-TestState -Path $StatePath -NodeCount 10 -TaskCount 500 -ContentCount 50 -Seed 26 | Out-Null
+        New-RemoteTestState -Path $StatePath -NodeCount 10 -TaskCount 500 -ContentCount 50 -Seed 26 | Out-Null
     }
 
     It 'starts a server that listens on loopback only, answers, and stops' {
@@ -80,7 +110,7 @@ Import-Module '$modulePath'
 Describe 'Connecting and authentication' {
     BeforeAll {
         $script:StatePath = Join-Path $TestDrive 'auth'
-        $script:Sample = New-TestState -Path $StatePath -NodeCount 12 -TaskCount 300 -ContentCount 40 -Seed 41
+        $script:Sample = New-RemoteTestState -Path $StatePath -NodeCount 12 -TaskCount 300 -ContentCount 40 -Seed 41
         $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token
     }
     AfterAll { $Server | Stop-ClusterStateServer }
@@ -103,7 +133,7 @@ try { Add-ClusterNode -StatePath '$($Server.Uri)' -Id intruder -ErrorAction Stop
 "@
         $r.Output[0] | Should -BeLike 'ServerUnauthorized*'
         $r.Output[1] | Should -Be 'PermissionDenied'
-        (Get-ClusterMetadata -StatePath $StatePath).Generation | Should -Be 1
+        (Get-ClusterMetadata -StatePath $StatePath).Generation | Should -Be $Generation
     }
 
     It 'takes the token from the environment at each call when none was given' {
@@ -129,7 +159,11 @@ try { Add-ClusterNode -StatePath '$($Server.Uri)' -Id intruder -ErrorAction Stop
 Describe 'Queries evaluated by the server' {
     BeforeAll {
         $script:StatePath = Join-Path $TestDrive 'pushdown'
-        $script:Sample = New-TestState -Path $StatePath -NodeCount 30 -TaskCount 20000 -ContentCount 500 -Seed 46
+        # A cache of this run's own: the folder is named by the server's URI, and another run on this
+        # machine that had a server on the same port may have left a copy in the shared one.
+        $script:CachePathBefore = $env:CLUSTERSTATE_CACHE_PATH
+        $env:CLUSTERSTATE_CACHE_PATH = Join-Path $TestDrive 'cache'
+        $script:Sample = New-RemoteTestState -Path $StatePath -NodeCount 30 -TaskCount 20000 -ContentCount 500 -Seed 46
         $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token
         Connect-ClusterState -Uri $Server.Uri -Token $Token
         # The private cache folder of this server's copies (see RemoteCache).
@@ -139,7 +173,7 @@ Describe 'Queries evaluated by the server' {
         else { Join-Path $HOME '.cache/clusterstate' }
         $script:CacheFolder = Join-Path $cacheRoot "remote/$hash"
     }
-    AfterAll { Disconnect-ClusterState; $Server | Stop-ClusterStateServer }
+    AfterAll { Disconnect-ClusterState; $Server | Stop-ClusterStateServer; $env:CLUSTERSTATE_CACHE_PATH = $CachePathBefore }
 
     It 'answers filters, ids, orphans and id completion like the state directory without copying the whole state' {
         $ids = @($Sample.Tasks)[10, 20].Id + 'task-missing'
@@ -164,7 +198,7 @@ Describe 'Queries evaluated by the server' {
 Describe 'Progress of a remote read' {
     BeforeAll {
         $script:StatePath = Join-Path $TestDrive 'progress'
-        New-TestState -Path $StatePath -NodeCount 50 -TaskCount 200000 -ContentCount 100000 -Seed 47 | Out-Null
+        New-RemoteTestState -Path $StatePath -NodeCount 50 -TaskCount 200000 -ContentCount 100000 -Seed 47 | Out-Null
         $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token
     }
     AfterAll { $Server | Stop-ClusterStateServer }
@@ -187,7 +221,7 @@ Describe 'Progress of a remote read' {
 Describe 'Four remote writer processes' {
     BeforeAll {
         $script:StatePath = Join-Path $TestDrive 'writers'
-        $sample = New-TestState -Path $StatePath -NodeCount 8 -TaskCount 100 -ContentCount 10 -Seed 42
+        $sample = New-RemoteTestState -Path $StatePath -NodeCount 8 -TaskCount 100 -ContentCount 10 -Seed 42
         $script:Cid = @($sample.Content)[0].Cid
         $script:Start = @($sample.Content)[0].Replication
         $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token
@@ -206,10 +240,10 @@ foreach (`$n in 1..10) { (Set-ClusterContent -Cid '$Cid' -ReplicationDelta 1 -Pa
         }
         foreach ($c in $children) { $c.Process.WaitForExit(120000) | Should -BeTrue; $c.Process.ExitCode | Should -Be 0 -Because (Get-Content -Raw $c.Out) }
         (Get-ClusterContent -StatePath $StatePath -Cid $Cid).Replication | Should -Be ($Start + 40)
-        (Get-ClusterMetadata -StatePath $StatePath).Generation | Should -Be 41
+        (Get-ClusterMetadata -StatePath $StatePath).Generation | Should -Be ($Generation + 40)
         # One commit per increment, in one line of generations: the change log has each once.
-        $changes = @(Watch-ClusterState -StatePath $StatePath -AfterGeneration 1 -Count 40 -Timeout 10)
-        $changes.Generation | Should -Be (2..41)
+        $changes = @(Watch-ClusterState -StatePath $StatePath -AfterGeneration $Generation -Count 40 -Timeout 10)
+        $changes.Generation | Should -Be (($Generation + 1)..($Generation + 40))
         $changes | ForEach-Object { $_.Content.UpdatedIds | Should -Be @($Cid) }
     }
 }
@@ -217,7 +251,7 @@ foreach (`$n in 1..10) { (Set-ClusterContent -Cid '$Cid' -ReplicationDelta 1 -Pa
 Describe 'A server restarted mid-run' {
     BeforeAll {
         $script:StatePath = Join-Path $TestDrive 'restart'
-        $script:Sample = New-TestState -Path $StatePath -NodeCount 8 -TaskCount 200 -ContentCount 20 -Seed 43
+        $script:Sample = New-RemoteTestState -Path $StatePath -NodeCount 8 -TaskCount 200 -ContentCount 20 -Seed 43
         $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token
         $script:Port = [int]($Server.Uri -replace '.*:')
         Connect-ClusterState -Uri $Server.Uri -Token $Token
@@ -234,16 +268,16 @@ Describe 'A server restarted mid-run' {
         Set-ClusterNode -StatePath $StatePath -Id $node -Status draining
         $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token -Port $Port
         (Get-ClusterNode -Id $node).Status | Should -Be 'draining'
-        (Get-ClusterMetadata).Generation | Should -Be 2
+        (Get-ClusterMetadata).Generation | Should -Be ($Generation + 1)
         (Add-ClusterTask -Id after-restart -Type inference -PassThru).Id | Should -Be 'after-restart'
-        (Get-ClusterMetadata -StatePath $StatePath).Generation | Should -Be 3
+        (Get-ClusterMetadata -StatePath $StatePath).Generation | Should -Be ($Generation + 2)
     }
 }
 
 Describe 'A server restarted under a writing client' {
     BeforeAll {
         $script:StatePath = Join-Path $TestDrive 'restart-writer'
-        $sample = New-TestState -Path $StatePath -NodeCount 8 -TaskCount 100 -ContentCount 10 -Seed 48
+        $sample = New-RemoteTestState -Path $StatePath -NodeCount 8 -TaskCount 100 -ContentCount 10 -Seed 48
         $script:Cid = @($sample.Content)[0].Cid
         $script:Start = @($sample.Content)[0].Replication
         $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token
@@ -266,7 +300,7 @@ for (`$n = 0; `$n -lt 80; `$n++) {
 "@
         # Stop the server once the client is committing, and start it again a second later.
         $deadline = (Get-Date).AddSeconds(60)
-        while ((Get-ClusterMetadata -StatePath $StatePath).Generation -lt 6 -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
+        while ((Get-ClusterMetadata -StatePath $StatePath).Generation -lt ($Generation + 5) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
         $Server | Stop-ClusterStateServer
         Start-Sleep -Seconds 1
         $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token -Port $Port
@@ -274,7 +308,7 @@ for (`$n = 0; `$n -lt 80; `$n++) {
         $writer.ExitCode | Should -Be 0 -Because (Get-Content -Raw $out)
         $ok, $unavailable = ((Get-Content $out | Where-Object { $_ -like 'RESULT *' }) -split ' ')[1, 2] | ForEach-Object { [int]$_ }
         $unavailable | Should -BeGreaterThan 0 -Because 'the client ran while the server was down'
-        $commits = (Get-ClusterMetadata -StatePath $StatePath).Generation - 1
+        $commits = (Get-ClusterMetadata -StatePath $StatePath).Generation - $Generation
         (Get-ClusterContent -StatePath $StatePath -Cid $Cid).Replication | Should -Be ($Start + $commits)
         $commits | Should -BeGreaterOrEqual $ok
         $commits | Should -BeLessOrEqual ($ok + $unavailable)
@@ -285,7 +319,7 @@ for (`$n = 0; `$n -lt 80; `$n++) {
 Describe 'Watching and waiting remotely' {
     BeforeAll {
         $script:StatePath = Join-Path $TestDrive 'watch'
-        $script:Sample = New-TestState -Path $StatePath -NodeCount 8 -TaskCount 100 -ContentCount 10 -Seed 44
+        $script:Sample = New-RemoteTestState -Path $StatePath -NodeCount 8 -TaskCount 100 -ContentCount 10 -Seed 44
         $script:Server = Start-ClusterStateServer -StatePath $StatePath -Token $Token
         Connect-ClusterState -Uri $Server.Uri -Token $Token
     }
@@ -302,7 +336,7 @@ foreach (`$n in 1..3) { Add-ClusterTask -Id "watched-`$n" -Type inference }
         $changes = @(Watch-ClusterState -Count 3 -Timeout 60)
         $writer.WaitForExit(60000) | Should -BeTrue
         $changes.Count | Should -Be 3
-        $changes.Generation | Should -Be @(2, 3, 4)
+        $changes.Generation | Should -Be @(($Generation + 1)..($Generation + 3))
         $changes.Tasks.AddedIds | Should -Be @('watched-1', 'watched-2', 'watched-3')
         $changes[0].StatePath | Should -Be $Server.Uri
     }
@@ -329,7 +363,7 @@ Set-ClusterTask -StatePath '$($Server.Uri)' -Id '$task' -Status completed
 Describe 'TLS' {
     BeforeAll {
         $script:StatePath = Join-Path $TestDrive 'tls'
-        $script:Sample = New-TestState -Path $StatePath -NodeCount 6 -TaskCount 50 -ContentCount 5 -Seed 45
+        $script:Sample = New-RemoteTestState -Path $StatePath -NodeCount 6 -TaskCount 50 -ContentCount 5 -Seed 45
         # A self-signed certificate for 127.0.0.1, made with .NET (no openssl needed).
         $key = [Security.Cryptography.RSA]::Create(2048)
         $request = [Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=127.0.0.1', $key, 'SHA256', [Security.Cryptography.RSASignaturePadding]::Pkcs1)
@@ -350,7 +384,7 @@ Describe 'TLS' {
         Connect-ClusterState -Uri $Server.Uri -Token $Token -ServerCertificate $Cer
         (Get-ClusterTask).Count | Should -Be 50
         (Add-ClusterTask -Id over-tls -Type inference -PassThru).Id | Should -Be 'over-tls'
-        (Get-ClusterMetadata -StatePath $StatePath).Generation | Should -Be 2
+        (Get-ClusterMetadata -StatePath $StatePath).Generation | Should -Be ($Generation + 1)
     }
 
     It 'is refused by a client that does not trust the certificate' {

@@ -13,7 +13,8 @@ namespace ClusterState.Benchmarks;
 /// compacted): single-task commit latency against the former design's floor (the whole snapshot
 /// written and fsynced), a log of 1,000 ten-task commits (commit latency as it grows, fresh and
 /// tail opens, scans against the compacted state, compaction time), and compaction while four
-/// writers commit (every commit's latency, nothing lost). Direct timing: each case is one long
+/// writers commit (every commit's latency, nothing lost), SQLite beside the single-task commit
+/// (SqlitePeerMeasurement) and eight writer processes (WriterProcessMeasurement). Direct timing: each case is one long
 /// sequence that BenchmarkDotNet's repeated invocations would not model.
 /// </summary>
 public static class CommitLogMeasurements
@@ -40,6 +41,8 @@ public static class CommitLogMeasurements
         for (int i = 0; i < 5; i++) Commit(dir, ids.Take(1), NextMemory());
         var single = Enumerable.Range(0, SingleCommits).Select(_ => Commit(dir, ids.Take(1), NextMemory())).ToList();
         var rewrite = MeasureSnapshotRewrite(dir);
+        // The peer beside it, in the same run (issue 15): SQLite WAL, synchronous=FULL, one row of a million-row table.
+        var sqlite = SqlitePeerMeasurement.Measure(SingleCommits);
         StateStore.Compact(dir);
         Console.WriteLine($"Commit log {scale}: single-task commit {Percentile(single, 50):N2} ms (p99 {Percentile(single, 99):N2}); former floor, snapshot written + fsync {Percentile(rewrite, 50):N0} ms");
 
@@ -83,6 +86,9 @@ public static class CommitLogMeasurements
         if (concurrent.CompactionError is not null) Console.WriteLine($"  compaction failed: {concurrent.CompactionError}");
         foreach (string error in concurrent.Errors.Distinct().Take(5)) Console.WriteLine($"  error: {error}");
 
+        // 4. Eight writer processes and a reader on the same copy (WriterProcessMeasurement).
+        var processes = WriterProcessMeasurement.Measure(dir, scale.Name);
+
         StateStore.WaitForCleanup();
         ClusterSnapshot.ClearCache();
         Directory.Delete(dir, recursive: true);
@@ -95,6 +101,7 @@ public static class CommitLogMeasurements
             SnapshotBytes = rewrite.Bytes,
             SingleCommit = Summary(single),
             SnapshotRewrite = Summary(rewrite),
+            SqlitePeer = sqlite,
             LogCommits,
             TasksPerLogCommit,
             LogBytes = logBytes,
@@ -122,6 +129,7 @@ public static class CommitLogMeasurements
                 Errors = concurrent.Errors.Count,
                 FirstErrors = concurrent.Errors.Distinct().Take(5).ToList(),
             },
+            WriterProcesses = processes,
         };
     }
 
@@ -296,19 +304,7 @@ public static class CommitLogMeasurements
         public long Bytes { get; init; }
     }
 
-    private static double Percentile(IReadOnlyList<double> values, double p)
-    {
-        if (values.Count == 0) return double.NaN;
-        var sorted = values.OrderBy(v => v).ToList();
-        return sorted[(int)Math.Ceiling(p / 100 * sorted.Count) - 1];
-    }
+    private static double Percentile(IReadOnlyList<double> values, double p) => Stats.Percentile(values, p);
 
-    private static object Summary(IReadOnlyList<double> values) => new
-    {
-        Count = values.Count,
-        MedianMs = values.Count == 0 ? 0 : Percentile(values, 50),
-        P99Ms = values.Count == 0 ? 0 : Percentile(values, 99),
-        MinMs = values.Count == 0 ? 0 : values.Min(),
-        MaxMs = values.Count == 0 ? 0 : values.Max(),
-    };
+    private static object Summary(IReadOnlyList<double> values) => Stats.Summary(values);
 }

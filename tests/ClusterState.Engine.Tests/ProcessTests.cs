@@ -43,9 +43,11 @@ public sealed class ProcessTests
     }
 
     [Fact]
-    public void FourWriterProcesses_250CommitsEach_LoseNoUpdateAndReadersSeeNoTornState()
+    public void EightWriterProcesses_125CommitsEach_LoseNoUpdateAndReadersSeeNoTornState()
     {
-        const int writers = 4, commits = 250, counterBase = 7;
+        // Issue 15 asks for eight writer processes (the benchmark runs 8 x 500 with the timings);
+        // here as many processes with the 1,000 commits four used to make, so CI takes no longer.
+        const int writers = 8, commits = 125, counterBase = 7;
         using var dir = new TempDirectory();
         string path = NewCounterState(dir, writers, counterBase);
         var reader = Start("reader", path, writers.ToString(), counterBase.ToString(), "600000");
