@@ -42,12 +42,27 @@ public static class WriterProcessMeasurement
         rows.AddContent.AddRange(Enumerable.Range(0, Writers).Select(w => new ClusterContent { Cid = $"own-{w}", Replication = 0, Providers = Array.Empty<string>() }));
         rows.AddContent.Add(new ClusterContent { Cid = "counter", Replication = CounterBase, Providers = Array.Empty<string>() });
         StateStore.Commit(dir, rows, Setup);
-        var alone = Run(dir, scaleName, commits, CounterBase, withReader: false);
-        // The writers' rows back to 0 for the second run; the counter goes on from where it is (the reader's base).
-        var reset = new ChangeSet();
-        reset.UpdateContent.AddRange(Enumerable.Range(0, Writers).Select(w => new ContentUpdate { Cid = $"own-{w}", Replication = 0 }));
-        StateStore.Commit(dir, reset, Setup);
+        // The writers' rows back to 0 before each later run; the counter goes on from where it is (the next run's base).
+        void Reset()
+        {
+            var reset = new ChangeSet();
+            reset.UpdateContent.AddRange(Enumerable.Range(0, Writers).Select(w => new ContentUpdate { Cid = $"own-{w}", Replication = 0 }));
+            StateStore.Commit(dir, reset, Setup);
+        }
+        // Without group commit first (each commit flushes record and metadata under the lock), the same run's baseline.
+        var ungrouped = Run(dir, scaleName, commits, CounterBase, withReader: false, groupCommit: false);
+        Reset();
+        var alone = Run(dir, scaleName, commits, Counter(dir), withReader: false);
+        Reset();
         var withReader = Run(dir, scaleName, commits, Counter(dir), withReader: true);
+        withReader["WithoutGroupCommit"] = new Dictionary<string, object>
+        {
+            ["WallMs"] = ungrouped["WallMs"],
+            ["CommitsPerSecond"] = ungrouped["CommitsPerSecond"],
+            ["Commit"] = ungrouped["Commit"],
+            ["Verified"] = ungrouped["Failures"] is List<string> { Count: 0 },
+            ["Failures"] = ungrouped["Failures"],
+        };
         withReader["WithoutReader"] = new Dictionary<string, object>
         {
             ["WallMs"] = alone["WallMs"],
@@ -65,7 +80,7 @@ public static class WriterProcessMeasurement
         return s.FindContent(new ContentQuery { Cid = new[] { "counter" } }).Items.Single().Replication ?? 0;
     }
 
-    private static Dictionary<string, object> Run(string dir, string scaleName, int commits, int counterBase, bool withReader)
+    private static Dictionary<string, object> Run(string dir, string scaleName, int commits, int counterBase, bool withReader, bool groupCommit = true)
     {
         // Start from an empty log, as the single-task commit does; the writers' commits make the next one.
         StateStore.Compact(dir);
@@ -80,7 +95,7 @@ public static class WriterProcessMeasurement
         var readerOutput = reader?.StandardOutput.ReadToEndAsync();
         var readerErrors = reader?.StandardError.ReadToEndAsync();
         var writers = Enumerable.Range(0, Writers)
-            .Select(w => Start("counter", dir, w.ToString(CultureInfo.InvariantCulture), commits.ToString(CultureInfo.InvariantCulture), start)).ToList();
+            .Select(w => Start("counter", dir, w.ToString(CultureInfo.InvariantCulture), commits.ToString(CultureInfo.InvariantCulture), start, groupCommit ? "group" : "nogroup")).ToList();
         // Every writer has started and opened the state before the first commit: process start-up is not measured.
         foreach (var w in writers)
             if (w.StandardOutput.ReadLine() != "ready") throw new InvalidOperationException("A writer process did not start: " + w.StandardError.ReadToEnd());
@@ -146,7 +161,7 @@ public static class WriterProcessMeasurement
             : (acks.Max(a => a.StartTicks + (long)(a.Ms * TimeSpan.TicksPerMillisecond)) - acks.Min(a => a.StartTicks)) / (double)TimeSpan.TicksPerMillisecond;
         var latency = acks.Select(a => a.Ms).ToList();
         double perSecond = wallMs > 0 ? acks.Count / (wallMs / 1000) : 0;
-        Console.WriteLine($"Writer processes {scaleName}{(withReader ? " with a reader" : ", no reader")}: {Writers} x {commits} commits in {wallMs / 1000:N2} s = {perSecond:N0} commits/s; " +
+        Console.WriteLine($"Writer processes {scaleName}{(withReader ? " with a reader" : ", no reader")}{(groupCommit ? "" : ", no group commit")}: {Writers} x {commits} commits in {wallMs / 1000:N2} s = {perSecond:N0} commits/s; " +
             $"commit p50 {Stats.Percentile(latency, 50):N2} ms, p99 {Stats.Percentile(latency, 99):N2} ms; counter +{counterDelta}, {changesPresent} changes present; " +
             (withReader ? $"reader {readerChecks} checks over {readerGenerations} generations {(readerOk ? "consistent" : "FAILED")}; " : "") + $"{failures.Count} failures");
         foreach (string failure in failures.Take(5)) Console.WriteLine($"  failure: {failure}");

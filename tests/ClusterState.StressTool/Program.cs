@@ -1,5 +1,5 @@
 // Writer and reader processes for the multi-process tests.
-//   counter <dir> <writer> <commits> [<start file>]
+//   counter <dir> <writer> <commits> [<start file> [group|nogroup]]
 //                                      each commit sets content own-<writer>.replication = i and adds 1 to counter,
 //                                      printing "ack <generation> <i> <elapsed ms> <start UTC ticks>" at the end; with a
 //                                      start file, opens the state, prints "ready" and commits once the file exists
@@ -36,7 +36,8 @@ switch (args[0])
             while (!File.Exists(args[4])) Thread.Sleep(1);
         }
         var lines = new System.Text.StringBuilder();
-        var options = new CommitOptions { LockTimeout = TimeSpan.FromMinutes(2) };
+        // "nogroup": each commit flushes its record and metadata under the lock (CommitOptions.GroupCommit off), for the benchmark's comparison.
+        var options = new CommitOptions { LockTimeout = TimeSpan.FromMinutes(2), GroupCommit = args.Length <= 5 || args[5] != "nogroup" };
         for (int i = 1; i <= commits; i++)
         {
             long start = DateTime.UtcNow.Ticks;

@@ -17,13 +17,13 @@ internal static class AtomicFile
     /// (Parquet encoding: the final fsync of a 530 MiB checkpoint drops from ~0.8 s to ~0.4 s),
     /// not for snapshots, which are written at memory speed and would then wait on the disk.
     /// </summary>
-    public static void Write(string path, Action<Stream> write, bool durable, string what, Action? written = null, bool writeBehind = false)
+    public static void Write(string path, Action<Stream> write, bool durable, string what, Action? written = null, bool writeBehind = false, int bufferSize = 1 << 20)
     {
         string temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
         try
         {
             // ReadWrite: the Parquet writer reads its own footer back when it appends a row group.
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20))
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize))
             {
                 var stream = durable && writeBehind ? new WriteBehindStream(file) : (Stream)file;
                 write(stream);

@@ -76,6 +76,7 @@ public static partial class StateStore
         // damaged snapshot here (SnapshotCorrupt, nothing written) rather than copy its damage
         // into the next generation or let a wild offset drive a copy of gigabytes.
         current.Data.ValidateAll();
+        Mark("open");
         var changes = plan(current);
         if (changes.ExpectedGeneration is long expected && expected != generation - 1)
             throw new ClusterStateException(ErrorIds.GenerationConflict, ClusterStateErrorKind.Conflict,

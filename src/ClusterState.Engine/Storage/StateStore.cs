@@ -147,7 +147,7 @@ public static partial class StateStore
         {
             MetadataWriteFault?.Invoke(directory);
             metadata.WriteTo(stream);
-        }, durable, "state metadata");
+        }, durable, "state metadata", bufferSize: 4096); // a few hundred bytes, written at every commit: no MiB buffer to allocate
 
     /// <summary>Test hook: called with the directory before its metadata is written; a fault thrown here stands for a full disk.</summary>
     internal static Action<string>? MetadataWriteFault { get; set; }
