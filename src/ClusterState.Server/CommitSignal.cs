@@ -24,6 +24,8 @@ public sealed class CommitSignal : IDisposable
     public CommitSignal(ServerOptions options)
     {
         _directory = options.StatePath;
+        Feed = new ChangeFeed(_directory);
+        Feed.Observe();
         _generation = ReadGeneration();
         try
         {
@@ -60,6 +62,12 @@ public sealed class CommitSignal : IDisposable
         }
     }
 
+    /// <summary>
+    /// The served state's change feed (the <c>changes</c> action): it opens each commit log as the
+    /// generation moves, so commits a compaction folds away stay readable for clients still behind.
+    /// </summary>
+    public ChangeFeed Feed { get; }
+
     /// <summary>Completes at the next change of the generation. Take it before reading the metadata, so no commit falls between.</summary>
     public Task Next => Volatile.Read(ref _next).Task;
 
@@ -68,6 +76,7 @@ public sealed class CommitSignal : IDisposable
     {
         long generation = ReadGeneration();
         if (generation == Interlocked.Exchange(ref _generation, generation)) return;
+        Feed.Observe();
         Interlocked.Exchange(ref _next, NewSource()).TrySetResult();
     }
 
@@ -91,5 +100,6 @@ public sealed class CommitSignal : IDisposable
     {
         _poll.Dispose();
         _watcher?.Dispose();
+        Feed.Dispose();
     }
 }

@@ -114,6 +114,21 @@ public sealed class StateMetadata
         }
     }
 
+    /// <summary>
+    /// The generation of the latest replacement of the whole state (<c>replaced_generation</c>: a
+    /// restore, an import over it, a schema migration). Such a generation has no commit record, so
+    /// the change feed could not tell it from a commit whose record a compaction folded away.
+    /// </summary>
+    public long? ReplacedGeneration
+    {
+        get => _json["replaced_generation"] is null ? null : GetInteger("replaced_generation");
+        set
+        {
+            if (value is null) _json.Remove("replaced_generation");
+            else _json["replaced_generation"] = value;
+        }
+    }
+
     /// <summary>The bytes of <see cref="Log"/> that make this generation (<c>log_length</c>): what lies after them is not read.</summary>
     public long LogLength
     {

@@ -1,0 +1,220 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace ClusterState.Engine.Tests;
+
+/// <summary>The change feed read from the commit log, how it travels to remote watchers, and the watcher that waits on commits.</summary>
+public class ChangeFeedTests
+{
+    private static string NewState(TempDirectory dir)
+    {
+        string path = dir.Combine("s");
+        StateStore.Create(path, TestStates.Sample(nodes: 5, tasks: 20, content: 5).ToStateContent());
+        return path;
+    }
+
+    private static ChangeSet Add(params ClusterTask[] tasks)
+    {
+        var change = new ChangeSet();
+        change.AddTasks.AddRange(tasks);
+        return change;
+    }
+
+    [Fact]
+    public void EveryCommit_IsReportedWithItsIdsAndTheObjectsItWrote()
+    {
+        using var dir = new TempDirectory();
+        string path = NewState(dir);
+        long start = StateMetadata.Read(path).Generation;
+        var existing = StateSnapshotTasks(path).First();
+        StateStore.Commit(path, Add(new ClusterTask { Id = "feed-1", Type = "inference", Status = "pending", Resources = new TaskResources { MemoryMB = 512 } }));
+        StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = "feed-1", MemoryMB = 777 }, new TaskUpdate { Id = existing.Id, Status = "failed" } }, Force = true });
+        StateStore.Commit(path, new ChangeSet { RemoveTasks = { "feed-1" }, AddContent = { new ClusterContent { Cid = "bafy-feed", Size = 42 } } });
+        StateStore.Commit(path, Add(new ClusterTask { Id = "feed-1", Type = "training", Status = "pending" }));
+        var metadata = StateMetadata.Read(path);
+        using var feed = new ChangeFeed(path);
+        var all = feed.Between(start, metadata.Generation).ToList();
+        Assert.Equal(Enumerable.Range(1, 4).Select(i => start + i), all.Select(c => c.Generation));
+        Assert.All(all, c => Assert.True(c.Known && !c.Replaced));
+
+        // Added: the whole new task, as committed.
+        Assert.Equal(new[] { "feed-1" }, all[0].Tasks.AddedIds);
+        var added = Assert.Single(all[0].ChangedTasks);
+        Assert.Equal(("feed-1", "inference", "pending", (int?)512), (added.Id, added.Type, added.Status, added.MemoryMB));
+        // Updated: an id the log added before is updated, not added; a base row too; both complete.
+        Assert.Equal(2, all[1].Tasks.Updated);
+        Assert.Equal(0, all[1].Tasks.Added);
+        Assert.Equal(new[] { "feed-1", existing.Id }.OrderBy(x => x, StringComparer.Ordinal), all[1].Tasks.UpdatedIds.OrderBy(x => x, StringComparer.Ordinal));
+        Assert.Equal(777, all[1].ChangedTasks.Single(t => t.Id == "feed-1").MemoryMB);
+        Assert.Equal("inference", all[1].ChangedTasks.Single(t => t.Id == "feed-1").Type);
+        var failed = all[1].ChangedTasks.Single(t => t.Id == existing.Id);
+        Assert.Equal("failed", failed.Status);
+        Assert.Equal(existing.Type, failed.Type);
+        // Removed ids, and objects of another entity in the same commit.
+        Assert.Equal(new[] { "feed-1" }, all[2].Tasks.RemovedIds);
+        Assert.Empty(all[2].ChangedTasks);
+        Assert.Equal(42, Assert.Single(all[2].ChangedContent).Size);
+        Assert.Equal(new[] { "bafy-feed" }, all[2].Content.AddedIds);
+        // Removed then added again: added.
+        Assert.Equal(new[] { "feed-1" }, all[3].Tasks.AddedIds);
+        Assert.Equal("training", Assert.Single(all[3].ChangedTasks).Type);
+        Assert.Equal(metadata.UpdatedAt, all[^1].CommittedAt);
+        // The objects equal what a read of the state returns.
+        using var snapshot = ClusterSnapshot.Open(path);
+        var now = snapshot.FindTasks(new TaskQuery { Id = new[] { existing.Id } }).Items.Single();
+        Assert.Equal(now.Status, failed.Status);
+        Assert.Equal(now.UpdatedAt, failed.UpdatedAt);
+    }
+
+    private static List<ClusterTask> StateSnapshotTasks(string path)
+    {
+        using var snapshot = ClusterSnapshot.Open(path);
+        return snapshot.FindTasks(new TaskQuery()).Items.ToList();
+    }
+
+    [Fact]
+    public void LargeChanges_KeepEveryIdAndObject()
+    {
+        using var dir = new TempDirectory();
+        string path = NewState(dir);
+        var result = StateStore.Commit(path, Add(Enumerable.Range(0, 250).Select(i => new ClusterTask { Id = "bulk-" + i, Status = "pending", Resources = new TaskResources { MemoryMB = i } }).ToArray()));
+        using var feed = new ChangeFeed(path);
+        var entry = feed.Between(result.PreviousGeneration, result.Generation).Single();
+        Assert.Equal(250, entry.Tasks.Added);
+        Assert.Equal(Enumerable.Range(0, 250).Select(i => "bulk-" + i), entry.Tasks.AddedIds);
+        Assert.Equal(Enumerable.Range(0, 250).Select(i => (int?)i), entry.ChangedTasks.Select(t => t.MemoryMB));
+    }
+
+    [Fact]
+    public void AFeedThatHeldTheLog_ReportsTheCommitsACompactionFolded_AndOneThatDidNotSaysUnknown()
+    {
+        using var dir = new TempDirectory();
+        string path = NewState(dir);
+        long start = StateMetadata.Read(path).Generation;
+        using var watching = new ChangeFeed(path);
+        StateStore.Commit(path, Add(new ClusterTask { Id = "c-0", Status = "pending" })); // starts the log
+        watching.Observe();
+        for (int i = 1; i < 6; i++) StateStore.Commit(path, Add(new ClusterTask { Id = "c-" + i, Status = "pending" }));
+        Assert.Equal(start + 6, StateStore.Compact(path));
+        StateStore.WaitForCleanup();
+        // The old log is gone (cleanup keeps the files of the last three generations' bases).
+        Assert.False(File.Exists(Path.Combine(path, $"commits_{start}.arrows")));
+        StateStore.Commit(path, Add(new ClusterTask { Id = "c-6", Status = "pending" }));
+        long end = StateMetadata.Read(path).Generation;
+
+        var seen = watching.Between(start, end).ToList();
+        Assert.Equal(Enumerable.Range(1, 7).Select(i => start + i), seen.Select(c => c.Generation));
+        Assert.All(seen, c => Assert.True(c.Known));
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => "c-" + i), seen.Select(c => Assert.Single(c.ChangedTasks).Id));
+
+        using var late = new ChangeFeed(path);
+        var report = late.Between(start, end).ToList();
+        Assert.Equal(7, report.Count);
+        Assert.All(report.Take(6), c => { Assert.False(c.Known); Assert.Empty(c.ChangedTasks); });
+        Assert.True(report[6].Known);
+        Assert.Equal("c-6", Assert.Single(report[6].ChangedTasks).Id);
+    }
+
+    [Fact]
+    public void ALogStillInTheDirectory_IsReadAfterACompaction()
+    {
+        using var dir = new TempDirectory();
+        string path = NewState(dir);
+        long start = StateMetadata.Read(path).Generation;
+        StateStore.Commit(path, Add(new ClusterTask { Id = "k-0", Status = "pending" }));
+        StateStore.Commit(path, Add(new ClusterTask { Id = "k-1", Status = "pending" }));
+        StateStore.Compact(path);
+        StateStore.WaitForCleanup();
+        StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = "k-0", Status = "running" } }, Force = true });
+        using var feed = new ChangeFeed(path);
+        var report = feed.Between(start, start + 3).ToList();
+        Assert.All(report, c => Assert.True(c.Known));
+        Assert.Equal(new[] { "k-0" }, report[0].Tasks.AddedIds);
+        Assert.Equal(new[] { "k-1" }, report[1].Tasks.AddedIds);
+        Assert.Equal(new[] { "k-0" }, report[2].Tasks.UpdatedIds);
+        Assert.Equal("running", Assert.Single(report[2].ChangedTasks).Status);
+    }
+
+    [Fact]
+    public void AReplacedState_IsReportedAsReplaced_WithNoObjects()
+    {
+        using var dir = new TempDirectory();
+        string path = NewState(dir);
+        StateStore.Commit(path, Add(new ClusterTask { Id = "r-0", Status = "pending" }));
+        long before = StateMetadata.Read(path).Generation;
+        var replaced = StateStore.Create(path, TestStates.Sample(nodes: 3, tasks: 5, content: 2, seed: 9).ToStateContent(), new CreateStateOptions { Force = true });
+        Assert.Equal(before + 1, replaced.Generation);
+        StateStore.Commit(path, Add(new ClusterTask { Id = "r-1", Status = "pending" }));
+        using var feed = new ChangeFeed(path);
+        var report = feed.Between(before - 1, before + 2).ToList();
+        Assert.Equal(new[] { before, before + 1, before + 2 }, report.Select(c => c.Generation));
+        Assert.Equal("r-0", Assert.Single(report[0].ChangedTasks).Id);
+        Assert.True(report[1].Replaced);
+        Assert.Empty(report[1].ChangedTasks);
+        Assert.Equal("r-1", Assert.Single(report[2].ChangedTasks).Id);
+    }
+
+    [Fact]
+    public void ChangesOfAnySize_TravelInBoundedPartsAndJoinBack()
+    {
+        using var dir = new TempDirectory();
+        string path = NewState(dir);
+        long start = StateMetadata.Read(path).Generation;
+        StateStore.Commit(path, Add(Enumerable.Range(0, 300).Select(i => new ClusterTask { Id = "part-" + i, Status = "pending", Resources = new TaskResources { MemoryMB = i } }).ToArray()));
+        StateStore.Commit(path, new ChangeSet { RemoveTasks = { "part-0", "part-1" } });
+        StateStore.Commit(path, Add(new ClusterTask { Id = "part-x", Status = "pending" }));
+        using var feed = new ChangeFeed(path);
+        var changes = feed.Between(start, start + 3).ToList();
+        var parts = ChangeParts.Split(changes, chunkBytes: 4_096).ToList();
+        Assert.True(parts.Count > 10, $"{parts.Count} parts");
+        // Every part is within the chunk (with the change's fixed fields), as JSON.
+        Assert.All(parts, p => Assert.True(RemoteWire.ToJson(p).Length < 4_096 + 2_048, $"{RemoteWire.ToJson(p).Length} bytes"));
+        var joined = ChangeParts.Join(parts.Select(p => RemoteWire.FromJson<RemoteWire.ChangePart>(System.Text.Encoding.UTF8.GetBytes(RemoteWire.ToJson(p)))!));
+        Assert.Equal(changes.Select(c => c.Generation), joined.Select(c => c.Generation));
+        Assert.Equal(changes[0].Tasks.AddedIds, joined[0].Tasks.AddedIds);
+        Assert.Equal(300, joined[0].Tasks.Added);
+        Assert.Equal(changes[0].ChangedTasks.Select(t => (t.Id, t.MemoryMB, t.CreatedAt)), joined[0].ChangedTasks.Select(t => (t.Id, t.MemoryMB, t.CreatedAt)));
+        Assert.Equal(new[] { "part-0", "part-1" }, joined[1].Tasks.RemovedIds);
+        Assert.Equal("part-x", Assert.Single(joined[2].ChangedTasks).Id);
+
+        // The answer stops at a whole generation once the byte budget is spent.
+        var bounded = ChangeParts.Join(ChangeParts.Split(changes, chunkBytes: 4_096, maxBytes: 1));
+        Assert.Equal(new[] { start + 1 }, bounded.Select(c => c.Generation));
+        // A server's malformed answer is refused.
+        var cut = parts.TakeWhile(p => p.More).ToList();
+        Assert.Equal(ErrorIds.ServerFailed, Assert.Throws<ClusterStateException>(() => ChangeParts.Join(cut)).ErrorId);
+    }
+
+    [Fact]
+    public async Task Watcher_WakesOnACommit_AndTimesOutWithout()
+    {
+        using var dir = new TempDirectory();
+        string path = NewState(dir);
+        using var watcher = new StateWatcher(path, TimeSpan.FromSeconds(5));
+        long generation = watcher.Current.Generation;
+        Assert.Null(watcher.WaitForCommit(generation, TimeSpan.FromMilliseconds(200), CancellationToken.None));
+
+        var commit = Task.Run(() =>
+        {
+            Thread.Sleep(300);
+            var change = new ChangeSet();
+            change.AddContent.Add(new ClusterContent { Cid = "bafy-w", Size = 1 });
+            StateStore.Commit(path, change);
+        });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var seen = watcher.WaitForCommit(generation, TimeSpan.FromSeconds(30), CancellationToken.None);
+        await commit;
+        Assert.NotNull(seen);
+        Assert.Equal(generation + 1, seen!.Generation);
+        // The file-system event, not the five-second poll, woke the wait.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"woke after {clock.Elapsed}");
+
+        using var cancel = new CancellationTokenSource(100);
+        Assert.Throws<OperationCanceledException>(() => watcher.WaitForCommit(seen.Generation, TimeSpan.FromSeconds(30), cancel.Token));
+    }
+}
