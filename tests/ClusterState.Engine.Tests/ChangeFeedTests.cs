@@ -102,8 +102,10 @@ public class ChangeFeedTests
         for (int i = 1; i < 6; i++) StateStore.Commit(path, Add(new ClusterTask { Id = "c-" + i, Status = "pending" }));
         Assert.Equal(start + 6, StateStore.Compact(path));
         StateStore.WaitForCleanup();
-        // The old log is gone (cleanup keeps the files of the last three generations' bases).
-        Assert.False(File.Exists(Path.Combine(path, $"commits_{start}.arrows")));
+        // Cleanup keeps the log a base superseded until the next base; here it went anyway
+        // (deleted by hand, as a later compaction or another cleaner would).
+        Assert.True(File.Exists(Path.Combine(path, $"commits_{start}.arrows")));
+        File.Delete(Path.Combine(path, $"commits_{start}.arrows"));
         StateStore.Commit(path, Add(new ClusterTask { Id = "c-6", Status = "pending" }));
         long end = StateMetadata.Read(path).Generation;
 
@@ -138,6 +140,25 @@ public class ChangeFeedTests
         Assert.Equal(new[] { "k-1" }, report[1].Tasks.AddedIds);
         Assert.Equal(new[] { "k-0" }, report[2].Tasks.UpdatedIds);
         Assert.Equal("running", Assert.Single(report[2].ChangedTasks).Status);
+    }
+
+    [Fact]
+    public void Cleanup_KeepsTheLogTheCurrentBaseSuperseded_UntilTheNextBase()
+    {
+        using var dir = new TempDirectory();
+        string path = NewState(dir);
+        long start = StateMetadata.Read(path).Generation;
+        for (int i = 0; i < 5; i++) StateStore.Commit(path, Add(new ClusterTask { Id = "s-" + i, Status = "pending" }));
+        StateStore.Compact(path);
+        StateStore.WaitForCleanup();
+        Assert.True(File.Exists(Path.Combine(path, $"commits_{start}.arrows")));
+        using (var fresh = new ChangeFeed(path))
+            Assert.All(fresh.Between(start, start + 5), c => Assert.True(c.Known));
+        for (int i = 5; i < 10; i++) StateStore.Commit(path, Add(new ClusterTask { Id = "s-" + i, Status = "pending" }));
+        StateStore.Compact(path);
+        StateStore.WaitForCleanup();
+        Assert.False(File.Exists(Path.Combine(path, $"commits_{start}.arrows")));
+        Assert.True(File.Exists(Path.Combine(path, $"commits_{start + 5}.arrows")));
     }
 
     [Fact]

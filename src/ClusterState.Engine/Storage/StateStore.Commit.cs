@@ -457,9 +457,16 @@ public static partial class StateStore
         {
             return; // the directory went away; nothing to clean
         }
+        // The log the current base superseded stays until a later base supersedes it too: its
+        // records are what the change feed reports for the commits that base folded in, to
+        // watchers that started before the compaction, restore or migration (Watch-ClusterState).
+        long supersededLog = files.Select(f => Path.GetFileName(f)).Where(n => n.StartsWith("commits_", StringComparison.Ordinal) && n.EndsWith(".arrows", StringComparison.Ordinal))
+            .Select(n => long.TryParse(n.AsSpan(8, n.Length - 8 - 7), NumberStyles.None, CultureInfo.InvariantCulture, out long g) ? g : long.MaxValue)
+            .Where(g => g < generation).DefaultIfEmpty(-1).Max();
         foreach (var file in files)
         {
             string name = Path.GetFileName(file);
+            if (name == CommitLog.FileName(supersededLog)) continue;
             bool leftover = name.Contains(".tmp-", StringComparison.Ordinal);
             if (leftover)
             {
