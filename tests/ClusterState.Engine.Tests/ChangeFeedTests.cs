@@ -162,6 +162,47 @@ public class ChangeFeedTests
     }
 
     [Fact]
+    public void AnOldLogIsReadOnlyUpToTheGenerationItPublished_NeverACrashedCommitsLeftover()
+    {
+        using var dir = new TempDirectory();
+        string path = NewState(dir);
+        long start = StateMetadata.Read(path).Generation;
+        // A valid record of generation start + 4 that was never published here: the same commit
+        // sequence's fourth record from a twin state, where it added a task "lie".
+        string twin = dir.Combine("twin");
+        StateStore.Create(twin, TestStates.Sample(nodes: 5, tasks: 20, content: 5).ToStateContent());
+        for (int i = 1; i <= 3; i++) StateStore.Commit(twin, Add(new ClusterTask { Id = "t-" + i, Status = "pending" }));
+        string twinLog = Path.Combine(twin, StateMetadata.Read(twin).Log!);
+        long before = new FileInfo(twinLog).Length;
+        StateStore.Commit(twin, Add(new ClusterTask { Id = "lie", Status = "pending" }));
+        var leftover = File.ReadAllBytes(twinLog)[(int)before..];
+
+        using var held = new ChangeFeed(path);
+        for (int i = 1; i <= 3; i++) StateStore.Commit(path, Add(new ClusterTask { Id = "x-" + i, Status = "pending" }));
+        held.Observe();
+        string oldLog = Path.Combine(path, StateMetadata.Read(path).Log!);
+        StateStore.Compact(path);
+        held.Observe(); // sees the metadata name the old log as previous, ending at start + 3
+        using (var stream = new FileStream(oldLog, FileMode.Append)) stream.Write(leftover); // as a commit that crashed before its publish
+        StateStore.Commit(path, Add(new ClusterTask { Id = "x-4", Status = "pending" }));
+        string secondLog = Path.Combine(path, StateMetadata.Read(path).Log!);
+        StateStore.Compact(path);
+        StateStore.WaitForCleanup();
+        File.Delete(secondLog); // the only true record of start + 4 is gone
+        StateStore.Commit(path, Add(new ClusterTask { Id = "x-5", Status = "pending" }));
+
+        var report = held.Between(start, start + 5).ToList();
+        Assert.Equal(new[] { "x-1", "x-2", "x-3" }, report.Take(3).Select(c => Assert.Single(c.ChangedTasks).Id));
+        Assert.False(report[3].Known);
+        Assert.Empty(report[3].ChangedTasks);
+        Assert.Equal("x-5", Assert.Single(report[4].ChangedTasks).Id);
+        Assert.DoesNotContain(report, c => c.Tasks.AddedIds.Contains("lie"));
+        // A log the metadata no longer names and this feed never held has no known end: not read.
+        using var fresh = new ChangeFeed(path);
+        Assert.All(fresh.Between(start, start + 4), c => Assert.False(c.Known));
+    }
+
+    [Fact]
     public void AReplacedState_IsReportedAsReplaced_WithNoObjects()
     {
         using var dir = new TempDirectory();
@@ -178,6 +219,16 @@ public class ChangeFeedTests
         Assert.True(report[1].Replaced);
         Assert.Empty(report[1].ChangedTasks);
         Assert.Equal("r-1", Assert.Single(report[2].ChangedTasks).Id);
+
+        // A migration is a replacement too.
+        string old = TestStates.Create(dir, TestStates.Sample(nodes: 3, tasks: 5, content: 2), "v1", schemaVersion: 1);
+        StateStore.Commit(old, Add(new ClusterTask { Id = "m-0", Status = "pending" }));
+        long g = StateMetadata.Read(old).Generation;
+        Assert.NotNull(StateStore.Migrate(old));
+        using var migrated = new ChangeFeed(old);
+        var m = migrated.Between(g - 1, g + 1).ToList();
+        Assert.Equal("m-0", Assert.Single(m[0].ChangedTasks).Id);
+        Assert.True(m[1].Replaced);
     }
 
     [Fact]

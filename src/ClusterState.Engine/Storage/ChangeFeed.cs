@@ -18,10 +18,14 @@ namespace ClusterState;
 /// from the start (an id the log touched before is known; one it did not is in the base exactly
 /// when the record's base-row hint names a row).
 /// <para>
-/// Compaction folds records into a new base and cleanup then deletes the old log. An instance
-/// keeps the logs it has seen open (<see cref="Observe"/>; at most <see cref="MaxHeldLogs"/>),
-/// so the records of a log deleted since can still be read through it; what no held or present
-/// log holds is reported as unknown (<see cref="ClusterStateChange.Known"/> false), never guessed.
+/// Compaction folds records into a new base and cleanup later deletes the old log (it keeps the
+/// one the metadata names as <c>previous_log</c> until the next base). An instance keeps the logs
+/// it has seen open (<see cref="Observe"/>; at most <see cref="MaxHeldLogs"/>), so the records of
+/// a log deleted since can still be read through it. An old log is read only up to the last
+/// generation it is known to have published (<c>previous_log_end</c>, or the newest generation
+/// seen while it was current): after that its file may hold a crashed commit's record that was
+/// never published. What no log holds is reported as unknown
+/// (<see cref="ClusterStateChange.Known"/> false), never guessed.
 /// </para>
 /// </summary>
 public sealed class ChangeFeed : IDisposable
@@ -34,7 +38,18 @@ public sealed class ChangeFeed : IDisposable
 
     private readonly string _directory;
     private readonly object _gate = new();
-    private readonly SortedDictionary<long, SafeFileHandle> _held = new(); // base generation → its log, opened while it was current
+    private readonly SortedDictionary<long, HeldLog> _held = new(); // base generation → its log, opened while it was current
+
+    /// <summary>
+    /// A log this feed opened, and the last generation it is known to have published: the
+    /// newest seen while it was current, or exactly its end once the metadata named it as the
+    /// previous log. Records after that are not read (they may be a crashed commit's leftover).
+    /// </summary>
+    private sealed class HeldLog(SafeFileHandle handle, long end)
+    {
+        public SafeFileHandle Handle { get; } = handle;
+        public long End { get; set; } = end;
+    }
     private bool _disposed;
 
     /// <summary>A feed of the state in <paramref name="statePath"/>.</summary>
@@ -56,13 +71,21 @@ public sealed class ChangeFeed : IDisposable
         {
             return;
         }
-        if (metadata.Log is not { } name || BaseOf(name) is not long baseGeneration) return;
         lock (_gate)
         {
-            if (_disposed || _held.ContainsKey(baseGeneration)) return;
+            if (_disposed) return;
+            if (metadata.PreviousLog is { } previous && BaseOf(previous) is long previousBase && metadata.PreviousLogEnd is long end
+                && _held.TryGetValue(previousBase, out var superseded))
+                superseded.End = end;
+            if (metadata.Log is not { } name || BaseOf(name) is not long baseGeneration) return;
+            if (_held.TryGetValue(baseGeneration, out var held))
+            {
+                held.End = Math.Max(held.End, metadata.Generation);
+                return;
+            }
             try
             {
-                _held[baseGeneration] = File.OpenHandle(Path.Combine(_directory, name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                _held[baseGeneration] = new HeldLog(File.OpenHandle(Path.Combine(_directory, name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete), metadata.Generation);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -71,7 +94,7 @@ public sealed class ChangeFeed : IDisposable
             while (_held.Count > MaxHeldLogs)
             {
                 var oldest = _held.First();
-                oldest.Value.Dispose();
+                oldest.Value.Handle.Dispose();
                 _held.Remove(oldest.Key);
             }
         }
@@ -99,7 +122,7 @@ public sealed class ChangeFeed : IDisposable
             long baseGeneration = data.BaseData?.Generation ?? data.Generation;
             if (data.Log is { } log)
                 Collect(log.Records.Take(data.AppliedRecords), baseGeneration, current, after, upTo, found);
-            if (after < baseGeneration) CollectOlder(baseGeneration, after, upTo, found);
+            if (after < baseGeneration) CollectOlder(snapshot.Metadata, baseGeneration, after, upTo, found);
         }
         return Changes(after, upTo, replaced, found);
     }
@@ -117,49 +140,45 @@ public sealed class ChangeFeed : IDisposable
     }
 
     /// <summary>
-    /// Records of logs older than the current base: those this feed holds open and those still in
-    /// the directory. A log's records count up to the next base (the compaction that folded them
-    /// made that base of its last one); after it, its file may hold a crashed commit's leftover.
+    /// Records of logs older than the current base: those this feed holds open, and the previous
+    /// log the metadata names if it still is in the directory. Each is read only up to the last
+    /// generation it is known to have published; a log in the directory the metadata does not
+    /// vouch for is not read (its end is unknown).
     /// </summary>
-    private void CollectOlder(long currentBase, long after, long upTo, Dictionary<long, (CommitRecord, bool[][])> found)
+    private void CollectOlder(StateMetadata? metadata, long currentBase, long after, long upTo, Dictionary<long, (CommitRecord, bool[][])> found)
     {
-        var logs = new SortedDictionary<long, (SafeFileHandle Handle, bool Owned)>();
         lock (_gate)
         {
-            foreach (var (g, handle) in _held) if (g < currentBase) logs[g] = (handle, false);
-            try
+            var logs = _held.Where(h => h.Key < currentBase).Select(h => (Base: h.Key, h.Value.Handle, h.Value.End, Owned: false)).ToList();
+            if (metadata?.PreviousLog is { } previous && BaseOf(previous) is long previousBase && previousBase < currentBase
+                && metadata.PreviousLogEnd is long previousEnd)
             {
-                foreach (var file in Directory.GetFiles(_directory, "commits_*.arrows"))
+                int at = logs.FindIndex(l => l.Base == previousBase);
+                if (at >= 0) logs[at] = logs[at] with { End = previousEnd };
+                else
                 {
-                    if (BaseOf(Path.GetFileName(file)) is not long g || g >= currentBase || logs.ContainsKey(g)) continue;
                     try
                     {
-                        logs[g] = (File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete), true);
+                        logs.Add((previousBase, File.OpenHandle(Path.Combine(_directory, previous), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete), previousEnd, true));
                     }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                     {
-                        // removed meanwhile
+                        // removed meanwhile: its commits are unknown
                     }
                 }
             }
-            catch (IOException)
-            {
-                // the directory is unreadable: only the held logs are read
-            }
             try
             {
-                var bases = logs.Keys.Append(currentBase).ToArray();
-                for (int i = 0; i < bases.Length - 1; i++)
+                foreach (var log in logs)
                 {
-                    long logBase = bases[i], nextBase = bases[i + 1];
-                    if (nextBase <= after || logBase >= upTo) continue;
-                    if (Read(logs[logBase].Handle, logBase) is { } records)
-                        Collect(records, logBase, nextBase, after, upTo, found);
+                    if (log.End <= after || log.Base >= upTo) continue;
+                    if (Read(log.Handle, log.Base) is { } records)
+                        Collect(records, log.Base, Math.Min(log.End, currentBase), after, upTo, found);
                 }
             }
             finally
             {
-                foreach (var (handle, owned) in logs.Values) if (owned) handle.Dispose();
+                foreach (var log in logs) if (log.Owned) log.Handle.Dispose();
             }
         }
     }
@@ -266,7 +285,7 @@ public sealed class ChangeFeed : IDisposable
         lock (_gate)
         {
             _disposed = true;
-            foreach (var handle in _held.Values) handle.Dispose();
+            foreach (var held in _held.Values) held.Handle.Dispose();
             _held.Clear();
         }
     }

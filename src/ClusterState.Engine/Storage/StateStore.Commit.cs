@@ -299,6 +299,7 @@ public static partial class StateStore
         next.Snapshot = snapshotName;
         next.UpdatedAt = now;
         next.SchemaVersion = schemaVersion;
+        next.Supersede(metadata);
         next.Log = null; // a new base, with no log yet
         next.LogLength = 0;
         next.BaseGeneration = null;

@@ -99,6 +99,7 @@ public static partial class StateStore
             merged.Generation = metadata.Generation;
             merged.Snapshot = metadata.Snapshot;
             merged.UpdatedAt = metadata.UpdatedAt;
+            merged.Supersede(previous);
             merged.Log = null; // a new base: the old base's log is not part of it
             merged.LogLength = 0;
             merged.BaseGeneration = null;
