@@ -260,6 +260,15 @@ public class ChangeFeedTests
         // A server's malformed answer is refused.
         var cut = parts.TakeWhile(p => p.More).ToList();
         Assert.Equal(ErrorIds.ServerFailed, Assert.Throws<ClusterStateException>(() => ChangeParts.Join(cut)).ErrorId);
+        var inflated = new RemoteWire.ChangePart { Change = new ClusterStateChange { Generation = 1, ChangedTasks = new[] { new ClusterTask { Id = "x" } } } };
+        Assert.Equal(ErrorIds.ServerFailed, Assert.Throws<ClusterStateException>(() => ChangeParts.Join(new[] { inflated })).ErrorId);
+        var backwards = new[] { parts[^1], parts[^1] };
+        Assert.Equal(ErrorIds.ServerFailed, Assert.Throws<ClusterStateException>(() => ChangeParts.Join(backwards)).ErrorId);
+        // An earlier server's change (no objects, nulls) still reads.
+        var old = RemoteWire.FromJson<ClusterStateChange>("{\"Generation\": 7, \"Tasks\": {\"Updated\": 300, \"UpdatedIds\": [\"a\"]}, \"ChangedTasks\": null}"u8)!;
+        var read = Assert.Single(ChangeParts.Join(new[] { new RemoteWire.ChangePart { Change = old } }));
+        Assert.Empty(read.ChangedTasks);
+        Assert.Equal(300, read.Tasks.Updated);
     }
 
     [Fact]

@@ -102,6 +102,13 @@ public static class ChangeParts
             if (open is null)
             {
                 if (result.Count > 0 && c.Generation <= result[^1].Generation) throw Malformed($"generation {c.Generation} after {result[^1].Generation}");
+                // JSON may say null where the object holds empty lists.
+                c.ChangedNodes ??= [];
+                c.ChangedTasks ??= [];
+                c.ChangedContent ??= [];
+                c.Nodes = Normal(c.Nodes);
+                c.Tasks = Normal(c.Tasks);
+                c.Content = Normal(c.Content);
                 open = c;
             }
             else
@@ -114,10 +121,10 @@ public static class ChangeParts
                 open.ChangedTasks = [.. open.ChangedTasks, .. c.ChangedTasks ?? []];
                 open.ChangedContent = [.. open.ChangedContent, .. c.ChangedContent ?? []];
             }
-            foreach (var e in new[] { open.Nodes, open.Tasks, open.Content })
+            foreach (var (e, objects) in new[] { (open.Nodes, open.ChangedNodes.Length), (open.Tasks, open.ChangedTasks.Length), (open.Content, open.ChangedContent.Length) })
             {
-                if (e.AddedIds.Length > e.Added || e.UpdatedIds.Length > e.Updated || e.RemovedIds.Length > e.Removed)
-                    throw Malformed($"generation {open.Generation} lists more ids than it counts");
+                if (e.AddedIds.Length > e.Added || e.UpdatedIds.Length > e.Updated || e.RemovedIds.Length > e.Removed || objects > (long)e.Added + e.Updated)
+                    throw Malformed($"generation {open.Generation} lists more ids or objects than it counts");
             }
             if (part.More) continue;
             result.Add(open);
@@ -125,6 +132,15 @@ public static class ChangeParts
         }
         if (open is not null) throw Malformed($"generation {open.Generation} ends in the middle");
         return result;
+    }
+
+    private static EntityChange Normal(EntityChange? e)
+    {
+        e ??= new EntityChange();
+        e.AddedIds ??= [];
+        e.UpdatedIds ??= [];
+        e.RemovedIds ??= [];
+        return e;
     }
 
     private static EntityChange Append(EntityChange a, EntityChange? b) => b is null ? a : new()
