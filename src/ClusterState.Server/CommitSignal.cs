@@ -25,7 +25,7 @@ public sealed class CommitSignal : IDisposable
     {
         _directory = options.StatePath;
         Feed = new ChangeFeed(_directory);
-        Feed.Observe();
+        Observe();
         _generation = ReadGeneration();
         try
         {
@@ -76,8 +76,22 @@ public sealed class CommitSignal : IDisposable
     {
         long generation = ReadGeneration();
         if (generation == Interlocked.Exchange(ref _generation, generation)) return;
-        Feed.Observe();
+        Observe();
         Interlocked.Exchange(ref _next, NewSource()).TrySetResult();
+    }
+
+    /// <summary>Lets the feed open the log of the new generation; best effort (a log it misses makes older changes unknown, nothing worse).</summary>
+    private void Observe()
+    {
+        try
+        {
+            Feed.Observe();
+        }
+#pragma warning disable CA1031 // runs on file-system events and a timer: anything thrown here would end the server process
+        catch (Exception)
+        {
+        }
+#pragma warning restore CA1031
     }
 
     private long ReadGeneration()
