@@ -78,6 +78,31 @@ public class ChangeFeedTests
     }
 
     [Fact]
+    public void ALogWithASummary_StillReportsEveryCommitOfItsOwn()
+    {
+        using var dir = new TempDirectory();
+        string path = NewState(dir);
+        long start = StateMetadata.Read(path).Generation;
+        var options = new CommitOptions { SummarizeLogRecords = 4 };
+        using var feed = new ChangeFeed(path);
+        for (int i = 0; i < 10; i++)
+        {
+            StateStore.Commit(path, Add(new ClusterTask { Id = "sum-" + i, Status = "pending", Resources = new TaskResources { MemoryMB = i } }), options);
+            StateStore.WaitForCompaction(); // the summaries are written in the background
+            if (i == 5) Assert.Equal(start + 6, feed.Between(start + 5, start + 6).Single().Generation); // a feed that read the log before goes on from there
+        }
+        Assert.NotNull(StateMetadata.Read(path).LogSummary);
+        ClusterSnapshot.ClearCache();
+        foreach (var reader in new[] { feed, new ChangeFeed(path) })
+        {
+            var all = reader.Between(start, start + 10).ToList();
+            Assert.All(all, c => Assert.True(c.Known));
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => "sum-" + i), all.Select(c => Assert.Single(c.ChangedTasks).Id));
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => (int?)i), all.Select(c => c.ChangedTasks[0].MemoryMB));
+        }
+    }
+
+    [Fact]
     public void LargeChanges_KeepEveryIdAndObject()
     {
         using var dir = new TempDirectory();

@@ -120,11 +120,79 @@ public sealed class ChangeFeed : IDisposable
             if (upTo <= after) return System.Array.Empty<ClusterStateChange>();
             var data = snapshot.Data;
             long baseGeneration = data.BaseData?.Generation ?? data.Generation;
-            if (data.Log is { } log)
-                Collect(log.Records.Take(data.AppliedRecords), baseGeneration, current, after, upTo, found);
+            // The log itself, from its first record: the snapshot may have read a summary in place
+            // of the records before it (LogSummary), which says nothing about single commits.
+            if (data.BaseData is not null && snapshot.Metadata is { Log: { } name } metadata && BaseOf(name) == baseGeneration
+                && ReadCurrent(baseGeneration, Path.Combine(_directory, name), metadata.LogLength) is { } records)
+                Collect(records, baseGeneration, current, after, upTo, found);
             if (after < baseGeneration) CollectOlder(snapshot.Metadata, baseGeneration, after, upTo, found);
+            Prune(baseGeneration, snapshot.Metadata?.PreviousLog is { } p ? BaseOf(p) : null);
         }
         return Changes(after, upTo, replaced, found);
+    }
+
+    /// <summary>
+    /// Decoded logs by base generation, so a watcher decodes each record once: a log only grows
+    /// while it is current (the bytes up to its published length never change) and is frozen
+    /// once a new base supersedes it; a file of another identity (rewritten) is read again.
+    /// </summary>
+    private readonly Dictionary<long, (object Identity, LogContents Contents)> _decoded = new();
+
+    /// <summary>The current log's records up to its published length, decoding only what is new since the last call.</summary>
+    private IReadOnlyList<CommitRecord>? ReadCurrent(long baseGeneration, string path, long publishedLength)
+    {
+        var stat = NativeMethods.TryStat(path);
+        object identity = stat is { } st ? (st.Device, st.Inode) : path;
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            lock (_gate) return Decode(baseGeneration, handle, path, identity, Math.Min(publishedLength, RandomAccess.GetLength(handle)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // compacted and removed meanwhile: the next call reads the new base's log
+        }
+    }
+
+    /// <summary>Records of <paramref name="length"/> bytes of a log, from the cache and its new tail (the caller holds the gate).</summary>
+    private IReadOnlyList<CommitRecord>? Decode(long baseGeneration, SafeFileHandle handle, string path, object identity, long length)
+    {
+        if (length > int.MaxValue) return null;
+        try
+        {
+            if (_decoded.TryGetValue(baseGeneration, out var known) && known.Identity.Equals(identity) && known.Contents.Damage is null && known.Contents.Length <= length)
+            {
+                if (known.Contents.Length == length) return known.Contents.Records;
+                var tail = new byte[length - known.Contents.Length];
+                int got = RandomAccess.Read(handle, tail, known.Contents.Length);
+                var more = CommitLog.ReadMore(known.Contents, tail.AsMemory(0, got), path);
+                _decoded[baseGeneration] = (identity, more);
+                return more.Records;
+            }
+            var bytes = new byte[length];
+            int read = RandomAccess.Read(handle, bytes, 0);
+            var contents = CommitLog.Read(bytes.AsMemory(0, read), path, schema =>
+            {
+                if (schema.Metadata is not { } m || !m.TryGetValue(ClusterSchema.BaseGenerationKey, out var g) || g != baseGeneration.ToString(CultureInfo.InvariantCulture))
+                    throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData, $"The commit log '{path}' does not follow the base of generation {baseGeneration}.", path);
+            });
+            _decoded[baseGeneration] = (identity, contents);
+            return contents.Records; // up to the first torn or damaged record
+        }
+        catch (Exception e) when (e is ClusterStateException or IOException or UnauthorizedAccessException)
+        {
+            _decoded.Remove(baseGeneration);
+            return null; // its commits are reported as unknown
+        }
+    }
+
+    /// <summary>Forgets decoded logs no longer current, previous or held.</summary>
+    private void Prune(long currentBase, long? previousBase)
+    {
+        lock (_gate)
+        {
+            foreach (var b in _decoded.Keys.Where(b => b != currentBase && b != previousBase && !_held.ContainsKey(b)).ToList()) _decoded.Remove(b);
+        }
     }
 
     private IEnumerable<ClusterStateChange> Changes(long after, long upTo, long replaced, Dictionary<long, (CommitRecord Record, bool[][] Added)> found)
@@ -172,7 +240,17 @@ public sealed class ChangeFeed : IDisposable
                 foreach (var log in logs)
                 {
                     if (log.End <= after || log.Base >= upTo) continue;
-                    if (Read(log.Handle, log.Base) is { } records)
+                    // A superseded log is frozen: the cache keyed on the handle's log serves every later call.
+                    long length;
+                    try
+                    {
+                        length = RandomAccess.GetLength(log.Handle);
+                    }
+                    catch (IOException)
+                    {
+                        continue;
+                    }
+                    if (Decode(log.Base, log.Handle, Path.Combine(_directory, CommitLog.FileName(log.Base)), log.Owned && NativeMethods.TryStat(Path.Combine(_directory, CommitLog.FileName(log.Base))) is { } st ? (st.Device, st.Inode) : log.Handle, length) is { } records)
                         Collect(records, log.Base, Math.Min(log.End, currentBase), after, upTo, found);
                 }
             }
@@ -180,29 +258,6 @@ public sealed class ChangeFeed : IDisposable
             {
                 foreach (var log in logs) if (log.Owned) log.Handle.Dispose();
             }
-        }
-    }
-
-    /// <summary>The records of an older log, read whole through its handle; null when it is not a log of that base or is damaged before its first record.</summary>
-    private IReadOnlyList<CommitRecord>? Read(SafeFileHandle handle, long baseGeneration)
-    {
-        string path = Path.Combine(_directory, CommitLog.FileName(baseGeneration));
-        try
-        {
-            long length = RandomAccess.GetLength(handle);
-            if (length > int.MaxValue) return null;
-            var bytes = new byte[length];
-            int read = RandomAccess.Read(handle, bytes, 0);
-            var contents = CommitLog.Read(bytes.AsMemory(0, read), path, schema =>
-            {
-                if (schema.Metadata is not { } m || !m.TryGetValue(ClusterSchema.BaseGenerationKey, out var g) || g != baseGeneration.ToString(CultureInfo.InvariantCulture))
-                    throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData, $"The commit log '{path}' does not follow the base of generation {baseGeneration}.", path);
-            });
-            return contents.Records; // up to the first torn or damaged record
-        }
-        catch (Exception e) when (e is ClusterStateException or IOException or UnauthorizedAccessException)
-        {
-            return null; // its commits are reported as unknown
         }
     }
 
