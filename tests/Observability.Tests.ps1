@@ -92,6 +92,11 @@ Add-ClusterNode -StatePath '$StatePath' -Id 'node-watch' -Role worker -Status on
         $changes[2].Tasks.UpdatedIds | Should -Be @($Ids[1], $Ids[2])
         $changes[3].Content.RemovedIds | Should -Be @('bafy-watch-1')
         $changes[4].Nodes.AddedIds | Should -Be @('node-watch')
+        $changes[0].ChangedTasks.Status | Should -Be 'running'
+        $changes[1].ChangedContent.Size | Should -Be 10
+        $changes[4].ChangedNodes.Role | Should -Be 'worker'
+        $changes[4].ChangedNodes.Status | Should -Be 'online'
+
         $changes | ForEach-Object { $_.CommittedAt | Should -Not -BeNullOrEmpty }
     }
 
@@ -107,6 +112,100 @@ Add-ClusterNode -StatePath '$StatePath' -Id 'node-watch' -Role worker -Status on
         $clock = [Diagnostics.Stopwatch]::StartNew()
         @(Watch-ClusterState -StatePath $StatePath -Timeout 0.5).Count | Should -Be 0
         $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
+    }
+}
+
+Describe 'Watch-ClusterState returns the changed objects (from the commit log)' {
+    BeforeAll {
+        $script:StatePath = Join-Path $TestDrive 'feed'
+        New-TestState -Path $StatePath -NodeCount 10 -TaskCount 200 -ContentCount 50 -Seed 24 | Out-Null
+        $script:Compare = {
+            # The emitted task equals the task as the state holds it after the commit (every field Get-ClusterTask shows).
+            param($Emitted, $Stored)
+            foreach ($p in 'Id', 'Type', 'Status', 'AssignedTo', 'CreatedAt', 'UpdatedAt', 'MemoryMB', 'CpuCores', 'GpuCores', 'InputCid', 'OutputCid') {
+                $Emitted.$p | Should -Be $Stored.$p -Because "$p of $($Stored.Id)"
+            }
+        }
+    }
+
+    It 'emits every added and changed task complete, and every removed id, past 100 of each' {
+        $g = (Get-ClusterMetadata -StatePath $StatePath).Generation
+        $new = 1..150 | ForEach-Object { [pscustomobject]@{ Id = "feed-$_"; Type = 'inference'; MemoryMB = 1000 + $_; CpuCores = $_ % 8 } }
+        $new | Add-ClusterTask -StatePath $StatePath
+        $existing = @(Get-ClusterTask -StatePath $StatePath | Where-Object Id -notlike 'feed-*' | Select-Object -First 120)
+        $existing.Id | Set-ClusterTask -StatePath $StatePath -MemoryMB 4321
+        Remove-ClusterTask -StatePath $StatePath -Id ($new.Id | Select-Object -First 110) -Confirm:$false
+        $changes = @(Watch-ClusterState -StatePath $StatePath -AfterGeneration $g -Timeout 0.5)
+        $changes.Generation | Should -Be @(($g + 1)..($g + 3))
+        $changes | ForEach-Object { $_.Known | Should -BeTrue }
+
+        $changes[0].Tasks.Added | Should -Be 150
+        $changes[0].Tasks.AddedIds | Should -Be $new.Id
+        $changes[0].ChangedTasks.Count | Should -Be 150
+        $changes[0].ChangedTasks[0] | Should -BeOfType ([ClusterState.ClusterTask])
+        $changes[0].ChangedTasks.MemoryMB | Should -Be ($new.MemoryMB)
+        $changes[0].ChangedTasks.CpuCores | Should -Be ($new.CpuCores)
+
+        $changes[1].Tasks.Updated | Should -Be 120
+        $changes[1].Tasks.Added | Should -Be 0
+        @($changes[1].Tasks.UpdatedIds | Sort-Object) | Should -Be @($existing.Id | Sort-Object)
+        $now = @{}
+        Get-ClusterTask -StatePath $StatePath -Id $existing.Id | ForEach-Object { $now[$_.Id] = $_ }
+        $changes[1].ChangedTasks.Count | Should -Be 120
+        foreach ($t in $changes[1].ChangedTasks) {
+            $t.MemoryMB | Should -Be 4321
+            & $Compare $t $now[$t.Id]
+        }
+
+        $changes[2].Tasks.Removed | Should -Be 110
+        $changes[2].Tasks.RemovedIds | Should -Be @($new.Id | Select-Object -First 110)
+        $changes[2].ChangedTasks.Count | Should -Be 0
+    }
+
+    It 'reports the commits a compaction folded while it watched, and says which it cannot know' {
+        $g = (Get-ClusterMetadata -StatePath $StatePath).Generation
+        # Another process: five commits, a compaction that folds them into a new base (the old log
+        # then goes: cleanup keeps the files of the newest three generations' bases), two commits more.
+        $script = @"
+Import-Module '$env:CLUSTERSTATE_MODULE'
+Start-Sleep -Milliseconds 1500
+foreach (`$n in 1..5) { Add-ClusterTask -StatePath '$StatePath' -Id "fold-`$n" -Type training -MemoryMB (100 * `$n) }
+Optimize-ClusterState -StatePath '$StatePath' -Confirm:`$false | Out-Null
+Start-Sleep -Milliseconds 500
+foreach (`$n in 6..7) { Add-ClusterTask -StatePath '$StatePath' -Id "fold-`$n" -Type training -MemoryMB (100 * `$n) }
+"@
+        $child = Start-ChildPwsh -Script $script -OutFile (Join-Path $TestDrive 'feed-child.txt')
+        try {
+            $changes = @(Watch-ClusterState -StatePath $StatePath -Count 7 -Timeout 60)
+        }
+        finally { $child.WaitForExit(60000) | Out-Null }
+        $child.ExitCode | Should -Be 0 -Because (Get-Content (Join-Path $TestDrive 'feed-child.txt') -Raw)
+        $changes.Generation | Should -Be @(($g + 1)..($g + 7))
+        $changes | ForEach-Object { $_.Known | Should -BeTrue }
+        $changes.ChangedTasks.Id | Should -Be @(1..7 | ForEach-Object { "fold-$_" })
+        $changes.ChangedTasks.MemoryMB | Should -Be @(1..7 | ForEach-Object { 100 * $_ })
+        (Get-ClusterMetadata -StatePath $StatePath).Generation | Should -Be ($g + 7)
+
+        # A watcher that starts later finds the folded commits' log gone: unknown, with no objects
+        # (never guessed); the commits in the new base's log are known.
+        Get-ChildItem $StatePath -Filter 'commits_*.arrows' | Where-Object { [long]($_.BaseName -replace 'commits_') -lt $g + 5 } | Remove-Item
+        $late = @(Watch-ClusterState -StatePath $StatePath -AfterGeneration $g -Timeout 0.5)
+        $late.Generation | Should -Be @(($g + 1)..($g + 7))
+        $late[0..4] | ForEach-Object { $_.Known | Should -BeFalse; $_.ChangedTasks.Count | Should -Be 0 }
+        $late[5..6] | ForEach-Object { $_.Known | Should -BeTrue }
+        $late[5..6].ChangedTasks.Id | Should -Be @('fold-6', 'fold-7')
+    }
+
+    It 'ignores and then removes the changes.json of the earlier layout' {
+        Set-Content -Path (Join-Path $StatePath 'changes.json') -Value '[{"generation": 1, "replaced": true}]'
+        $g = (Get-ClusterMetadata -StatePath $StatePath).Generation
+        Set-ClusterTask -StatePath $StatePath -Id 'fold-7' -MemoryMB 1
+        $change = @(Watch-ClusterState -StatePath $StatePath -AfterGeneration $g -Timeout 0.5)
+        $change.Count | Should -Be 1
+        $change[0].ChangedTasks.MemoryMB | Should -Be 1
+        Optimize-ClusterState -StatePath $StatePath -Confirm:$false | Out-Null
+        Start-Sleep -Milliseconds 500
+        Test-Path (Join-Path $StatePath 'changes.json') | Should -BeFalse
     }
 }
 

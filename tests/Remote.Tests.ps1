@@ -341,6 +341,42 @@ foreach (`$n in 1..3) { Add-ClusterTask -Id "watched-`$n" -Type inference }
         $changes[0].StatePath | Should -Be $Server.Uri
     }
 
+    It 'Watch-ClusterState returns the changed objects through the server: all ids past 100, a change larger than one message, across a compaction' {
+        $g = (Get-ClusterMetadata).Generation
+        # One commit of 10,000 tasks: its JSON passes the 3 MiB of one result, so it travels in parts.
+        $big = 1..10000 | ForEach-Object { [pscustomobject]@{ Id = "remote-feed-$_"; Type = 'inference'; MemoryMB = $_; CpuCores = 1 + $_ % 4; InputCid = "bafy-in-$_" } }
+        $big | Add-ClusterTask
+        $updated = @($big.Id | Select-Object -First 130)
+        $updated | Set-ClusterTask -MemoryMB 2222
+        $local = @{}   # the tasks as that commit left them, read from the directory itself
+        Get-ClusterTask -StatePath $StatePath -Id $updated | ForEach-Object { $local[$_.Id] = $_ }
+        Remove-ClusterTask -Id ($big.Id | Select-Object -Last 105) -Confirm:$false
+        Optimize-ClusterState -Confirm:$false | Out-Null
+        Set-ClusterTask -Id 'remote-feed-1' -Status failed -Force
+        $changes = @(Watch-ClusterState -AfterGeneration $g -Timeout 1)
+        $changes.Generation | Should -Be @(($g + 1)..($g + 4))
+        $changes | ForEach-Object { $_.Known | Should -BeTrue; $_.StatePath | Should -Be $Server.Uri }
+
+        $changes[0].Tasks.Added | Should -Be 10000
+        $changes[0].Tasks.AddedIds | Should -Be $big.Id
+        $changes[0].ChangedTasks.Count | Should -Be 10000
+        $changes[0].ChangedTasks[0] | Should -BeOfType ([ClusterState.ClusterTask])
+        $changes[0].ChangedTasks.MemoryMB | Should -Be $big.MemoryMB
+        $changes[0].ChangedTasks.CpuCores | Should -Be $big.CpuCores
+        $changes[0].ChangedTasks.InputCid | Should -Be $big.InputCid
+        # It did pass one message's 3 MiB (RequestLimits.ChangeChunkBytes) as JSON, so it came in parts.
+        [Text.Json.JsonSerializer]::Serialize([object]$changes[0].ChangedTasks, [ClusterState.ClusterTask[]], [Text.Json.JsonSerializerOptions]$null).Length | Should -BeGreaterThan 3MB
+
+        $changes[1].Tasks.UpdatedIds | Should -Be $updated
+        foreach ($t in $changes[1].ChangedTasks) {
+            $t.MemoryMB | Should -Be 2222
+            foreach ($p in 'Type', 'Status', 'CreatedAt', 'UpdatedAt', 'CpuCores', 'InputCid') { $t.$p | Should -Be $local[$t.Id].$p -Because "$p of $($t.Id)" }
+        }
+        $changes[2].Tasks.RemovedIds | Should -Be @($big.Id | Select-Object -Last 105)
+        $changes[3].ChangedTasks.Status | Should -Be 'failed'
+        $changes[3].ChangedTasks.MemoryMB | Should -Be 2222
+    }
+
     It 'Wait-ClusterTask returns when another process completes the task, and times out with WaitTimeout' {
         $task = (Find-ClusterTask -Status running | Select-Object -First 1).Id
         { Wait-ClusterTask -Id $task -Timeout 0.5 -ErrorAction Stop } | Should -Throw -ErrorId 'WaitTimeout*'

@@ -24,6 +24,8 @@ public sealed class CommitSignal : IDisposable
     public CommitSignal(ServerOptions options)
     {
         _directory = options.StatePath;
+        Feed = new ChangeFeed(_directory);
+        Observe();
         _generation = ReadGeneration();
         try
         {
@@ -60,6 +62,12 @@ public sealed class CommitSignal : IDisposable
         }
     }
 
+    /// <summary>
+    /// The served state's change feed (the <c>changes</c> action): it opens each commit log as the
+    /// generation moves, so commits a compaction folds away stay readable for clients still behind.
+    /// </summary>
+    public ChangeFeed Feed { get; }
+
     /// <summary>Completes at the next change of the generation. Take it before reading the metadata, so no commit falls between.</summary>
     public Task Next => Volatile.Read(ref _next).Task;
 
@@ -68,7 +76,22 @@ public sealed class CommitSignal : IDisposable
     {
         long generation = ReadGeneration();
         if (generation == Interlocked.Exchange(ref _generation, generation)) return;
+        Observe();
         Interlocked.Exchange(ref _next, NewSource()).TrySetResult();
+    }
+
+    /// <summary>Lets the feed open the log of the new generation; best effort (a log it misses makes older changes unknown, nothing worse).</summary>
+    private void Observe()
+    {
+        try
+        {
+            Feed.Observe();
+        }
+#pragma warning disable CA1031 // runs on file-system events and a timer: anything thrown here would end the server process
+        catch (Exception)
+        {
+        }
+#pragma warning restore CA1031
     }
 
     private long ReadGeneration()
@@ -91,5 +114,6 @@ public sealed class CommitSignal : IDisposable
     {
         _poll.Dispose();
         _watcher?.Dispose();
+        Feed.Dispose();
     }
 }

@@ -118,7 +118,7 @@ public sealed partial class StateFlightServer(ServerOptions options, CommitSigna
         new FlightActionType("metadata", "No body. Result: state_metadata.json of the current generation."),
         new FlightActionType("describe", "No body. Result: what Get-ClusterMetadata reports (ids, generation, counts, snapshot size, checkpoints)."),
         new FlightActionType("wait", "Body: {\"after\": G, \"timeoutMs\": T}. Returns the metadata as soon as the generation is past G, or no result after T ms (at most 60 s; at most 16 open per connection)."),
-        new FlightActionType("changes", "Body: {\"after\": G, \"upTo\": H}. Result: the change log entries (ClusterStateChange) after G up to H, which ends at the current generation; at most the newest 1024."),
+        new FlightActionType("changes", "Body: {\"after\": G, \"upTo\": H}. Results: {\"Change\": ClusterStateChange, \"More\": bool} for the commits after G up to H (which ends at the current generation; at most the newest 1024), with the objects each wrote; a change over 3 MiB comes in parts (More: the next result continues it), and an answer stops at a whole generation after 64 MiB (ask again from there)."),
         new FlightActionType("checkpoint", "Body: {\"keep\": N}. Writes a Parquet checkpoint; result: its CheckpointInfo."),
         new FlightActionType("checkpoints", "No body. Result: the CheckpointInfo list, newest first."),
         new FlightActionType("restore", "Body: {\"checkpoint\": \"file name in checkpoints/\"}. Makes it the current state (a commit); result: the new metadata."),
@@ -189,11 +189,16 @@ public sealed partial class StateFlightServer(ServerOptions options, CommitSigna
     [LoggerMessage(Level = LogLevel.Warning, Message = "The automatic checkpoint after generation {Generation} failed")]
     private static partial void LogCheckpointFailure(ILogger logger, Exception exception, long generation);
 
-    /// <summary>The changes of a range, which ends at the current generation whatever the request says (ChangeLog.Between).</summary>
-    private List<object?> Changes(RemoteWire.ChangesRequest range)
+    /// <summary>
+    /// The changes of a range, which ends at the current generation whatever the request says, with
+    /// the objects each commit wrote (ChangeFeed), as bounded parts (ChangeParts): no result over
+    /// RequestLimits.ChangeChunkBytes, no answer much over RequestLimits.MaxChangesBytes (the client
+    /// asks again from the last generation it received). Objects are read as the parts are sent.
+    /// </summary>
+    private IEnumerable<object?> Changes(RemoteWire.ChangesRequest range)
     {
         if (range.After < 0) throw RequestLimits.Invalid($"\"after\" is {range.After}; generations start at 0.");
-        return ChangeLog.Between(options.StatePath, range.After, range.UpTo).Cast<object?>().ToList();
+        return ChangeParts.Split(commits.Feed.Between(range.After, range.UpTo));
     }
 
     private StateMetadata SetPolicy(CheckpointPolicy? policy)

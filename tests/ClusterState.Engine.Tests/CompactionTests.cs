@@ -46,7 +46,21 @@ public class CompactionTests
         using var later = ClusterSnapshot.Open(path);
         AssertSame(model.Rows(), Rows(later), "commits after compaction");
         StateStore.WaitForCleanup();
-        Assert.False(File.Exists(Path.Combine(path, before.Log!)), "the old base's log goes with it");
+        // The old base's log stays while it is the previous log (the change feed reads it), and
+        // goes with the next base.
+        Assert.Equal(before.Log, StateMetadata.Read(path).PreviousLog);
+        Assert.Equal(before.Generation, StateMetadata.Read(path).PreviousLogEnd);
+        Assert.True(File.Exists(Path.Combine(path, before.Log!)), "the previous log stays until the next base");
+        for (int c = 0; c < 3; c++)
+        {
+            var now = Start.AddMinutes(10 + c);
+            var change = RandomChange(random, model, ref serial, now);
+            StateStore.Commit(path, change, new CommitOptions { Now = now });
+            model.Apply(change, now);
+        }
+        StateStore.Compact(path);
+        StateStore.WaitForCleanup();
+        Assert.False(File.Exists(Path.Combine(path, before.Log!)), "the old base's log goes with the next base");
     }
 
     [Fact]

@@ -121,8 +121,11 @@ public sealed class FlightTests : IDisposable
         Assert.Equal(result.Generation, after.Generation);
         Assert.Equal("cancelled", after.FindTasks(new TaskQuery { Id = new[] { task.Id } }).Items.Single().Status);
         Assert.Equal("pending", before.FindTasks(new TaskQuery { Id = new[] { task.Id } }).Items.Single().Status);
-        var changes = remote.ChangesBetween(before.Generation, after.Generation);
-        Assert.Equal(task.Id, Assert.Single(changes).Tasks.UpdatedIds.Single());
+        var change = Assert.Single(remote.ChangesBetween(before.Generation, after.Generation));
+        Assert.Equal(task.Id, change.Tasks.UpdatedIds.Single());
+        // The changed object itself travels, complete.
+        var changed = Assert.Single(change.ChangedTasks);
+        Assert.Equal((task.Id, "cancelled", task.Type, task.MemoryMB), (changed.Id, changed.Status, changed.Type, changed.MemoryMB));
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System;
 
 namespace ClusterState;
 
-/// <summary>What one commit did to one entity (Watch-ClusterState).</summary>
+/// <summary>What one commit did to one entity (Watch-ClusterState): counts and every id, from its commit record.</summary>
 public sealed class EntityChange
 {
     /// <summary>Items added.</summary>
@@ -11,11 +11,11 @@ public sealed class EntityChange
     public int Updated { get; set; }
     /// <summary>Items removed.</summary>
     public int Removed { get; set; }
-    /// <summary>Ids added (the first <see cref="ChangeLog.MaxIds"/>).</summary>
+    /// <summary>Ids added (all of them).</summary>
     public string[] AddedIds { get; set; } = Array.Empty<string>();
-    /// <summary>Ids changed (the first <see cref="ChangeLog.MaxIds"/>).</summary>
+    /// <summary>Ids changed (all of them).</summary>
     public string[] UpdatedIds { get; set; } = Array.Empty<string>();
-    /// <summary>Ids removed (the first <see cref="ChangeLog.MaxIds"/>).</summary>
+    /// <summary>Ids removed (all of them).</summary>
     public string[] RemovedIds { get; set; } = Array.Empty<string>();
 
     /// <inheritdoc />

@@ -8,6 +8,7 @@ namespace ClusterState;
 public sealed class LocalStateSource(string directory) : StateSource
 {
     private StateWatcher? _watcher;
+    private ChangeFeed? _feed;
 
     /// <inheritdoc />
     public override string Location { get; } = directory;
@@ -35,11 +36,21 @@ public sealed class LocalStateSource(string directory) : StateSource
     public override CommitResult Commit(Func<ClusterSnapshot, ChangeSet> plan) => StateStore.Commit(Location, plan);
 
     /// <inheritdoc />
-    public override StateMetadata? WaitForCommit(long afterGeneration, TimeSpan timeout, CancellationToken cancel) =>
-        (_watcher ??= new StateWatcher(Location)).WaitForCommit(afterGeneration, timeout, cancel);
+    public override StateMetadata? WaitForCommit(long afterGeneration, TimeSpan timeout, CancellationToken cancel)
+    {
+        var metadata = (_watcher ??= new StateWatcher(Location)).WaitForCommit(afterGeneration, timeout, cancel);
+        // Hold the log of what just committed before a compaction can fold it away (a watcher's changes are read from it).
+        if (metadata is not null) _feed?.Observe();
+        return metadata;
+    }
 
     /// <inheritdoc />
-    public override IReadOnlyList<ClusterStateChange> ChangesBetween(long after, long upTo) => ChangeLog.Between(Location, after, upTo);
+    public override IEnumerable<ClusterStateChange> ChangesBetween(long after, long upTo) => Feed.Between(after, upTo);
+
+    /// <inheritdoc />
+    public override void FollowChanges() => Feed.Observe();
+
+    private ChangeFeed Feed => _feed ??= new ChangeFeed(Location);
 
     /// <inheritdoc />
     public override CheckpointInfo SaveCheckpoint(int keep, Action<int, int>? progress) => Checkpoints.Save(Location, keep, progress: progress);
@@ -67,6 +78,8 @@ public sealed class LocalStateSource(string directory) : StateSource
     {
         _watcher?.Dispose();
         _watcher = null;
+        _feed?.Dispose();
+        _feed = null;
         base.Dispose();
     }
 }

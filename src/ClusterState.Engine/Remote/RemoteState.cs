@@ -307,9 +307,34 @@ public sealed class RemoteState : StateSource
     }
 
     /// <inheritdoc />
-    public override IReadOnlyList<ClusterStateChange> ChangesBetween(long after, long upTo) =>
-        Action("changes", new RemoteWire.ChangesRequest { After = after, UpTo = upTo })
-            .Select(r => Result<ClusterStateChange>(r)).Select(c => { c.StatePath = Location; return c; }).ToList();
+    public override IEnumerable<ClusterStateChange> ChangesBetween(long after, long upTo)
+    {
+        // A server answers one bounded piece of the range (RequestLimits.MaxChangesBytes) and ends
+        // it at a whole generation: ask again from the last one until the range is done or the
+        // server has nothing more (its range ends at its current generation).
+        while (after < upTo)
+        {
+            var changes = ChangeParts.Join(Action("changes", new RemoteWire.ChangesRequest { After = after, UpTo = upTo }).Select(Part));
+            if (changes.Count == 0) yield break;
+            foreach (var c in changes)
+            {
+                if (c.Generation <= after) throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable,
+                    $"The server answered changes after generation {after} with generation {c.Generation}.");
+                c.StatePath = Location;
+                yield return c;
+            }
+            after = changes[^1].Generation;
+        }
+    }
+
+    /// <summary>A result of <c>changes</c>: a part (this version's servers), or a whole change (earlier servers, which sent no objects).</summary>
+    private static RemoteWire.ChangePart Part(byte[] json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        bool isPart = document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+            && document.RootElement.EnumerateObject().Any(p => p.Name.Equals(nameof(RemoteWire.ChangePart.Change), StringComparison.OrdinalIgnoreCase));
+        return isPart ? Result<RemoteWire.ChangePart>(json) : new RemoteWire.ChangePart { Change = Result<ClusterStateChange>(json) };
+    }
 
     /// <inheritdoc />
     public override CheckpointInfo SaveCheckpoint(int keep, Action<int, int>? progress) =>

@@ -57,6 +57,20 @@ public static class RemoteWire
         public long UpTo { get; set; } = long.MaxValue;
     }
 
+    /// <summary>
+    /// One result of the <c>changes</c> action: a commit's change, or a part of one. A change too
+    /// large for one message (<see cref="RequestLimits.ChangeChunkBytes"/>) is sent as several
+    /// parts of the same generation, each with some of its ids and objects and the counts of the
+    /// whole; <see cref="More"/> says that the next result continues it.
+    /// </summary>
+    public sealed class ChangePart
+    {
+        /// <summary>The change, or the part of it this result holds.</summary>
+        public ClusterStateChange Change { get; set; } = new();
+        /// <summary>True when the next result holds more of the same change.</summary>
+        public bool More { get; set; }
+    }
+
     /// <summary>Body of the <c>checkpoint</c> action.</summary>
     public sealed class CheckpointRequest
     {

@@ -31,8 +31,14 @@ public static class RequestLimits
     /// <summary>Longest string in a request, in characters (ids are limited further by the write rules).</summary>
     public const int MaxStringLength = 65_536;
 
-    /// <summary>Most change-log entries one <c>changes</c> call returns (the newest of the range).</summary>
-    public const int MaxChanges = ChangeLog.MaxRange;
+    /// <summary>Most generations one <c>changes</c> call lists (the newest of the range).</summary>
+    public const int MaxChanges = ChangeFeed.MaxRange;
+
+    /// <summary>Most JSON bytes of one <c>changes</c> result: a larger change is split into parts (RemoteWire.ChangePart), so every message stays under the 4 MiB that gRPC clients receive by default.</summary>
+    public const int ChangeChunkBytes = 3 << 20;
+
+    /// <summary>Bytes after which one <c>changes</c> call stops at the end of a generation (the client asks again from there): the response is bounded whatever the range.</summary>
+    public const int MaxChangesBytes = 64 << 20;
 
     /// <summary>Longest long poll of one <c>wait</c> call.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(60);

@@ -45,8 +45,17 @@ public abstract class StateSource : IDisposable
     /// <summary>Waits until the generation is past <paramref name="afterGeneration"/>; the new metadata, or null after <paramref name="timeout"/>.</summary>
     public abstract StateMetadata? WaitForCommit(long afterGeneration, TimeSpan timeout, CancellationToken cancel);
 
-    /// <summary>The change log entries after <paramref name="after"/> up to <paramref name="upTo"/>.</summary>
-    public abstract IReadOnlyList<ClusterStateChange> ChangesBetween(long after, long upTo);
+    /// <summary>
+    /// The commits after <paramref name="after"/> up to <paramref name="upTo"/>, oldest first, each
+    /// with the objects it wrote and the ids it removed (from the commit log; ChangeFeed), read as
+    /// the result is enumerated.
+    /// </summary>
+    public abstract IEnumerable<ClusterStateChange> ChangesBetween(long after, long upTo);
+
+    /// <summary>Starts keeping what a later <see cref="ChangesBetween"/> needs (a watcher calls it when it starts and at every commit it sees): the local state's commit log stays readable through a compaction.</summary>
+    public virtual void FollowChanges()
+    {
+    }
 
     /// <summary>Writes a Parquet checkpoint, keeping the newest <paramref name="keep"/>.</summary>
     public abstract CheckpointInfo SaveCheckpoint(int keep, Action<int, int>? progress);

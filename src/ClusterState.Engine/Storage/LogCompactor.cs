@@ -59,6 +59,7 @@ internal static class LogCompactor
             var current = StateMetadata.Read(directory);
             if (current.Snapshot != pinned.Snapshot || current.Log != pinned.Log || current.LogLength < snapshot.Data.Log.Length) return null;
             var next = current.Clone();
+            next.Supersede(current);
             next.Snapshot = baseName;
             next.Log = null;
             next.LogLength = 0;

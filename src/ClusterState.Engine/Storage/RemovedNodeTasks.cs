@@ -93,7 +93,7 @@ internal static class RemovedNodeTasks
         return value => index.Find(value) is int row and >= 0 && removedOfRow.TryGetValue(row, out int i) ? i : -1;
     }
 
-    /// <summary>The change set with the requeue updates after its own task updates (for planning and the change log).</summary>
+    /// <summary>The change set with the requeue updates after its own task updates (for planning, and so the commit record holds them).</summary>
     public static ChangeSet With(ChangeSet c, List<TaskUpdate> requeue) => new()
     {
         ExpectedGeneration = c.ExpectedGeneration,

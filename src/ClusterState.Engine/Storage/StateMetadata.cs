@@ -114,6 +114,56 @@ public sealed class StateMetadata
         }
     }
 
+    /// <summary>
+    /// The log the current base superseded (<c>previous_log</c>, a bare file name) and the last
+    /// generation it published (<c>previous_log_end</c>): set when a compaction, restore, import or
+    /// migration switches to a new base. The change feed reads that log's records up to exactly
+    /// that generation (bytes after it may be a crashed commit's leftover), and cleanup keeps it.
+    /// </summary>
+    public string? PreviousLog
+    {
+        get => _json["previous_log"] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+        set
+        {
+            if (value is null) _json.Remove("previous_log");
+            else _json["previous_log"] = value;
+        }
+    }
+
+    /// <summary>The last generation <see cref="PreviousLog"/> published (<c>previous_log_end</c>).</summary>
+    public long? PreviousLogEnd
+    {
+        get => _json["previous_log_end"] is null ? null : GetInteger("previous_log_end");
+        set
+        {
+            if (value is null) _json.Remove("previous_log_end");
+            else _json["previous_log_end"] = value;
+        }
+    }
+
+    /// <summary>Notes, on metadata about to switch to a new base, that <paramref name="superseded"/>'s log (if it has one) is the previous log.</summary>
+    internal void Supersede(StateMetadata superseded)
+    {
+        if (superseded.Log is null) return; // the state was a bare base: the log it superseded stays the previous one
+        PreviousLog = superseded.Log;
+        PreviousLogEnd = superseded.Generation;
+    }
+
+    /// <summary>
+    /// The generation of the latest replacement of the whole state (<c>replaced_generation</c>: a
+    /// restore, an import over it, a schema migration). Such a generation has no commit record, so
+    /// the change feed could not tell it from a commit whose record a compaction folded away.
+    /// </summary>
+    public long? ReplacedGeneration
+    {
+        get => _json["replaced_generation"] is null ? null : GetInteger("replaced_generation");
+        set
+        {
+            if (value is null) _json.Remove("replaced_generation");
+            else _json["replaced_generation"] = value;
+        }
+    }
+
     /// <summary>The bytes of <see cref="Log"/> that make this generation (<c>log_length</c>): what lies after them is not read.</summary>
     public long LogLength
     {

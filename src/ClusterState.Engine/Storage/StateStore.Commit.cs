@@ -88,7 +88,7 @@ public static partial class StateStore
         if (changes.IsEmpty)
         {
             // Nothing to change (a placement that placed nothing, a remote "{}"): no new generation,
-            // no snapshot, no change-log entry — watchers would report a commit that changed nothing.
+            // no record — watchers would report a commit that changed nothing.
             return (new CommitResult
             {
                 PreviousGeneration = metadata.Generation,
@@ -125,7 +125,7 @@ public static partial class StateStore
         var record = CommitRecord.Build(logSchema, generation, current.ClusterId, current.MasterId, now, parts);
         var bytes = CommitLog.Serialize(record);
         Mark("build");
-        var (logLength, unsynced) = AppendToLog(directory, metadata, current, bytes, generation, now, options, Mark, changes);
+        var (logLength, unsynced) = AppendToLog(directory, metadata, current, bytes, generation, now, options, Mark);
         if ((options.CompactLogBytes > 0 && logLength >= options.CompactLogBytes)
             || (options.CompactLogRecords > 0 && current.Data.CommitsSinceBase + 1 >= options.CompactLogRecords))
             InBackground(Compacting, directory, "Compaction", () => LogCompactor.Run(directory));
@@ -154,7 +154,7 @@ public static partial class StateStore
     /// The caller holds the writer lock.
     /// </summary>
     private static (long Length, string? Unsynced) AppendToLog(string directory, StateMetadata metadata, ClusterSnapshot current, byte[] record, long generation, DateTime now,
-        CommitOptions options, Action<string> mark, ChangeSet changes)
+        CommitOptions options, Action<string> mark)
     {
         var next = metadata.Clone();
         string logName;
@@ -186,9 +186,8 @@ public static partial class StateStore
         next.Log = logName;
         next.LogLength = offset + bytes.Length;
         next.BaseGeneration = current.Data.BaseData?.Generation ?? current.Generation;
-        // The change log entry goes first: a watcher that sees the new generation in the metadata
-        // reads the log at once and must find the entry there.
-        ChangeLog.Append(directory, generation, now, changes);
+        // The record is also the change feed's entry (ChangeFeed): a watcher that sees the new
+        // generation reads it from the log; nothing else is written.
         try
         {
             Publish(directory, next, options.Durable && !later);
@@ -196,9 +195,8 @@ public static partial class StateStore
         catch
         {
             // Not published: the record goes (a crash here leaves it beyond the published length,
-            // where no reader looks and the next commit writes over it); the change-log entry too.
+            // where no reader looks and the next commit writes over it).
             CommitLog.Cut(logPath, offset);
-            ChangeLog.Forget(directory, generation);
             throw;
         }
         mark("publish");
@@ -302,12 +300,12 @@ public static partial class StateStore
         next.Snapshot = snapshotName;
         next.UpdatedAt = now;
         next.SchemaVersion = schemaVersion;
+        next.Supersede(metadata);
         next.Log = null; // a new base, with no log yet
         next.LogLength = 0;
         next.BaseGeneration = null;
-        // The change log entry goes first: a watcher that sees the new generation in the metadata
-        // reads the log at once and must find the entry there.
-        ChangeLog.Append(directory, generation, now, changes);
+        // Only replacements (a migration) publish a new base here: they have no commit record.
+        if (changes is null) next.ReplacedGeneration = generation;
         try
         {
             Publish(directory, next, options.Durable);
@@ -315,11 +313,8 @@ public static partial class StateStore
         catch
         {
             // The generation was never published: neither its snapshot (cleanup only removes
-            // generations older than the current one, so it would stay forever) nor its log entry
-            // may stay behind. A crash right here leaves the entry; the next commit of this
-            // generation number replaces it.
+            // generations older than the current one, so it would stay forever) may stay behind.
             AtomicFile.TryDelete(snapshotPath);
-            ChangeLog.Forget(directory, generation);
             throw;
         }
         mark("publish");
@@ -453,17 +448,27 @@ public static partial class StateStore
         string[] files;
         try
         {
-            // Snapshots, the logs of older bases, and what an interrupted write of any file here left (metadata, change log).
+            // Snapshots, the logs of older bases, and what an interrupted write of any file here left (metadata).
             files = Directory.GetFiles(directory, "snapshot_*.arrow*").Concat(Directory.GetFiles(directory, "commits_*.arrows")).Concat(Directory.GetFiles(directory, "summary_*.arrows*"))
                 .Concat(Directory.GetFiles(directory, "*.json.tmp-*")).ToArray();
+            // changes.json, the change log of the layout before the commit log, is no longer read
+            // or written (the log's records are the change feed): a state that still has one loses it here.
+            AtomicFile.TryDelete(Path.Combine(directory, "changes.json"));
         }
         catch (IOException)
         {
             return; // the directory went away; nothing to clean
         }
+        // The log the current base superseded stays until a later base supersedes it too: its
+        // records are what the change feed reports for the commits that base folded in, to
+        // watchers that started before the compaction, restore or migration (Watch-ClusterState).
+        long supersededLog = files.Select(f => Path.GetFileName(f)).Where(n => n.StartsWith("commits_", StringComparison.Ordinal) && n.EndsWith(".arrows", StringComparison.Ordinal))
+            .Select(n => long.TryParse(n.AsSpan(8, n.Length - 8 - 7), NumberStyles.None, CultureInfo.InvariantCulture, out long g) ? g : long.MaxValue)
+            .Where(g => g < generation).DefaultIfEmpty(-1).Max();
         foreach (var file in files)
         {
             string name = Path.GetFileName(file);
+            if (name == CommitLog.FileName(supersededLog)) continue;
             bool leftover = name.Contains(".tmp-", StringComparison.Ordinal);
             if (leftover)
             {

@@ -99,22 +99,16 @@ public static partial class StateStore
             merged.Generation = metadata.Generation;
             merged.Snapshot = metadata.Snapshot;
             merged.UpdatedAt = metadata.UpdatedAt;
+            merged.Supersede(previous);
             merged.Log = null; // a new base: the old base's log is not part of it
             merged.LogLength = 0;
             merged.BaseGeneration = null;
             metadata = merged;
         }
-        // The log entry before the publish, as in a commit: watchers read it as soon as they see the generation.
-        if (previous is not null) ChangeLog.Append(directory, metadata.Generation, metadata.UpdatedAt, changes: null);
-        try
-        {
-            Publish(directory, metadata);
-        }
-        catch
-        {
-            if (previous is not null) ChangeLog.Forget(directory, metadata.Generation);
-            throw;
-        }
+        // A replacement has no commit record: the metadata says which generation it made, so the
+        // change feed reports it as replaced rather than as a commit it cannot see.
+        if (previous is not null) metadata.ReplacedGeneration = metadata.Generation;
+        Publish(directory, metadata);
         if (metadata.Generation > 1) ScheduleCleanup(directory, metadata.Generation, new CommitOptions().KeepSnapshots);
         return metadata;
     }
