@@ -65,12 +65,13 @@ public sealed class FlightHardeningTests(HardeningServer fixture) : IClassFixtur
     {
         long generation = StateMetadata.Read(fixture.State).Generation;
         var clock = Stopwatch.StartNew();
+        // A change too large for one message comes in parts of the same generation (ChangeParts).
+        static long GenerationOf(byte[] result) => (long)JsonNode.Parse(result)!["Change"]!["Generation"]!;
         var all = await Action(Server.Client, "changes", $$"""{"after": 0, "upTo": {{long.MaxValue}}}""");
-        Assert.Equal(Math.Min(generation, RequestLimits.MaxChanges), all.Count);
+        Assert.Equal(Math.Min(generation, RequestLimits.MaxChanges), all.Select(GenerationOf).Distinct().Count());
         var far = await Action(Server.Client, "changes", """{"after": 0, "upTo": 5000000}""");
         Assert.Equal(all.Count, far.Count);
-        var last = JsonNode.Parse(far[^1])!;
-        Assert.Equal(generation, (long)last["Generation"]!);
+        Assert.Equal(generation, GenerationOf(far[^1]));
         Assert.Empty(await Action(Server.Client, "changes", $$"""{"after": {{long.MaxValue}}, "upTo": {{long.MinValue}}}"""));
         var negative = await Assert.ThrowsAsync<RpcException>(() => Action(Server.Client, "changes", """{"after": -5}"""));
         Assert.Equal(StatusCode.InvalidArgument, negative.StatusCode);
