@@ -46,7 +46,6 @@ function Measure-CommitScale {
     Copy-CommitBenchState $source $statePath
     Connect-ClusterState -Path $statePath
     try {
-        $m = Get-ClusterMetadata
         $batchIds = @((Get-ClusterTask | Select-Object -First $BatchSize).Id)
         $loopIds = @($batchIds | Select-Object -First $LoopIterations)
         $one = $batchIds[0]
