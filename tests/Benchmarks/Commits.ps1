@@ -144,22 +144,24 @@ function Get-CommitsGoal([object[]] $Rows) {
     $singles = ($rows | ForEach-Object { '{0} {1}' -f $_.Scale, (& $f $_.Single.MedianMs) }) -join ', '
     $engines = ($rows | ForEach-Object { & $f $_.Engine.MedianMs }) -join ', '
     $worst = ($rows | ForEach-Object { $_.Single.MedianMs } | Measure-Object -Maximum).Maximum
-    $hasLarge = [bool]($rows | Where-Object Scale -eq 'large')
+    # The figures count only on the states the goals name (a row of another size says so in Measured).
+    $isLarge = { param($r) $r.Scale -eq 'large' -and $r.State.Tasks -ge 1000000 -and $r.State.Nodes -ge 10000 -and $r.State.Content -ge 1000000 }
+    $hasLarge = [bool]($rows | Where-Object { & $isLarge $_ })
     [pscustomobject]@{ Goal = '`Set-ClusterTask -Id <id> -MemoryMB <n>` in a warm pwsh ≤ 10 ms median at every scale (issue 15)'
-        Measured = ('{0} ms (engine {1} ms){2}' -f $singles, $engines, $(if (-not $hasLarge) { '; large not measured' }))
+        Measured = ('{0} ms (engine {1} ms){2}' -f $singles, $engines, $(if (-not $hasLarge) { '; no row of the large scale (10,000 / 1M / 1M)' }))
         Met = $hasLarge -and $worst -le 10 }
     $large = $rows | Where-Object Scale -eq 'large' | Select-Object -First 1
     $b = if ($large) { $large } else { $rows[-1] }
     $at = if ($b.Scale -eq 'large') { '' } else { " ($($b.Scale) scale)" }
     [pscustomobject]@{ Goal = '10,000-task pipeline commit (`$ids \| Set-ClusterTask -MemoryMB <n>`) ≤ 100 ms'
         Measured = ('{0} ms, {1:N0} tasks{2}' -f (& $f $b.Batch.MedianMs), $b.BatchTasks, $at)
-        Met = $b.Scale -eq 'large' -and $b.BatchTasks -ge 10000 -and $b.Batch.MedianMs -le 100 }
+        Met = (& $isLarge $b) -and $b.BatchTasks -ge 10000 -and $b.Batch.MedianMs -le 100 }
     $reference = $rows | Where-Object Scale -eq 'reference' | Select-Object -First 1
     $l = if ($reference) { $reference } else { $rows[-1] }
     $lat = if ($l.Scale -eq 'reference') { ' (reference)' } else { " ($($l.Scale) scale, reference not measured)" }
     [pscustomobject]@{ Goal = '1,000-iteration loop `foreach ($id in $ids) { Set-ClusterTask -Id $id -MemoryMB 777 }` ≤ 15 s on 1k / 100k / 1M'
         Measured = ('{0:N2} s, {1:N0} iterations; the same loop of Get-ClusterTask -Id {2:N2} s{3}' -f ($l.Loop.MedianMs / 1000), $l.LoopIterations, ($l.LoopBase.MedianMs / 1000), $lat)
-        Met = $l.Scale -eq 'reference' -and $l.LoopIterations -ge 1000 -and $l.Loop.MedianMs -le 15000 }
+        Met = $l.Scale -eq 'reference' -and $l.State.Nodes -ge 1000 -and $l.State.Tasks -ge 100000 -and $l.State.Content -ge 1000000 -and $l.LoopIterations -ge 1000 -and $l.Loop.MedianMs -le 15000 }
 }
 
 function Write-CommitsSection([object[]] $Rows) {
