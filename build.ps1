@@ -13,7 +13,8 @@
       Demo   builds, creates a sample cluster state in out/demo-state and shows it.
       Bench  engine benchmarks (BenchmarkDotNet: DuckDB over our Parquet, ArrowFileReader,
              open, summary; checkpoint times; memory; the commit log) on the seeded scales, then whole-pipeline
-             cmdlet timings against Where-Object and ConvertFrom-Json in one warm pwsh;
+             cmdlet timings against Where-Object and ConvertFrom-Json and the commit timings of
+             BenchCommit (the same code) in one warm pwsh;
              regenerates docs/PERFORMANCE.md and docs/performance.svg (about 20 minutes).
              Includes the remote cases: a ClusterState server on the large state, read by pwsh.
       BenchRemote  only the remote cases (on the states a Bench made), then the document again.

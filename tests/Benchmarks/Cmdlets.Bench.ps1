@@ -2,7 +2,8 @@
 <#
 .SYNOPSIS
     Whole-pipeline timings of cmdlets in one warm pwsh, each paired with the baseline an operator
-    would otherwise use, measured in the same run; merges the engine results of the
+    would otherwise use, measured in the same run, and the commit timings of Commits.ps1 (which
+    `build.ps1 BenchCommit` repeats alone, saved in out/bench/commits.clixml); merges the engine results of the
     BenchmarkDotNet project (out/bench/engine.json, with its commit log section rendered by
     CommitLog.Report.ps1) and writes docs/PERFORMANCE.md and docs/performance.svg.
 .DESCRIPTION
