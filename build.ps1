@@ -13,7 +13,8 @@
       Demo   builds, creates a sample cluster state in out/demo-state and shows it.
       Bench  engine benchmarks (BenchmarkDotNet: DuckDB over our Parquet, ArrowFileReader,
              open, summary; checkpoint times; memory; the commit log) on the seeded scales, then whole-pipeline
-             cmdlet timings against Where-Object and ConvertFrom-Json in one warm pwsh;
+             cmdlet timings against Where-Object and ConvertFrom-Json and the commit timings of
+             BenchCommit (the same code) in one warm pwsh;
              regenerates docs/PERFORMANCE.md and docs/performance.svg (about 20 minutes).
              Includes the remote cases: a ClusterState server on the large state, read by pwsh.
       BenchRemote  only the remote cases (on the states a Bench made), then the document again.
@@ -22,6 +23,12 @@
              and SQLite WAL synchronous=FULL, a 1,000-commit log against the compacted state,
              compaction with 4 writers, 8 writer processes x 500 commits with a reader) on copies
              of the reference and large states, then the document again.
+      BenchCommit  only the commit measurements (issue 15) in one warm pwsh, on copies of the seeded
+             states: single-task commit (cmdlet and engine), 10,000-task pipeline commit, the
+             1,000-iteration Set-ClusterTask loop against the same loop of Get-ClusterTask, the
+             snapshot copy floors; rewrites the "## Commits" section and its goal rows of
+             docs/PERFORMANCE.md in place. -CommitScale picks scales (default all four); -Quick
+             measures tiny and small with few runs into out/bench/PERFORMANCE.quick.md instead.
       BenchRevision  the same cmdlet cases (warm open, status scan, id lookup, single commit) with the
              module of -Baseline (a git revision, built in out/baseline) and with this tree's, in
              alternating fresh pwsh processes on one state: medians and ratios of one run.
@@ -39,7 +46,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Bench', 'BenchRemote', 'BenchCheckpoint', 'BenchLog', 'BenchRevision', 'Crash', 'Fuzz')]
+    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Bench', 'BenchRemote', 'BenchCheckpoint', 'BenchLog', 'BenchCommit', 'BenchRevision', 'Crash', 'Fuzz')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -50,6 +57,14 @@ param(
     [int] $FlightFuzzRounds = 5000,
 
     [int] $LogFuzzRounds = 5000,
+
+    # BenchCommit: the scales to measure (tiny, small, reference, large; default all).
+    [ValidateSet('tiny', 'small', 'reference', 'large')]
+    [string[]] $CommitScale,
+
+    # BenchCommit: tiny and small scales (unless -CommitScale), few runs, the document written to
+    # out/bench/PERFORMANCE.quick.md, docs/PERFORMANCE.md untouched.
+    [switch] $Quick,
 
     # BenchRevision: the git revision to compare this tree with.
     [string] $Baseline = 'HEAD',
@@ -302,6 +317,16 @@ foreach ($t in $Task) {
             if (-not $script:Built) { Invoke-Build }
             Write-Host '== Bench (commit log)' -ForegroundColor Cyan
             Invoke-EngineBenchPart '--log'
+        }
+        'BenchCommit' {
+            if (-not $script:Built) { Invoke-Build }
+            Write-Host "== Bench (commits$(if ($Quick) { ', quick' }))" -ForegroundColor Cyan
+            $env:CLUSTERSTATE_MODULE = Join-Path $ModuleDir 'ClusterState.psd1'
+            $arguments = @()
+            if ($CommitScale) { $arguments += '-Scale', ($CommitScale -join ',') }
+            if ($Quick) { $arguments += '-Quick' }
+            $exit = Start-FreshPwsh -File (Join-Path $Root 'tests/Benchmarks/Commits.Bench.ps1') -Arguments $arguments
+            if ($exit -ne 0) { throw "The commit benchmark failed with exit code $exit." }
         }
         'BenchRevision' {
             if (-not $script:Built) { Invoke-Build }

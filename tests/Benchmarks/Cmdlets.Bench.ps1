@@ -2,7 +2,8 @@
 <#
 .SYNOPSIS
     Whole-pipeline timings of cmdlets in one warm pwsh, each paired with the baseline an operator
-    would otherwise use, measured in the same run; merges the engine results of the
+    would otherwise use, measured in the same run, and the commit timings of Commits.ps1 (which
+    `build.ps1 BenchCommit` repeats alone, saved in out/bench/commits.clixml); merges the engine results of the
     BenchmarkDotNet project (out/bench/engine.json, with its commit log section rendered by
     CommitLog.Report.ps1) and writes docs/PERFORMANCE.md and docs/performance.svg.
 .DESCRIPTION
@@ -28,17 +29,19 @@ Import-Module $ModulePath
 $engine = Get-Content $EngineResults -Raw | ConvertFrom-Json
 
 $saved = Join-Path $StateRoot 'cmdlets.clixml'
+. (Join-Path $PSScriptRoot 'Measure.ps1')
+. (Join-Path $PSScriptRoot 'Commits.ps1')
 $state = Join-Path $StateRoot 'scale-large'
 if (-not (Test-Path (Join-Path $state 'state_metadata.json'))) { throw "Run tests/ClusterState.Benchmarks first: it generates $state." }
 
 if ($ReportOnly) {
     $m = Import-Clixml $saved
-    $meta = $m.Meta; $rows = $m.Rows; $emit = $m.Emit; $floor = $m.Floor; $singles = $m.Singles; $commitRows = $m.CommitRows
+    $meta = $m.Meta; $rows = $m.Rows; $emit = $m.Emit; $floor = $m.Floor; $singles = $m.Singles
+    $commitRows = Import-CommitRows $StateRoot
 }
 else {
 Connect-ClusterState -Path $state
 $meta = Get-ClusterMetadata
-. (Join-Path $PSScriptRoot 'Measure.ps1')
 
 # --- Cmdlets against Where-Object and against the JSON export ---
 $json = Join-Path $StateRoot 'scale-large.json'
@@ -92,50 +95,12 @@ $singles = @(
     Measure-Case 'Get-ClusterContent -Orphaned' { Get-ClusterContent -Orphaned } $Runs
 )
 
-# --- Commits: latency of a single-task commit and a 10,000-task pipeline commit by state size ---
+# --- Commits: single-task, 10,000-task pipeline and 1,000-iteration loop by state size (Commits.ps1, as build.ps1 BenchCommit) ---
 Disconnect-ClusterState
-$commitStates = @(
-    @{ Name = 'small'; Nodes = 100; Tasks = 10000; Content = 10000 }
-    @{ Name = '100k-content'; Nodes = 1000; Tasks = 100000; Content = 100000 }
-    @{ Name = '1m-content'; Nodes = 1000; Tasks = 100000; Content = 1000000 }
-)
-$commitRows = foreach ($cs in $commitStates) {
-    $path = Join-Path $StateRoot "commit-$($cs.Name)"
-    if (-not (Test-Path (Join-Path $path 'state_metadata.json'))) {
-        Write-Host "Generating $path ..."
-        New-ClusterState -Path $path -NodeCount $cs.Nodes -TaskCount $cs.Tasks -ContentCount $cs.Content -Seed 2 -Force | Out-Null
-    }
-    $ids = @((Get-ClusterTask -StatePath $path | Select-Object -First 10000).Id)
-    $one = $ids[0]
-    $script:toggle = 0
-    $next = { $script:toggle = 1 - $script:toggle; 1024 * (1 + $script:toggle) }
-    Write-Host "Measuring commits on $($cs.Name)"
-    $single = Measure-Case 'single' { Set-ClusterTask -StatePath $path -Id $one -MemoryMB (& $next) } $Runs
-    $engineCommit = Measure-Case 'engine' {
-        $change = [ClusterState.ChangeSet]::new()
-        $change.UpdateTasks.Add([ClusterState.TaskUpdate]@{ Id = $one; MemoryMB = (& $next) })
-        [ClusterState.StateStore]::Commit($path, $change, $null)
-    } $Runs
-    $noFsync = Measure-Case 'engine-nofsync' {
-        $change = [ClusterState.ChangeSet]::new()
-        $change.UpdateTasks.Add([ClusterState.TaskUpdate]@{ Id = $one; MemoryMB = (& $next) })
-        [ClusterState.StateStore]::Commit($path, $change, [ClusterState.CommitOptions]@{ Durable = $false })
-    } $Runs
-    $batch = Measure-Case 'batch' { $ids | Set-ClusterTask -StatePath $path -MemoryMB (& $next) } $BaselineRuns
-    $m = Get-ClusterMetadata -StatePath $path
-    # The floor of any commit that rewrites the file: copying the snapshot, and copying it durably.
-    $snapshotFile = Join-Path $path $m.Snapshot
-    $copyTarget = Join-Path $StateRoot 'copy-floor.tmp'
-    $copy = Measure-Case 'copy' { [IO.File]::Copy($snapshotFile, $copyTarget, $true) } $BaselineRuns
-    $copySync = Measure-Case 'copy+fsync' {
-        $in = [IO.File]::OpenRead($snapshotFile); $out = [IO.FileStream]::new($copyTarget, 'Create', 'Write', 'None', 1MB)
-        $in.CopyTo($out); $out.Flush($true); $out.Dispose(); $in.Dispose()
-    } $BaselineRuns
-    Remove-Item $copyTarget -ErrorAction SilentlyContinue
-    [pscustomobject]@{ State = $cs; Bytes = $m.SnapshotBytes; Single = $single; Engine = $engineCommit; NoFsync = $noFsync; Batch = $batch; Copy = $copy; CopySync = $copySync }
-}
+$commitRows = @(Measure-Commits -StateRoot $StateRoot -Scales $CommitScaleOrder -Runs $Runs -BaselineRuns $BaselineRuns -LoopRuns $BaselineRuns)
+Export-Clixml -InputObject $commitRows -Path (Join-Path $StateRoot 'commits.clixml') -Depth 6
 
-[pscustomobject]@{ Meta = $meta; Rows = $rows; Emit = $emit; Floor = $floor; Singles = $singles; CommitRows = $commitRows } | Export-Clixml -Path $saved -Depth 6
+[pscustomobject]@{ Meta = $meta; Rows = $rows; Emit = $emit; Floor = $floor; Singles = $singles } | Export-Clixml -Path $saved -Depth 6
 }
 
 # --- The document ---
@@ -187,6 +152,7 @@ $goals = @(
             Met = [math]::Max($remote.Memory.ServerTransfer.PeakMiB - $remote.Memory.ServerTransfer.BeforeMiB, $remote.Memory.ClientTransfer.PeakMiB - $remote.Memory.ClientTransfer.BeforeMiB) -lt 0.1 * $remote.SnapshotMiB }
     }
     Get-CommitLogGoal $commitLog
+    Get-CommitsGoal $commitRows
 )
 
 $md = [System.Text.StringBuilder]::new()
@@ -251,19 +217,7 @@ foreach ($c in $engine.Checkpoints) {
     Line ("| {0} | {1:N2} ({2:N2}–{3:N2}) | {4:N0} | {5:N0} | {6:N2} | {7:N2} | {8} |" -f $scaleText[$c.Scale], ($c.MedianMs / 1000), ($c.MinMs / 1000), ($c.MaxMs / 1000), ($c.SizeBytes / 1MB), ($snap / 1MB), ($c.FlatExportMs / 1000), ($c.ReadBackMs / 1000), $native)
 }
 Line
-Line '## Commits'
-Line
-Line 'Commit cost as the last full `build.ps1 Bench` measured it (its date is at the top). Runs before the commit log (2026-11-30) rewrote a complete snapshot per commit (unchanged columns copied as bytes, the file fsynced before the metadata switched); since then a commit appends one record to the log and fdatasyncs it (DESIGN.md §5; see "Commit log" below for both, measured in one run). Single: `Set-ClusterTask -Id <id> -MemoryMB <n>` in a warm pwsh; engine: `StateStore.Commit` of the same change; without fsync: the same with `Durable = $false`, to show the share of the flush; batch: 10,000 ids piped into one `Set-ClusterTask` (one commit).'
-Line
-Line 'Baselines of the same run: `File.Copy` of the snapshot file (the floor of writing it anew) and the same copy flushed with fsync (the floor of writing it durably).'
-Line
-Line '| State (nodes / tasks / content) | Snapshot MiB | Single-task commit, cmdlet | Engine commit | Engine, no fsync | 10,000-task pipeline commit | File.Copy of the snapshot | Copy + fsync |'
-Line '|---|---|---|---|---|---|---|---|'
-foreach ($c in $commitRows) {
-    $st = $c.State
-    Line "| $('{0:N0} / {1:N0} / {2:N0}' -f $st.Nodes, $st.Tasks, $st.Content) | $([math]::Round($c.Bytes / 1MB)) | $(& $range $c.Single) | $(& $f $c.Engine.MedianMs) | $(& $f $c.NoFsync.MedianMs) | $(& $range $c.Batch) | $(& $f $c.Copy.MedianMs) | $(& $f $c.CopySync.MedianMs) |"
-}
-Line
+Write-CommitsSection $commitRows
 Write-CommitLogSection $commitLog
 if ($remote) {
     $mm = $remote.Memory
