@@ -58,7 +58,7 @@ internal static class Compaction
     /// order: a few long runs instead of a row from each of a thousand records.
     /// </summary>
     public static RecordBatch Delta(RecordBatch baseBatch, IReadOnlyList<CommitRecord> records, RowMerge[] merges, int applied,
-        EntityColumns[]? before = null, int beforeApplied = 0)
+        EntityColumns[]? before = null, int beforeApplied = 0, RecordBatch? beforeDelta = null)
     {
         var schema = baseBatch.Schema;
         var last = applied > 0 ? records[applied - 1] : null;
@@ -67,7 +67,12 @@ internal static class Compaction
         {
             string name = schema.FieldsList[i].Name;
             int k = System.Array.IndexOf(CommitRecord.EntityNames, name);
-            if (k >= 0)
+            if (k >= 0 && beforeDelta is not null && Untouched(records, beforeApplied, applied, k) && ColumnBinding.Column(beforeDelta, name) is { } same)
+            {
+                // No new record wrote or removed a row of this entity: its delta is the earlier one.
+                arrays.Add(same);
+            }
+            else if (k >= 0)
             {
                 var listType = (ListType)schema.FieldsList[i].DataType;
                 var sources = new List<IArrowArray?>();
@@ -105,5 +110,12 @@ internal static class Compaction
             }
         }
         return new RecordBatch(schema, arrays, 1);
+    }
+
+    private static bool Untouched(IReadOnlyList<CommitRecord> records, int from, int to, int k)
+    {
+        for (int r = from; r < to; r++)
+            if (records[r].Rows(k).Count > 0 || records[r].Removed(k).Length > 0) return false;
+        return true;
     }
 }

@@ -221,7 +221,7 @@ internal sealed class SnapshotData
         string? damage = contents.Damage ?? mergeDamage;
         if (damage is null && fileLength < logLength) damage = $"the file holds {fileLength} of its {logLength} published bytes";
         var delta = previous?._progress is { } from && previous.AppliedRecords == from.Applied
-            ? Compaction.Delta(baseData.Batch, contents.Records, merges, applied, new EntityColumns[] { previous.Nodes, previous.Tasks, previous.Content }, from.Applied)
+            ? Compaction.Delta(baseData.Batch, contents.Records, merges, applied, new EntityColumns[] { previous.Nodes, previous.Tasks, previous.Content }, from.Applied, previous.TopBatch)
             : Compaction.Delta(baseData.Batch, contents.Records, merges, applied);
         baseData.Mapping.AddReference();
         return new SnapshotData(baseData, identity, contents, merges, applied, damage, delta) { _progress = progress };
