@@ -46,6 +46,10 @@ internal static class LogCompactor
         StateStore.WriteSnapshot(basePath, folded, writeBehind: true);
         // Where each id of the pinned generation sits in the new base: its rank in the state's order.
         var ranks = Ranks(snapshot);
+        // The pinned state's id indexes too: the switch finds the new-base row of every id the
+        // carried records name through them, and building them (a million ids) under the lock
+        // kept every committer waiting for it.
+        var indexes = new[] { SnapshotIndexes.NodeIds(snapshot), SnapshotIndexes.TaskIds(snapshot), SnapshotIndexes.ContentIds(snapshot) };
 
         // 2. The switch, under the writer lock: records committed since the pin move to the new base's log.
         // A base that does not get switched to stays where it is: another compaction that pinned
@@ -70,7 +74,7 @@ internal static class LogCompactor
             long end = Math.Max(current.LogLength, Math.Min(new FileInfo(Path.Combine(directory, current.Log!)).Length, int.MaxValue));
             if (end > log.Length)
             {
-                var carried = CarriedRecords(directory, current, end, snapshot, ranks, folded.Schema, baseGeneration);
+                var carried = CarriedRecords(directory, current, end, snapshot, ranks, indexes, folded.Schema, baseGeneration);
                 if (carried.Length > 0)
                 {
                     string logName = CommitLog.FileName(baseGeneration);
@@ -106,7 +110,7 @@ internal static class LogCompactor
     /// same rows and removals, with hints that name the new base's rows. An id keeps its new-base
     /// row until a carried record removes it; an id added after the pin is new (-1).
     /// </summary>
-    private static byte[] CarriedRecords(string directory, StateMetadata current, long end, ClusterSnapshot pinned, int[][] ranks, Apache.Arrow.Schema baseSchema, long baseGeneration)
+    private static byte[] CarriedRecords(string directory, StateMetadata current, long end, ClusterSnapshot pinned, int[][] ranks, Utf8KeyIndex[] indexes, Apache.Arrow.Schema baseSchema, long baseGeneration)
     {
         // Only the records after the pin are read (under the lock, so this must stay short).
         string oldLogPath = Path.Combine(directory, current.Log!);
@@ -118,7 +122,6 @@ internal static class LogCompactor
         var records = contents.Records.Where(r => r.Generation > pinned.Generation).ToList();
         var logSchema = ClusterSchema.BuildLog(baseSchema, baseGeneration);
         var entities = new EntityColumns[] { pinned.Nodes, pinned.Tasks, pinned.Content };
-        var indexes = new[] { SnapshotIndexes.NodeIds(pinned), SnapshotIndexes.TaskIds(pinned), SnapshotIndexes.ContentIds(pinned) };
         var removedSincePin = Enumerable.Range(0, 3).Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
         var addedSincePin = Enumerable.Range(0, 3).Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
         int RankOf(int k, string id) => indexes[k].Find(id) is int row and >= 0 ? ranks[k][row] : -1;

@@ -76,14 +76,6 @@ internal sealed class SnapshotData
 
     private readonly RecordBatch? _top;
 
-    private int _commits;
-
-    /// <summary>
-    /// Counts a commit planned on this state's base in this process and returns how many came
-    /// before it: a process that keeps committing on one base is worth an index of its ids (built
-    /// once, shared by every generation of the base), a process that commits once is not.
-    /// </summary>
-    public int NoteCommit() => Interlocked.Increment(ref (BaseData ?? this)._commits) - 1;
 
     /// <summary>The state's schema: the base's, with this generation in its metadata (no fold needed).</summary>
     public Apache.Arrow.Schema StateSchema => BaseData is null ? Batch.Schema
@@ -373,21 +365,31 @@ internal sealed class SnapshotData
 
     /// <summary>
     /// Derived data computed once per snapshot and shared by all its handles (an index, a set
-    /// of distinct values). Safe to call from several threads; the factory may run twice.
+    /// of distinct values). Safe to call from several threads; the factory runs once per key.
     /// </summary>
     public T GetOrAdd<T>(string key, Func<SnapshotData, T> factory)
         where T : class
     {
+        // One build per key: threads that ask while it is built wait for it (four committing
+        // threads building the same million-id index at once took the cores from everything else).
+        Lazy<object> lazy;
         lock (_derived)
         {
-            if (_derived.TryGetValue(key, out var existing)) return (T)existing;
+            if (!_derived.TryGetValue(key, out var existing)) _derived[key] = existing = new Lazy<object>(() => factory(this), LazyThreadSafetyMode.ExecutionAndPublication);
+            lazy = (Lazy<object>)existing;
         }
-        var created = factory(this);
-        lock (_derived)
+        try
         {
-            if (_derived.TryGetValue(key, out var existing)) return (T)existing;
-            _derived[key] = created;
-            return created;
+            return (T)lazy.Value;
+        }
+        catch
+        {
+            // A failed build is not remembered: the next caller tries again.
+            lock (_derived)
+            {
+                if (_derived.TryGetValue(key, out var current) && ReferenceEquals(current, lazy)) _derived.Remove(key);
+            }
+            throw;
         }
     }
 

@@ -10,11 +10,34 @@ namespace ClusterState.Storage;
 /// </summary>
 internal static class SnapshotIndexes
 {
-    public static Utf8KeyIndex NodeIds(ClusterSnapshot s) => Of(s.Data, "index:nodes.id", d => d.Nodes);
+    public static Utf8KeyIndex NodeIds(ClusterSnapshot s) => Used(s, 0, Of(s.Data, "index:nodes.id", d => d.Nodes));
 
-    public static Utf8KeyIndex TaskIds(ClusterSnapshot s) => Of(s.Data, "index:tasks.id", d => d.Tasks);
+    public static Utf8KeyIndex TaskIds(ClusterSnapshot s) => Used(s, 1, Of(s.Data, "index:tasks.id", d => d.Tasks));
 
-    public static Utf8KeyIndex ContentIds(ClusterSnapshot s) => Of(s.Data, "index:content.cid", d => d.Content);
+    public static Utf8KeyIndex ContentIds(ClusterSnapshot s) => Used(s, 2, Of(s.Data, "index:content.cid", d => d.Content));
+
+    /// <summary>Which indexes (bit 0 nodes, 1 tasks, 2 content) this process used on each state directory, whatever its base.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> UsedHere = new(StringComparer.Ordinal);
+
+    private static Utf8KeyIndex Used(ClusterSnapshot s, int entity, Utf8KeyIndex index)
+    {
+        if (s.StatePath is { } path) UsedHere.AddOrUpdate(path, 1 << entity, (_, bits) => bits | 1 << entity);
+        return index;
+    }
+
+    /// <summary>
+    /// Builds the indexes this process used on <paramref name="s"/>'s directory before, for its
+    /// current base: a committer calls it before it takes the writer lock, so the index of a new
+    /// base (after a compaction: a million ids, a quarter of a second) is not built while every
+    /// other writer waits. Under the lock only the log's few new ids are indexed again.
+    /// </summary>
+    public static void Warm(ClusterSnapshot s)
+    {
+        if (s.StatePath is null || !UsedHere.TryGetValue(s.StatePath, out int bits)) return;
+        if ((bits & 1) != 0) NodeIds(s);
+        if ((bits & 2) != 0) TaskIds(s);
+        if ((bits & 4) != 0) ContentIds(s);
+    }
 
     private static Utf8KeyIndex Of(SnapshotData data, string key, Func<SnapshotData, EntityColumns> entity) =>
         data.GetOrAdd(key, d =>

@@ -32,10 +32,18 @@ public static partial class StateStore
         if (!File.Exists(Path.Combine(directory, StateMetadata.FileName)))
             throw new ClusterStateException(ErrorIds.StateNotFound, ClusterStateErrorKind.NotFound,
                 $"'{directory}' is not a cluster state: it has no {StateMetadata.FileName}.", directory);
+        // A process that commits here again is worth the ids' indexes (built once per base, shared by
+        // every generation of it, the log's ids overlaid); they are built before the lock is taken.
+        bool repeated = CommitsHere.AddOrUpdate(directory, 1, (_, n) => n + 1) > 1;
+        if (repeated)
+        {
+            using var peek = ClusterSnapshot.Open(directory);
+            SnapshotIndexes.Warm(peek);
+        }
         var writerLock = WriterLock.Acquire(directory, options.LockTimeout);
         try
         {
-            var (result, unsynced) = CommitLocked(directory, plan, options, clock);
+            var (result, unsynced) = CommitLocked(directory, plan, options, clock, repeated);
             // Group commit: the record is flushed with the lock released (see CommitOptions.GroupCommit).
             writerLock.Dispose();
             if (unsynced is not null)
@@ -57,7 +65,7 @@ public static partial class StateStore
     /// The commit while the writer lock is held: returns its result and, when the record still
     /// has to be made durable after the lock is released, the log to flush.
     /// </summary>
-    private static (CommitResult Result, string? Unsynced) CommitLocked(string directory, Func<ClusterSnapshot, ChangeSet> plan, CommitOptions options, Stopwatch clock)
+    private static (CommitResult Result, string? Unsynced) CommitLocked(string directory, Func<ClusterSnapshot, ChangeSet> plan, CommitOptions options, Stopwatch clock, bool repeated)
     {
         var lockWait = clock.Elapsed;
         var phases = new Dictionary<string, double>(StringComparer.Ordinal) { ["lock"] = lockWait.TotalMilliseconds };
@@ -103,7 +111,6 @@ public static partial class StateStore
 
         var now = Truncate(options.Now ?? DateTime.UtcNow);
         var builder = new StateBatchBuilder(current.SchemaVersion);
-        bool repeated = current.Data.NoteCommit() > 0;
         var nodes = PlanNodes(current, changes, repeated);
         var nodeExists = NodeLookup(current, nodes);
         var tasks = PlanTasks(current, changes, now, nodeExists, repeated);
@@ -202,6 +209,9 @@ public static partial class StateStore
         mark("publish");
         return (next.LogLength, later ? logPath : null);
     }
+
+    /// <summary>How many commits this process made on each state directory.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> CommitsHere = new(StringComparer.Ordinal);
 
     private static readonly HashSet<string> Compacting = new(StringComparer.Ordinal);
     private static readonly HashSet<string> Summarizing = new(StringComparer.Ordinal);
