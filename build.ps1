@@ -341,6 +341,7 @@ foreach ($t in $Task) {
             Write-Host "== Fuzz ($FuzzRounds snapshot rounds, $LogFuzzRounds commit-log rounds, $FlightFuzzRounds Flight rounds)" -ForegroundColor Cyan
             Invoke-EngineTestLoop CLUSTERSTATE_FUZZ_ROUNDS $FuzzRounds 'NeverCrashes'
             Invoke-EngineTestLoop CLUSTERSTATE_LOG_FUZZ_ROUNDS $LogFuzzRounds 'DamagedLog_OpensAtAGoodGeneration'
+            Invoke-EngineTestLoop CLUSTERSTATE_LOG_FUZZ_ROUNDS $LogFuzzRounds 'DamagedSummary_IsPassedOver'
             Invoke-EngineTestLoop CLUSTERSTATE_FLIGHT_FUZZ_ROUNDS $FlightFuzzRounds 'Fuzzed_requests_get_clean_answers'
         }
     }

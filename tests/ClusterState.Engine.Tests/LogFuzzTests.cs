@@ -121,63 +121,6 @@ public class LogFuzzTests
         }
         // Every kind of outcome occurs, or the damage is not reaching what it should.
         if (rounds >= 100) Assert.True(outcomes.Count == 3, string.Join(", ", outcomes.Select(kv => $"{kv.Key} {kv.Value}")));
-
-        static (byte[] Bytes, string Damage) Damage(byte[] original, Random rng)
-        {
-            int length = original.Length;
-            // Inside the published bytes most of the time; beyond them (appended data) otherwise.
-            int At(int extra = 0) => rng.Next(4) == 0 ? length + rng.Next(64 + extra) : rng.Next(length);
-            switch (rng.Next(6))
-            {
-                case 0:
-                {
-                    var bytes = (byte[])original.Clone();
-                    string what = "bits flipped at";
-                    for (int k = rng.Next(1, 5); k > 0; k--)
-                    {
-                        int at = rng.Next(length);
-                        bytes[at] ^= (byte)(1 << rng.Next(8));
-                        what += " " + at;
-                    }
-                    return (bytes, what);
-                }
-                case 1:
-                {
-                    int cut = rng.Next(length);
-                    return (original[..cut], $"cut to {cut} bytes");
-                }
-                case 2:
-                {
-                    var garbage = new byte[rng.Next(1, 600)];
-                    rng.NextBytes(garbage);
-                    return ([.. original, .. garbage], $"{garbage.Length} random bytes appended");
-                }
-                case 3:
-                {
-                    int at = At(), count = rng.Next(1, 300);
-                    var bytes = new byte[Math.Max(length, at + count)];
-                    original.CopyTo(bytes, 0);
-                    Array.Clear(bytes, at, count);
-                    return (bytes, $"{count} bytes zeroed at {at}");
-                }
-                case 4:
-                {
-                    int at = At(), count = rng.Next(1, 300);
-                    var bytes = new byte[Math.Max(length, at + count)];
-                    original.CopyTo(bytes, 0);
-                    rng.NextBytes(bytes.AsSpan(at, count));
-                    return (bytes, $"{count} random bytes written at {at}");
-                }
-                default:
-                {
-                    // A torn tail: the end of the published bytes cut and followed by a partial copy of a record.
-                    int cut = length - rng.Next(1, Math.Min(length, 400));
-                    int from = rng.Next(length), count = rng.Next(1, 400);
-                    var tail = original.AsSpan(from, Math.Min(count, length - from)).ToArray();
-                    return ([.. original[..cut], .. tail], $"cut at {cut}, then {tail.Length} bytes from {from}");
-                }
-            }
-        }
     }
 
     /// <summary>
@@ -217,6 +160,110 @@ public class LogFuzzTests
             }
             allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
             Assert.True(allocated < 64 << 20, $"byte {at}: opening allocated {allocated >> 20} MiB");
+        }
+    }
+
+    /// <summary>
+    /// The log summary damaged the same ways (it is a file in the log's own format): the state
+    /// reads exactly as its log says whatever the summary holds — a damaged summary is passed
+    /// over for the whole log, never read as a shorter or another state, never refused.
+    /// CLUSTERSTATE_LOG_FUZZ_ROUNDS sets the count.
+    /// </summary>
+    [Fact]
+    public void DamagedSummary_IsPassedOver_TheStateReadsAsItsLogSays()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Combine("s");
+        StateStore.Create(path, TestStates.Sample(nodes: 6, tasks: 40, content: 12, seed: 32).ToStateContent());
+        var model = new CommitLogTests.Model();
+        using (var s = ClusterSnapshot.Open(path))
+        {
+            model.Nodes = s.Nodes.Rows.ToArray().Select(s.Nodes.Read).ToList();
+            model.Tasks = s.Tasks.Rows.ToArray().Select(s.Tasks.Read).ToList();
+            model.Content = s.Content.Rows.ToArray().Select(s.Content.Read).ToList();
+        }
+        var random = new Random(32);
+        int serial = 0;
+        for (int c = 0; c < 24; c++)
+        {
+            var now = CommitLogTests.Start.AddSeconds(c + 1);
+            var change = CommitLogTests.RandomChange(random, model, ref serial, now);
+            StateStore.Commit(path, change, new CommitOptions { Now = now, Durable = false, SummarizeLogRecords = 0 });
+            model.Apply(change, now);
+            if (c == 17) Assert.True(LogSummary.Write(path, TimeSpan.FromSeconds(10)));
+        }
+        string summary = Path.Combine(path, StateMetadata.Read(path).LogSummary!);
+        var original = File.ReadAllBytes(summary);
+        var want = model.Rows();
+
+        var rng = new Random(19);
+        int rounds = int.TryParse(Environment.GetEnvironmentVariable("CLUSTERSTATE_LOG_FUZZ_ROUNDS"), out int r) ? r : 200;
+        for (int round = 0; round < rounds; round++)
+        {
+            var (bytes, damage) = Damage(original, rng);
+            File.WriteAllBytes(summary, bytes);
+            ClusterSnapshot.ClearCache();
+            using var s = ClusterSnapshot.Open(path);
+            Assert.True(s.Generation == 25 && s.LogDamage is null, $"round {round} ({damage}): generation {s.Generation}, {s.LogDamage}");
+            CommitLogTests.AssertSame(want, CommitLogTests.Rows(s), $"round {round} ({damage})");
+        }
+    }
+
+    /// <summary>One random damage of a file: bits flipped, cut short, garbage appended, a range zeroed or overwritten.</summary>
+    private static (byte[] Bytes, string Damage) Damage(byte[] original, Random rng)
+    {
+        int length = original.Length;
+        // Inside the published bytes most of the time; beyond them (appended data) otherwise.
+        int At(int extra = 0) => rng.Next(4) == 0 ? length + rng.Next(64 + extra) : rng.Next(length);
+        switch (rng.Next(6))
+        {
+            case 0:
+            {
+                var bytes = (byte[])original.Clone();
+                string what = "bits flipped at";
+                for (int k = rng.Next(1, 5); k > 0; k--)
+                {
+                    int at = rng.Next(length);
+                    bytes[at] ^= (byte)(1 << rng.Next(8));
+                    what += " " + at;
+                }
+                return (bytes, what);
+            }
+            case 1:
+            {
+                int cut = rng.Next(length);
+                return (original[..cut], $"cut to {cut} bytes");
+            }
+            case 2:
+            {
+                var garbage = new byte[rng.Next(1, 600)];
+                rng.NextBytes(garbage);
+                return ([.. original, .. garbage], $"{garbage.Length} random bytes appended");
+            }
+            case 3:
+            {
+                int at = At(), count = rng.Next(1, 300);
+                var bytes = new byte[Math.Max(length, at + count)];
+                original.CopyTo(bytes, 0);
+                Array.Clear(bytes, at, count);
+                return (bytes, $"{count} bytes zeroed at {at}");
+            }
+            case 4:
+            {
+                int at = At(), count = rng.Next(1, 300);
+                var bytes = new byte[Math.Max(length, at + count)];
+                original.CopyTo(bytes, 0);
+                rng.NextBytes(bytes.AsSpan(at, count));
+                return (bytes, $"{count} random bytes written at {at}");
+            }
+            default:
+            {
+                // A torn tail: the end of the published bytes cut and followed by a partial copy of a record.
+                int cut = length - rng.Next(1, Math.Min(length, 400));
+                int from = rng.Next(length), count = rng.Next(1, 400);
+                var tail = original.AsSpan(from, Math.Min(count, length - from)).ToArray();
+                return ([.. original[..cut], .. tail], $"cut at {cut}, then {tail.Length} bytes from {from}");
+            }
         }
     }
 }
