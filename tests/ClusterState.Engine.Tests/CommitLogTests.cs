@@ -347,4 +347,21 @@ public class CommitLogTests
         Assert.Equal(after.Generation - 1, before.Generation);
         Assert.Empty(before.FindContent(new ContentQuery { Cid = new[] { "bafy-tail" } }).Items);
     }
+
+    [Fact]
+    public void ARecordThatDoesNotReadBack_IsRefusedBeforeItIsWritten()
+    {
+        var (dir, path, _) = CommitRandomly(seed: 13, commits: 2, checkEach: false);
+        using var _ = dir;
+        string log = Path.Combine(path, StateMetadata.Read(path).Log!);
+        var contents = CommitLog.Read(File.ReadAllBytes(log), log);
+        var record = CommitLog.Serialize(contents.Records[^1].Batch);
+        CommitLog.CheckReadable(contents.Schema, record, log); // a sound record passes
+        // A buffer offset in the record's metadata pointing far past its body (what a damaged base schema once made).
+        Assert.True(IpcLayout.TryReadMessage(record, out var message));
+        var damaged = (byte[])record.Clone();
+        for (int i = 8; i < message.BodyStart - 8; i++) damaged[i] ^= 0x5A;
+        var e = Assert.Throws<ClusterStateException>(() => CommitLog.CheckReadable(contents.Schema, damaged, log));
+        Assert.Equal(ErrorIds.SnapshotCorrupt, e.ErrorId);
+    }
 }

@@ -51,6 +51,19 @@ internal static class CommitLog
     }
 
     /// <summary>
+    /// Decodes a serialised record as a reader of the log would, or throws SnapshotCorrupt: for
+    /// records built on a base whose schema is not the module's own, before they are written.
+    /// </summary>
+    public static void CheckReadable(Apache.Arrow.Schema logSchema, byte[] record, string path)
+    {
+        byte[] bytes = [.. Header(logSchema), .. record];
+        var contents = Read(bytes, path);
+        if (contents.Damage is not null || contents.Records.Count != 1)
+            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                $"The commit was not written: its record for '{path}' does not read back ({contents.Damage ?? "no record"}); the snapshot's schema is damaged.", path);
+    }
+
+    /// <summary>
     /// Writes <paramref name="bytes"/> at <paramref name="offset"/> — the end of the log's last
     /// published record — cuts whatever a crashed writer left beyond them, and makes them
     /// durable. The caller holds the writer lock: .NET has no O_APPEND, so the offset is ours.

@@ -101,6 +101,14 @@ internal sealed class SnapshotData
     /// <summary>How many of the records read make this state (a summary counts as one).</summary>
     public int AppliedRecords { get; }
 
+    /// <summary>
+    /// Whether the base's schema is this module's own for its version, field for field and type
+    /// for type (checked once per base): then what the module builds on it is what readers read.
+    /// </summary>
+    public bool HasOwnSchema => BaseData?.HasOwnSchema ?? (_ownSchema ??= ArrowTypes.Same(Batch.Schema, ClusterSchema.Build(SchemaVersion, 0)));
+
+    private bool? _ownSchema;
+
     /// <summary>Commits since the base (what the log holds, whether read record by record or through a summary).</summary>
     public long CommitsSinceBase => BaseData is null ? 0 : Generation - BaseData.Generation;
 

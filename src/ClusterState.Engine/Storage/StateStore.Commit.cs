@@ -131,6 +131,10 @@ public static partial class StateStore
         };
         var record = CommitRecord.Build(logSchema, generation, current.ClusterId, current.MasterId, now, parts);
         var bytes = CommitLog.Serialize(record);
+        // A base whose schema is not this module's own (another writer's fields, or damage that the
+        // lazy column checks have not met yet) can make a record Arrow cannot read back: such a
+        // record is decoded before it is written, and refused as SnapshotCorrupt if it fails.
+        if (!current.Data.HasOwnSchema) CommitLog.CheckReadable(logSchema, bytes, Path.Combine(directory, metadata.Log ?? CommitLog.FileName(current.Generation)));
         Mark("build");
         var (logLength, unsynced) = AppendToLog(directory, metadata, current, bytes, generation, now, options, Mark);
         if ((options.CompactLogBytes > 0 && logLength >= options.CompactLogBytes)
