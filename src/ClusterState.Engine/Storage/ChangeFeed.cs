@@ -74,10 +74,10 @@ public sealed class ChangeFeed : IDisposable
         lock (_gate)
         {
             if (_disposed) return;
-            if (metadata.PreviousLog is { } previous && BaseOf(previous) is long previousBase && metadata.PreviousLogEnd is long end
+            if (metadata.PreviousLog is { } previous && CommitLog.BaseOf(previous) is long previousBase && metadata.PreviousLogEnd is long end
                 && _held.TryGetValue(previousBase, out var superseded))
                 superseded.End = end;
-            if (metadata.Log is not { } name || BaseOf(name) is not long baseGeneration) return;
+            if (metadata.Log is not { } name || CommitLog.BaseOf(name) is not long baseGeneration) return;
             if (_held.TryGetValue(baseGeneration, out var held))
             {
                 held.End = Math.Max(held.End, metadata.Generation);
@@ -122,11 +122,11 @@ public sealed class ChangeFeed : IDisposable
             long baseGeneration = data.BaseData?.Generation ?? data.Generation;
             // The log itself, from its first record: the snapshot may have read a summary in place
             // of the records before it (LogSummary), which says nothing about single commits.
-            if (data.BaseData is not null && snapshot.Metadata is { Log: { } name } metadata && BaseOf(name) == baseGeneration
+            if (data.BaseData is not null && snapshot.Metadata is { Log: { } name } metadata && CommitLog.BaseOf(name) == baseGeneration
                 && ReadCurrent(baseGeneration, Path.Combine(_directory, name), metadata.LogLength) is { } records)
                 Collect(records, baseGeneration, current, after, upTo, found);
             if (after < baseGeneration) CollectOlder(snapshot.Metadata, baseGeneration, after, upTo, found);
-            Prune(baseGeneration, snapshot.Metadata?.PreviousLog is { } p ? BaseOf(p) : null);
+            Prune(baseGeneration, snapshot.Metadata?.PreviousLog is { } p ? CommitLog.BaseOf(p) : null);
         }
         return Changes(after, upTo, replaced, found);
     }
@@ -218,7 +218,7 @@ public sealed class ChangeFeed : IDisposable
         lock (_gate)
         {
             var logs = _held.Where(h => h.Key < currentBase).Select(h => (Base: h.Key, h.Value.Handle, h.Value.End, Owned: false)).ToList();
-            if (metadata?.PreviousLog is { } previous && BaseOf(previous) is long previousBase && previousBase < currentBase
+            if (metadata?.PreviousLog is { } previous && CommitLog.BaseOf(previous) is long previousBase && previousBase < currentBase
                 && metadata.PreviousLogEnd is long previousEnd)
             {
                 int at = logs.FindIndex(l => l.Base == previousBase);
@@ -328,11 +328,6 @@ public sealed class ChangeFeed : IDisposable
             RemovedIds = removed.ToArray(),
         };
     }
-
-    /// <summary>The base generation a log's file name carries (<c>commits_&lt;g&gt;.arrows</c>).</summary>
-    private static long? BaseOf(string name) =>
-        name.StartsWith("commits_", StringComparison.Ordinal) && name.EndsWith(".arrows", StringComparison.Ordinal)
-        && long.TryParse(name.AsSpan(8, name.Length - 8 - 7), NumberStyles.None, CultureInfo.InvariantCulture, out long g) ? g : null;
 
     /// <summary>Closes the logs this feed holds.</summary>
     public void Dispose()

@@ -21,6 +21,11 @@ internal static class CommitLog
     /// <summary>The file name of the log that follows the base of <paramref name="baseGeneration"/>.</summary>
     public static string FileName(long baseGeneration) => $"commits_{baseGeneration}.arrows";
 
+    /// <summary>The base generation a log's file name carries (the inverse of <see cref="FileName"/>), or null for another name.</summary>
+    public static long? BaseOf(string name) =>
+        name.StartsWith("commits_", StringComparison.Ordinal) && name.EndsWith(".arrows", StringComparison.Ordinal)
+        && long.TryParse(name.AsSpan(8, name.Length - 8 - 7), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long g) ? g : null;
+
     /// <summary>The log's first bytes: its schema message alone (no record, no end-of-stream marker).</summary>
     public static byte[] Header(Apache.Arrow.Schema logSchema)
     {

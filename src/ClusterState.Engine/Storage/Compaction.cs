@@ -53,13 +53,14 @@ internal static class Compaction
     /// The delta of a merged view: a one-row batch of the base's schema whose entity lists hold
     /// the log rows that show (<see cref="RowMerge.Delta"/>, copied out of the records: O(log)),
     /// with the top-level values of the last record applied. Given the merged view of an earlier
-    /// read of the same log (<paramref name="before"/>, of its first <paramref name="beforeApplied"/>
-    /// records), rows it already showed are copied from its delta, where they lie in the same
-    /// order: a few long runs instead of a row from each of a thousand records.
+    /// read of the same log (<paramref name="before"/>, of its first records), rows it already
+    /// showed are copied from its delta, where they lie in the same order: a few long runs instead
+    /// of a row from each of a thousand records.
     /// </summary>
-    public static RecordBatch Delta(RecordBatch baseBatch, IReadOnlyList<CommitRecord> records, RowMerge[] merges, int applied,
-        EntityColumns[]? before = null, int beforeApplied = 0, RecordBatch? beforeDelta = null)
+    public static RecordBatch Delta(RecordBatch baseBatch, IReadOnlyList<CommitRecord> records, RowMerge[] merges, int applied, SnapshotData? before = null)
     {
+        var beforeEntities = before is null ? null : new EntityColumns[] { before.Nodes, before.Tasks, before.Content };
+        int beforeApplied = before?.AppliedRecords ?? 0;
         var schema = baseBatch.Schema;
         var last = applied > 0 ? records[applied - 1] : null;
         var arrays = new List<IArrowArray>();
@@ -67,7 +68,7 @@ internal static class Compaction
         {
             string name = schema.FieldsList[i].Name;
             int k = System.Array.IndexOf(CommitRecord.EntityNames, name);
-            if (k >= 0 && beforeDelta is not null && Untouched(records, beforeApplied, applied, k) && ColumnBinding.Column(beforeDelta, name) is { } same)
+            if (k >= 0 && before is not null && Untouched(records, beforeApplied, applied, k) && ColumnBinding.Column(before.TopBatch, name) is { } same)
             {
                 // No new record wrote or removed a row of this entity: its delta is the earlier one.
                 arrays.Add(same);
@@ -79,8 +80,8 @@ internal static class Compaction
                 for (int r = 0; r < applied; r++) sources.Add(records[r].Rows(k).Items);
                 var delta = merges[k].Delta;
                 var plan = new ArrayInterleave.Take[delta.Length];
-                var earlier = before?[k] is { Merge: { } m, DeltaItems: { } items } e ? (Rows: m.Delta, Start: e.DeltaStart, Source: sources.Count) : default;
-                if (earlier.Rows is not null) sources.Add(before![k].DeltaItems);
+                var earlier = beforeEntities?[k] is { Merge: { } m, DeltaItems: { } items } e ? (Rows: m.Delta, Start: e.DeltaStart, Source: sources.Count) : default;
+                if (earlier.Rows is not null) sources.Add(beforeEntities![k].DeltaItems);
                 // Both deltas list their rows in the state's order, and a row that shows now and came
                 // from an earlier record showed then too: one walk along the earlier delta finds them.
                 int p = 0;

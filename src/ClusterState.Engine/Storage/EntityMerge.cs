@@ -22,9 +22,10 @@ internal static class EntityMerge
     /// </summary>
     public static RowMerge[] Build(EntityColumns[] bases, IReadOnlyList<CommitRecord> records, out int applied, out string? damage, out Progress? progress, Progress? from = null)
     {
-        var states = from is not null && from.Applied <= records.Count ? from.States.Select(s => s.Clone()).ToArray() : bases.Select(b => new State(b)).ToArray();
+        bool goOn = from is not null && from.Applied <= records.Count;
+        var states = goOn ? from!.States.Select(s => s.Clone()).ToArray() : bases.Select(b => new State(b)).ToArray();
         damage = null;
-        applied = from is not null && from.Applied <= records.Count ? from.Applied : 0;
+        applied = goOn ? from!.Applied : 0;
         for (int r = applied; r < records.Count; r++)
         {
             string? why = null;

@@ -52,10 +52,12 @@ internal static class LogSummary
         string path = Path.Combine(directory, metadata.LogSummary!);
         try
         {
-            var info = new FileInfo(path);
-            // A regular file here, and no larger than the log it stands for could make it (its
-            // rows are the log's, each once, plus the removed ids): bounded before it is read.
-            if (info.LinkTarget is not null || !info.Exists || info.Length == 0 || info.Length > metadata.LogSummaryOffset + (1 << 20)) return null;
+            // A regular file here (what a snapshot or log must be), and no larger than the log it
+            // stands for could make it (its rows are the log's, each once, plus the removed ids):
+            // bounded before it is read.
+            var stamp = FileStamp.Of(path);
+            SnapshotData.RefuseIrregularFile(path, stamp, followLinks: false);
+            if (stamp.Length > metadata.LogSummaryOffset + (1 << 20)) return null;
             var bytes = File.ReadAllBytes(path);
             var contents = CommitLog.Read(bytes, path, checkSchema);
             if (contents.Damage is not null || contents.Records.Count != 1 || contents.Records[0].Generation != names.Generation) return null;

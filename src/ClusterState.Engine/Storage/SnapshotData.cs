@@ -220,9 +220,8 @@ internal sealed class SnapshotData
         var merges = EntityMerge.Build(bases, contents.Records, out int applied, out string? mergeDamage, out var progress, previous?._progress);
         string? damage = contents.Damage ?? mergeDamage;
         if (damage is null && fileLength < logLength) damage = $"the file holds {fileLength} of its {logLength} published bytes";
-        var delta = previous?._progress is { } from && previous.AppliedRecords == from.Applied
-            ? Compaction.Delta(baseData.Batch, contents.Records, merges, applied, new EntityColumns[] { previous.Nodes, previous.Tasks, previous.Content }, from.Applied, previous.TopBatch)
-            : Compaction.Delta(baseData.Batch, contents.Records, merges, applied);
+        // A previous state the merge went on from (its progress is that of all its records) lends its delta.
+        var delta = Compaction.Delta(baseData.Batch, contents.Records, merges, applied, previous?._progress is not null ? previous : null);
         baseData.Mapping.AddReference();
         return new SnapshotData(baseData, identity, contents, merges, applied, damage, delta) { _progress = progress };
     }
@@ -346,7 +345,7 @@ internal sealed class SnapshotData
     /// FIFO, socket or device has size 0 to stat, and an empty file is no snapshot either, so the
     /// size read by the stat already taken refuses them all without an open.
     /// </summary>
-    private static void RefuseIrregularFile(string path, FileStamp stamp, bool followLinks)
+    internal static void RefuseIrregularFile(string path, FileStamp stamp, bool followLinks)
     {
         var info = new FileInfo(path);
         if (!followLinks && info.LinkTarget is not null)

@@ -476,8 +476,7 @@ public static partial class StateStore
         // The log the current base superseded stays until a later base supersedes it too: its
         // records are what the change feed reports for the commits that base folded in, to
         // watchers that started before the compaction, restore or migration (Watch-ClusterState).
-        long supersededLog = files.Select(f => Path.GetFileName(f)).Where(n => n.StartsWith("commits_", StringComparison.Ordinal) && n.EndsWith(".arrows", StringComparison.Ordinal))
-            .Select(n => long.TryParse(n.AsSpan(8, n.Length - 8 - 7), NumberStyles.None, CultureInfo.InvariantCulture, out long g) ? g : long.MaxValue)
+        long supersededLog = files.Select(f => CommitLog.BaseOf(Path.GetFileName(f)) ?? long.MaxValue)
             .Where(g => g < generation).DefaultIfEmpty(-1).Max();
         foreach (var file in files)
         {
