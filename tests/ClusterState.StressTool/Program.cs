@@ -36,6 +36,7 @@ switch (args[0])
             while (!File.Exists(args[4])) Thread.Sleep(1);
         }
         var lines = new System.Text.StringBuilder();
+        var phaseSums = new Dictionary<string, double>(StringComparer.Ordinal);
         // "nogroup": each commit flushes its record and metadata under the lock (CommitOptions.GroupCommit off), for the benchmark's comparison.
         var options = new CommitOptions { LockTimeout = TimeSpan.FromMinutes(2), GroupCommit = args.Length <= 5 || args[5] != "nogroup" };
         for (int i = 1; i <= commits; i++)
@@ -46,8 +47,11 @@ switch (args[0])
             double elapsed = clock.Elapsed.TotalMilliseconds;
             // Printed at the end: writing to the pipe while others commit would time the pipe too.
             lines.Append(System.Globalization.CultureInfo.InvariantCulture, $"ack {result.Generation} {i} {elapsed:F3} {start}\n");
+            if (result.PhaseMilliseconds is { } ph) foreach (var (k, v) in ph) phaseSums[k] = phaseSums.GetValueOrDefault(k) + v;
         }
         Console.Out.Write(lines.ToString());
+        if (Environment.GetEnvironmentVariable("CLUSTERSTATE_PHASES") is not null)
+            Console.Error.WriteLine(string.Join(" ", phaseSums.Select(kv => $"{kv.Key}={kv.Value / commits:F2}")));
         return 0;
     }
     case "writer":

@@ -22,6 +22,14 @@ internal readonly record struct ColumnScope(StructArray? Parent, int Base, int C
     /// </summary>
     public DeltaScope? Delta { get; init; }
 
+    /// <summary>
+    /// Whether the arrays were built by this module from values it had validated (a merged
+    /// view's delta, copied out of log records checked when they were read): their guards start
+    /// valid. A delta is new with every generation, and validating its columns again on first
+    /// use would cost every commit and reread a pass over every log row.
+    /// </summary>
+    public bool Trusted { get; init; }
+
     /// <summary>The field's array (null when absent) and the guard that validates it on first use.</summary>
     public IArrowArray? Child(string name, out ColumnGuard? guard)
     {
@@ -32,5 +40,5 @@ internal readonly record struct ColumnScope(StructArray? Parent, int Base, int C
 
     /// <summary>A guard for <paramref name="array"/>, a field of this scope (null for an absent field).</summary>
     public ColumnGuard? Guard(IArrowArray? array, string name) =>
-        array is null ? null : new ColumnGuard(array, Base + Count, Path + "." + name);
+        array is null ? null : new ColumnGuard(array, Base + Count, Path + "." + name, valid: Trusted);
 }

@@ -35,7 +35,8 @@ internal abstract class EntityColumns
                 $"The merged '{column}' rows do not match their log ({count} rows for {merge.Delta.Length}).", column);
         Merge = merge;
         Count = merge.Count;
-        _delta = new DeltaScope(new ColumnScope(items, items.Offset + start, count, column), BaseCount);
+        // The delta is copied out of log records validated when they were read (CommitRecord.Read).
+        _delta = new DeltaScope(new ColumnScope(items, items.Offset + start, count, column) { Trusted = true }, BaseCount);
     }
 
     private readonly DeltaScope? _delta;

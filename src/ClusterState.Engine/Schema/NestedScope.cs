@@ -26,7 +26,7 @@ internal static class NestedScope
             guard!.Ensure();
             return !nested.IsNull(baseIndex + row);
         };
-        var result = new ColumnScope(nested, (nested?.Offset ?? 0) + baseIndex, scope.Count, scope.Path + "." + name);
+        var result = new ColumnScope(nested, (nested?.Offset ?? 0) + baseIndex, scope.Count, scope.Path + "." + name) { Trusted = scope.Trusted };
         if (scope.Delta is not { } delta)
         {
             present = inBase;

@@ -76,8 +76,20 @@ internal static class Compaction
             else if (k >= 0)
             {
                 var listType = (ListType)schema.FieldsList[i].DataType;
+                // Only the records the delta takes rows from are sources: a long log has thousands of
+                // records, and every nested column of the interleave walks its list of sources.
                 var sources = new List<IArrowArray?>();
-                for (int r = 0; r < applied; r++) sources.Add(records[r].Rows(k).Items);
+                var slots = new Dictionary<int, int>();
+                int Slot(int record)
+                {
+                    if (!slots.TryGetValue(record, out int slot))
+                    {
+                        slot = sources.Count;
+                        sources.Add(records[record].Rows(k).Items);
+                        slots.Add(record, slot);
+                    }
+                    return slot;
+                }
                 var delta = merges[k].Delta;
                 var plan = new ArrayInterleave.Take[delta.Length];
                 var earlier = beforeEntities?[k] is { Merge: { } m, DeltaItems: { } items } e ? (Rows: m.Delta, Start: e.DeltaStart, Source: sources.Count) : default;
@@ -97,7 +109,7 @@ internal static class Compaction
                             continue;
                         }
                     }
-                    plan[d] = new(record, records[record].Rows(k).Start + row);
+                    plan[d] = new(Slot(record), records[record].Rows(k).Start + row);
                 }
                 arrays.Add(StateBatchBuilder.OneRowList(listType, ArrayInterleave.Build(listType.ValueDataType, sources, plan)));
             }
