@@ -25,4 +25,68 @@ public sealed class CacheTests
         Assert.Same(again.RecordBatch, twice.RecordBatch);
     }
 
+    [Fact]
+    public void AnOlderGeneration_IsReadOnFromAnEarlierOne_AndLeavesTheNewestCached()
+    {
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(nodes: 4, tasks: 50, content: 10));
+        string[] ids;
+        using (var s = ClusterSnapshot.Open(path)) ids = s.FindTasks(new TaskQuery()).Items.Take(3).Select(t => t.Id).ToArray();
+        var metadata = ids.Select((id, i) =>
+        {
+            var change = new ChangeSet();
+            change.UpdateTasks.Add(new TaskUpdate { Id = id, MemoryMB = 1000 + i });
+            StateStore.Commit(path, change);
+            return StateMetadata.Read(path);
+        }).ToList();
+        string snapshotPath = System.IO.Path.Combine(path, metadata[^1].Snapshot);
+        Storage.SnapshotCache.Clear();
+        var first = Storage.SnapshotCache.Acquire(snapshotPath, metadata[0]);
+        var newest = Storage.SnapshotCache.Acquire(snapshotPath, metadata[2]);
+        // A thread that read the metadata a moment earlier asks for the generation before the newest.
+        var middle = Storage.SnapshotCache.Acquire(snapshotPath, metadata[1]);
+        var newestAgain = Storage.SnapshotCache.Acquire(snapshotPath, metadata[2]);
+        try
+        {
+            Assert.Equal(new[] { metadata[0].Generation, metadata[1].Generation, metadata[2].Generation }, new[] { first.Generation, middle.Generation, newest.Generation });
+            Assert.Same(newest, newestAgain); // the older read did not replace the newest state
+            Assert.Equal(1001, ReadMemory(middle, ids[1]));
+            Assert.NotEqual(1002, ReadMemory(middle, ids[2])); // not yet the newest commit's value
+            Assert.Equal(1002, ReadMemory(newest, ids[2]));
+        }
+        finally
+        {
+            foreach (var d in new[] { first, newest, middle, newestAgain }) d.Release();
+        }
+    }
+
+    [Fact]
+    public void Compaction_HandsItsValidatedIndexedBase_ToTheCommitsAfterIt()
+    {
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(nodes: 4, tasks: 200, content: 10));
+        string[] ids;
+        using (var s = ClusterSnapshot.Open(path)) ids = s.FindTasks(new TaskQuery()).Items.Take(4).Select(t => t.Id).ToArray();
+        var noCompaction = new CommitOptions { CompactLogRecords = 0, CompactLogBytes = 0 };
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+        {
+            // Repeated commits of this process use the task id index.
+            var change = new ChangeSet();
+            change.UpdateTasks.Add(new TaskUpdate { Id = id, MemoryMB = 2000 + i });
+            StateStore.Commit(path, change, noCompaction);
+        }
+        Assert.NotNull(StateStore.Compact(path));
+        using var after = ClusterSnapshot.Open(path);
+        Assert.Null(after.Data.BaseData); // the new base, no log yet
+        Assert.True(after.Data.Holds("index:tasks.id"), "the compaction built the new base's task index before its switch");
+        Assert.Equal(2003, after.FindTasks(new TaskQuery { Id = new[] { ids[3] } }).Items.Single().MemoryMB);
+    }
+
+    private static int? ReadMemory(Storage.SnapshotData data, string id)
+    {
+        var tasks = data.Tasks;
+        foreach (int row in tasks.Rows)
+            if (tasks.Keys.Get(row) == id) return tasks.Read(row).MemoryMB;
+        return null;
+    }
 }

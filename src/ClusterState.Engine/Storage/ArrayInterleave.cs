@@ -1,5 +1,4 @@
 using System;
-using System.Buffers.Binary;
 using System.Collections.Generic;
 using Apache.Arrow;
 using Apache.Arrow.Types;
@@ -13,6 +12,13 @@ namespace ClusterState.Storage;
 /// struct children recursively); nothing is decoded, so fields this module does not know are
 /// carried over exactly like the ones it does.
 /// </summary>
+/// <remarks>
+/// The plan is cut once into runs — consecutive rows of one source — and every column, at every
+/// level of nesting, is built run by run: a run of a list is one run of its elements, a run of a
+/// struct one run of each child. A fold takes a few long runs of the base between the log's rows,
+/// a delta a few long runs of the delta before it, so their cost is their bytes and their runs,
+/// not a step per row and column.
+/// </remarks>
 internal static class ArrayInterleave
 {
     public readonly record struct Take(int Source, int Row)
@@ -20,66 +26,75 @@ internal static class ArrayInterleave
         public static readonly Take Null = new(-1, 0);
     }
 
+    /// <summary>Rows <c>Row .. Row + Length - 1</c> of source <c>Source</c> (nulls when the source is -1), in one piece.</summary>
+    private readonly record struct Run(int Source, int Row, int Length);
+
     public static IArrowArray Build(IArrowType type, IReadOnlyList<IArrowArray?> sources, ReadOnlySpan<Take> plan)
     {
         var data = new ArrayData?[sources.Count];
         for (int s = 0; s < sources.Count; s++) data[s] = sources[s]?.Data;
-        return ArrowArrayFactory.BuildArray(BuildData(type, data, plan));
+        return ArrowArrayFactory.BuildArray(BuildData(type, data, Runs(plan), plan.Length));
     }
 
-    private static ArrayData BuildData(IArrowType type, ArrayData?[] sources, ReadOnlySpan<Take> plan)
+    /// <summary>The plan as runs of consecutive rows of one source (or of nulls).</summary>
+    private static Run[] Runs(ReadOnlySpan<Take> plan)
     {
-        int n = plan.Length;
-        var (validity, nulls) = Validity(sources, plan);
+        var runs = new List<Run>();
+        for (int i = 0; i < plan.Length;)
+        {
+            var first = plan[i];
+            int j = i + 1;
+            if (first.Source < 0)
+            {
+                while (j < plan.Length && plan[j].Source < 0) j++;
+            }
+            else
+            {
+                while (j < plan.Length && plan[j].Source == first.Source && plan[j].Row == first.Row + (j - i)) j++;
+            }
+            runs.Add(new Run(first.Source < 0 ? -1 : first.Source, first.Source < 0 ? 0 : first.Row, j - i));
+            i = j;
+        }
+        return runs.ToArray();
+    }
+
+    private static ArrayData BuildData(IArrowType type, ArrayData?[] sources, Run[] runs, int n)
+    {
+        var (validity, nulls) = Validity(sources, runs, n);
         switch (type)
         {
             case BooleanType:
             {
                 var bits = new byte[(n + 7) / 8];
-                for (int i = 0; i < n; i++)
+                int at = 0;
+                foreach (var run in runs)
                 {
-                    var t = plan[i];
-                    if (t.Source < 0) continue;
-                    var d = sources[t.Source]!;
-                    if (GetBit(d.Buffers[1].Span, d.Offset + t.Row)) bits[i >> 3] |= (byte)(1 << (i & 7));
+                    if (run.Source >= 0)
+                    {
+                        var d = sources[run.Source]!;
+                        CopyBits(d.Buffers[1].Span, d.Offset + run.Row, bits, at, run.Length);
+                    }
+                    at += run.Length;
                 }
                 return new ArrayData(type, n, nulls, 0, new[] { validity, new ArrowBuffer(bits) });
             }
             case StringType or BinaryType:
             {
                 var offsets = new int[n + 1];
-                long total = 0;
-                for (int i = 0, run; i < n; i += run)
-                {
-                    var t = plan[i];
-                    run = Run(plan, i);
-                    if (t.Source >= 0)
-                    {
-                        var d = sources[t.Source]!;
-                        var o = Offsets(d).Slice(d.Offset + t.Row, run + 1);
-                        for (int r = 0; r < run; r++)
-                        {
-                            total += o[r + 1] - o[r];
-                            if (total > int.MaxValue) throw TooLarge(type);
-                            offsets[i + r + 1] = (int)total;
-                        }
-                    }
-                    else
-                    {
-                        for (int r = 0; r < run; r++) offsets[i + r + 1] = (int)total;
-                    }
-                }
+                long total = Offsets(sources, runs, offsets, type);
                 var bytes = new byte[total];
-                for (int i = 0, run; i < n; i += run)
+                int at = 0;
+                foreach (var run in runs)
                 {
-                    var t = plan[i];
-                    run = Run(plan, i);
-                    if (t.Source < 0) continue;
-                    var d = sources[t.Source]!;
-                    var o = Offsets(d);
-                    int start = o[d.Offset + t.Row];
-                    // A run of consecutive rows is one stretch of value bytes.
-                    d.Buffers[2].Span.Slice(start, o[d.Offset + t.Row + run] - start).CopyTo(bytes.AsSpan(offsets[i]));
+                    if (run.Source >= 0)
+                    {
+                        var d = sources[run.Source]!;
+                        var o = Offsets(d);
+                        int start = o[d.Offset + run.Row];
+                        // A run of consecutive rows is one stretch of value bytes.
+                        d.Buffers[2].Span.Slice(start, o[d.Offset + run.Row + run.Length] - start).CopyTo(bytes.AsSpan(offsets[at]));
+                    }
+                    at += run.Length;
                 }
                 return new ArrayData(type, n, nulls, 0, new[] { validity, IntBuffer(offsets), new ArrowBuffer(bytes) });
             }
@@ -87,54 +102,46 @@ internal static class ArrayInterleave
             {
                 var childType = type is ListType list ? list.ValueDataType : ((MapType)type).Fields[0].DataType; // a map is a list of key/value structs
                 var offsets = new int[n + 1];
-                var childPlan = new List<Take>();
-                for (int i = 0, run; i < n; i += run)
+                long total = Offsets(sources, runs, offsets, type);
+                // The elements of a run of lists are one run of the child array.
+                var childRuns = new List<Run>(runs.Length);
+                foreach (var run in runs)
                 {
-                    var t = plan[i];
-                    run = Run(plan, i);
-                    if (t.Source >= 0)
-                    {
-                        var d = sources[t.Source]!;
-                        var o = Offsets(d).Slice(d.Offset + t.Row, run + 1);
-                        for (int r = 0; r < run; r++)
-                        {
-                            for (int k = o[r]; k < o[r + 1]; k++) childPlan.Add(new Take(t.Source, k));
-                            offsets[i + r + 1] = childPlan.Count;
-                        }
-                    }
-                    else
-                    {
-                        for (int r = 0; r < run; r++) offsets[i + r + 1] = childPlan.Count;
-                    }
+                    if (run.Source < 0) continue;
+                    var d = sources[run.Source]!;
+                    var o = Offsets(d);
+                    int first = o[d.Offset + run.Row], length = o[d.Offset + run.Row + run.Length] - first;
+                    if (length > 0) childRuns.Add(new Run(run.Source, first, length));
                 }
-                var children = Children(sources, 0);
-                var child = BuildData(childType, children, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(childPlan));
+                var child = BuildData(childType, Children(sources, 0), childRuns.ToArray(), (int)total);
                 return new ArrayData(type, n, nulls, 0, new[] { validity, IntBuffer(offsets) }, new[] { child });
             }
             case StructType st:
             {
                 // Struct children are not sliced by the struct's offset: child row = offset + row.
-                var shifted = new Take[n];
-                for (int i = 0; i < n; i++)
+                var shifted = new Run[runs.Length];
+                for (int r = 0; r < runs.Length; r++)
                 {
-                    var t = plan[i];
-                    shifted[i] = t.Source < 0 ? Take.Null : new Take(t.Source, sources[t.Source]!.Offset + t.Row);
+                    var run = runs[r];
+                    shifted[r] = run.Source < 0 ? run : run with { Row = sources[run.Source]!.Offset + run.Row };
                 }
                 var children = new ArrayData[st.Fields.Count];
-                for (int f = 0; f < st.Fields.Count; f++) children[f] = BuildData(st.Fields[f].DataType, Children(sources, f), shifted);
+                for (int f = 0; f < st.Fields.Count; f++) children[f] = BuildData(st.Fields[f].DataType, Children(sources, f), shifted, n);
                 return new ArrayData(type, n, nulls, 0, new[] { validity }, children);
             }
             case FixedWidthType fixedWidth when fixedWidth.BitWidth % 8 == 0:
             {
                 int width = fixedWidth.BitWidth / 8;
                 var values = new byte[(long)n * width];
-                for (int i = 0, run; i < n; i += run)
+                int at = 0;
+                foreach (var run in runs)
                 {
-                    var t = plan[i];
-                    run = Run(plan, i);
-                    if (t.Source < 0) continue;
-                    var d = sources[t.Source]!;
-                    d.Buffers[1].Span.Slice((d.Offset + t.Row) * width, run * width).CopyTo(values.AsSpan(i * width));
+                    if (run.Source >= 0)
+                    {
+                        var d = sources[run.Source]!;
+                        d.Buffers[1].Span.Slice((d.Offset + run.Row) * width, run.Length * width).CopyTo(values.AsSpan(at * width));
+                    }
+                    at += run.Length;
                 }
                 return new ArrayData(type, n, nulls, 0, new[] { validity, new ArrowBuffer(values) });
             }
@@ -144,6 +151,35 @@ internal static class ArrayInterleave
         }
     }
 
+    /// <summary>
+    /// Fills <paramref name="offsets"/> (n + 1 entries) for the runs of a variable-size type: each
+    /// run's source offsets moved by one constant. Returns the values the offsets span.
+    /// </summary>
+    private static long Offsets(ArrayData?[] sources, Run[] runs, int[] offsets, IArrowType type)
+    {
+        long total = 0;
+        int at = 0;
+        foreach (var run in runs)
+        {
+            if (run.Source >= 0)
+            {
+                var d = sources[run.Source]!;
+                var o = Offsets(d).Slice(d.Offset + run.Row, run.Length + 1);
+                if (total + (o[run.Length] - o[0]) > int.MaxValue) throw TooLarge(type);
+                int shift = (int)total - o[0];
+                var target = offsets.AsSpan(at + 1, run.Length);
+                for (int r = 0; r < run.Length; r++) target[r] = o[r + 1] + shift;
+                total += o[run.Length] - o[0];
+            }
+            else
+            {
+                offsets.AsSpan(at + 1, run.Length).Fill((int)total);
+            }
+            at += run.Length;
+        }
+        return total;
+    }
+
     private static ArrayData?[] Children(ArrayData?[] sources, int index)
     {
         var children = new ArrayData?[sources.Length];
@@ -151,64 +187,72 @@ internal static class ArrayInterleave
         return children;
     }
 
-    private static (ArrowBuffer Buffer, int Nulls) Validity(ArrayData?[] sources, ReadOnlySpan<Take> plan)
+    private static (ArrowBuffer Buffer, int Nulls) Validity(ArrayData?[] sources, Run[] runs, int n)
     {
-        int n = plan.Length, nulls = 0;
+        int nulls = 0, at = 0;
         var bits = new byte[(n + 7) / 8];
-        for (int i = 0, run; i < n; i += run)
+        foreach (var run in runs)
         {
-            var t = plan[i];
-            run = Run(plan, i);
-            if (t.Source < 0)
+            if (run.Source < 0)
             {
-                nulls += run;
-                continue;
+                nulls += run.Length;
             }
-            var d = sources[t.Source]!;
-            if (d.NullCount == 0 || d.Buffers[0].IsEmpty)
+            else if (sources[run.Source]! is var d && (d.NullCount == 0 || d.Buffers[0].IsEmpty))
             {
-                for (int r = i; r < i + run; r++) bits[r >> 3] |= (byte)(1 << (r & 7));
-                continue;
+                SetBits(bits, at, run.Length);
             }
-            var valid = d.Buffers[0].Span;
-            for (int r = 0; r < run; r++)
+            else
             {
-                if (GetBit(valid, d.Offset + t.Row + r)) bits[(i + r) >> 3] |= (byte)(1 << ((i + r) & 7));
-                else nulls++;
+                nulls += run.Length - CopyBits(d.Buffers[0].Span, d.Offset + run.Row, bits, at, run.Length);
             }
+            at += run.Length;
         }
         return nulls == 0 ? (ArrowBuffer.Empty, 0) : (new ArrowBuffer(bits), nulls);
     }
 
-    /// <summary>
-    /// How many plan entries from <paramref name="i"/> on take consecutive rows of one source (or
-    /// are all null): copied as one stretch. A fold takes long runs of the base, a delta of the
-    /// delta before it, so most of their bytes move in a few large copies.
-    /// </summary>
-    private static int Run(ReadOnlySpan<Take> plan, int i)
+    /// <summary>Sets bits [<paramref name="from"/>, from + count) of <paramref name="bits"/>: whole bytes at once between the edges.</summary>
+    private static void SetBits(Span<byte> bits, int from, int count)
     {
-        var first = plan[i];
-        int j = i + 1;
-        if (first.Source < 0)
+        int i = from, end = from + count;
+        for (; i < end && (i & 7) != 0; i++) bits[i >> 3] |= (byte)(1 << (i & 7));
+        int wholeBytes = (end - i) >> 3;
+        if (wholeBytes > 0)
         {
-            while (j < plan.Length && plan[j].Source < 0) j++;
+            bits.Slice(i >> 3, wholeBytes).Fill(0xFF);
+            i += wholeBytes << 3;
         }
-        else
-        {
-            while (j < plan.Length && plan[j].Source == first.Source && plan[j].Row == first.Row + (j - i)) j++;
-        }
-        return j - i;
+        for (; i < end; i++) bits[i >> 3] |= (byte)(1 << (i & 7));
     }
 
-    private static bool GetBit(ReadOnlySpan<byte> bits, int index) => (bits[index >> 3] & (1 << (index & 7))) != 0;
+    /// <summary>Copies <paramref name="count"/> bits from <paramref name="source"/> at <paramref name="from"/> to <paramref name="target"/> at <paramref name="to"/> (target bits start cleared); returns how many were set.</summary>
+    private static int CopyBits(ReadOnlySpan<byte> source, int from, Span<byte> target, int to, int count)
+    {
+        int set = 0;
+        if ((from & 7) == 0 && (to & 7) == 0)
+        {
+            // Byte-aligned on both sides (a fold's runs of the base often are): whole bytes copied.
+            int whole = count >> 3;
+            source.Slice(from >> 3, whole).CopyTo(target.Slice(to >> 3, whole));
+            for (int b = 0; b < whole; b++) set += System.Numerics.BitOperations.PopCount(source[(from >> 3) + b]);
+            from += whole << 3;
+            to += whole << 3;
+            count -= whole << 3;
+        }
+        for (int r = 0; r < count; r++)
+        {
+            if ((source[(from + r) >> 3] & (1 << ((from + r) & 7))) == 0) continue;
+            target[(to + r) >> 3] |= (byte)(1 << ((to + r) & 7));
+            set++;
+        }
+        return set;
+    }
 
     private static ReadOnlySpan<int> Offsets(ArrayData d) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(d.Buffers[1].Span);
 
     private static ArrowBuffer IntBuffer(int[] values)
     {
-        var bytes = new byte[values.Length * 4];
-        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * 4), values[i]);
-        return new ArrowBuffer(bytes);
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Arrow buffers are little-endian.");
+        return new ArrowBuffer(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
     }
 
     private static ClusterStateException TooLarge(IArrowType type) =>

@@ -50,42 +50,66 @@ internal static class LogCompactor
         // carried records name through them, and building them (a million ids) under the lock
         // kept every committer waiting for it.
         var indexes = new[] { SnapshotIndexes.NodeIds(snapshot), SnapshotIndexes.TaskIds(snapshot), SnapshotIndexes.ContentIds(snapshot) };
-
-        // 2. The switch, under the writer lock: records committed since the pin move to the new base's log.
-        // A base that does not get switched to stays where it is: another compaction that pinned
-        // the same generation wrote the same name, and may have switched to it already or be about
-        // to (deleting it here once lost the live base). Readers never look at a base the metadata
-        // does not name; the next compaction of this generation overwrites it, the cleanup after a
-        // later switch removes it.
-        progress?.Invoke("switch");
+        // The new base mapped, validated and given the indexes this process's commits use, then
+        // offered to this process's cache: the first commits after the switch would otherwise
+        // validate hundreds of MiB and index a million ids while holding the writer lock, and
+        // every other committer would wait for them (a quarter of a second at the large scale).
+        var prepared = SnapshotData.Load(basePath, null);
+        try
         {
-            using var writerLock = WriterLock.Acquire(directory, lockTimeout ?? TimeSpan.FromSeconds(30));
-            var current = StateMetadata.Read(directory);
-            if (current.Snapshot != pinned.Snapshot || current.Log != pinned.Log || current.LogLength < snapshot.Data.Log.Length) return null;
-            var next = current.Clone();
-            next.Supersede(current);
-            next.Snapshot = baseName;
-            next.Log = null;
-            next.LogLength = 0;
-            next.BaseGeneration = null;
-            string? newLogPath = null;
-            // Records after the published length are carried too: with group commit an acknowledged
-            // record's metadata switch may not have survived a crash (see ClusterSnapshot.OpenToWrite).
-            long end = Math.Max(current.LogLength, Math.Min(new FileInfo(Path.Combine(directory, current.Log!)).Length, int.MaxValue));
-            if (end > log.Length)
+            prepared.ValidateAll();
+            SnapshotIndexes.Warm(prepared, directory);
+        }
+        catch
+        {
+            prepared.Release();
+            throw;
+        }
+        SnapshotCache.Offer(directory, basePath, prepared);
+        bool switched = false;
+        try
+        {
+            // 2. The switch, under the writer lock: records committed since the pin move to the new base's log.
+            // A base that does not get switched to stays where it is: another compaction that pinned
+            // the same generation wrote the same name, and may have switched to it already or be about
+            // to (deleting it here once lost the live base). Readers never look at a base the metadata
+            // does not name; the next compaction of this generation overwrites it, the cleanup after a
+            // later switch removes it.
+            progress?.Invoke("switch");
+            using (WriterLock.Acquire(directory, lockTimeout ?? TimeSpan.FromSeconds(30)))
             {
-                var carried = CarriedRecords(directory, current, end, snapshot, ranks, indexes, folded.Schema, baseGeneration);
-                if (carried.Length > 0)
+                var current = StateMetadata.Read(directory);
+                if (current.Snapshot != pinned.Snapshot || current.Log != pinned.Log || current.LogLength < snapshot.Data.Log.Length) return null;
+                var next = current.Clone();
+                next.Supersede(current);
+                next.Snapshot = baseName;
+                next.Log = null;
+                next.LogLength = 0;
+                next.BaseGeneration = null;
+                string? newLogPath = null;
+                // Records after the published length are carried too: with group commit an acknowledged
+                // record's metadata switch may not have survived a crash (see ClusterSnapshot.OpenToWrite).
+                long end = Math.Max(current.LogLength, Math.Min(new FileInfo(Path.Combine(directory, current.Log!)).Length, int.MaxValue));
+                if (end > log.Length)
                 {
-                    string logName = CommitLog.FileName(baseGeneration);
-                    newLogPath = Path.Combine(directory, logName);
-                    CommitLog.Write(newLogPath, 0, carried, durable: true);
-                    next.Log = logName;
-                    next.LogLength = carried.Length;
-                    next.BaseGeneration = baseGeneration;
+                    var carried = CarriedRecords(directory, current, end, snapshot, ranks, indexes, folded.Schema, baseGeneration);
+                    if (carried.Length > 0)
+                    {
+                        string logName = CommitLog.FileName(baseGeneration);
+                        newLogPath = Path.Combine(directory, logName);
+                        CommitLog.Write(newLogPath, 0, carried, durable: true);
+                        next.Log = logName;
+                        next.LogLength = carried.Length;
+                        next.BaseGeneration = baseGeneration;
+                    }
                 }
+                StateStore.Publish(directory, next);
+                switched = true;
             }
-            StateStore.Publish(directory, next);
+        }
+        finally
+        {
+            if (!switched) SnapshotCache.Withdraw(directory, prepared);
         }
         StateStore.ScheduleCleanupOf(directory, baseGeneration);
         return baseGeneration;

@@ -20,17 +20,60 @@ internal static class SnapshotCache
     private static readonly Dictionary<string, Entry> Entries = new(StringComparer.Ordinal);
     private static long _clock;
 
-    /// <summary>A directory's cached base, and the merged state of one log length over it.</summary>
+    /// <summary>How many merged states of a base are kept: the newest, and a few before it for readers that read the metadata a moment earlier.</summary>
+    private const int MergedKept = 4;
+
+    /// <summary>A directory's cached base, and the merged states of the longest log lengths read over it.</summary>
     private sealed class Entry(string snapshotPath, SnapshotData baseData)
     {
         public string SnapshotPath { get; } = snapshotPath;
         public SnapshotData Base { get; } = baseData;
-        public (string Log, long Length, SnapshotData Data)? Merged { get; set; }
+
+        /// <summary>
+        /// Merged states over the base, newest (longest) first. More than one: threads and commands
+        /// of one process read the metadata at slightly different moments, and one that asks for the
+        /// generation just before the newest would otherwise find no state to read on from and read
+        /// the whole log again (and, before, replaced the newer state with its older one).
+        /// </summary>
+        public List<(string Log, long Length, SnapshotData Data)> Merged { get; } = new();
+
         public long Used { get; set; }
+
+        /// <summary>The merged state of exactly this log length, or the longest shorter one of the same log to read on from.</summary>
+        public (SnapshotData? Exact, SnapshotData? Before) Find(string log, long length)
+        {
+            SnapshotData? before = null;
+            foreach (var m in Merged)
+            {
+                if (m.Log != log) continue;
+                if (m.Length == length) return (m.Data, null);
+                if (m.Length < length && before is null) before = m.Data;
+            }
+            return (null, before);
+        }
+
+        /// <summary>Keeps <paramref name="data"/> (the cache's own reference) among the newest merged states.</summary>
+        public void Keep(string log, long length, SnapshotData data)
+        {
+            if (Merged.Exists(m => m.Log == log && m.Length == length))
+            {
+                data.Release(); // another thread read the same generation first
+                return;
+            }
+            Merged.Add((log, length, data));
+            // Newest first; a state of an older log (a base replaced in place) sorts last and goes first.
+            Merged.Sort((a, b) => (b.Log == log).CompareTo(a.Log == log) is var byLog and not 0 ? byLog : b.Length.CompareTo(a.Length));
+            while (Merged.Count > MergedKept)
+            {
+                Merged[^1].Data.Release();
+                Merged.RemoveAt(Merged.Count - 1);
+            }
+        }
 
         public void Release()
         {
-            Merged?.Data.Release();
+            foreach (var m in Merged) m.Data.Release();
+            Merged.Clear();
             Base.Release();
         }
     }
@@ -44,23 +87,31 @@ internal static class SnapshotCache
         try
         {
             string logPath = Path.Combine(directory, metadata.Log);
+            SnapshotData? previous;
             lock (Entries)
             {
-                if (entry.Merged is { } m && m.Log == logPath && m.Length == metadata.LogLength)
+                (var exact, previous) = entry.Find(logPath, metadata.LogLength);
+                if (exact is not null)
                 {
-                    m.Data.AddReference();
-                    return m.Data;
+                    exact.AddReference();
+                    return exact;
                 }
+                previous?.AddReference(); // held while the log is read on from it
             }
-            SnapshotData? previous;
-            lock (Entries) previous = entry.Merged?.Data;
-            var merged = SnapshotData.WithLog(entry.Base, logPath, metadata.LogLength, previous, metadata);
+            SnapshotData merged;
+            try
+            {
+                merged = SnapshotData.WithLog(entry.Base, logPath, metadata.LogLength, previous, metadata);
+            }
+            finally
+            {
+                previous?.Release();
+            }
             lock (Entries)
             {
                 // The cache keeps a reference of its own; the caller gets the one WithLog made.
                 merged.AddReference();
-                entry.Merged?.Data.Release();
-                entry.Merged = (logPath, metadata.LogLength, merged);
+                entry.Keep(logPath, metadata.LogLength, merged);
             }
             return merged;
         }
@@ -92,7 +143,17 @@ internal static class SnapshotCache
                 }
             }
         }
-        var loaded = SnapshotData.Load(snapshotPath, metadata);
+        SnapshotData? loaded = null;
+        lock (Entries)
+        {
+            // A base this process's compaction prepared (Offer) is taken as if loaded here.
+            if (Offered.TryGetValue(directory, out var offered) && offered.SnapshotPath == snapshotPath && offered.Base.Stamp == stamp)
+            {
+                Offered.Remove(directory);
+                loaded = offered.Base;
+            }
+        }
+        loaded ??= SnapshotData.Load(snapshotPath, metadata);
         lock (Entries)
         {
             // The cache keeps a reference of its own; the caller gets the one Load made.
@@ -105,12 +166,46 @@ internal static class SnapshotCache
         }
     }
 
+    /// <summary>Bases a compaction of this process wrote and prepared, by directory, until the first open after its switch takes them.</summary>
+    private static readonly Dictionary<string, Entry> Offered = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Offers <paramref name="data"/>, the mapped new base at <paramref name="snapshotPath"/> that a
+    /// compaction wrote, validated and indexed before its switch, to the first open that finds the
+    /// metadata naming it: the commits right after the switch then use it as it is, instead of
+    /// validating hundreds of MiB and indexing a million ids while they hold the writer lock. The
+    /// cache takes over the caller's reference.
+    /// </summary>
+    public static void Offer(string directory, string snapshotPath, SnapshotData data)
+    {
+        lock (Entries)
+        {
+            if (Offered.Remove(directory, out var older)) older.Release();
+            Offered[directory] = new Entry(snapshotPath, data);
+        }
+    }
+
+    /// <summary>Drops an offered base that was not switched to (another compaction switched first).</summary>
+    public static void Withdraw(string directory, SnapshotData data)
+    {
+        lock (Entries)
+        {
+            if (Offered.TryGetValue(directory, out var offered) && ReferenceEquals(offered.Base, data))
+            {
+                Offered.Remove(directory);
+                offered.Release();
+            }
+        }
+    }
+
     /// <summary>Drops every cached mapping (handles already open stay valid).</summary>
     public static void Clear()
     {
         lock (Entries)
         {
             foreach (var directory in Entries.Keys.ToList()) Remove(directory);
+            foreach (var offered in Offered.Values) offered.Release();
+            Offered.Clear();
         }
     }
 

@@ -370,6 +370,12 @@ internal sealed class SnapshotData
 #pragma warning restore CA1031
     }
 
+    /// <summary>Whether the derived data of <paramref name="key"/> was built on this snapshot (or is being built).</summary>
+    public bool Holds(string key)
+    {
+        lock (_derived) return _derived.ContainsKey(key);
+    }
+
     /// <summary>
     /// Derived data computed once per snapshot and shared by all its handles (an index, a set
     /// of distinct values). Safe to call from several threads; the factory runs once per key.

@@ -33,10 +33,16 @@ internal static class SnapshotIndexes
     /// </summary>
     public static void Warm(ClusterSnapshot s)
     {
-        if (s.StatePath is null || !UsedHere.TryGetValue(s.StatePath, out int bits)) return;
-        if ((bits & 1) != 0) NodeIds(s);
-        if ((bits & 2) != 0) TaskIds(s);
-        if ((bits & 4) != 0) ContentIds(s);
+        if (s.StatePath is not null) Warm(s.Data, s.StatePath);
+    }
+
+    /// <summary>Builds on <paramref name="data"/> the indexes this process used on <paramref name="directory"/> (a compaction, for its new base before the switch).</summary>
+    public static void Warm(SnapshotData data, string directory)
+    {
+        if (!UsedHere.TryGetValue(directory, out int bits)) return;
+        if ((bits & 1) != 0) Of(data, "index:nodes.id", d => d.Nodes);
+        if ((bits & 2) != 0) Of(data, "index:tasks.id", d => d.Tasks);
+        if ((bits & 4) != 0) Of(data, "index:content.cid", d => d.Content);
     }
 
     private static Utf8KeyIndex Of(SnapshotData data, string key, Func<SnapshotData, EntityColumns> entity) =>
