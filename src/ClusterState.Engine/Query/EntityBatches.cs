@@ -83,20 +83,20 @@ public static class EntityBatches
     {
         var order = rows?.ToArray() ?? c.Rows.ToArray();
         var items = c.Items;
-        var delta = c.DeltaItems!;
+        var all = c.Sources;
         if (order.Length == 0)
         {
             yield return new RecordBatch(schema, items.Fields.Select(f => ArrowArrayFactory.Slice(f, c.Start, 0)).ToList(), 0);
             yield break;
         }
-        var baseBytes = new Query.RowBytes(items);
-        var deltaBytes = new Query.RowBytes(delta);
+        // Row sizes of each source, measured when a row of it is first met (a long log has thousands of records).
+        var bytes = new Query.RowBytes?[all.Count];
         long SizeAt(int i)
         {
             var (source, row) = c.Locate(order[i]);
-            return source == 0 ? baseBytes.Of(row) : deltaBytes.Of(row);
+            return (bytes[source] ??= new Query.RowBytes((StructArray)all[source]!)).Of(row);
         }
-        var sources = new IArrowArray?[2];
+        var sources = new IArrowArray?[all.Count];
         foreach (var (at, n) in Query.RowBytes.Chunks(order.Length, SizeAt, chunkRows, chunkBytes))
         {
             var plan = new ArrayInterleave.Take[n];
@@ -108,8 +108,7 @@ public static class EntityBatches
             var columns = new List<IArrowArray>(items.Fields.Count);
             for (int f = 0; f < items.Fields.Count; f++)
             {
-                sources[0] = items.Fields[f];
-                sources[1] = delta.Fields[f];
+                for (int k = 0; k < all.Count; k++) sources[k] = ((StructArray?)all[k])?.Fields[f];
                 columns.Add(ArrayInterleave.Build(items.Fields[f].Data.DataType, sources, plan));
             }
             yield return new RecordBatch(schema, columns, n);

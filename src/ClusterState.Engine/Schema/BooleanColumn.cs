@@ -12,8 +12,7 @@ internal readonly struct BooleanColumn
     private readonly IArrowArray? _presence;
     private readonly ColumnGuard? _guard;
     private readonly int _base;
-    private readonly System.Runtime.CompilerServices.StrongBox<BooleanColumn>? _delta;
-    private readonly int _split;
+    private readonly DeltaColumns<BooleanColumn>? _delta;
 
     public BooleanColumn(ColumnScope scope, string name, string? presenceOf = null)
     {
@@ -25,16 +24,12 @@ internal readonly struct BooleanColumn
         };
         if (_array is null && presenceOf is not null) _presence = scope.Child(presenceOf, out _guard);
         _base = scope.Base;
-        if (scope.Delta is { } d)
-        {
-            _delta = new(new BooleanColumn(d.Scope, name, presenceOf));
-            _split = d.Split;
-        }
+        if (scope.Delta is { } d) _delta = new(d, part => new BooleanColumn(part, name, presenceOf));
     }
 
     public bool? Get(int row)
     {
-        if (_delta is not null && row >= _split) return _delta.Value.Get(row - _split);
+        if (_delta is not null && row >= _delta.Split) return _delta.At(row, out int at).Get(at);
         _guard?.Ensure();
         return _array is not null ? _array.GetValue(_base + row)
             : _presence is not null ? !_presence.IsNull(_base + row)

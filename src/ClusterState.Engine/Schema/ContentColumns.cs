@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using Apache.Arrow;
 using N = ClusterState.ClusterSchema.Names;
@@ -12,7 +13,7 @@ internal sealed class ContentColumns : EntityColumns
     }
 
     /// <summary>A merged view: the base's rows with the commit log's (see <see cref="EntityColumns"/>).</summary>
-    public ContentColumns(RecordBatch batch, RecordBatch? delta, RowMerge? merge) : base(batch, delta, merge, N.Content)
+    public ContentColumns(RecordBatch batch, IReadOnlyList<EntityColumns>? parts, RowMerge? merge) : base(batch, parts, merge, N.Content)
     {
         Cid = Key(N.Cid);
         Size = new IntegerColumn(Scope, N.Size);

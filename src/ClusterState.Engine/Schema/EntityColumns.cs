@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using Apache.Arrow;
 
 namespace ClusterState.Schema;
@@ -21,38 +22,60 @@ internal abstract class EntityColumns
 
     /// <summary>
     /// A merged view (DESIGN.md §5): the base's rows, minus those the commit log hid, plus the
-    /// log's rows from <paramref name="delta"/> (a one-row batch of the same schema holding each
-    /// id's latest version as <paramref name="merge"/> lists them). Row numbers from the base's
-    /// count on read the delta; <see cref="Rows"/> gives them all in the merged order.
+    /// log's rows, read in place from <paramref name="parts"/> (each record's list of this entity;
+    /// <paramref name="merge"/> says which part and row each id's latest version is). Row numbers
+    /// from the base's count on read the log rows; <see cref="Rows"/> gives them all in the merged order.
     /// </summary>
-    protected EntityColumns(RecordBatch batch, RecordBatch? delta, RowMerge? merge, string column)
+    protected EntityColumns(RecordBatch batch, IReadOnlyList<EntityColumns>? parts, RowMerge? merge, string column)
         : this(batch, column)
     {
-        if (delta is null || merge is null) return;
-        var (items, start, count) = Bind(delta, column);
-        if (count != merge.Delta.Length || merge.BaseCount != BaseCount)
+        if (parts is null || merge is null) return;
+        if (merge.BaseCount != BaseCount)
             throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
-                $"The merged '{column}' rows do not match their log ({count} rows for {merge.Delta.Length}).", column);
+                $"The merged '{column}' rows do not match their base ({merge.BaseCount} base rows for {BaseCount}).", column);
         Merge = merge;
         Count = merge.Count;
-        // The delta is copied out of log records validated when they were read (CommitRecord.Read).
-        _delta = new DeltaScope(new ColumnScope(items, items.Offset + start, count, column) { Trusted = true }, BaseCount);
+        _parts = parts;
+        // The parts are log records validated when they were read (CommitRecord.Read).
+        _delta = new DeltaScope(parts.Count, p => new ColumnScope(parts[p].Items, parts[p].Items.Offset + parts[p].Start, parts[p].Count, column) { Trusted = true },
+            merge.Delta, BaseCount);
     }
 
     private readonly DeltaScope? _delta;
-
-    /// <summary>The struct array holding a merged view's log rows (null for a base read alone).</summary>
-    public StructArray? DeltaItems => _delta?.Scope.Parent;
-
-    /// <summary>Index of the first log row in <see cref="DeltaItems"/> (its own offset excluded).</summary>
-    public int DeltaStart => _delta is null ? 0 : _delta.Scope.Base - _delta.Scope.Parent!.Offset;
+    private readonly IReadOnlyList<EntityColumns>? _parts;
+    private IArrowArray?[]? _sources;
 
     /// <summary>
-    /// Where row <paramref name="row"/> lives as a take over two sources: 0 the base's
-    /// <see cref="Items"/>, 1 <see cref="DeltaItems"/> (rows are indexes into those arrays).
+    /// The arrays rows are taken from, as <see cref="Locate"/> numbers them: 0 the base's
+    /// <see cref="Items"/>, then each log record's items.
     /// </summary>
-    public (int Source, int Row) Locate(int row) =>
-        row < BaseCount ? (0, Start + row) : (1, DeltaStart + row - BaseCount);
+    public IReadOnlyList<IArrowArray?> Sources
+    {
+        get
+        {
+            if (_parts is null) return new IArrowArray?[] { Items };
+            var sources = Volatile.Read(ref _sources);
+            if (sources is null)
+            {
+                sources = new IArrowArray?[1 + _parts.Count];
+                sources[0] = Items;
+                for (int p = 0; p < _parts.Count; p++) sources[1 + p] = _parts[p].Items;
+                Volatile.Write(ref _sources, sources);
+            }
+            return sources;
+        }
+    }
+
+    /// <summary>
+    /// Where row <paramref name="row"/> lives as a take over <see cref="Sources"/> (rows are
+    /// indexes into those arrays, their own offsets excluded).
+    /// </summary>
+    public (int Source, int Row) Locate(int row)
+    {
+        if (row < BaseCount) return (0, Start + row);
+        var (p, r) = Merge!.Delta[row - BaseCount];
+        return (1 + p, _parts![p].Start + r);
+    }
 
     /// <summary>The base row a row stands for: itself for a base row, the row a log row replaces, or -1 for a row new since the base.</summary>
     public int BaseRowOf(int row) => row < BaseCount ? row : Merge!.DeltaBaseRows[row - BaseCount];

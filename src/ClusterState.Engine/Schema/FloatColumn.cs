@@ -8,8 +8,7 @@ internal readonly struct FloatColumn
     private readonly IArrowArray? _array;
     private readonly ColumnGuard? _guard;
     private readonly int _base;
-    private readonly System.Runtime.CompilerServices.StrongBox<FloatColumn>? _delta;
-    private readonly int _split;
+    private readonly DeltaColumns<FloatColumn>? _delta;
 
     public FloatColumn(ColumnScope scope, string name)
     {
@@ -17,16 +16,12 @@ internal readonly struct FloatColumn
         if (_array is not null and not (FloatArray or DoubleArray))
             throw ColumnBinding.Mismatch(name, "float", _array.Data.DataType);
         _base = scope.Base;
-        if (scope.Delta is { } d)
-        {
-            _delta = new(new FloatColumn(d.Scope, name));
-            _split = d.Split;
-        }
+        if (scope.Delta is { } d) _delta = new(d, part => new FloatColumn(part, name));
     }
 
     public float? Get(int row)
     {
-        if (_delta is not null && row >= _split) return _delta.Value.Get(row - _split);
+        if (_delta is not null && row >= _delta.Split) return _delta.At(row, out int at).Get(at);
         _guard?.Ensure();
         return _array switch
         {

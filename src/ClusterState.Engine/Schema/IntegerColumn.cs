@@ -10,8 +10,7 @@ internal readonly struct IntegerColumn
     private readonly IArrowArray? _array;
     private readonly ColumnGuard? _guard;
     private readonly int _base;
-    private readonly System.Runtime.CompilerServices.StrongBox<IntegerColumn>? _delta;
-    private readonly int _split;
+    private readonly DeltaColumns<IntegerColumn>? _delta;
 
     public IntegerColumn(ColumnScope scope, string name)
     {
@@ -20,16 +19,12 @@ internal readonly struct IntegerColumn
             or ArrowTypeId.Int64 or ArrowTypeId.UInt8 or ArrowTypeId.UInt16 or ArrowTypeId.UInt32))
             throw ColumnBinding.Mismatch(name, "integer", _array.Data.DataType);
         _base = scope.Base;
-        if (scope.Delta is { } d)
-        {
-            _delta = new(new IntegerColumn(d.Scope, name));
-            _split = d.Split;
-        }
+        if (scope.Delta is { } d) _delta = new(d, part => new IntegerColumn(part, name));
     }
 
     public long? Get(int row)
     {
-        if (_delta is not null && row >= _split) return _delta.Value.Get(row - _split);
+        if (_delta is not null && row >= _delta.Split) return _delta.At(row, out int at).Get(at);
         _guard?.Ensure();
         int i = _base + row;
         return _array switch

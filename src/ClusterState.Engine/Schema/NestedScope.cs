@@ -32,9 +32,17 @@ internal static class NestedScope
             present = inBase;
             return result;
         }
-        var deltaScope = Of(delta.Scope, name, out var inDelta);
+        // Each part (record) of the delta has its own struct: its nested scope and presence are made on first use.
+        var presence = new DeltaColumns<Presence>(delta, part =>
+        {
+            Of(part, name, out var inPart);
+            return new Presence(inPart);
+        });
         int split = delta.Split;
-        present = row => row >= split ? inDelta(row - split) : inBase(row);
-        return result with { Delta = new DeltaScope(deltaScope, split) };
+        present = row => row >= split ? presence.At(row, out int at).Test(at) : inBase(row);
+        return result with { Delta = delta.Map(part => Of(part, name, out _)) };
     }
+
+    /// <summary>Whether a part's nested struct is present at a row.</summary>
+    private readonly record struct Presence(Func<int, bool> Test);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using Apache.Arrow;
 using N = ClusterState.ClusterSchema.Names;
@@ -14,7 +15,7 @@ internal sealed class NodeColumns : EntityColumns
     }
 
     /// <summary>A merged view: the base's rows with the commit log's (see <see cref="EntityColumns"/>).</summary>
-    public NodeColumns(RecordBatch batch, RecordBatch? delta, RowMerge? merge) : base(batch, delta, merge, N.Nodes)
+    public NodeColumns(RecordBatch batch, IReadOnlyList<EntityColumns>? parts, RowMerge? merge) : base(batch, parts, merge, N.Nodes)
     {
         Id = Key(N.Id);
         Role = new StringColumn(Scope, N.Role);

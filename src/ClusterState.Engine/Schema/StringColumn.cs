@@ -9,8 +9,7 @@ internal readonly struct StringColumn
     private readonly StringArray? _array;
     private readonly ColumnGuard? _guard;
     private readonly int _base;
-    private readonly System.Runtime.CompilerServices.StrongBox<StringColumn>? _delta;
-    private readonly int _split;
+    private readonly DeltaColumns<StringColumn>? _delta;
 
     public StringColumn(ColumnScope scope, string name)
     {
@@ -21,18 +20,14 @@ internal readonly struct StringColumn
             var other => throw ColumnBinding.Mismatch(name, "string", other.Data.DataType),
         };
         _base = scope.Base;
-        if (scope.Delta is { } d)
-        {
-            _delta = new(new StringColumn(d.Scope, name));
-            _split = d.Split;
-        }
+        if (scope.Delta is { } d) _delta = new(d, part => new StringColumn(part, name));
     }
 
     public bool IsPresent => _array is not null;
 
     public bool IsNull(int row)
     {
-        if (_delta is not null && row >= _split) return _delta.Value.IsNull(row - _split);
+        if (_delta is not null && row >= _delta.Split) return _delta.At(row, out int at).IsNull(at);
         if (_array is null) return true;
         _guard!.Ensure();
         return _array.IsNull(_base + row);
@@ -40,14 +35,14 @@ internal readonly struct StringColumn
 
     public string? Get(int row)
     {
-        if (_delta is not null && row >= _split) return _delta.Value.Get(row - _split);
+        if (_delta is not null && row >= _delta.Split) return _delta.At(row, out int at).Get(at);
         return IsNull(row) ? null : SafeStrings.Get(_array!, _base + row);
     }
 
     /// <summary>The UTF-8 bytes of a row (empty for null).</summary>
     public ReadOnlySpan<byte> GetBytes(int row)
     {
-        if (_delta is not null && row >= _split) return _delta.Value.GetBytes(row - _split);
+        if (_delta is not null && row >= _delta.Split) return _delta.At(row, out int at).GetBytes(at);
         if (_array is null) return default;
         _guard!.Ensure();
         var offsets = _array.ValueOffsets;

@@ -10,8 +10,7 @@ internal readonly struct StringListColumn
     private readonly StringArray? _values;
     private readonly ColumnGuard? _guard;
     private readonly int _base;
-    private readonly System.Runtime.CompilerServices.StrongBox<StringListColumn>? _delta;
-    private readonly int _split;
+    private readonly DeltaColumns<StringListColumn>? _delta;
 
     public StringListColumn(ColumnScope scope, string name)
     {
@@ -24,16 +23,12 @@ internal readonly struct StringListColumn
         };
         _values = (StringArray?)_array?.Values;
         _base = scope.Base;
-        if (scope.Delta is { } d)
-        {
-            _delta = new(new StringListColumn(d.Scope, name));
-            _split = d.Split;
-        }
+        if (scope.Delta is { } d) _delta = new(d, part => new StringListColumn(part, name));
     }
 
     public int Length(int row)
     {
-        if (_delta is not null && row >= _split) return _delta.Value.Length(row - _split);
+        if (_delta is not null && row >= _delta.Split) return _delta.At(row, out int at).Length(at);
         if (_array is null) return 0;
         _guard!.Ensure();
         return _array.IsNull(_base + row) ? 0 : _array.GetValueLength(_base + row);
@@ -42,7 +37,7 @@ internal readonly struct StringListColumn
     /// <summary>The elements of a row's list, read where the row lives (base or log rows).</summary>
     public ListElements Elements(int row)
     {
-        if (_delta is not null && row >= _split) return _delta.Value.Elements(row - _split);
+        if (_delta is not null && row >= _delta.Split) return _delta.At(row, out int at).Elements(at);
         int n = Length(row);
         if (n == 0) return default;
         return new ListElements(_values!.ValueOffsets, _values.Values, _array!.ValueOffsets[_base + row], n);
@@ -82,7 +77,7 @@ internal readonly struct StringListColumn
 
     public string[] Get(int row)
     {
-        if (_delta is not null && row >= _split) return _delta.Value.Get(row - _split);
+        if (_delta is not null && row >= _delta.Split) return _delta.At(row, out int at).Get(at);
         int n = Length(row);
         if (n == 0) return System.Array.Empty<string>();
         int start = _array!.ValueOffsets[_base + row];
@@ -94,7 +89,7 @@ internal readonly struct StringListColumn
     /// <summary>True when any element of the row's list equals one of <paramref name="set"/>.</summary>
     public bool Contains(int row, IUtf8Matcher set)
     {
-        if (_delta is not null && row >= _split) return _delta.Value.Contains(row - _split, set);
+        if (_delta is not null && row >= _delta.Split) return _delta.At(row, out int at).Contains(at, set);
         int n = Length(row);
         if (n == 0) return false;
         int start = _array!.ValueOffsets[_base + row];

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using Apache.Arrow;
 using N = ClusterState.ClusterSchema.Names;
@@ -14,7 +15,7 @@ internal sealed class TaskColumns : EntityColumns
     }
 
     /// <summary>A merged view: the base's rows with the commit log's (see <see cref="EntityColumns"/>).</summary>
-    public TaskColumns(RecordBatch batch, RecordBatch? delta, RowMerge? merge) : base(batch, delta, merge, N.Tasks)
+    public TaskColumns(RecordBatch batch, IReadOnlyList<EntityColumns>? parts, RowMerge? merge) : base(batch, parts, merge, N.Tasks)
     {
         Id = Key(N.Id);
         Type = new StringColumn(Scope, N.Type);

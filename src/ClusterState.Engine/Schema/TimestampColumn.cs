@@ -10,8 +10,7 @@ internal readonly struct TimestampColumn
     private readonly TimestampArray? _array;
     private readonly ColumnGuard? _guard;
     private readonly int _base;
-    private readonly System.Runtime.CompilerServices.StrongBox<TimestampColumn>? _delta;
-    private readonly int _split;
+    private readonly DeltaColumns<TimestampColumn>? _delta;
 
     public TimestampColumn(ColumnScope scope, string name)
     {
@@ -22,16 +21,12 @@ internal readonly struct TimestampColumn
             var other => throw ColumnBinding.Mismatch(name, "timestamp", other.Data.DataType),
         };
         _base = scope.Base;
-        if (scope.Delta is { } d)
-        {
-            _delta = new(new TimestampColumn(d.Scope, name));
-            _split = d.Split;
-        }
+        if (scope.Delta is { } d) _delta = new(d, part => new TimestampColumn(part, name));
     }
 
     public DateTime? Get(int row)
     {
-        if (_delta is not null && row >= _split) return _delta.Value.Get(row - _split);
+        if (_delta is not null && row >= _delta.Split) return _delta.At(row, out int at).Get(at);
         if (IsNull(row)) return null;
         try
         {
@@ -47,7 +42,7 @@ internal readonly struct TimestampColumn
 
     private bool IsNull(int row)
     {
-        if (_delta is not null && row >= _split) return _delta.Value.IsNull(row - _split);
+        if (_delta is not null && row >= _delta.Split) return _delta.At(row, out int at).IsNull(at);
         if (_array is null) return true;
         _guard!.Ensure();
         return _array.IsNull(_base + row);
@@ -56,7 +51,7 @@ internal readonly struct TimestampColumn
     /// <summary>Milliseconds since the Unix epoch, or null (no DateTime is made).</summary>
     public long? GetMilliseconds(int row)
     {
-        if (_delta is not null && row >= _split) return _delta.Value.GetMilliseconds(row - _split);
+        if (_delta is not null && row >= _delta.Split) return _delta.At(row, out int at).GetMilliseconds(at);
         if (IsNull(row)) return null;
         long raw = _array!.Values[_base + row];
         return ((Apache.Arrow.Types.TimestampType)_array.Data.DataType).Unit switch

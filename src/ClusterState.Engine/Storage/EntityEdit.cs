@@ -126,7 +126,7 @@ internal sealed class EntityEdit<T>
     {
         var itemType = (StructType)old.Items.Data.DataType;
         var patchType = (StructType)patch.Data.DataType;
-        var sources = new IArrowArray?[] { old.Items, old.DeltaItems };
+        var sources = old.Sources;
         var oldRows = new Take[Patch.Count];
         for (int k = 0; k < Patch.Count; k++)
             oldRows[k] = PatchSource[k] is int row and >= 0 ? ToTake(old.Locate(row)) : Take.Null;

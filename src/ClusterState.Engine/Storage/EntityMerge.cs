@@ -58,25 +58,51 @@ internal static class EntityMerge
         public int Applied { get; }
     }
 
-    /// <summary>One entity's merge while records are applied.</summary>
+    /// <summary>
+    /// One entity's merge while records are applied: the merge it went on from
+    /// (<see cref="_prior"/>, sorted arrays) and what the records since changed. Going on from a
+    /// merge costs the records applied and one linear pass to merge the result, not a copy of
+    /// every id the log wrote into hash tables and a sort of them at every generation.
+    /// </summary>
     internal sealed class State(EntityColumns baseColumns)
     {
+        private RowMerge? _prior;
+        private int _priorReplaced; // the replacing rows lead prior.Delta, in base-row order
         private Dictionary<int, (int Record, int Row)> _replaced = new();
         private HashSet<int> _removed = new();
         private Dictionary<string, int> _newAt = new(StringComparer.Ordinal);
         private List<(int Record, int Row)?> _new = new();
+        private RowMerge? _result;
 
-        /// <summary>A copy to go on from (the original stays as it was: another state may still go on from it).</summary>
-        public State Clone() => new(baseColumns)
+        /// <summary>
+        /// A state to go on from this one's result (this one stays as it was: another read may
+        /// still go on from it). Only the rows new to the base are copied; they are few.
+        /// </summary>
+        public State Clone()
         {
-            _replaced = new(_replaced),
-            _removed = new(_removed),
-            _newAt = new(_newAt, StringComparer.Ordinal),
-            _new = new(_new),
-        };
+            var prior = Result();
+            int replacedCount = 0;
+            while (replacedCount < prior.DeltaBaseRows.Length && prior.DeltaBaseRows[replacedCount] >= 0) replacedCount++;
+            return new(baseColumns)
+            {
+                _prior = prior,
+                _priorReplaced = replacedCount,
+                _newAt = new(_newAt, StringComparer.Ordinal),
+                _new = new(_new),
+            };
+        }
+
+        /// <summary>Whether a base row was removed by a record (removed rows stay removed: an id added again is a new row).</summary>
+        private bool IsRemoved(int baseRow)
+        {
+            if (_removed.Contains(baseRow)) return true;
+            if (_prior is null || Array.BinarySearch(_prior.Masked, baseRow) < 0) return false;
+            // Masked holds the replaced rows and the removed ones: removed unless it is replaced.
+            return Array.BinarySearch(_prior.DeltaBaseRows, 0, _priorReplaced, baseRow) < 0;
+        }
 
         private bool IsBaseRow(int hint, ReadOnlySpan<byte> id) =>
-            hint >= 0 && hint < baseColumns.Count && !_removed.Contains(hint) && !baseColumns.Keys.IsNull(hint)
+            hint >= 0 && hint < baseColumns.Count && !IsRemoved(hint) && !baseColumns.Keys.IsNull(hint)
             && baseColumns.Keys.GetBytes(hint).SequenceEqual(id);
 
         /// <summary>
@@ -122,6 +148,7 @@ internal static class EntityMerge
 
         public void Apply(CommitRecord record, int r, int k)
         {
+            _result = null;
             // Removals first, then rows: a commit that removes an id and adds it again puts it last.
             var removed = record.Removed(k);
             var hints = record.RemovedHints(k);
@@ -159,33 +186,72 @@ internal static class EntityMerge
 
         public RowMerge Result()
         {
-            // One sort of the replaced rows (the many); the removed ones (the few) are sorted apart and merged in.
-            var replaced = new int[_replaced.Count];
-            _replaced.Keys.CopyTo(replaced, 0);
-            Array.Sort(replaced);
-            var removed = new int[_removed.Count];
-            _removed.CopyTo(removed);
-            Array.Sort(removed);
-            var masked = new int[replaced.Length + removed.Length];
-            for (int i = 0, a = 0, b = 0; i < masked.Length; i++)
-                masked[i] = b >= removed.Length || (a < replaced.Length && replaced[a] < removed[b]) ? replaced[a++] : removed[b++];
-            int added = 0;
-            foreach (var x in _new) if (x is not null) added++;
-            var delta = new (int Record, int Row)[replaced.Length + added];
-            var deltaBase = new int[delta.Length];
-            for (int i = 0; i < replaced.Length; i++)
+            if (_result is not null) return _result;
+            // The base rows replaced since the prior merge, sorted (the few), merged in one pass with
+            // the prior's replacing rows (the many, already in base-row order); removed rows drop out.
+            var fresh = new int[_replaced.Count];
+            _replaced.Keys.CopyTo(fresh, 0);
+            Array.Sort(fresh);
+            var replacedRows = new List<int>(_priorReplaced + fresh.Length);
+            var replacedBy = new List<(int Record, int Row)>(_priorReplaced + fresh.Length);
+            int a = 0, b = 0;
+            while (a < _priorReplaced || b < fresh.Length)
             {
-                delta[i] = _replaced[replaced[i]];
-                deltaBase[i] = replaced[i];
+                int priorRow = a < _priorReplaced ? _prior!.DeltaBaseRows[a] : int.MaxValue;
+                int freshRow = b < fresh.Length ? fresh[b] : int.MaxValue;
+                if (freshRow <= priorRow)
+                {
+                    replacedRows.Add(freshRow);
+                    replacedBy.Add(_replaced[freshRow]);
+                    b++;
+                    if (freshRow == priorRow) a++; // replaced again: the newer version
+                }
+                else
+                {
+                    a++;
+                    if (_removed.Contains(priorRow)) continue;
+                    replacedRows.Add(priorRow);
+                    replacedBy.Add(_prior!.Delta[a - 1]);
+                }
             }
-            int d = replaced.Length;
-            foreach (var x in _new)
+            // Masked: every replaced row and every removed one (the prior's removed, and those since), ascending.
+            var removedNow = new int[_removed.Count];
+            _removed.CopyTo(removedNow);
+            Array.Sort(removedNow);
+            var removed = new List<int>(removedNow.Length);
+            if (_prior is not null)
             {
-                if (x is not { } at) continue;
+                // The prior's removed rows: its masked rows that are not its replaced ones (both ascending: one walk).
+                int r = 0;
+                foreach (int row in _prior.Masked)
+                {
+                    while (r < _priorReplaced && _prior.DeltaBaseRows[r] < row) r++;
+                    if (r < _priorReplaced && _prior.DeltaBaseRows[r] == row) continue;
+                    removed.Add(row);
+                }
+            }
+            removed.AddRange(removedNow);
+            removed.Sort();
+            var masked = new int[replacedRows.Count + removed.Count];
+            for (int i = 0, x = 0, y = 0; i < masked.Length; i++)
+                masked[i] = y >= removed.Count || (x < replacedRows.Count && replacedRows[x] < removed[y]) ? replacedRows[x++] : removed[y++];
+            int added = 0;
+            foreach (var n in _new) if (n is not null) added++;
+            var delta = new (int Record, int Row)[replacedRows.Count + added];
+            var deltaBase = new int[delta.Length];
+            for (int i = 0; i < replacedRows.Count; i++)
+            {
+                delta[i] = replacedBy[i];
+                deltaBase[i] = replacedRows[i];
+            }
+            int d = replacedRows.Count;
+            foreach (var n in _new)
+            {
+                if (n is not { } at) continue;
                 delta[d] = at;
                 deltaBase[d++] = -1;
             }
-            return new RowMerge(baseColumns.Count, masked, delta, deltaBase);
+            return _result = new RowMerge(baseColumns.Count, masked, delta, deltaBase);
         }
     }
 }

@@ -98,7 +98,9 @@ internal static class LogSummary
             var current = StateMetadata.Read(directory);
             if (current.Log != logName || current.LogLength < log.Length || Reach(current) >= data.Generation)
             {
-                AtomicFile.TryDelete(path);
+                // Not when the metadata names this very file: another writer summarised the same
+                // generation first (same name), and deleting it would leave the metadata naming nothing.
+                if (current.LogSummary != name) AtomicFile.TryDelete(path);
                 return false;
             }
             previous = current.LogSummary;
@@ -120,11 +122,10 @@ internal static class LogSummary
     private static RecordEntity Entity(EntityColumns c)
     {
         var merge = c.Merge!;
-        var items = c.DeltaItems!;
         int n = merge.Delta.Length;
-        var rows = c.DeltaStart == 0 && items.Length == n ? items
-            : (StructArray)ArrayInterleave.Build(items.Data.DataType, new IArrowArray?[] { items },
-                Enumerable.Range(c.DeltaStart, n).Select(r => new ArrayInterleave.Take(0, r)).ToArray());
+        // Copied out of the records that wrote them, in the merged order (runs of one record's rows in one stretch).
+        var rows = (StructArray)ArrayInterleave.Build(c.Items.Data.DataType, c.Sources,
+            Enumerable.Range(c.BaseCount, n).Select(row => c.Locate(row)).Select(at => new ArrayInterleave.Take(at.Source, at.Row)).ToArray());
         var replaced = new HashSet<int>(merge.DeltaBaseRows.Where(b => b >= 0));
         var removedRows = merge.Masked.Where(b => !replaced.Contains(b)).ToArray();
         var removed = removedRows.Select(b => c.Keys.Get(b) ?? throw new InvalidOperationException("A base row without a key was merged.")).ToArray();

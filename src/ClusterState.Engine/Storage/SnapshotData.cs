@@ -50,7 +50,7 @@ internal sealed class SnapshotData
     /// log's mapping, and entity columns that read the base's rows and the log's latest ones as
     /// one (see EntityColumns). Holds a reference on both mappings.
     /// </summary>
-    private SnapshotData(SnapshotData baseData, (string Path, ulong Device, ulong Inode) log, LogContents contents, RowMerge[] merges, int applied, string? damage, RecordBatch delta)
+    private SnapshotData(SnapshotData baseData, (string Path, ulong Device, ulong Inode) log, LogContents contents, RowMerge[] merges, int applied, string? damage, RecordBatch top)
     {
         Mapping = baseData.Mapping;
         Batch = baseData.Batch;
@@ -61,17 +61,17 @@ internal sealed class SnapshotData
         AppliedRecords = applied;
         LogDamage = damage;
         SchemaVersion = baseData.SchemaVersion;
-        Nodes = new NodeColumns(Batch, delta, merges[0]);
-        Tasks = new TaskColumns(Batch, delta, merges[1]);
-        Content = new ContentColumns(Batch, delta, merges[2]);
+        Nodes = new NodeColumns(Batch, new RecordParts(contents.Records, applied, 0), merges[0]);
+        Tasks = new TaskColumns(Batch, new RecordParts(contents.Records, applied, 1), merges[1]);
+        Content = new ContentColumns(Batch, new RecordParts(contents.Records, applied, 2), merges[2]);
         var last = applied > 0 ? contents.Records[applied - 1] : null;
         Generation = last?.Generation ?? baseData.Generation;
         ClusterId = baseData.ClusterId;
-        MasterId = ReadScalarString(delta, ClusterSchema.Names.MasterId) ?? baseData.MasterId;
-        UpdatedAt = Scalar(delta, ClusterSchema.Names.UpdatedAt) is TimestampArray ts && !ts.IsNull(0) ? ts.GetTimestampUnchecked(0).UtcDateTime : baseData.UpdatedAt;
+        MasterId = ReadScalarString(top, ClusterSchema.Names.MasterId) ?? baseData.MasterId;
+        UpdatedAt = Scalar(top, ClusterSchema.Names.UpdatedAt) is TimestampArray ts && !ts.IsNull(0) ? ts.GetTimestampUnchecked(0).UtcDateTime : baseData.UpdatedAt;
         _merges = merges;
         _records = contents.Records;
-        _top = delta;
+        _top = top;
     }
 
     private readonly RecordBatch? _top;
@@ -83,7 +83,7 @@ internal sealed class SnapshotData
 
     private Apache.Arrow.Schema? _stateSchema;
 
-    /// <summary>A batch with the state's top-level values (cluster, master, updated_at) and its full schema, without folding: the base's, or a merged state's delta.</summary>
+    /// <summary>A batch with the state's top-level values (cluster, master, updated_at) and its full schema, without folding: the base's, or for a merged state the base's with the last record's values (its entity lists are the base's: read the rows through the entity columns).</summary>
     public RecordBatch TopBatch => _top ?? Batch;
 
     private readonly (string Path, ulong Device, ulong Inode) _log;
@@ -209,9 +209,9 @@ internal sealed class SnapshotData
     /// <summary>
     /// The state of a base and the log records read: merged, with the base's mapping referenced
     /// once more. Given the state read before from a shorter part of the same log
-    /// (<paramref name="previous"/>), the merge goes on from where it stood and the delta copies
-    /// the rows it already held from its delta: a new generation costs its new records and one
-    /// copy of the delta, not a pass over every record since the base.
+    /// (<paramref name="previous"/>), the merge goes on from where it stood; the log rows are read
+    /// in the records themselves (DeltaScope), so a new generation costs its new records and the
+    /// merge's bookkeeping, not a copy of every row the log wrote since the base.
     /// </summary>
     private static SnapshotData Merge(SnapshotData baseData, (string Path, ulong Device, ulong Inode) identity, LogContents contents, long fileLength, long logLength,
         SnapshotData? previous = null)
@@ -220,10 +220,9 @@ internal sealed class SnapshotData
         var merges = EntityMerge.Build(bases, contents.Records, out int applied, out string? mergeDamage, out var progress, previous?._progress);
         string? damage = contents.Damage ?? mergeDamage;
         if (damage is null && fileLength < logLength) damage = $"the file holds {fileLength} of its {logLength} published bytes";
-        // A previous state the merge went on from (its progress is that of all its records) lends its delta.
-        var delta = Compaction.Delta(baseData.Batch, contents.Records, merges, applied, previous?._progress is not null ? previous : null);
+        var top = Compaction.Top(baseData.Batch, applied > 0 ? contents.Records[applied - 1] : null);
         baseData.Mapping.AddReference();
-        return new SnapshotData(baseData, identity, contents, merges, applied, damage, delta) { _progress = progress };
+        return new SnapshotData(baseData, identity, contents, merges, applied, damage, top) { _progress = progress };
     }
 
     /// <summary>Where this state's merge stands, for the next generation's read to go on from.</summary>
