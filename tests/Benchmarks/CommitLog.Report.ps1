@@ -29,7 +29,8 @@ function Get-CommitLogGoal([object[]] $Log) {
         $w = $l.WriterProcesses
         $verified = Test-WriterProcessesVerified $w
         [pscustomobject]@{ Goal = 'Eight writer processes × 500 commits ≥ 1,000 commits/s, all changes present, counter exact, a reader saw every generation consistent'
-            Measured = ('{0:N0} commits/s ({1} × {2}), {3}{4}' -f $w.CommitsPerSecond, $w.Writers, $w.CommitsPerWriter, $(if ($verified) { 'all verified' } else { '**verification failed**' }), $at)
+            Measured = ('{0:N0} commits/s ({1} × {2}, warm writers{5}), {3}{4}' -f $w.CommitsPerSecond, $w.Writers, $w.CommitsPerWriter, $(if ($verified) { 'all verified' } else { '**verification failed**' }), $at,
+                $(if ($w.PSObject.Properties['Cold']) { '; cold: {0:N0}' -f $w.Cold.CommitsPerSecond }))
             Met = $verified -and $w.CommitsPerSecond -ge 1000 -and $w.Writers -ge 8 -and $w.CommitsPerWriter -ge 500 }
     }
 }
@@ -95,27 +96,30 @@ function Write-CommitLogSection([object[]] $Log) {
     $processes = @($Log | Where-Object { $_.PSObject.Properties['WriterProcesses'] -and $_.WriterProcesses })
     if ($processes) {
         $w0 = $processes[0].WriterProcesses
-        Line ('Writer processes: {0} processes (tests/ClusterState.StressTool, started and each with the state opened before a start signal) commit {1:N0} times each on the same copy, durable, with the default `CommitOptions` (as a script''s commits are; the log stays below the compaction thresholds): each commit sets the writer''s own content row to the commit''s number and adds 1 to a shared counter row. Meanwhile a reader process opens the state again and again and checks in every generation it sees that the counter equals its start plus the writers'' own rows. Afterwards, read fresh: the counter exactly +{2:N0}, every writer''s row at its last commit (all changes present), one generation per acknowledged commit. Commits/s over the span from the first commit''s start to the last one''s end; latency as each writer timed its commit (waiting for the lock included). Baselines of the same run, both without the reader (which takes a core of its own): the same writers just before, and before them the same writers without group commit (`CommitOptions.GroupCommit = $false`: each commit flushes its record and the metadata while it holds the writer lock).' -f $w0.Writers, $w0.CommitsPerWriter, $w0.ChangesExpected)
+        Line ('Writer processes: {0} processes (tests/ClusterState.StressTool, started and each with the state opened before a start signal) commit {1:N0} times each on the same copy, durable, with the default `CommitOptions` (as a script''s commits are; the log stays below the compaction thresholds): each commit sets the writer''s own content row to the commit''s number and adds 1 to a shared counter row. Meanwhile a reader process opens the state again and again and checks in every generation it sees that the counter equals its start plus the writers'' own rows. Afterwards, read fresh: the counter exactly +{2:N0}, every writer''s row at its last commit (all changes present), one generation per acknowledged commit. Commits/s over the span from the first commit''s start to the last one''s end; latency as each writer timed its commit (waiting for the lock included). Each writer process first commits 300 times on a small private state of its own, so the JIT has compiled the commit path optimised, as in a writer that has run a while (a scheduler, the server). Baselines of the same run, all without the reader (which takes a core of its own): the same writers just before; before them the same writers without group commit (`CommitOptions.GroupCommit = $false`: each commit flushes its record and the metadata while it holds the writer lock); and first of all cold writers, which skip the warm-up and so pay for compiling the commit path during their commits.' -f $w0.Writers, $w0.CommitsPerWriter, $w0.ChangesExpected)
         Line
-        Line '| Scale | Processes × commits | Wall s | Commits/s | Commit p50 | p99 | max | Counter | Changes present | Reader: checks, generations seen | Verified | Without the reader: commits/s, commit p50 (p99) | … and without group commit |'
-        Line '|---|---|---|---|---|---|---|---|---|---|---|---|---|'
+        Line '| Scale | Processes × commits | Wall s | Commits/s | Commit p50 | p99 | max | Counter | Changes present | Reader: checks, generations seen | Verified | Without the reader: commits/s, commit p50 (p99) | … and without group commit | Cold writers, without the reader |'
+        Line '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'
         foreach ($l in $processes) {
             $w = $l.WriterProcesses
             $alone = if ($w.PSObject.Properties['WithoutReader']) { $w.WithoutReader }
             $aloneText = if (-not $alone) { '—' } else { '{0:N0}, {1}{2}' -f $alone.CommitsPerSecond, (& $p $alone.Commit), $(if (-not $alone.Verified) { ', **verification failed**' }) }
             $ungrouped = if ($w.PSObject.Properties['WithoutGroupCommit']) { $w.WithoutGroupCommit }
             $ungroupedText = if (-not $ungrouped) { '—' } else { '{0:N0}, {1}{2}' -f $ungrouped.CommitsPerSecond, (& $p $ungrouped.Commit), $(if (-not $ungrouped.Verified) { ', **verification failed**' }) }
-            Line ('| {0} | {1} × {2:N0} | {3:N2} | **{4:N0}** | {5} | {6} | {7} | +{8:N0} | {9:N0} of {10:N0} | {11:N0}, {12:N0} | {13} | {14} | {15} |' -f (& $scale $l), $w.Writers, $w.CommitsPerWriter, ($w.WallMs / 1000), $w.CommitsPerSecond,
+            $cold = if ($w.PSObject.Properties['Cold']) { $w.Cold }
+            $coldText = if (-not $cold) { '—' } else { '{0:N0}, {1}{2}' -f $cold.CommitsPerSecond, (& $p $cold.Commit), $(if (-not $cold.Verified) { ', **verification failed**' }) }
+            Line ('| {0} | {1} × {2:N0} | {3:N2} | **{4:N0}** | {5} | {6} | {7} | +{8:N0} | {9:N0} of {10:N0} | {11:N0}, {12:N0} | {13} | {14} | {15} | {16} |' -f (& $scale $l), $w.Writers, $w.CommitsPerWriter, ($w.WallMs / 1000), $w.CommitsPerSecond,
                 (& $f $w.Commit.MedianMs), (& $f $w.Commit.P99Ms), (& $f $w.Commit.MaxMs), $w.CounterDelta, $w.ChangesPresent, $w.ChangesExpected, $w.ReaderChecks, $w.ReaderGenerations,
-                $(if (Test-WriterProcessesVerified $w) { 'yes' } else { '**no**' }), $aloneText, $ungroupedText)
+                $(if (Test-WriterProcessesVerified $w) { 'yes' } else { '**no**' }), $aloneText, $ungroupedText, $coldText)
         }
         Line
-        foreach ($l in $processes | Where-Object { @($_.WriterProcesses.Failures).Count -or ($_.WriterProcesses.PSObject.Properties['WithoutReader'] -and @($_.WriterProcesses.WithoutReader.Failures).Count) -or ($_.WriterProcesses.PSObject.Properties['WithoutGroupCommit'] -and @($_.WriterProcesses.WithoutGroupCommit.Failures).Count) }) {
+        foreach ($l in $processes | Where-Object { @($_.WriterProcesses.Failures).Count -or ($_.WriterProcesses.PSObject.Properties['WithoutReader'] -and @($_.WriterProcesses.WithoutReader.Failures).Count) -or ($_.WriterProcesses.PSObject.Properties['WithoutGroupCommit'] -and @($_.WriterProcesses.WithoutGroupCommit.Failures).Count) -or ($_.WriterProcesses.PSObject.Properties['Cold'] -and @($_.WriterProcesses.Cold.Failures).Count) }) {
             Line "Failures of the writer processes ($($l.Scale)):"
             Line
             foreach ($e in $l.WriterProcesses.Failures) { Line "* ``$($e -replace '`', "'")``" }
             if ($l.WriterProcesses.PSObject.Properties['WithoutReader']) { foreach ($e in $l.WriterProcesses.WithoutReader.Failures) { Line "* without the reader: ``$($e -replace '`', "'")``" } }
             if ($l.WriterProcesses.PSObject.Properties['WithoutGroupCommit']) { foreach ($e in $l.WriterProcesses.WithoutGroupCommit.Failures) { Line "* without group commit: ``$($e -replace '`', "'")``" } }
+            if ($l.WriterProcesses.PSObject.Properties['Cold']) { foreach ($e in $l.WriterProcesses.Cold.Failures) { Line "* cold writers: ``$($e -replace '`', "'")``" } }
             Line
         }
     }

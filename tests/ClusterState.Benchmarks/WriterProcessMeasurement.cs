@@ -49,14 +49,20 @@ public static class WriterProcessMeasurement
             reset.UpdateContent.AddRange(Enumerable.Range(0, Writers).Select(w => new ContentUpdate { Cid = $"own-{w}", Replication = 0 }));
             StateStore.Commit(dir, reset, Setup);
         }
-        // Without group commit first (each commit flushes record and metadata under the lock), the same run's baseline.
-        var ungrouped = Run(dir, scaleName, commits, CounterBase, withReader: false, groupCommit: false);
+        // Cold processes first (their commits pay for the JIT compiling the commit path), then warm ones
+        // (each has committed 300 times on a small private state before the start: a writer that has
+        // run a while): without group commit (each commit flushes record and metadata under the lock),
+        // with it, and with it and the reader — the same run's baselines and the main figure.
+        var cold = Run(dir, scaleName, commits, CounterBase, withReader: false, warm: false);
+        Reset();
+        var ungrouped = Run(dir, scaleName, commits, Counter(dir), withReader: false, groupCommit: false);
         Reset();
         var alone = Run(dir, scaleName, commits, Counter(dir), withReader: false);
         Reset();
         var withReader = Run(dir, scaleName, commits, Counter(dir), withReader: true);
         withReader["WithoutGroupCommit"] = Baseline(ungrouped);
         withReader["WithoutReader"] = Baseline(alone);
+        withReader["Cold"] = Baseline(cold);
         return withReader;
     }
 
@@ -76,7 +82,7 @@ public static class WriterProcessMeasurement
         return s.FindContent(new ContentQuery { Cid = new[] { "counter" } }).Items.Single().Replication ?? 0;
     }
 
-    private static Dictionary<string, object> Run(string dir, string scaleName, int commits, int counterBase, bool withReader, bool groupCommit = true)
+    private static Dictionary<string, object> Run(string dir, string scaleName, int commits, int counterBase, bool withReader, bool groupCommit = true, bool warm = true)
     {
         // Start from an empty log, as the single-task commit does; the writers' commits make the next one.
         StateStore.Compact(dir);
@@ -91,7 +97,7 @@ public static class WriterProcessMeasurement
         var readerOutput = reader?.StandardOutput.ReadToEndAsync();
         var readerErrors = reader?.StandardError.ReadToEndAsync();
         var writers = Enumerable.Range(0, Writers)
-            .Select(w => Start("counter", dir, w.ToString(CultureInfo.InvariantCulture), commits.ToString(CultureInfo.InvariantCulture), start, groupCommit ? "group" : "nogroup")).ToList();
+            .Select(w => Start("counter", dir, w.ToString(CultureInfo.InvariantCulture), commits.ToString(CultureInfo.InvariantCulture), start, groupCommit ? "group" : "nogroup", warm ? "warm" : "cold")).ToList();
         // Every writer has started and opened the state before the first commit: process start-up is not measured.
         foreach (var w in writers)
             if (w.StandardOutput.ReadLine() != "ready") throw new InvalidOperationException("A writer process did not start: " + w.StandardError.ReadToEnd());

@@ -105,10 +105,13 @@ public static class EntityBatches
                 var (source, row) = c.Locate(order[at + i]);
                 plan[i] = new ArrayInterleave.Take(source, row);
             }
+            // Only the sources this chunk takes rows from are given their fields (a long log has thousands).
+            var inChunk = new HashSet<int>();
+            foreach (var take in plan) inChunk.Add(take.Source);
             var columns = new List<IArrowArray>(items.Fields.Count);
             for (int f = 0; f < items.Fields.Count; f++)
             {
-                for (int k = 0; k < all.Count; k++) sources[k] = ((StructArray?)all[k])?.Fields[f];
+                foreach (int k in inChunk) sources[k] = ((StructArray?)all[k])?.Fields[f];
                 columns.Add(ArrayInterleave.Build(items.Fields[f].Data.DataType, sources, plan));
             }
             yield return new RecordBatch(schema, columns, n);

@@ -45,7 +45,26 @@ internal static class Selection
         // Every row: the base's raw buffers are scanned, then the rows a commit log changed are
         // checked one by one and put in their places (EntityColumns.Combine).
         var baseRows = ScanBase(c.BaseCount, column, set);
-        return c.Merge is null ? baseRows : c.Combine(baseRows, Matches);
+        if (c.Merge is null) return baseRows;
+        if (column.Delta is not { } delta) return c.Combine(baseRows, Matches);
+        // The log rows live in their records: each record that holds one is scanned like the base
+        // (its own buffers, once), and every log row then looks its match up.
+        var logRows = delta.Rows;
+        var partMatches = new bool[]?[delta.PartCount];
+        var matches = new bool[logRows.Length];
+        for (int d = 0; d < logRows.Length; d++)
+        {
+            var (p, r) = logRows[d];
+            if (partMatches[p] is not { } m)
+            {
+                var part = delta.Part(p, out int count);
+                m = partMatches[p] = new bool[count];
+                foreach (int row in part.IsPresent ? ScanBase(count, part, set) : Array.Empty<int>()) m[row] = true;
+            }
+            matches[d] = m[r];
+        }
+        int split = delta.Split;
+        return c.Combine(baseRows, row => matches[row - split]);
     }
 
     /// <summary>Base rows [0, count) equal to one of the set, ascending, from the raw offsets and bytes.</summary>

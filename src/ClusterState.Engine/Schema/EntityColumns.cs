@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Threading;
 using Apache.Arrow;
 
 namespace ClusterState.Schema;
@@ -43,28 +42,11 @@ internal abstract class EntityColumns
 
     private readonly DeltaScope? _delta;
     private readonly IReadOnlyList<EntityColumns>? _parts;
-    private IArrowArray?[]? _sources;
-
     /// <summary>
     /// The arrays rows are taken from, as <see cref="Locate"/> numbers them: 0 the base's
     /// <see cref="Items"/>, then each log record's items.
     /// </summary>
-    public IReadOnlyList<IArrowArray?> Sources
-    {
-        get
-        {
-            if (_parts is null) return new IArrowArray?[] { Items };
-            var sources = Volatile.Read(ref _sources);
-            if (sources is null)
-            {
-                sources = new IArrowArray?[1 + _parts.Count];
-                sources[0] = Items;
-                for (int p = 0; p < _parts.Count; p++) sources[1 + p] = _parts[p].Items;
-                Volatile.Write(ref _sources, sources);
-            }
-            return sources;
-        }
-    }
+    public IReadOnlyList<IArrowArray?> Sources => new EntitySources(Items, _parts);
 
     /// <summary>
     /// Where row <paramref name="row"/> lives as a take over <see cref="Sources"/> (rows are

@@ -25,6 +25,9 @@ internal readonly struct StringColumn
 
     public bool IsPresent => _array is not null;
 
+    /// <summary>A merged view's log rows, each in its record's column (null for a base read alone).</summary>
+    public DeltaColumns<StringColumn>? Delta => _delta;
+
     public bool IsNull(int row)
     {
         if (_delta is not null && row >= _delta.Split) return _delta.At(row, out int at).IsNull(at);

@@ -31,9 +31,24 @@ internal static class ArrayInterleave
 
     public static IArrowArray Build(IArrowType type, IReadOnlyList<IArrowArray?> sources, ReadOnlySpan<Take> plan)
     {
-        var data = new ArrayData?[sources.Count];
-        for (int s = 0; s < sources.Count; s++) data[s] = sources[s]?.Data;
-        return ArrowArrayFactory.BuildArray(BuildData(type, data, Runs(plan), plan.Length));
+        var runs = Runs(plan);
+        // Only the sources the plan takes rows from: a merged view's sources are the base and every
+        // record of its log (thousands), and every nested column walks its list of sources.
+        var slots = new Dictionary<int, int>();
+        var used = new List<ArrayData?>();
+        for (int r = 0; r < runs.Length; r++)
+        {
+            var run = runs[r];
+            if (run.Source < 0) continue;
+            if (!slots.TryGetValue(run.Source, out int slot))
+            {
+                slot = used.Count;
+                used.Add(sources[run.Source]?.Data);
+                slots.Add(run.Source, slot);
+            }
+            runs[r] = run with { Source = slot };
+        }
+        return ArrowArrayFactory.BuildArray(BuildData(type, used.ToArray(), runs, plan.Length));
     }
 
     /// <summary>The plan as runs of consecutive rows of one source (or of nulls).</summary>

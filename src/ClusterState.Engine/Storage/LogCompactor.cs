@@ -32,14 +32,15 @@ internal static class LogCompactor
         if (snapshot.Data.Log is not { } log || (log.Length < minBytes && snapshot.Data.CommitsSinceBase < minRecords)) return null;
         if (snapshot.Metadata?.Snapshot != pinned.Snapshot || snapshot.Metadata?.Log != pinned.Log) return null;
 
-        // 1. The new base, written from the pinned generation with no lock held.
-        progress?.Invoke("fold");
-        snapshot.Data.ValidateAll();
-        var folded = snapshot.RecordBatch;
         long baseGeneration = snapshot.Generation;
         string baseName = StateStore.SnapshotFileName(baseGeneration);
         string basePath = Path.Combine(directory, baseName);
         if (baseName == pinned.Snapshot) return null;
+
+        // 1. The new base, written from the pinned generation with no lock held.
+        progress?.Invoke("fold");
+        snapshot.Data.ValidateAll();
+        var folded = snapshot.RecordBatch;
         progress?.Invoke("write");
         // Written behind (flushed as it goes): hundreds of MiB flushed at once at the end would
         // queue the committers' small log flushes behind them for the length of that flush.

@@ -32,13 +32,21 @@ public static partial class StateStore
         if (!File.Exists(Path.Combine(directory, StateMetadata.FileName)))
             throw new ClusterStateException(ErrorIds.StateNotFound, ClusterStateErrorKind.NotFound,
                 $"'{directory}' is not a cluster state: it has no {StateMetadata.FileName}.", directory);
-        // A process that commits here again is worth the ids' indexes (built once per base, shared by
-        // every generation of it, the log's ids overlaid); they are built before the lock is taken.
+        // What the commit needs of the current base is made ready before the lock is taken, so no
+        // other writer waits for it: the base validated once per process (a pass over every offset,
+        // half a second at the large scale) and, for a process that commits here again, the ids'
+        // indexes (built once per base, shared by every generation of it, the log's ids overlaid).
+        // The state read here is the one the locked open finds cached, unless a writer came between.
         bool repeated = CommitsHere.AddOrUpdate(directory, 1, (_, n) => n + 1) > 1;
-        if (repeated)
+        try
         {
             using var peek = ClusterSnapshot.Open(directory);
-            SnapshotIndexes.Warm(peek);
+            peek.Data.ValidateAll();
+            if (repeated) SnapshotIndexes.Warm(peek);
+        }
+        catch (ClusterStateException)
+        {
+            // Reported by the open under the lock, which decides (it also adopts records a crash left unpublished).
         }
         var writerLock = WriterLock.Acquire(directory, options.LockTimeout);
         try
