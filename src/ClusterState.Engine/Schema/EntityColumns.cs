@@ -34,14 +34,32 @@ internal abstract class EntityColumns
                 $"The merged '{column}' rows do not match their base ({merge.BaseCount} base rows for {BaseCount}).", column);
         Merge = merge;
         Count = merge.Count;
-        _parts = parts;
+        // Only the records that hold a log row that shows are parts, numbered as first met: a long
+        // log has thousands of records, and every typed column keeps a slot per part.
+        var delta = merge.Delta;
+        var slot = new int[parts.Count];
+        var used = new List<EntityColumns>();
+        var rows = new (int Part, int Row)[delta.Length];
+        for (int d = 0; d < delta.Length; d++)
+        {
+            var (p, r) = delta[d];
+            if (slot[p] == 0)
+            {
+                used.Add(parts[p]);
+                slot[p] = used.Count;
+            }
+            rows[d] = (slot[p] - 1, r);
+        }
+        _parts = used;
+        _rows = rows;
         // The parts are log records validated when they were read (CommitRecord.Read).
-        _delta = new DeltaScope(parts.Count, p => new ColumnScope(parts[p].Items, parts[p].Items.Offset + parts[p].Start, parts[p].Count, column) { Trusted = true },
-            merge.Delta, BaseCount);
+        _delta = new DeltaScope(used.Count, p => new ColumnScope(used[p].Items, used[p].Items.Offset + used[p].Start, used[p].Count, column) { Trusted = true },
+            rows, BaseCount);
     }
 
     private readonly DeltaScope? _delta;
-    private readonly IReadOnlyList<EntityColumns>? _parts;
+    private readonly List<EntityColumns>? _parts;
+    private readonly (int Part, int Row)[]? _rows;
     /// <summary>
     /// The arrays rows are taken from, as <see cref="Locate"/> numbers them: 0 the base's
     /// <see cref="Items"/>, then each log record's items.
@@ -55,7 +73,7 @@ internal abstract class EntityColumns
     public (int Source, int Row) Locate(int row)
     {
         if (row < BaseCount) return (0, Start + row);
-        var (p, r) = Merge!.Delta[row - BaseCount];
+        var (p, r) = _rows![row - BaseCount];
         return (1 + p, _parts![p].Start + r);
     }
 
