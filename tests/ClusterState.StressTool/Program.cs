@@ -4,7 +4,8 @@
 //                                      printing "ack <generation> <i> <elapsed ms> <start UTC ticks>" at the end; with a
 //                                      start file, opens the state, prints "ready" and commits once the file exists;
 //                                      "warm" first commits 300 times on a small private state, as a writer
-//                                      that has run a while has (the JIT has compiled the commit path optimised)
+//                                      that has run a while has (the JIT has compiled the commit path optimised);
+//                                      with CLUSTERSTATE_PHASES set, prints each commit phase's mean ms to stderr at the end
 //   reader <dir> <writers> <base> <ms> [<stop file>]
 //                                      opens the state again and again (for ms, or until the stop file exists);
 //                                      checks counter = base + sum(own-*)
