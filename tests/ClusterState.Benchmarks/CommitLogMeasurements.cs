@@ -134,7 +134,7 @@ public static class CommitLogMeasurements
     }
 
     /// <summary>Copies the seeded state's metadata, base and log (not its checkpoints) to out/bench/log-&lt;scale&gt;.</summary>
-    private static string CopyState(Scale scale)
+    internal static string CopyState(Scale scale)
     {
         string source = BenchStates.State(scale);
         string dir = Path.Combine(BenchStates.Root, "log-" + scale.Name);

@@ -48,6 +48,14 @@ public static class Program
         var logScales = BenchConfig.Quick ? new[] { Scale.Tiny } : new[] { Scale.Reference, Scale.Large };
         // --log-scale <name> measures the log on that scale alone (a quick look at one figure while working).
         if (Arg(args, "--log-scale") is { } only) logScales = Scale.All.Where(s => string.Equals(s.Name, only, StringComparison.OrdinalIgnoreCase)).ToArray();
+        if (Arg(args, "--writers") is { } writersScale)
+        {
+            // Only the eight writer processes on one scale, printed, not saved (a quick look while working on commit throughput).
+            var scale = Scale.All.Single(s => string.Equals(s.Name, writersScale, StringComparison.OrdinalIgnoreCase));
+            BenchStates.Prepare(scale);
+            Console.WriteLine(JsonSerializer.Serialize(WriterProcessMeasurement.Measure(CommitLogMeasurements.CopyState(scale), scale.Name), Indented));
+            return 0;
+        }
         if (args.Contains("--log"))
         {
             // Only the commit log measurements, merged into the last full run's results (a new file when there is none).

@@ -9,9 +9,9 @@ using static ClusterState.Engine.Tests.CommitLogTests;
 namespace ClusterState.Engine.Tests;
 
 /// <summary>
-/// Group commit (CommitOptions.GroupCommit): the log record is flushed after the writer lock is
-/// released and the metadata switched without a flush, so the log is what makes a commit
-/// durable: good records after the published length — a writer that crashed between its append
+/// Group commit (CommitOptions.GroupCommit): the log record is flushed and published after the
+/// writer lock is released, by its writer or one queued behind it (LogPublisher), and the
+/// metadata switched without a flush, so the log is what makes a commit durable: good records after the published length — a writer that crashed between its append
 /// and its switch, or a switch a power loss undid — are not read by readers and are adopted by
 /// the next commit, which follows them.
 /// </summary>
@@ -62,6 +62,93 @@ public class GroupCommitTests
         AssertSame(model.Rows(), Rows(after), "after the adopting commit");
     }
 
+    /// <summary>
+    /// Two records made on a copy of the state (generations g+1 and g+2, committed at
+    /// <paramref name="at"/> and a second later) appended to its log as two writers queued on the
+    /// lock leave them before either has published: what each would hand to LogPublisher.
+    /// </summary>
+    private static (AppendedRecord First, AppendedRecord Second, byte[] Header) AppendTwo(TempDirectory dir, string path, DateTime at)
+    {
+        string copy = dir.Combine("copy-two");
+        CopyState(path, copy);
+        var published = StateMetadata.Read(path);
+        var options = new CommitOptions { SummarizeLogRecords = 0, Now = at };
+        var first = StateStore.Commit(copy, new ChangeSet { AddContent = { new ClusterContent { Cid = "bafy-first", Size = 1, CreatedAt = Start } } }, options);
+        long middle = StateMetadata.Read(copy).LogLength;
+        options.Now = at.AddSeconds(1);
+        var second = StateStore.Commit(copy, new ChangeSet { AddContent = { new ClusterContent { Cid = "bafy-second", Size = 2, CreatedAt = Start } } }, options);
+        var copied = File.ReadAllBytes(Path.Combine(copy, published.Log!));
+        string log = Path.Combine(path, published.Log!);
+        using (var stream = new FileStream(log, FileMode.Append)) stream.Write(copied.AsSpan((int)published.LogLength));
+        return (new AppendedRecord(Path.GetFullPath(path), published.Log!, published.LogLength, copied[(int)published.LogLength..(int)middle], first.Generation, first.CommittedAt, true),
+            new AppendedRecord(Path.GetFullPath(path), published.Log!, middle, copied[(int)middle..], second.Generation, second.CommittedAt, true),
+            CommitLog.ReadHeader(log));
+    }
+
+    [Fact]
+    public void APublisher_PublishesTheRecordsQueuedBehindIt_WhoThenFindTheirsPublished()
+    {
+        var (dir, path, _) = CommitRandomly(seed: 34, commits: 3, checkEach: false);
+        using var _ = dir;
+        var at = Start.AddDays(3);
+        var (first, second, header) = AppendTwo(dir, path, at);
+        LogPublisher.Publish(first, header, TimeSpan.FromSeconds(5));
+        var metadata = StateMetadata.Read(path);
+        Assert.Equal(second.Generation, metadata.Generation);
+        Assert.Equal(second.End, metadata.LogLength);
+        Assert.Equal(at.AddSeconds(1), metadata.UpdatedAt); // the last record's own time
+        LogPublisher.Publish(second, header, TimeSpan.FromSeconds(5)); // already published: nothing to do
+        Assert.Equal(metadata.ToString(), StateMetadata.Read(path).ToString());
+        ClusterSnapshot.ClearCache();
+        using var s = ClusterSnapshot.Open(path);
+        Assert.Equal(2, s.FindContent(new ContentQuery { Cid = new[] { "bafy-first", "bafy-second" } }).Items.Count());
+    }
+
+    [Fact]
+    public void AFailedSwitch_RemovesItsRecordAndThoseBehindIt_WhoseWritersFailToo()
+    {
+        var (dir, path, model) = CommitRandomly(seed: 35, commits: 3, checkEach: false);
+        using var _ = dir;
+        var before = StateMetadata.Read(path);
+        var (first, second, header) = AppendTwo(dir, path, Start.AddDays(3));
+        StateStore.MetadataWriteFault = d => { if (d == first.Directory) throw new IOException("No space left on device"); };
+        try
+        {
+            Assert.Equal(ErrorIds.WriteFailed, Assert.Throws<ClusterStateException>(() => LogPublisher.Publish(first, header, TimeSpan.FromSeconds(5))).ErrorId);
+        }
+        finally
+        {
+            StateStore.MetadataWriteFault = null;
+        }
+        // The second writer's record went with the first's: it must not publish a log it is no longer in.
+        var e = Assert.Throws<ClusterStateException>(() => LogPublisher.Publish(second, header, TimeSpan.FromSeconds(5)));
+        Assert.Equal(ErrorIds.WriteFailed, e.ErrorId);
+        Assert.Equal(before.ToString(), StateMetadata.Read(path).ToString());
+        Assert.Equal(before.LogLength, new FileInfo(Path.Combine(path, before.Log!)).Length);
+        ClusterSnapshot.ClearCache();
+        using var s = ClusterSnapshot.Open(path);
+        AssertSame(model.Rows(), Rows(s), "after the failed switches");
+    }
+
+    [Fact]
+    public void RecordsStillToBePublished_AreFollowedByACompaction()
+    {
+        var (dir, path, _) = CommitRandomly(seed: 36, commits: 3, checkEach: false);
+        using var _ = dir;
+        var (_, second, _) = AppendTwo(dir, path, Start.AddDays(3));
+        // Their writers have not switched the metadata yet; the compaction's switch publishes them first.
+        Assert.NotNull(StateStore.Compact(path));
+        var metadata = StateMetadata.Read(path);
+        Assert.Equal(second.Generation, metadata.Generation);
+        ClusterSnapshot.ClearCache();
+        using var s = ClusterSnapshot.Open(path);
+        Assert.Equal(second.Generation, s.Generation);
+        Assert.Equal(2, s.FindContent(new ContentQuery { Cid = new[] { "bafy-first", "bafy-second" } }).Items.Count());
+        // The writers then find their records carried into the new base and return.
+        LogPublisher.Publish(second, Array.Empty<byte>(), TimeSpan.FromSeconds(5));
+        Assert.Equal(metadata.ToString(), StateMetadata.Read(path).ToString());
+    }
+
     [Fact]
     public void ATornRecordAfterThePublishedLength_IsCutByTheNextCommit()
     {
@@ -91,8 +178,8 @@ public class GroupCommitTests
                 new CommitOptions { SummarizeLogRecords = 0 })).ToList())));
         var generations = results.SelectMany(r => r.Select(c => c.Generation)).OrderBy(g => g).ToList();
         Assert.Equal(Enumerable.Range(2, writers * each).Select(g => (long)g), generations);
-        // Every record but the log's first (which the metadata must name durably) is flushed after the lock.
-        Assert.Equal(writers * each - 1, results.SelectMany(r => r).Count(c => c.PhaseMilliseconds.ContainsKey("sync")));
+        // Every record but the log's first (which the metadata must name durably) is flushed and published after the lock.
+        Assert.Equal(writers * each - 1, results.SelectMany(r => r).Count(c => c.PhaseMilliseconds.ContainsKey("publish-unlocked")));
         ClusterSnapshot.ClearCache();
         using var s = ClusterSnapshot.Open(path);
         Assert.Equal(1 + writers * each, s.Generation);

@@ -26,7 +26,12 @@ public sealed class CommitResult
     public TimeSpan Elapsed { get; set; }
     /// <summary>How long it waited for the writer lock.</summary>
     public TimeSpan LockWait { get; set; }
-    /// <summary>Milliseconds per phase: lock, plan, build, write, flush (fsync), publish. Old snapshots are deleted afterwards, in the background.</summary>
+    /// <summary>
+    /// Milliseconds per phase: peek (the state read before the lock), lock (until it was held, the
+    /// peek included), open, plan, build, write, flush (fsync), publish (under the lock), and
+    /// publish-unlocked (group commit: the flush and metadata switch after the lock, waiting for
+    /// the metadata lock included). Old snapshots are deleted afterwards, in the background.
+    /// </summary>
     public IReadOnlyDictionary<string, double> PhaseMilliseconds { get; set; } = new Dictionary<string, double>();
 
     /// <inheritdoc />

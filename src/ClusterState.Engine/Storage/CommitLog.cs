@@ -35,6 +35,26 @@ internal static class CommitLog
     }
 
     /// <summary>
+    /// The schema message a log file starts with (what a read of records appended to it needs
+    /// first), or SnapshotCorrupt when the file does not start with one.
+    /// </summary>
+    public static byte[] ReadHeader(string path)
+    {
+        using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        long length = RandomAccess.GetLength(file);
+        // Our schema message is a few KiB; a file-controlled length is bounded before a buffer is sized by it.
+        for (int size = 16 << 10; ; size *= 4)
+        {
+            var bytes = new byte[(int)Math.Min(length, size)];
+            int read = RandomAccess.Read(file, bytes, 0);
+            if (IpcLayout.TryReadMessage(bytes.AsSpan(0, read), out var header) && header.HeaderType == 1 /* Schema */) return bytes[..header.Length];
+            if (read < size || size >= 16 << 20)
+                throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                    $"The commit log '{path}' does not start with an Arrow schema message.", path);
+        }
+    }
+
+    /// <summary>
     /// The bytes of one record: its record-batch message, with the CRC-32C of the message (its
     /// checksum slot taken as zero) written into the slot.
     /// </summary>
@@ -84,29 +104,6 @@ internal static class CommitLog
         // A torn tail must go before anything follows it: a reader stops at the first bad record.
         if (RandomAccess.GetLength(file) > end) RandomAccess.SetLength(file, end);
         if (durable) NativeMethods.DataSync(file, path);
-    }
-
-    /// <summary>
-    /// Makes everything written to the log so far durable (a group commit's flush, after the
-    /// writer lock is released: it covers this writer's record and every one appended before it).
-    /// </summary>
-    public static void Sync(string path)
-    {
-        try
-        {
-            using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-            NativeMethods.DataSync(file, path);
-        }
-        catch (FileNotFoundException)
-        {
-            // A compaction switched to a new base and its cleanup removed this log: the switch
-            // wrote the records it carried durably into the new base's log, this one among them.
-        }
-        catch (IOException e)
-        {
-            throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
-                $"The commit was written to '{path}' but flushing it failed ({e.Message}); it is visible but may not survive a power loss.", path, e);
-        }
     }
 
     /// <summary>Cuts a log back to <paramref name="length"/> bytes (a log cut to nothing is deleted); best effort.</summary>

@@ -13,12 +13,13 @@ public sealed class CommitOptions
     public bool Durable { get; set; } = true;
 
     /// <summary>
-    /// Group commit (default true): a durable commit flushes its log record after it has released
-    /// the writer lock, so the next writers append while it waits for the disk, and one flush of
-    /// the log makes every record appended before it durable — writers queued on the lock share
-    /// flushes instead of taking turns at them. The commit still returns only once its record is
-    /// durable. False flushes the record and the metadata while holding the lock (one writer's
-    /// flush at a time; for measuring the difference).
+    /// Group commit (default true): a commit appends its record under the writer lock and
+    /// releases it; the flush of the log and the metadata switch follow under a second lock, by
+    /// the first writer to get there for every record appended so far (LogPublisher) — writers
+    /// queued on the lock share flushes and switches instead of taking turns at them, and the
+    /// next writers append meanwhile. The commit still returns only once its record is durable
+    /// and published. False flushes the record and switches the metadata while holding the writer
+    /// lock (one writer's flush at a time; for measuring the difference).
     /// </summary>
     public bool GroupCommit { get; set; } = true;
     /// <summary>Snapshots older than the newest this many are deleted when no reader can need them.</summary>

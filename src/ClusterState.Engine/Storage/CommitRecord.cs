@@ -41,6 +41,9 @@ internal sealed class CommitRecord
     /// <summary>The generation this record makes.</summary>
     public long Generation { get; }
 
+    /// <summary>The commit's time (the record's <c>updated_at</c>), or null where a record lacks it.</summary>
+    public DateTime? UpdatedAt => (ColumnBinding.Column(Batch, N.UpdatedAt) as TimestampArray)?.GetTimestamp(0)?.UtcDateTime;
+
     /// <summary>The rows written to entity <paramref name="k"/> (0 nodes, 1 tasks, 2 content).</summary>
     public EntityColumns Rows(int k) => _entities[k];
 

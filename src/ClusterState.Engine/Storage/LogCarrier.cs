@@ -84,7 +84,7 @@ internal sealed class LogCarrier(string directory, string oldLogName, LogContent
             var items = (StructArray)ArrayInterleave.Build(rows.Items.Data.DataType, new IArrowArray?[] { rows.Items }, plan);
             parts[k] = new RecordEntity(items, hints, removed, removedHints);
         }
-        var updatedAt = ((TimestampArray)ColumnBinding.Column(record.Batch, ClusterSchema.Names.UpdatedAt)!).GetTimestamp(0)?.UtcDateTime ?? DateTime.UtcNow;
+        var updatedAt = record.UpdatedAt ?? DateTime.UtcNow;
         var masterId = ((StringArray)ColumnBinding.Column(record.Batch, ClusterSchema.Names.MasterId)!).GetString(0) ?? pinned.MasterId;
         return CommitLog.Serialize(CommitRecord.Build(logSchema, record.Generation, pinned.ClusterId, masterId, updatedAt, parts));
     }

@@ -85,7 +85,9 @@ internal static class LogCompactor
             progress?.Invoke("switch");
             using (WriterLock.Acquire(directory, lockTimeout ?? TimeSpan.FromSeconds(30)))
             {
-                var current = StateMetadata.Read(directory);
+                // Settled: the commits whose publication is still to come are published first, so the
+                // switch's generation follows theirs (they find their records carried and return).
+                var current = StateStore.Settle(directory);
                 if (current.Snapshot != pinned.Snapshot || current.Log != pinned.Log || current.LogLength < snapshot.Data.Log.Length) return null;
                 var next = current.Clone();
                 next.Supersede(current);

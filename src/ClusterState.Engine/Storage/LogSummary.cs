@@ -92,23 +92,28 @@ internal static class LogSummary
             stream.Write(log.Header.Span);
             stream.Write(bytes);
         }, durable: false, "log summary");
-        string? previous;
+        string? previous = null;
+        bool switched = false;
         using (WriterLock.Acquire(directory, lockTimeout))
         {
-            var current = StateMetadata.Read(directory);
-            if (current.Log != logName || current.LogLength < log.Length || Reach(current) >= data.Generation)
+            StateStore.Update(directory, current =>
             {
-                // Not when the metadata names this very file: another writer summarised the same
-                // generation first (same name), and deleting it would leave the metadata naming nothing.
-                if (current.LogSummary != name) AtomicFile.TryDelete(path);
-                return false;
-            }
-            previous = current.LogSummary;
-            var next = current.Clone();
-            next.LogSummary = name;
-            next.LogSummaryOffset = log.Length;
-            StateStore.Publish(directory, next, durable: false);
+                if (current.Log != logName || current.LogLength < log.Length || Reach(current) >= data.Generation)
+                {
+                    // Not when the metadata names this very file: another writer summarised the same
+                    // generation first (same name), and deleting it would leave the metadata naming nothing.
+                    if (current.LogSummary != name) AtomicFile.TryDelete(path);
+                    return null;
+                }
+                previous = current.LogSummary;
+                var next = current.Clone();
+                next.LogSummary = name;
+                next.LogSummaryOffset = log.Length;
+                switched = true;
+                return next;
+            }, durable: false);
         }
+        if (!switched) return false;
         // A reader that read the old name and opens it now finds it gone and reads the log instead.
         if (previous is not null && previous != name) AtomicFile.TryDelete(Path.Combine(directory, previous));
         return true;

@@ -48,18 +48,23 @@ public static partial class StateStore
         {
             // Reported by the open under the lock, which decides (it also adopts records a crash left unpublished).
         }
+        var peeked = clock.Elapsed;
         var writerLock = WriterLock.Acquire(directory, options.LockTimeout);
         try
         {
-            var (result, unsynced) = CommitLocked(directory, plan, options, clock, repeated);
-            // Group commit: the record is flushed with the lock released (see CommitOptions.GroupCommit).
+            var (result, appended, background) = CommitLocked(directory, plan, options, clock, repeated);
+            if (result.PhaseMilliseconds is Dictionary<string, double> held) held["peek"] = peeked.TotalMilliseconds;
+            // Group commit: the record is flushed and published with the writer lock released, by
+            // this writer or one queued behind it (LogPublisher; CommitOptions.GroupCommit).
             writerLock.Dispose();
-            if (unsynced is not null)
+            if (appended is not null)
             {
-                var sync = Stopwatch.StartNew();
-                CommitLog.Sync(unsynced);
-                if (result.PhaseMilliseconds is Dictionary<string, double> phases) phases["sync"] = sync.Elapsed.TotalMilliseconds;
+                var publish = Stopwatch.StartNew();
+                LogPublisher.Publish(appended.Value.Record, appended.Value.Header, options.LockTimeout);
+                if (result.PhaseMilliseconds is Dictionary<string, double> phases) phases["publish-unlocked"] = publish.Elapsed.TotalMilliseconds;
             }
+            // After the publication: a compaction pins the published generation, this one included.
+            background?.Invoke();
             result.Elapsed = clock.Elapsed;
             return result;
         }
@@ -71,9 +76,10 @@ public static partial class StateStore
 
     /// <summary>
     /// The commit while the writer lock is held: returns its result and, when the record still
-    /// has to be made durable after the lock is released, the log to flush.
+    /// has to be made durable and published after the lock is released, the record and the
+    /// schema message of its log.
     /// </summary>
-    private static (CommitResult Result, string? Unsynced) CommitLocked(string directory, Func<ClusterSnapshot, ChangeSet> plan, CommitOptions options, Stopwatch clock, bool repeated)
+    private static (CommitResult Result, (AppendedRecord Record, ReadOnlyMemory<byte> Header)? Appended, Action? Background) CommitLocked(string directory, Func<ClusterSnapshot, ChangeSet> plan, CommitOptions options, Stopwatch clock, bool repeated)
     {
         var lockWait = clock.Elapsed;
         var phases = new Dictionary<string, double>(StringComparer.Ordinal) { ["lock"] = lockWait.TotalMilliseconds };
@@ -114,7 +120,7 @@ public static partial class StateStore
                 LockWait = lockWait,
                 Elapsed = clock.Elapsed,
                 PhaseMilliseconds = phases,
-            }, null);
+            }, null, null);
         }
 
         var now = Truncate(options.Now ?? DateTime.UtcNow);
@@ -144,12 +150,13 @@ public static partial class StateStore
         // record is decoded before it is written, and refused as SnapshotCorrupt if it fails.
         if (!current.Data.HasOwnSchema) CommitLog.CheckReadable(logSchema, bytes, Path.Combine(directory, metadata.Log ?? CommitLog.FileName(current.Generation)));
         Mark("build");
-        var (logLength, unsynced) = AppendToLog(directory, metadata, current, bytes, generation, now, options, Mark);
+        var (logLength, appended) = AppendToLog(directory, metadata, current, bytes, generation, now, options, Mark);
+        Action? background = null;
         if ((options.CompactLogBytes > 0 && logLength >= options.CompactLogBytes)
             || (options.CompactLogRecords > 0 && current.Data.CommitsSinceBase + 1 >= options.CompactLogRecords))
-            InBackground(Compacting, directory, "Compaction", () => LogCompactor.Run(directory));
+            background = () => InBackground(Compacting, directory, "Compaction", () => LogCompactor.Run(directory));
         else if (options.SummarizeLogRecords > 0 && generation - (LogSummary.Reach(metadata) ?? generation) >= options.SummarizeLogRecords)
-            InBackground(Summarizing, directory, "Summary of the log", () => LogSummary.Write(directory, options.LockTimeout));
+            background = () => InBackground(Summarizing, directory, "Summary of the log", () => LogSummary.Write(directory, options.LockTimeout));
         return (new CommitResult
         {
             PreviousGeneration = generation - 1,
@@ -162,7 +169,7 @@ public static partial class StateStore
             LockWait = lockWait,
             Elapsed = clock.Elapsed,
             PhaseMilliseconds = phases,
-        }, unsynced);
+        }, appended, background);
     }
 
     /// <summary>
@@ -172,7 +179,7 @@ public static partial class StateStore
     /// before the switch leaves bytes no reader reads, a crash after it an acknowledged commit.
     /// The caller holds the writer lock.
     /// </summary>
-    private static (long Length, string? Unsynced) AppendToLog(string directory, StateMetadata metadata, ClusterSnapshot current, byte[] record, long generation, DateTime now,
+    private static (long Length, (AppendedRecord Record, ReadOnlyMemory<byte> Header)? Appended) AppendToLog(string directory, StateMetadata metadata, ClusterSnapshot current, byte[] record, long generation, DateTime now,
         CommitOptions options, Action<string> mark)
     {
         var next = metadata.Clone();
@@ -193,13 +200,22 @@ public static partial class StateStore
             bytes = [.. CommitLog.Header(ClusterSchema.BuildLog(current.Data.Batch.Schema, current.Generation)), .. record];
         }
         string logPath = Path.Combine(directory, logName);
-        // With group commit the record is flushed after the lock is released, and the metadata is
-        // switched without a flush: the log is what makes a commit durable — a writer adopts good
-        // records after the published length (OpenToWrite) — so a switch a crash undid loses
-        // nothing. Not the first record of a log: until the metadata names the file, nothing finds it.
-        bool later = options.Durable && options.GroupCommit && offset > 0;
+        // With group commit the record is flushed and published after the writer lock is released
+        // (LogPublisher): the metadata switch, a new file and a rename that on ext4 waits for the
+        // journal while other writers flush, was half of the time a commit held the lock. The log
+        // is what makes a commit durable — a writer adopts good records after the published length
+        // (OpenToWrite) — so a switch a crash undid loses nothing. Not the first record of a log:
+        // until the metadata names the file, nothing finds it.
+        // Nor a record written where damage was cut off (before the published length, which its
+        // switch moves back to the last good record): writers queued behind it must follow that.
+        bool later = options.GroupCommit && offset > 0 && offset >= metadata.LogLength;
         CommitLog.Write(logPath, offset, bytes, options.Durable && !later);
         mark("write");
+        if (later)
+        {
+            var header = current.Data.Log!.Header.ToArray(); // the log's mapping may go with the snapshot
+            return (offset + bytes.Length, (new AppendedRecord(directory, logName, offset, bytes, generation, now, options.Durable), header));
+        }
         next.Generation = generation;
         next.UpdatedAt = now;
         next.Log = logName;
@@ -209,7 +225,7 @@ public static partial class StateStore
         // generation reads it from the log; nothing else is written.
         try
         {
-            Publish(directory, next, options.Durable && !later);
+            Publish(directory, next, options.Durable);
         }
         catch
         {
@@ -219,7 +235,7 @@ public static partial class StateStore
             throw;
         }
         mark("publish");
-        return (next.LogLength, later ? logPath : null);
+        return (next.LogLength, null);
     }
 
     /// <summary>How many commits this process made on each state directory.</summary>

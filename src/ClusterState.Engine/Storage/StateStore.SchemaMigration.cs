@@ -27,7 +27,7 @@ public static partial class StateStore
         directory = System.IO.Path.GetFullPath(directory);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var writerLock = WriterLock.Acquire(directory, options.LockTimeout);
-        var metadata = StateMetadata.Read(directory);
+        var metadata = Settle(directory); // every row is rewritten: commits still publishing theirs included
         using var current = ClusterSnapshot.Open(directory);
         current.Data.ValidateAll(); // every row and extra column is rewritten: refuse damage first
         if (current.SchemaVersion > ClusterSchema.CurrentVersion)

@@ -80,7 +80,7 @@ public static partial class StateStore
                     $"'{directory}' already holds a cluster state; replacing it must be asked for.", directory);
             try
             {
-                previous = StateMetadata.Read(directory);
+                previous = Settle(directory);
                 generation = StateMetadata.Next(previous.Generation, directory);
             }
             catch (ClusterStateException)
@@ -117,10 +117,33 @@ public static partial class StateStore
     internal static void UpdateMetadata(string directory, Action<StateMetadata> change)
     {
         using var writerLock = WriterLock.Acquire(directory, new CommitOptions().LockTimeout);
-        var metadata = StateMetadata.Read(directory).Clone();
-        change(metadata);
-        Publish(directory, metadata);
+        Update(directory, current =>
+        {
+            var metadata = current.Clone();
+            change(metadata);
+            return metadata;
+        });
     }
+
+    /// <summary>
+    /// Rewrites the metadata from what it is now, under the metadata lock (<paramref name="change"/>
+    /// returns the new metadata, or null to leave it): a commit that publishes its record meanwhile
+    /// (LogPublisher) can neither be undone by it nor undo it. The caller holds the writer lock.
+    /// </summary>
+    internal static void Update(string directory, Func<StateMetadata, StateMetadata?> change, bool durable = true)
+    {
+        using (LogPublisher.Lock(directory, new CommitOptions().LockTimeout))
+        {
+            if (change(StateMetadata.Read(directory)) is { } next) WriteMetadata(directory, next, durable);
+        }
+    }
+
+    /// <summary>
+    /// The metadata with every record appended to the log published (commits whose publication is
+    /// still to come, LogPublisher.Settle). The caller holds the writer lock and is about to
+    /// replace the base: what it writes then follows every commit made so far.
+    /// </summary>
+    internal static StateMetadata Settle(string directory) => LogPublisher.Settle(directory, new CommitOptions().LockTimeout);
 
     /// <summary>The file name of a generation's snapshot.</summary>
     internal static string SnapshotFileName(long generation) => $"snapshot_{generation:D8}.arrow";
@@ -135,8 +158,19 @@ public static partial class StateStore
             GC.KeepAlive(batch); // native buffers must outlive the copy from spans over them (see CommitLog.Serialize)
         }, durable, "snapshot", written, writeBehind);
 
-    /// <summary>Atomically points the directory's metadata at a new snapshot.</summary>
-    internal static void Publish(string directory, StateMetadata metadata, bool durable = true) =>
+    /// <summary>
+    /// Atomically points the directory's metadata at a new snapshot or generation, under the
+    /// metadata lock (see LogPublisher for who may change what). The caller holds the writer lock
+    /// and built <paramref name="metadata"/> from metadata <see cref="Settle"/>d or read under it,
+    /// with a generation and log length that cover every record in the log.
+    /// </summary>
+    internal static void Publish(string directory, StateMetadata metadata, bool durable = true)
+    {
+        using (LogPublisher.Lock(directory, new CommitOptions().LockTimeout)) WriteMetadata(directory, metadata, durable);
+    }
+
+    /// <summary>Writes state_metadata.json by an atomic rename; the caller holds the metadata lock.</summary>
+    internal static void WriteMetadata(string directory, StateMetadata metadata, bool durable) =>
         AtomicFile.Write(Path.Combine(directory, StateMetadata.FileName), stream =>
         {
             MetadataWriteFault?.Invoke(directory);

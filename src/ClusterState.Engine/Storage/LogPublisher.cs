@@ -1,0 +1,157 @@
+using System;
+using System.IO;
+using Microsoft.Win32.SafeHandles;
+
+namespace ClusterState.Storage;
+
+/// <summary>
+/// Publishes commit records after the writer lock is released (group commit, DESIGN.md §5).
+/// Measured with eight writer processes, the metadata switch (a new file and a rename, which on
+/// ext4 waits for the journal while other writers flush) was half of the time a commit held the
+/// writer lock. So a commit appends its record under the writer lock and leaves; the flush and
+/// the switch happen under a second lock, <c>metadata.lock</c>, by whichever writer gets there
+/// first: it flushes the log and publishes every good record appended so far, its own and those of
+/// writers queued behind it, who then find theirs published and return.
+/// <para>
+/// The rule that keeps the metadata true: <c>generation</c>, <c>updated_at</c> and
+/// <c>log_length</c> move only forward, under the metadata lock; every other key changes only
+/// under the writer lock, from metadata that <see cref="Settle"/> brought up to date or read
+/// under the metadata lock (<see cref="StateStore.Update"/>). Lock order: writer, then metadata.
+/// A writer that holds the writer lock reads records appended beyond the published length as
+/// part of the state (ClusterSnapshot.OpenToWrite): its record follows them.
+/// </para>
+/// </summary>
+internal static class LogPublisher
+{
+    /// <summary>The lock that serialises writes of <c>state_metadata.json</c>.</summary>
+    public const string LockFileName = "metadata.lock";
+
+    /// <summary>
+    /// Makes <paramref name="record"/> durable and visible, or reports that it could not be: a
+    /// record whose metadata switch fails is removed again (with every record appended after it,
+    /// whose writers find theirs gone and fail too), so a failed commit is never seen.
+    /// </summary>
+    public static void Publish(AppendedRecord record, ReadOnlyMemory<byte> logHeader, TimeSpan lockTimeout)
+    {
+        try
+        {
+            using (Lock(record.Directory, lockTimeout))
+            {
+                var current = StateMetadata.Read(record.Directory);
+                if (current.Log != record.LogName)
+                {
+                    // The base was switched since the append: the switch read the log to its end
+                    // under the writer lock and carried this record (Settle, LogCompactor).
+                    return;
+                }
+                if (current.LogLength >= record.End) return; // published by a writer queued after it (who flushed it)
+                PublishTail(record.Directory, current, logHeader, record);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ClusterStateException { ErrorId: ErrorIds.WriteFailed })
+        {
+            if (Withdraw(record, lockTimeout)) return;
+            if (e is ClusterStateException) throw;
+            throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
+                $"The commit was not written: its record in '{record.LogName}' could not be made durable and published ({e.Message}).", record.Directory, e);
+        }
+    }
+
+    /// <summary>
+    /// Publishes the records appended beyond the published length (a commit whose publication is
+    /// still to come, or was cut off by a crash) and returns the metadata as it then is. The
+    /// caller holds the writer lock and is about to change the base or the keys others than
+    /// the generation's: a replacement or compaction then follows every acknowledged commit.
+    /// </summary>
+    public static StateMetadata Settle(string directory, TimeSpan lockTimeout)
+    {
+        using (Lock(directory, lockTimeout))
+        {
+            var current = StateMetadata.Read(directory);
+            if (current.Log is not { } name || current.LogLength == 0) return current;
+            string path = Path.Combine(directory, name);
+            if (!File.Exists(path) || new FileInfo(path).Length <= current.LogLength) return current;
+            return PublishTail(directory, current, CommitLog.ReadHeader(path), null) ?? current;
+        }
+    }
+
+    /// <summary>
+    /// Under the metadata lock: flushes the log and publishes its good records up to its end.
+    /// With <paramref name="own"/>, that record must still be where it was written (a failed
+    /// commit before it may have removed it: then WriteFailed), and only the records after it
+    /// are decoded (usually none: the writer's own generation and time are known). Null when
+    /// there was nothing to publish.
+    /// </summary>
+    private static StateMetadata? PublishTail(string directory, StateMetadata current, ReadOnlyMemory<byte> header, AppendedRecord? own)
+    {
+        string path = Path.Combine(directory, current.Log!);
+        long from = current.LogLength;
+        using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        long length = RandomAccess.GetLength(file);
+        long scanFrom = from;
+        if (own is not null)
+        {
+            var written = new byte[own.Bytes.Length];
+            if (own.Offset < from || RandomAccess.Read(file, written, own.Offset) != written.Length || !written.AsSpan().SequenceEqual(own.Bytes))
+                throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
+                    $"The commit was not written: its record in '{path}' was removed after the metadata switch of a commit before it failed.", path);
+            scanFrom = own.End;
+        }
+        long generation = own?.Generation ?? 0, end = scanFrom;
+        DateTime updatedAt = own?.CommittedAt ?? default;
+        if (length > scanFrom)
+        {
+            // Records appended after this writer's (by writers queued behind it), or the whole
+            // unpublished tail: a few records. The log as a whole is bounded by int.MaxValue,
+            // which its readers need, and by the compaction threshold.
+            if (length - scanFrom > int.MaxValue - header.Length)
+                throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                    $"The commit log '{path}' holds {length - scanFrom} unpublished bytes, more than a log can.", path);
+            var bytes = new byte[header.Length + (length - scanFrom)];
+            header.CopyTo(bytes);
+            int read = RandomAccess.Read(file, bytes.AsSpan(header.Length), scanFrom);
+            var contents = CommitLog.Read(bytes.AsMemory(0, header.Length + read), path);
+            if (contents.Records.Count > 0)
+            {
+                var last = contents.Records[^1];
+                generation = last.Generation;
+                updatedAt = last.UpdatedAt ?? DateTime.UtcNow;
+                end = scanFrom + contents.Length - header.Length;
+            }
+        }
+        if (end == from) return null; // a torn tail only
+        // A durable writer's record is flushed before anyone can read it; so is every record a
+        // writer publishes besides its own (their writers may have asked for durability).
+        if (own is null || own.Durable || from < own.Offset || end > own.End) NativeMethods.DataSync(file, path);
+        var next = current.Clone();
+        next.Generation = generation;
+        next.UpdatedAt = updatedAt;
+        next.LogLength = end;
+        StateStore.WriteMetadata(directory, next, durable: false);
+        return next;
+    }
+
+    /// <summary>
+    /// After a failed switch: true when the record was published after all (by a writer after
+    /// it), else it is cut off the log — with the writer lock held, so nothing is appended
+    /// meanwhile — and false.
+    /// </summary>
+    private static bool Withdraw(AppendedRecord record, TimeSpan lockTimeout)
+    {
+        using (WriterLock.Acquire(record.Directory, lockTimeout))
+        using (Lock(record.Directory, lockTimeout))
+        {
+            var current = StateMetadata.Read(record.Directory);
+            if (current.Log != record.LogName || current.LogLength >= record.End) return true;
+            CommitLog.Cut(Path.Combine(record.Directory, record.LogName), current.LogLength);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Takes the metadata lock: at once when it is free (it is held for a flush and a rename, and
+    /// a writer that finds it taken usually finds its record published when it gets it).
+    /// </summary>
+    public static IDisposable Lock(string directory, TimeSpan timeout) =>
+        WriterLock.TryAcquire(directory, LockFileName) ?? WriterLock.Acquire(directory, timeout, LockFileName);
+}
