@@ -80,7 +80,8 @@ internal abstract class EntityColumns
     /// <summary>The base row a row stands for: itself for a base row, the row a log row replaces, or -1 for a row new since the base.</summary>
     public int BaseRowOf(int row) => row < BaseCount ? row : Merge!.DeltaBaseRows[row - BaseCount];
 
-    private static (StructArray Items, int Start, int Count) Bind(RecordBatch batch, string column)
+    /// <summary>The entity list <paramref name="column"/> of a one-row batch: its items and the range of them it holds (checked, not its fields).</summary>
+    internal static (StructArray Items, int Start, int Count) Bind(RecordBatch batch, string column)
     {
         var array = ColumnBinding.Column(batch, column);
         if (array is null)

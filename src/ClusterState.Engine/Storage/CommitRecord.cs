@@ -15,17 +15,22 @@ namespace ClusterState.Storage;
 /// </summary>
 internal sealed class CommitRecord
 {
-    private CommitRecord(RecordBatch batch, long generation, EntityColumns[] entities, string[][] removed, int[][] rowHints, int[][] removedHints)
+    private CommitRecord(RecordBatch batch, long generation, EntityColumns?[] entities, int[] counts, string[][] removed, int[][] rowHints, int[][] removedHints)
     {
         Batch = batch;
         Generation = generation;
         _entities = entities;
+        _counts = counts;
         _removed = removed;
         _rowHints = rowHints;
         _removedHints = removedHints;
     }
 
-    private readonly EntityColumns[] _entities;
+    // An entity's columns are bound (dozens of fields) only where the record holds rows of it,
+    // or when asked for: a process that follows other writers' one-row commits read every record
+    // three times over, and binding the two empty lists was a quarter of that.
+    private readonly EntityColumns?[] _entities;
+    private readonly int[] _counts;
     private readonly string[][] _removed;
     private readonly int[][] _rowHints;
     private readonly int[][] _removedHints;
@@ -45,7 +50,22 @@ internal sealed class CommitRecord
     public DateTime? UpdatedAt => (ColumnBinding.Column(Batch, N.UpdatedAt) as TimestampArray)?.GetTimestamp(0)?.UtcDateTime;
 
     /// <summary>The rows written to entity <paramref name="k"/> (0 nodes, 1 tasks, 2 content).</summary>
-    public EntityColumns Rows(int k) => _entities[k];
+    public EntityColumns Rows(int k)
+    {
+        if (System.Threading.Volatile.Read(ref _entities[k]) is { } bound) return bound;
+        var columns = Bind(Batch, k);
+        return System.Threading.Interlocked.CompareExchange(ref _entities[k], columns, null) ?? columns;
+    }
+
+    /// <summary>How many rows of entity <paramref name="k"/> the record writes (without binding its columns).</summary>
+    public int RowCount(int k) => _counts[k];
+
+    private static EntityColumns Bind(RecordBatch batch, int k) => k switch
+    {
+        0 => new NodeColumns(batch),
+        1 => new TaskColumns(batch),
+        _ => new ContentColumns(batch),
+    };
 
     /// <summary>For each row of <see cref="Rows"/>, the base row it replaces, or -1.</summary>
     public int[] RowHints(int k) => _rowHints[k];
@@ -95,25 +115,28 @@ internal sealed class CommitRecord
             ArrayValidation.Validate(array, 1, batch.Schema.FieldsList[i].Name, forRewrite: true);
         if (ColumnBinding.Column(batch, N.Generation) is not Int64Array { Length: 1 } g || g.IsNull(0))
             throw Corrupt(logPath, "a record has no generation");
-        var entities = new EntityColumns[] { new NodeColumns(batch), new TaskColumns(batch), new ContentColumns(batch) };
+        var counts = EntityNames.Select(name => EntityColumns.Bind(batch, name).Count).ToArray();
+        var entities = new EntityColumns?[3];
+        for (int k = 0; k < 3; k++)
+            if (counts[k] > 0) entities[k] = Bind(batch, k);
         var removed = RemovedNames.Select(name => ReadStrings(batch, name, logPath)).ToArray();
         var hints = ReadInts(batch, N.BaseRows, logPath);
-        int expected = entities.Sum(e => e.Count) + removed.Sum(r => r.Length);
+        int expected = counts.Sum() + removed.Sum(r => r.Length);
         if (hints.Length != expected) throw Corrupt(logPath, $"a record has {hints.Length} base-row hints for {expected} rows and removals");
         var rowHints = new int[3][];
         var removedHints = new int[3][];
         int at = 0;
         for (int k = 0; k < 3; k++)
         {
-            rowHints[k] = hints.AsSpan(at, entities[k].Count).ToArray();
-            at += entities[k].Count;
+            rowHints[k] = hints.AsSpan(at, counts[k]).ToArray();
+            at += counts[k];
         }
         for (int k = 0; k < 3; k++)
         {
             removedHints[k] = hints.AsSpan(at, removed[k].Length).ToArray();
             at += removed[k].Length;
         }
-        return new CommitRecord(batch, g.GetValue(0)!.Value, entities, removed, rowHints, removedHints);
+        return new CommitRecord(batch, g.GetValue(0)!.Value, entities, counts, removed, rowHints, removedHints);
     }
 
     private static string[] ReadStrings(RecordBatch batch, string name, string logPath)

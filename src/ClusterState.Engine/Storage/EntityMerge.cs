@@ -123,6 +123,7 @@ internal static class EntityMerge
                 if (!known) return $"removes '{removed[i]}', which the state does not hold where the record says";
                 if (hints[i] >= 0) goneRows.Add(hints[i]);
             }
+            if (record.RowCount(k) == 0) return null;
             var rows = record.Rows(k);
             var rowHints = record.RowHints(k);
             var written = new HashSet<string>(StringComparer.Ordinal);
@@ -165,6 +166,7 @@ internal static class EntityMerge
                     _newAt.Remove(removed[i]);
                 }
             }
+            if (record.RowCount(k) == 0) return;
             var rows = record.Rows(k);
             var rowHints = record.RowHints(k);
             for (int row = 0; row < rows.Count; row++)
