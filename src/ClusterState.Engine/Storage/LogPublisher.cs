@@ -35,18 +35,15 @@ internal static class LogPublisher
     {
         try
         {
-            using (Lock(record.Directory, lockTimeout))
+            Locked(record.Directory, lockTimeout, () =>
             {
                 var current = StateMetadata.Read(record.Directory);
-                if (current.Log != record.LogName)
-                {
-                    // The base was switched since the append: the switch read the log to its end
-                    // under the writer lock and carried this record (Settle, LogCompactor).
-                    return;
-                }
-                if (current.LogLength >= record.End) return; // published by a writer queued after it (who flushed it)
-                PublishTail(record.Directory, current, logHeader, record);
-            }
+                // The base was switched since the append: the switch read the log to its end
+                // under the writer lock and carried this record (Settle, LogCompactor).
+                if (current.Log != record.LogName) return false;
+                if (current.LogLength >= record.End) return false; // published by a writer behind it (who flushed it)
+                return PublishTail(record.Directory, current, logHeader, record) is not null;
+            });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ClusterStateException { ErrorId: ErrorIds.WriteFailed })
         {
@@ -79,8 +76,10 @@ internal static class LogPublisher
     /// Under the metadata lock: flushes the log and publishes its good records up to its end.
     /// With <paramref name="own"/>, that record must still be where it was written (a failed
     /// commit before it may have removed it: then WriteFailed), and only the records after it
-    /// are decoded (usually none: the writer's own generation and time are known). Null when
-    /// there was nothing to publish.
+    /// are decoded (often none: the writer's own generation and time are known). Null when
+    /// there was nothing to publish. The flush is made here, under the lock, by design: measured
+    /// with eight writer processes, flushes made by each writer before taking the lock cost a
+    /// quarter of the throughput (more journal commits on ext4, which the appends then wait for).
     /// </summary>
     private static StateMetadata? PublishTail(string directory, StateMetadata current, ReadOnlyMemory<byte> header, AppendedRecord? own)
     {
@@ -146,6 +145,20 @@ internal static class LogPublisher
             CommitLog.Cut(Path.Combine(record.Directory, record.LogName), current.LogLength);
             return false;
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> under the metadata lock: at once when it is free, else where
+    /// the lock is handed over (WriterLock.Run) — a publisher that waited usually finds its record
+    /// published and returns.
+    /// </summary>
+    private static T Locked<T>(string directory, TimeSpan timeout, Func<T> body)
+    {
+        if (WriterLock.TryAcquire(directory, LockFileName) is { } held)
+        {
+            using (held) return body();
+        }
+        return WriterLock.Run(directory, timeout, body, LockFileName);
     }
 
     /// <summary>

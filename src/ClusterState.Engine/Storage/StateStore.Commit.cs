@@ -49,29 +49,22 @@ public static partial class StateStore
             // Reported by the open under the lock, which decides (it also adopts records a crash left unpublished).
         }
         var peeked = clock.Elapsed;
-        var writerLock = WriterLock.Acquire(directory, options.LockTimeout);
-        try
+        // The locked part runs where the lock is handed over (WriterLock.Run), and the lock is
+        // released when it returns. Group commit: the record is then flushed and published with
+        // the writer lock released, by this writer or one queued behind it (LogPublisher).
+        var (result, appended, background) = WriterLock.Run(directory, options.LockTimeout, () => CommitLocked(directory, plan, options, clock, repeated));
+        var phases = (Dictionary<string, double>)result.PhaseMilliseconds;
+        phases["peek"] = peeked.TotalMilliseconds;
+        if (appended is not null)
         {
-            var (result, appended, background) = CommitLocked(directory, plan, options, clock, repeated);
-            if (result.PhaseMilliseconds is Dictionary<string, double> held) held["peek"] = peeked.TotalMilliseconds;
-            // Group commit: the record is flushed and published with the writer lock released, by
-            // this writer or one queued behind it (LogPublisher; CommitOptions.GroupCommit).
-            writerLock.Dispose();
-            if (appended is not null)
-            {
-                var publish = Stopwatch.StartNew();
-                LogPublisher.Publish(appended.Value.Record, appended.Value.Header, options.LockTimeout);
-                if (result.PhaseMilliseconds is Dictionary<string, double> phases) phases["publish-unlocked"] = publish.Elapsed.TotalMilliseconds;
-            }
-            // After the publication: a compaction pins the published generation, this one included.
-            background?.Invoke();
-            result.Elapsed = clock.Elapsed;
-            return result;
+            var publish = Stopwatch.StartNew();
+            LogPublisher.Publish(appended.Value.Record, appended.Value.Header, options.LockTimeout);
+            phases["publish-unlocked"] = publish.Elapsed.TotalMilliseconds;
         }
-        finally
-        {
-            writerLock.Dispose();
-        }
+        // After the publication: a compaction pins the published generation, this one included.
+        background?.Invoke();
+        result.Elapsed = clock.Elapsed;
+        return result;
     }
 
     /// <summary>

@@ -67,6 +67,28 @@ internal sealed class WriterLock : IDisposable
     public void Dispose() => _stream.Dispose();
 
     /// <summary>
+    /// Runs <paramref name="body"/> with the lock held and returns its result; the lock is released
+    /// when it returns or throws. On Linux the body runs on the thread that waited in the kernel's
+    /// queue, as soon as it gets the lock: handing the lock from one process to the next then
+    /// wakes one thread, not two (the waiting thread, then the caller) — measured with eight
+    /// writer processes on two cores, the second wake-up was a third of a commit's turn.
+    /// The body must not depend on the calling thread (async-local values flow to it).
+    /// </summary>
+    public static T Run<T>(string stateDirectory, TimeSpan timeout, Func<T> body, string fileName = FileName)
+    {
+        string path = Path.Combine(stateDirectory, fileName);
+        if (OperatingSystem.IsLinux() && QueuedHandle(path) is { } handle)
+        {
+            var state = new QueuedWait(handle, () => body());
+            new Thread(state.Run) { IsBackground = true, Name = "ClusterState writer lock" }.Start();
+            if (state.Wait(timeout) is not bool got) throw Locked(stateDirectory, timeout, path);
+            if (got) return (T)state.Finish()!;
+            handle.Dispose(); // no flock here: the usual lock below
+        }
+        using (Acquire(stateDirectory, timeout, fileName)) return body();
+    }
+
+    /// <summary>
     /// Linux: waits for the lock in the kernel's queue (a blocking <c>flock</c> on a thread of its
     /// own, so the wait can time out). Polling let writers that commit back to back take the lock
     /// again and again while others waited seconds; a compaction's switch once waited out its
@@ -76,17 +98,8 @@ internal sealed class WriterLock : IDisposable
     /// </summary>
     private static WriterLock? AcquireQueued(string path, TimeSpan timeout, string stateDirectory)
     {
-        Microsoft.Win32.SafeHandles.SafeFileHandle? handle;
-        try
-        {
-            handle = NativeMethods.OpenForLock(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return Open(path); // a lock path that cannot be a lock: reported by the usual open
-        }
-        if (handle is null) return null;
-        var state = new QueuedWait(handle);
+        if (QueuedHandle(path) is not { } handle) return null;
+        var state = new QueuedWait(handle, null);
         var thread = new Thread(state.Run) { IsBackground = true, Name = "ClusterState writer lock" };
         thread.Start();
         if (state.Wait(timeout) is bool got)
@@ -95,15 +108,41 @@ internal sealed class WriterLock : IDisposable
             handle.Dispose();
             return null;
         }
-        throw new ClusterStateException(ErrorIds.StateLocked, ClusterStateErrorKind.ResourceUnavailable,
-            $"Another writer has held the lock of '{stateDirectory}' for more than {timeout.TotalSeconds:0.#} s.", path);
+        throw Locked(stateDirectory, timeout, path);
     }
 
-    /// <summary>One queued wait: the thread that blocks in flock, and whether its caller is still waiting.</summary>
-    private sealed class QueuedWait(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
+    /// <summary>
+    /// The lock file opened for a queued wait (Linux), or null where the platform has no flock or
+    /// the path cannot be a lock (the usual open then reports why).
+    /// </summary>
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle? QueuedHandle(string path)
+    {
+        try
+        {
+            return NativeMethods.OpenForLock(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static ClusterStateException Locked(string stateDirectory, TimeSpan timeout, string path) =>
+        new(ErrorIds.StateLocked, ClusterStateErrorKind.ResourceUnavailable,
+            $"Another writer has held the lock of '{stateDirectory}' for more than {timeout.TotalSeconds:0.#} s.", path);
+
+    /// <summary>
+    /// One queued wait: the thread that blocks in flock, and whether its caller is still waiting.
+    /// With a body, the thread runs it once it has the lock, releases the lock, and hands the
+    /// result (or the exception) to the caller (<see cref="Finish"/>).
+    /// </summary>
+    private sealed class QueuedWait(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Func<object?>? body)
     {
         private bool _abandoned;
         private bool? _result;
+        private bool _done;
+        private object? _value;
+        private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _error;
 
         public void Run()
         {
@@ -124,6 +163,29 @@ internal sealed class WriterLock : IDisposable
                     return;
                 }
                 _result = result;
+                if (body is null || result != true)
+                {
+                    Monitor.PulseAll(this);
+                    return;
+                }
+            }
+            try
+            {
+                _value = body();
+            }
+#pragma warning disable CA1031 // handed to the caller's thread, which throws it
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                _error = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+            finally
+            {
+                handle.Dispose(); // the lock is released before the caller wakes
+            }
+            lock (this)
+            {
+                _done = true;
                 Monitor.PulseAll(this);
             }
         }
@@ -145,6 +207,17 @@ internal sealed class WriterLock : IDisposable
                 }
                 return _result;
             }
+        }
+
+        /// <summary>Waits for the body the lock thread runs, and returns its result or throws its exception.</summary>
+        public object? Finish()
+        {
+            lock (this)
+            {
+                while (!_done) Monitor.Wait(this);
+            }
+            _error?.Throw();
+            return _value;
         }
     }
 
