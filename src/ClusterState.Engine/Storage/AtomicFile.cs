@@ -78,12 +78,18 @@ internal static class AtomicFile
     /// <summary>
     /// A file stream that, every <see cref="Step"/> bytes, asks the system to start writing what
     /// was written so far to disk, so the final fsync of a large file overlaps the work that
-    /// produced it instead of following it.
+    /// produced it instead of following it — and waits for the step before that to reach the
+    /// disk, so little of the file is ever in flight. On ext4 a small commit's fdatasync makes
+    /// the journal write the data of every file that got blocks in its transaction first:
+    /// measured with four writers committing while a compaction wrote a 678 MiB base, their
+    /// flushes waited 140-150 ms behind the base's writeback when it was started 32 MiB at a time
+    /// and never waited for.
     /// </summary>
     private sealed class WriteBehindStream(FileStream file) : FileWriteStream(file)
     {
-        private const long Step = 32L << 20;
+        private const long Step = 8L << 20;
         private long _started;
+        private long _previous;
 
         protected override void Written(ReadOnlySpan<byte> buffer)
         {
@@ -92,6 +98,8 @@ internal static class AtomicFile
             // Leave the last step alone: the stream's own buffer and the pages being written now.
             long upTo = written - Step;
             NativeMethods.StartWriteBack(Target.SafeFileHandle, _started, upTo - _started);
+            NativeMethods.AwaitWriteBack(Target.SafeFileHandle, _previous, _started - _previous);
+            _previous = _started;
             _started = upTo;
         }
     }

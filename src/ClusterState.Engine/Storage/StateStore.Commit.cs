@@ -32,27 +32,23 @@ public static partial class StateStore
         if (!File.Exists(Path.Combine(directory, StateMetadata.FileName)))
             throw new ClusterStateException(ErrorIds.StateNotFound, ClusterStateErrorKind.NotFound,
                 $"'{directory}' is not a cluster state: it has no {StateMetadata.FileName}.", directory);
-        // What the commit needs of the current base is made ready before the lock is taken, so no
-        // other writer waits for it: the base validated once per process (a pass over every offset,
-        // half a second at the large scale) and, for a process that commits here again, the ids'
-        // indexes (built once per base, shared by every generation of it, the log's ids overlaid).
-        // The state read here is the one the locked open finds cached, unless a writer came between.
         bool repeated = CommitsHere.AddOrUpdate(directory, 1, (_, n) => n + 1) > 1;
-        try
-        {
-            using var peek = ClusterSnapshot.Open(directory);
-            peek.Data.ValidateAll();
-            if (repeated) SnapshotIndexes.Warm(peek);
-        }
-        catch (ClusterStateException)
-        {
-            // Reported by the open under the lock, which decides (it also adopts records a crash left unpublished).
-        }
+        string? peekedBase = Peek(directory, repeated);
         var peeked = clock.Elapsed;
         // The locked part runs where the lock is handed over (WriterLock.Run), and the lock is
         // released when it returns. Group commit: the record is then flushed and published with
         // the writer lock released, by this writer or one queued behind it (LogPublisher).
-        var (result, appended, background) = WriterLock.Run(directory, options.LockTimeout, () => CommitLocked(directory, plan, options, clock, repeated));
+        var outcome = WriterLock.Run(directory, options.LockTimeout, () => CommitLocked(directory, plan, options, clock, repeated, peekedBase));
+        if (outcome is null)
+        {
+            // A compaction switched the base while this writer was queued: reading the new base's
+            // log (every record committed during the compaction, hundreds) under the lock kept the
+            // writers queued behind it waiting for a quarter of a second. Read it now, lock released,
+            // and queue again (once: then the open under the lock reads only what came since).
+            Peek(directory, repeated);
+            outcome = WriterLock.Run(directory, options.LockTimeout, () => CommitLocked(directory, plan, options, clock, repeated, null));
+        }
+        var (result, appended, background) = outcome!.Value;
         var phases = (Dictionary<string, double>)result.PhaseMilliseconds;
         phases["peek"] = peeked.TotalMilliseconds;
         if (appended is not null)
@@ -68,11 +64,37 @@ public static partial class StateStore
     }
 
     /// <summary>
+    /// Opens the state as it is before the lock is taken, so that what the commit needs of the
+    /// current base is ready and no other writer waits for it: the base validated once per
+    /// process (a pass over every offset, half a second at the large scale), the log's records
+    /// read, and, for a process that commits here again, the ids' indexes (built once per base,
+    /// shared by every generation of it, the log's ids overlaid). The state read here is the one
+    /// the locked open finds cached, unless a writer came between. Returns the base's file name
+    /// (null when the open failed: the open under the lock reports it, and decides).
+    /// </summary>
+    private static string? Peek(string directory, bool repeated)
+    {
+        try
+        {
+            using var peek = ClusterSnapshot.Open(directory);
+            peek.Data.ValidateAll();
+            if (repeated) SnapshotIndexes.Warm(peek);
+            return peek.Metadata?.Snapshot;
+        }
+        catch (ClusterStateException)
+        {
+            return null; // it also adopts records a crash left unpublished
+        }
+    }
+
+    /// <summary>
     /// The commit while the writer lock is held: returns its result and, when the record still
     /// has to be made durable and published after the lock is released, the record and the
-    /// schema message of its log.
+    /// schema message of its log. Null, with nothing done, when the base is no longer
+    /// <paramref name="expectedBase"/> (when given): the caller reads the new one unlocked first.
     /// </summary>
-    private static (CommitResult Result, (AppendedRecord Record, ReadOnlyMemory<byte> Header)? Appended, Action? Background) CommitLocked(string directory, Func<ClusterSnapshot, ChangeSet> plan, CommitOptions options, Stopwatch clock, bool repeated)
+    private static (CommitResult Result, (AppendedRecord Record, ReadOnlyMemory<byte> Header)? Appended, Action? Background)? CommitLocked(string directory, Func<ClusterSnapshot, ChangeSet> plan, CommitOptions options, Stopwatch clock, bool repeated,
+        string? expectedBase)
     {
         var lockWait = clock.Elapsed;
         var phases = new Dictionary<string, double>(StringComparer.Ordinal) { ["lock"] = lockWait.TotalMilliseconds };
@@ -83,6 +105,7 @@ public static partial class StateStore
             phase.Restart();
         }
         var metadata = StateMetadata.Read(directory);
+        if (expectedBase is not null && metadata.Snapshot != expectedBase) return null;
         using var current = ClusterSnapshot.OpenToWrite(directory, metadata);
         // Records after the published length (a crash between append and switch) are part of
         // what this commit follows and publishes: its generation follows theirs.
