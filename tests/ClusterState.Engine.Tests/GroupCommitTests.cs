@@ -126,8 +126,19 @@ public class GroupCommitTests
         Assert.Equal(before.ToString(), StateMetadata.Read(path).ToString());
         Assert.Equal(before.LogLength, new FileInfo(Path.Combine(path, before.Log!)).Length);
         ClusterSnapshot.ClearCache();
-        using var s = ClusterSnapshot.Open(path);
-        AssertSame(model.Rows(), Rows(s), "after the failed switches");
+        using (var s = ClusterSnapshot.Open(path)) AssertSame(model.Rows(), Rows(s), "after the failed switches");
+        // A later commit appends where they were, longer than both: a publisher of a removed record
+        // that comes late neither counts it as its own nor cuts it.
+        var later = new ChangeSet();
+        for (int i = 0; i < 400; i++) later.AddContent.Add(new ClusterContent { Cid = $"bafy-later-{i}", Size = i, CreatedAt = Start });
+        var committed = StateStore.Commit(path, later);
+        model.Apply(later, Start);
+        Assert.True(StateMetadata.Read(path).LogLength > second.End);
+        Assert.Equal(ErrorIds.WriteFailed, Assert.Throws<ClusterStateException>(() => LogPublisher.Publish(second, header, TimeSpan.FromSeconds(5))).ErrorId);
+        Assert.Equal(committed.Generation, StateMetadata.Read(path).Generation);
+        ClusterSnapshot.ClearCache();
+        using var after = ClusterSnapshot.Open(path);
+        AssertSame(model.Rows(), Rows(after), "after the late publisher");
     }
 
     [Fact]

@@ -44,9 +44,7 @@ internal static class LogCompactor
         progress?.Invoke("write");
         // Written behind (flushed as it goes): hundreds of MiB flushed at once at the end would
         // queue the committers' small log flushes behind them for the length of that flush.
-        // At the idle disk priority: committers' small log flushes queued behind the base's
-        // writes waited up to 300 ms for them (the write's own flushes wait instead).
-        using (NativeMethods.IdleDiskPriority()) StateStore.WriteSnapshot(basePath, folded, writeBehind: true);
+        StateStore.WriteSnapshot(basePath, folded, writeBehind: true);
         // Where each id of the pinned generation sits in the new base: its rank in the state's order.
         var ranks = Ranks(snapshot);
         // The pinned state's id indexes too: the switch finds the new-base row of every id the

@@ -37,6 +37,12 @@ internal static class LogPublisher
         {
             Locked(record.Directory, lockTimeout, () =>
             {
+                // First of all the record must still be where it was written: the failed switch of
+                // a commit before it cuts it off, and the bytes there may be a later writer's by now.
+                // (A log a switch superseded is kept until the next base, and never written again.)
+                if (!StillThere(Path.Combine(record.Directory, record.LogName), record))
+                    throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
+                        $"The commit was not written: its record in '{record.LogName}' was removed after the metadata switch of a commit before it failed.", record.Directory);
                 var current = StateMetadata.Read(record.Directory);
                 // The base was switched since the append: the switch read the log to its end
                 // under the writer lock and carried this record (Settle, LogCompactor).
@@ -74,8 +80,7 @@ internal static class LogPublisher
 
     /// <summary>
     /// Under the metadata lock: flushes the log and publishes its good records up to its end.
-    /// With <paramref name="own"/>, that record must still be where it was written (a failed
-    /// commit before it may have removed it: then WriteFailed), and only the records after it
+    /// With <paramref name="own"/> (which the caller found in place), only the records after it
     /// are decoded (often none: the writer's own generation and time are known). Null when
     /// there was nothing to publish. The flush is made here, under the lock, by design: measured
     /// with eight writer processes, flushes made by each writer before taking the lock cost a
@@ -90,11 +95,9 @@ internal static class LogPublisher
         long scanFrom = from;
         if (own is not null)
         {
-            var written = new byte[own.Bytes.Length];
-            if (own.Offset < from || RandomAccess.Read(file, written, own.Offset) != written.Length || !written.AsSpan().SequenceEqual(own.Bytes))
-                throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
-                    $"The commit was not written: its record in '{path}' was removed after the metadata switch of a commit before it failed.", path);
-            scanFrom = own.End;
+            if (own.Offset < from)
+                throw new InvalidOperationException($"The published length of '{path}' ({from}) lies inside a record at {own.Offset} that is not published.");
+            scanFrom = own.End; // checked by the caller: its bytes are there
         }
         long generation = own?.Generation ?? 0, end = scanFrom;
         DateTime updatedAt = own?.CommittedAt ?? default;
@@ -132,18 +135,45 @@ internal static class LogPublisher
 
     /// <summary>
     /// After a failed switch: true when the record was published after all (by a writer after
-    /// it), else it is cut off the log — with the writer lock held, so nothing is appended
-    /// meanwhile — and false.
+    /// it), else it is cut off the log with whatever follows it — with the writer lock held, so
+    /// nothing is appended meanwhile — and false. Records before it stay for their own writers
+    /// to publish. A record already gone (cut by the failure of one before it) cuts nothing: the
+    /// bytes at its place may be a later writer's by now.
     /// </summary>
     private static bool Withdraw(AppendedRecord record, TimeSpan lockTimeout)
     {
         using (WriterLock.Acquire(record.Directory, lockTimeout))
         using (Lock(record.Directory, lockTimeout))
         {
+            string path = Path.Combine(record.Directory, record.LogName);
+            if (!StillThere(path, record)) return false;
             var current = StateMetadata.Read(record.Directory);
             if (current.Log != record.LogName || current.LogLength >= record.End) return true;
-            CommitLog.Cut(Path.Combine(record.Directory, record.LogName), current.LogLength);
+            if (record.Offset >= current.LogLength) CommitLog.Cut(path, record.Offset);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether the log still holds <paramref name="record"/>'s bytes where they were written. A
+    /// log that is gone was superseded twice over (a later base's cleanup removed it): its records
+    /// were carried by the switch that superseded it.
+    /// </summary>
+    private static bool StillThere(string path, AppendedRecord record)
+    {
+        SafeFileHandle file;
+        try
+        {
+            file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (FileNotFoundException)
+        {
+            return true;
+        }
+        using (file)
+        {
+            var written = new byte[record.Bytes.Length];
+            return RandomAccess.Read(file, written, record.Offset) == written.Length && written.AsSpan().SequenceEqual(record.Bytes);
         }
     }
 

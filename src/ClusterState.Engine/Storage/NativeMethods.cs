@@ -60,42 +60,6 @@ internal static class NativeMethods
         }
     }
 
-    /// <summary>
-    /// Lowers the disk priority of the calling thread to the idle class until the result is
-    /// disposed (Linux <c>ioprio_set</c>; the I/O it submits itself — sync_file_range, fsync —
-    /// carries it, and the mq-deadline and bfq schedulers serve it after everyone else's, with
-    /// aging against starvation). Does nothing elsewhere or where it is refused.
-    /// </summary>
-    public static IDisposable IdleDiskPriority()
-    {
-        if (!OperatingSystem.IsLinux() || !System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.Equals(Architecture.X64)) return NoPriority.Instance;
-        const long IoprioGet = 252, IoprioSet = 251, WhoProcess = 1, IdleClass = 3L << 13;
-        try
-        {
-            long before = Unix.syscall(IoprioGet, WhoProcess, 0, 0); // 0: this thread
-            if (before < 0 || Unix.syscall(IoprioSet, WhoProcess, 0, IdleClass) != 0) return NoPriority.Instance;
-            return new RestorePriority(before);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return NoPriority.Instance;
-        }
-    }
-
-    private sealed class NoPriority : IDisposable
-    {
-        public static readonly NoPriority Instance = new();
-
-        public void Dispose()
-        {
-        }
-    }
-
-    private sealed class RestorePriority(long before) : IDisposable
-    {
-        public void Dispose() => Unix.syscall(251 /* ioprio_set */, 1, 0, before);
-    }
-
     /// <summary>Runs a system call on a handle's descriptor, holding a reference on the handle so the descriptor cannot be closed (and reused) meanwhile.</summary>
     private static T OnDescriptor<T>(Microsoft.Win32.SafeHandles.SafeFileHandle file, Func<int, T> call)
     {
@@ -270,10 +234,6 @@ internal static class NativeMethods
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         public static extern int flock(int fd, int operation);
-
-        [DllImport("libc", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        public static extern long syscall(long number, long a, long b, long c);
 
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
