@@ -83,7 +83,7 @@ public static partial class StateStore
         }
         catch (ClusterStateException)
         {
-            return null; // it also adopts records a crash left unpublished
+            return null; // the open under the lock reports it, or reads past it (records a crash left unpublished)
         }
     }
 
