@@ -13,6 +13,11 @@ public static class ErrorIds
     public const string SnapshotMissing = "SnapshotMissing";
     /// <summary>The snapshot file is not an Arrow IPC file or is truncated or damaged.</summary>
     public const string SnapshotCorrupt = "SnapshotCorrupt";
+    /// <summary>
+    /// A state does not fit in one snapshot file (2 GiB, the most one mapping holds): refused
+    /// before anything is written, so no directory is left naming a file no reader can open.
+    /// </summary>
+    public const string StateTooLarge = "StateTooLarge";
     /// <summary>The snapshot is Arrow but does not carry the cluster-state schema.</summary>
     public const string SchemaMismatch = "SchemaMismatch";
     /// <summary>The snapshot was written by a future major schema version.</summary>

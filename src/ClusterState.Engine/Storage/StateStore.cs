@@ -148,8 +148,48 @@ public static partial class StateStore
     /// <summary>The file name of a generation's snapshot.</summary>
     internal static string SnapshotFileName(long generation) => $"snapshot_{generation:D8}.arrow";
 
-    /// <summary>Writes a complete Arrow IPC file next to its final name, flushes it, then renames it into place.</summary>
-    internal static void WriteSnapshot(string path, RecordBatch batch, bool durable = true, Action? written = null, bool writeBehind = false) =>
+    /// <summary>The most bytes one snapshot file may take: what one mapping of it can address (ReadOnlyMemory&lt;byte&gt;).</summary>
+    internal const long MaxSnapshotBytes = int.MaxValue;
+
+    /// <summary>Test hook: a lower limit for snapshots written inside one directory (tests cannot build 2 GiB states).</summary>
+    internal static (string Directory, long Bytes)? SnapshotLimitForTests { get; set; }
+
+    /// <summary>
+    /// Writes a complete Arrow IPC file next to its final name, flushes it, then renames it into
+    /// place. A batch whose file would pass <see cref="MaxSnapshotBytes"/> is refused
+    /// (StateTooLarge) before anything is written: a 2.8 GB snapshot was once written and
+    /// published, and no reader could open the state after it.
+    /// </summary>
+    internal static void WriteSnapshot(string path, RecordBatch batch, bool durable = true, Action? written = null, bool writeBehind = false)
+    {
+        long size = IpcSize(batch);
+        long limit = SnapshotLimitForTests is { } test && path.StartsWith(test.Directory, StringComparison.Ordinal) ? test.Bytes : MaxSnapshotBytes;
+        if (size > limit)
+            throw new ClusterStateException(ErrorIds.StateTooLarge, ClusterStateErrorKind.InvalidArgument,
+                $"The state would take about {size >> 20:N0} MiB in one snapshot file, more than the {limit >> 20:N0} MiB one snapshot can hold; nothing was written. Make the state smaller (fewer tasks or content items).", path);
+        WriteSnapshotFile(path, batch, durable, written, writeBehind);
+    }
+
+    /// <summary>
+    /// An upper bound of the IPC file a batch makes: every buffer as the writer pads it (64
+    /// bytes), and room for the schema, the batch's metadata and the footer.
+    /// </summary>
+    internal static long IpcSize(RecordBatch batch)
+    {
+        static long Of(ArrayData data)
+        {
+            long size = 64; // its field node and buffer entries in the metadata
+            if (data.Buffers is { } buffers) foreach (var buffer in buffers) size += (buffer.Length + 63L) / 64 * 64;
+            if (data.Children is { } children) foreach (var child in children) size += Of(child);
+            if (data.Dictionary is { } dictionary) size += Of(dictionary);
+            return size;
+        }
+        long total = 64L << 10; // magic, schema message (twice: stream and footer), footer
+        foreach (var column in batch.Arrays) total += Of(column.Data);
+        return total;
+    }
+
+    private static void WriteSnapshotFile(string path, RecordBatch batch, bool durable, Action? written, bool writeBehind) =>
         AtomicFile.Write(path, stream =>
         {
             using var writer = new ArrowFileWriter(stream, batch.Schema, leaveOpen: true);
