@@ -26,13 +26,34 @@ public class SnapshotLimitTests
             var e = Assert.Throws<ClusterStateException>(() => StateStore.Create(path, content));
             Assert.Equal(ErrorIds.StateTooLarge, e.ErrorId);
             Assert.Equal(ClusterStateErrorKind.InvalidArgument, e.Kind);
-            Assert.False(File.Exists(Path.Combine(path, StateMetadata.FileName)));
-            Assert.Empty(Directory.GetFiles(path, "snapshot_*"));
+            Assert.False(Directory.Exists(path)); // created for the state, and removed with nothing in it
         }
         finally
         {
             StateStore.SnapshotLimitForTests = null;
         }
+    }
+
+    [Fact]
+    public void AStateTooLargeForADirectoryThatExisted_LeavesTheDirectory()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Combine("existing");
+        Directory.CreateDirectory(path);
+        File.WriteAllText(Path.Combine(path, "notes.txt"), "an operator's file");
+        StateStore.SnapshotLimitForTests = (Path.GetFullPath(path), 16 << 10);
+        try
+        {
+            var content = new SampleCluster(new SampleOptions { NodeCount = 10, TaskCount = 2000, ContentCount = 100, Seed = 2 }).ToStateContent();
+            Assert.Equal(ErrorIds.StateTooLarge, Assert.Throws<ClusterStateException>(() => StateStore.Create(path, content)).ErrorId);
+        }
+        finally
+        {
+            StateStore.SnapshotLimitForTests = null;
+        }
+        Assert.True(File.Exists(Path.Combine(path, "notes.txt")));
+        Assert.False(File.Exists(Path.Combine(path, StateMetadata.FileName)));
+        Assert.Empty(Directory.GetFiles(path, "snapshot_*"));
     }
 
     [Fact]

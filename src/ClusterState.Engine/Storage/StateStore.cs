@@ -60,6 +60,7 @@ public static partial class StateStore
     private static StateMetadata CreateCore(string directory, CreateStateOptions options, Func<long, StateMetadata> write)
     {
         directory = Path.GetFullPath(directory);
+        bool created = !Directory.Exists(directory);
         try
         {
             Directory.CreateDirectory(directory);
@@ -69,7 +70,30 @@ public static partial class StateStore
             throw new ClusterStateException(ErrorIds.WriteFailed, ClusterStateErrorKind.WriteError,
                 $"The state directory '{directory}' cannot be created: {e.Message}", directory, e);
         }
+        try
+        {
+            return CreateLocked(directory, options, write);
+        }
+        catch when (created)
+        {
+            // A new state that could not be written (too large, a full disk) leaves no directory
+            // behind that looks like a state: the lock file goes, and the directory if it is empty.
+            AtomicFile.TryDelete(Path.Combine(directory, WriterLock.FileName));
+            AtomicFile.TryDelete(Path.Combine(directory, LogPublisher.LockFileName));
+            try
+            {
+                Directory.Delete(directory, recursive: false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Not empty (another writer put something there) or not ours to remove: left as it is.
+            }
+            throw;
+        }
+    }
 
+    private static StateMetadata CreateLocked(string directory, CreateStateOptions options, Func<long, StateMetadata> write)
+    {
         using var writerLock = WriterLock.Acquire(directory, options.LockTimeout);
         long generation = 1;
         StateMetadata? previous = null;
