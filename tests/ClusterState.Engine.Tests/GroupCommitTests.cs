@@ -67,7 +67,7 @@ public class GroupCommitTests
     /// <paramref name="at"/> and a second later) appended to its log as two writers queued on the
     /// lock leave them before either has published: what each would hand to LogPublisher.
     /// </summary>
-    private static (AppendedRecord First, AppendedRecord Second, byte[] Header) AppendTwo(TempDirectory dir, string path, DateTime at)
+    private static (AppendedRecord First, AppendedRecord Second) AppendTwo(TempDirectory dir, string path, DateTime at)
     {
         string copy = dir.Combine("copy-two");
         CopyState(path, copy);
@@ -80,9 +80,9 @@ public class GroupCommitTests
         var copied = File.ReadAllBytes(Path.Combine(copy, published.Log!));
         string log = Path.Combine(path, published.Log!);
         using (var stream = new FileStream(log, FileMode.Append)) stream.Write(copied.AsSpan((int)published.LogLength));
-        return (new AppendedRecord(Path.GetFullPath(path), published.Log!, published.LogLength, copied[(int)published.LogLength..(int)middle], first.Generation, first.CommittedAt, true),
-            new AppendedRecord(Path.GetFullPath(path), published.Log!, middle, copied[(int)middle..], second.Generation, second.CommittedAt, true),
-            CommitLog.ReadHeader(log));
+        var header = CommitLog.ReadHeader(log);
+        return (new AppendedRecord(Path.GetFullPath(path), published.Log!, published.LogLength, copied[(int)published.LogLength..(int)middle], first.Generation, first.CommittedAt, true, header),
+            new AppendedRecord(Path.GetFullPath(path), published.Log!, middle, copied[(int)middle..], second.Generation, second.CommittedAt, true, header));
     }
 
     [Fact]
@@ -91,13 +91,13 @@ public class GroupCommitTests
         var (dir, path, _) = CommitRandomly(seed: 34, commits: 3, checkEach: false);
         using var _ = dir;
         var at = Start.AddDays(3);
-        var (first, second, header) = AppendTwo(dir, path, at);
-        LogPublisher.Publish(first, header, TimeSpan.FromSeconds(5));
+        var (first, second) = AppendTwo(dir, path, at);
+        LogPublisher.Publish(first, TimeSpan.FromSeconds(5));
         var metadata = StateMetadata.Read(path);
         Assert.Equal(second.Generation, metadata.Generation);
         Assert.Equal(second.End, metadata.LogLength);
         Assert.Equal(at.AddSeconds(1), metadata.UpdatedAt); // the last record's own time
-        LogPublisher.Publish(second, header, TimeSpan.FromSeconds(5)); // already published: nothing to do
+        LogPublisher.Publish(second, TimeSpan.FromSeconds(5)); // already published: nothing to do
         Assert.Equal(metadata.ToString(), StateMetadata.Read(path).ToString());
         ClusterSnapshot.ClearCache();
         using var s = ClusterSnapshot.Open(path);
@@ -110,18 +110,18 @@ public class GroupCommitTests
         var (dir, path, model) = CommitRandomly(seed: 35, commits: 3, checkEach: false);
         using var _ = dir;
         var before = StateMetadata.Read(path);
-        var (first, second, header) = AppendTwo(dir, path, Start.AddDays(3));
+        var (first, second) = AppendTwo(dir, path, Start.AddDays(3));
         StateStore.MetadataWriteFault = d => { if (d == first.Directory) throw new IOException("No space left on device"); };
         try
         {
-            Assert.Equal(ErrorIds.WriteFailed, Assert.Throws<ClusterStateException>(() => LogPublisher.Publish(first, header, TimeSpan.FromSeconds(5))).ErrorId);
+            Assert.Equal(ErrorIds.WriteFailed, Assert.Throws<ClusterStateException>(() => LogPublisher.Publish(first, TimeSpan.FromSeconds(5))).ErrorId);
         }
         finally
         {
             StateStore.MetadataWriteFault = null;
         }
         // The second writer's record went with the first's: it must not publish a log it is no longer in.
-        var e = Assert.Throws<ClusterStateException>(() => LogPublisher.Publish(second, header, TimeSpan.FromSeconds(5)));
+        var e = Assert.Throws<ClusterStateException>(() => LogPublisher.Publish(second, TimeSpan.FromSeconds(5)));
         Assert.Equal(ErrorIds.WriteFailed, e.ErrorId);
         Assert.Equal(before.ToString(), StateMetadata.Read(path).ToString());
         Assert.Equal(before.LogLength, new FileInfo(Path.Combine(path, before.Log!)).Length);
@@ -134,7 +134,7 @@ public class GroupCommitTests
         var committed = StateStore.Commit(path, later);
         model.Apply(later, Start);
         Assert.True(StateMetadata.Read(path).LogLength > second.End);
-        Assert.Equal(ErrorIds.WriteFailed, Assert.Throws<ClusterStateException>(() => LogPublisher.Publish(second, header, TimeSpan.FromSeconds(5))).ErrorId);
+        Assert.Equal(ErrorIds.WriteFailed, Assert.Throws<ClusterStateException>(() => LogPublisher.Publish(second, TimeSpan.FromSeconds(5))).ErrorId);
         Assert.Equal(committed.Generation, StateMetadata.Read(path).Generation);
         ClusterSnapshot.ClearCache();
         using var after = ClusterSnapshot.Open(path);
@@ -146,7 +146,7 @@ public class GroupCommitTests
     {
         var (dir, path, _) = CommitRandomly(seed: 36, commits: 3, checkEach: false);
         using var _ = dir;
-        var (_, second, _) = AppendTwo(dir, path, Start.AddDays(3));
+        var (_, second) = AppendTwo(dir, path, Start.AddDays(3));
         // Their writers have not switched the metadata yet; the compaction's switch publishes them first.
         Assert.NotNull(StateStore.Compact(path));
         var metadata = StateMetadata.Read(path);
@@ -156,7 +156,7 @@ public class GroupCommitTests
         Assert.Equal(second.Generation, s.Generation);
         Assert.Equal(2, s.FindContent(new ContentQuery { Cid = new[] { "bafy-first", "bafy-second" } }).Items.Count());
         // The writers then find their records carried into the new base and return.
-        LogPublisher.Publish(second, Array.Empty<byte>(), TimeSpan.FromSeconds(5));
+        LogPublisher.Publish(second, TimeSpan.FromSeconds(5));
         Assert.Equal(metadata.ToString(), StateMetadata.Read(path).ToString());
     }
 

@@ -14,7 +14,8 @@ namespace ClusterState.Storage;
 /// <param name="Generation">The generation the record makes.</param>
 /// <param name="CommittedAt">Its commit time (the metadata's <c>updated_at</c> once published).</param>
 /// <param name="Durable">Whether it is flushed to disk before it is published.</param>
-internal sealed record AppendedRecord(string Directory, string LogName, long Offset, byte[] Bytes, long Generation, DateTime CommittedAt, bool Durable)
+/// <param name="LogHeader">The log's schema message, which decoding records appended after this one needs first.</param>
+internal sealed record AppendedRecord(string Directory, string LogName, long Offset, byte[] Bytes, long Generation, DateTime CommittedAt, bool Durable, ReadOnlyMemory<byte> LogHeader)
 {
     /// <summary>Where the record ends in the log.</summary>
     public long End => Offset + Bytes.Length;

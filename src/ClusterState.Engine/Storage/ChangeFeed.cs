@@ -301,8 +301,7 @@ public sealed class ChangeFeed : IDisposable
         return new ClusterStateChange
         {
             Generation = record.Generation,
-            CommittedAt = ColumnBinding.Column(record.Batch, ClusterSchema.Names.UpdatedAt) is TimestampArray { Length: 1 } at && !at.IsNull(0)
-                ? at.GetTimestamp(0)!.Value.UtcDateTime : null,
+            CommittedAt = record.UpdatedAt,
             Nodes = Entity(record, 0, added[0]),
             Tasks = Entity(record, 1, added[1]),
             Content = Entity(record, 2, added[2]),

@@ -47,7 +47,7 @@ internal sealed class CommitRecord
     public long Generation { get; }
 
     /// <summary>The commit's time (the record's <c>updated_at</c>), or null where a record lacks it.</summary>
-    public DateTime? UpdatedAt => (ColumnBinding.Column(Batch, N.UpdatedAt) as TimestampArray)?.GetTimestamp(0)?.UtcDateTime;
+    public DateTime? UpdatedAt => ColumnBinding.Column(Batch, N.UpdatedAt) is TimestampArray { Length: 1 } at && !at.IsNull(0) ? at.GetTimestamp(0)!.Value.UtcDateTime : null;
 
     /// <summary>The rows written to entity <paramref name="k"/> (0 nodes, 1 tasks, 2 content).</summary>
     public EntityColumns Rows(int k)

@@ -31,7 +31,7 @@ internal static class LogPublisher
     /// record whose metadata switch fails is removed again (with every record appended after it,
     /// whose writers find theirs gone and fail too), so a failed commit is never seen.
     /// </summary>
-    public static void Publish(AppendedRecord record, ReadOnlyMemory<byte> logHeader, TimeSpan lockTimeout)
+    public static void Publish(AppendedRecord record, TimeSpan lockTimeout)
     {
         try
         {
@@ -48,7 +48,7 @@ internal static class LogPublisher
                 // under the writer lock and carried this record (Settle, LogCompactor).
                 if (current.Log != record.LogName) return false;
                 if (current.LogLength >= record.End) return false; // published by a writer behind it (who flushed it)
-                return PublishTail(record.Directory, current, logHeader, record) is not null;
+                return PublishTail(record.Directory, current, record.LogHeader, record) is not null;
             });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ClusterStateException { ErrorId: ErrorIds.WriteFailed })

@@ -27,19 +27,8 @@ internal static class NativeMethods
     /// <c>sync_file_range(SYNC_FILE_RANGE_WRITE)</c>), so that a later fsync finds most of the file
     /// already written; does nothing elsewhere. Durability still comes from the fsync.
     /// </summary>
-    public static void StartWriteBack(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count)
-    {
-        if (!OperatingSystem.IsLinux() || s_noSyncFileRange) return;
-        try
-        {
-            int errno = OnDescriptor(file, fd => Unix.sync_file_range(fd, offset, count, 2 /* SYNC_FILE_RANGE_WRITE */) == 0 ? 0 : Marshal.GetLastPInvokeError());
-            if (errno != 0) s_noSyncFileRange = errno == 38; // ENOSYS: not on this system
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            s_noSyncFileRange = true;
-        }
-    }
+    public static void StartWriteBack(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count) =>
+        SyncFileRange(file, offset, count, 2 /* SYNC_FILE_RANGE_WRITE */);
 
     /// <summary>
     /// Waits until the given byte range of a file, whose writing was started before, is on disk
@@ -48,10 +37,16 @@ internal static class NativeMethods
     /// </summary>
     public static void AwaitWriteBack(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count)
     {
-        if (!OperatingSystem.IsLinux() || s_noSyncFileRange || count <= 0) return;
+        if (count > 0) SyncFileRange(file, offset, count, 7 /* WAIT_BEFORE | WRITE | WAIT_AFTER */);
+    }
+
+    /// <summary><c>sync_file_range</c> on Linux where the system has it (remembered once it says ENOSYS); nothing elsewhere.</summary>
+    private static void SyncFileRange(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count, uint flags)
+    {
+        if (!OperatingSystem.IsLinux() || s_noSyncFileRange) return;
         try
         {
-            int errno = OnDescriptor(file, fd => Unix.sync_file_range(fd, offset, count, 7 /* WAIT_BEFORE | WRITE | WAIT_AFTER */) == 0 ? 0 : Marshal.GetLastPInvokeError());
+            int errno = OnDescriptor(file, fd => Unix.sync_file_range(fd, offset, count, flags) == 0 ? 0 : Marshal.GetLastPInvokeError());
             if (errno != 0) s_noSyncFileRange = errno == 38; // ENOSYS: not on this system
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)

@@ -54,7 +54,7 @@ public static partial class StateStore
         if (appended is not null)
         {
             var publish = Stopwatch.StartNew();
-            LogPublisher.Publish(appended.Value.Record, appended.Value.Header, options.LockTimeout);
+            LogPublisher.Publish(appended, options.LockTimeout);
             phases["publish-unlocked"] = publish.Elapsed.TotalMilliseconds;
         }
         // After the publication: a compaction pins the published generation, this one included.
@@ -93,7 +93,7 @@ public static partial class StateStore
     /// schema message of its log. Null, with nothing done, when the base is no longer
     /// <paramref name="expectedBase"/> (when given): the caller reads the new one unlocked first.
     /// </summary>
-    private static (CommitResult Result, (AppendedRecord Record, ReadOnlyMemory<byte> Header)? Appended, Action? Background)? CommitLocked(string directory, Func<ClusterSnapshot, ChangeSet> plan, CommitOptions options, Stopwatch clock, bool repeated,
+    private static (CommitResult Result, AppendedRecord? Appended, Action? Background)? CommitLocked(string directory, Func<ClusterSnapshot, ChangeSet> plan, CommitOptions options, Stopwatch clock, bool repeated,
         string? expectedBase)
     {
         var lockWait = clock.Elapsed;
@@ -195,7 +195,7 @@ public static partial class StateStore
     /// before the switch leaves bytes no reader reads, a crash after it an acknowledged commit.
     /// The caller holds the writer lock.
     /// </summary>
-    private static (long Length, (AppendedRecord Record, ReadOnlyMemory<byte> Header)? Appended) AppendToLog(string directory, StateMetadata metadata, ClusterSnapshot current, byte[] record, long generation, DateTime now,
+    private static (long Length, AppendedRecord? Appended) AppendToLog(string directory, StateMetadata metadata, ClusterSnapshot current, byte[] record, long generation, DateTime now,
         CommitOptions options, Action<string> mark)
     {
         var next = metadata.Clone();
@@ -229,8 +229,8 @@ public static partial class StateStore
         mark("write");
         if (later)
         {
-            var header = current.Data.Log!.Header.ToArray(); // the log's mapping may go with the snapshot
-            return (offset + bytes.Length, (new AppendedRecord(directory, logName, offset, bytes, generation, now, options.Durable), header));
+            // The header is a slice of the log as read into memory (records outlive any mapping): no copy.
+            return (offset + bytes.Length, new AppendedRecord(directory, logName, offset, bytes, generation, now, options.Durable, current.Data.Log!.Header));
         }
         next.Generation = generation;
         next.UpdatedAt = now;

@@ -77,13 +77,11 @@ internal sealed class WriterLock : IDisposable
     public static T Run<T>(string stateDirectory, TimeSpan timeout, Func<T> body, string fileName = FileName)
     {
         string path = Path.Combine(stateDirectory, fileName);
-        if (OperatingSystem.IsLinux() && QueuedHandle(path) is { } handle)
+        if (OperatingSystem.IsLinux() && Queue(path, () => body()) is { } state)
         {
-            var state = new QueuedWait(handle, () => body());
-            new Thread(state.Run) { IsBackground = true, Name = "ClusterState writer lock" }.Start();
             if (state.Wait(timeout) is not bool got) throw Locked(stateDirectory, timeout, path);
             if (got) return (T)state.Finish()!;
-            handle.Dispose(); // no flock here: the usual lock below
+            state.Handle.Dispose(); // no flock here: the usual lock below
         }
         using (Acquire(stateDirectory, timeout, fileName)) return body();
     }
@@ -98,33 +96,36 @@ internal sealed class WriterLock : IDisposable
     /// </summary>
     private static WriterLock? AcquireQueued(string path, TimeSpan timeout, string stateDirectory)
     {
-        if (QueuedHandle(path) is not { } handle) return null;
-        var state = new QueuedWait(handle, null);
-        var thread = new Thread(state.Run) { IsBackground = true, Name = "ClusterState writer lock" };
-        thread.Start();
+        if (Queue(path, null) is not { } state) return null;
         if (state.Wait(timeout) is bool got)
         {
-            if (got) return new WriterLock(handle);
-            handle.Dispose();
+            if (got) return new WriterLock(state.Handle);
+            state.Handle.Dispose();
             return null;
         }
         throw Locked(stateDirectory, timeout, path);
     }
 
     /// <summary>
-    /// The lock file opened for a queued wait (Linux), or null where the platform has no flock or
-    /// the path cannot be a lock (the usual open then reports why).
+    /// Opens the lock file and starts the thread that waits for it in the kernel's queue (and
+    /// then runs <paramref name="body"/>, if given); null where the platform has no flock or the
+    /// path cannot be a lock (the usual open then reports why).
     /// </summary>
-    private static Microsoft.Win32.SafeHandles.SafeFileHandle? QueuedHandle(string path)
+    private static QueuedWait? Queue(string path, Func<object?>? body)
     {
+        Microsoft.Win32.SafeHandles.SafeFileHandle? handle;
         try
         {
-            return NativeMethods.OpenForLock(path);
+            handle = NativeMethods.OpenForLock(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
+        if (handle is null) return null;
+        var state = new QueuedWait(handle, body);
+        new Thread(state.Run) { IsBackground = true, Name = "ClusterState writer lock" }.Start();
+        return state;
     }
 
     private static ClusterStateException Locked(string stateDirectory, TimeSpan timeout, string path) =>
@@ -138,6 +139,9 @@ internal sealed class WriterLock : IDisposable
     /// </summary>
     private sealed class QueuedWait(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Func<object?>? body)
     {
+        /// <summary>The lock file's handle: the lock, once the wait is won (closing it releases the lock).</summary>
+        public Microsoft.Win32.SafeHandles.SafeFileHandle Handle => handle;
+
         private bool _abandoned;
         private bool? _result;
         private bool _done;
