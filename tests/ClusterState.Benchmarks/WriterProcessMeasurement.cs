@@ -50,7 +50,7 @@ public static class WriterProcessMeasurement
             StateStore.Commit(dir, reset, Setup);
         }
         // Cold processes first (their commits pay for the JIT compiling the commit path), then warm ones
-        // (each has committed 2,000 times on a small private state before the start: a writer that has
+        // (each has committed on a small private state until the JIT settled, before the start: a writer that has
         // run a while): without group commit (each commit flushes record and metadata under the lock),
         // with it, and with it and the reader — the same run's baselines and the main figure.
         var cold = Run(dir, scaleName, commits, CounterBase, withReader: false, warm: false);

@@ -9,6 +9,7 @@ namespace ClusterState.Engine.Tests;
 /// WriterLock.Run: the body runs with the lock held (on Linux on the thread that waited in the
 /// kernel's queue), the lock is free again when it returns or throws, its exception reaches the
 /// caller as it was thrown, and a lock held past the timeout is StateLocked with nothing run.
+/// The waiting threads are kept for later waits, and a body sees its caller's async-local values.
 /// </summary>
 public class WriterLockTests
 {
@@ -62,5 +63,24 @@ public class WriterLockTests
         Thread.Sleep(100); // the abandoned wait releases the lock it got after its caller gave up
         using var after = WriterLock.TryAcquire(dir.Path, WriterLock.FileName);
         Assert.NotNull(after);
+    }
+
+    private static readonly AsyncLocal<string?> Flowing = new();
+
+    [Fact]
+    public void Run_ReusesItsWaitingThread_AndFlowsTheCallersAsyncLocals()
+    {
+        if (!OperatingSystem.IsLinux()) return; // elsewhere the body runs on the caller's thread
+        using var dir = new TempDirectory();
+        int first = WriterLock.Run(dir.Path, TimeSpan.FromSeconds(5), () => Environment.CurrentManagedThreadId);
+        Flowing.Value = "mine";
+        var (second, seen) = WriterLock.Run(dir.Path, TimeSpan.FromSeconds(5), () => (Environment.CurrentManagedThreadId, Flowing.Value));
+        Flowing.Value = null;
+        // Tests beside this one may take the kept thread between the two calls; a third try settles it.
+        int third = WriterLock.Run(dir.Path, TimeSpan.FromSeconds(5), () => Environment.CurrentManagedThreadId);
+        Assert.True(second == first || third == second, $"threads {first}, {second}, {third}: none reused");
+        Assert.NotEqual(Environment.CurrentManagedThreadId, second);
+        Assert.Equal("mine", seen);
+        Assert.Null(WriterLock.Run(dir.Path, TimeSpan.FromSeconds(5), () => Flowing.Value));
     }
 }

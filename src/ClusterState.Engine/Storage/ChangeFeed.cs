@@ -139,7 +139,7 @@ public sealed class ChangeFeed : IDisposable
     private readonly Dictionary<long, (object Identity, LogContents Contents)> _decoded = new();
 
     /// <summary>The current log's records up to its published length, decoding only what is new since the last call.</summary>
-    private IReadOnlyList<CommitRecord>? ReadCurrent(long baseGeneration, string path, long publishedLength)
+    private AppendOnlyList<CommitRecord>? ReadCurrent(long baseGeneration, string path, long publishedLength)
     {
         var stat = NativeMethods.TryStat(path);
         object identity = stat is { } st ? (st.Device, st.Inode) : path;
@@ -155,7 +155,7 @@ public sealed class ChangeFeed : IDisposable
     }
 
     /// <summary>Records of <paramref name="length"/> bytes of a log, from the cache and its new tail (the caller holds the gate).</summary>
-    private IReadOnlyList<CommitRecord>? Decode(long baseGeneration, SafeFileHandle handle, string path, object identity, long length)
+    private AppendOnlyList<CommitRecord>? Decode(long baseGeneration, SafeFileHandle handle, string path, object identity, long length)
     {
         if (length > int.MaxValue) return null;
         try

@@ -190,7 +190,7 @@ internal static class CommitLog
             throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
                 $"The commit log '{path}' cannot be read: its schema message is damaged ({e.GetType().Name}: {e.Message}).", path, e);
         }
-        return new LogContents(schema, records, position, damage, bytes[..header.Length]);
+        return new LogContents(schema, AppendOnlyList<CommitRecord>.Empty.Append(records), position, damage, bytes[..header.Length]);
     }
 
     /// <summary>
@@ -205,9 +205,7 @@ internal static class CommitLog
         known.Header.CopyTo(bytes);
         tail.CopyTo(bytes.AsMemory(known.Header.Length));
         var more = Read(bytes, path);
-        var records = new List<CommitRecord>(known.Records.Count + more.Records.Count);
-        records.AddRange(known.Records);
-        records.AddRange(more.Records);
+        var records = known.Records.Append(more.Records);
         return new LogContents(known.Schema, records, known.Length + more.Length - known.Header.Length, more.Damage, known.Header);
     }
 

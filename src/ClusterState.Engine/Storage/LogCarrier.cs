@@ -48,7 +48,7 @@ internal sealed class LogCarrier(string directory, string oldLogName, LogContent
         var tail = new byte[end - Carried];
         using (var file = File.OpenHandle(oldLogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
             tail = tail[..RandomAccess.Read(file, tail, Carried)];
-        var contents = CommitLog.ReadMore(pinnedLog with { Records = System.Array.Empty<CommitRecord>(), Length = checked((int)Carried) }, tail, oldLogPath);
+        var contents = CommitLog.ReadMore(pinnedLog with { Records = AppendOnlyList<CommitRecord>.Empty, Length = checked((int)Carried) }, tail, oldLogPath);
         foreach (var record in contents.Records.Where(r => r.Generation > pinned.Generation))
         {
             _records.Add(Rewrite(record));

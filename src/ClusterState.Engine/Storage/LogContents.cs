@@ -9,4 +9,4 @@ namespace ClusterState.Storage;
 /// the bytes given, why (a torn or damaged record). <see cref="Header"/> is the schema message,
 /// kept so a later read can decode only the records appended since (CommitLog.ReadMore).
 /// </summary>
-internal sealed record LogContents(Apache.Arrow.Schema Schema, IReadOnlyList<CommitRecord> Records, int Length, string? Damage, ReadOnlyMemory<byte> Header);
+internal sealed record LogContents(Apache.Arrow.Schema Schema, AppendOnlyList<CommitRecord> Records, int Length, string? Damage, ReadOnlyMemory<byte> Header);

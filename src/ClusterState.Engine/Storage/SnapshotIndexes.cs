@@ -10,20 +10,38 @@ namespace ClusterState.Storage;
 /// </summary>
 internal static class SnapshotIndexes
 {
-    public static Utf8KeyIndex NodeIds(ClusterSnapshot s) => Used(s, 0, Of(s.Data, "index:nodes.id", d => d.Nodes));
+    public static Utf8KeyIndex NodeIds(ClusterSnapshot s) => For(s, 0);
 
-    public static Utf8KeyIndex TaskIds(ClusterSnapshot s) => Used(s, 1, Of(s.Data, "index:tasks.id", d => d.Tasks));
+    public static Utf8KeyIndex TaskIds(ClusterSnapshot s) => For(s, 1);
 
-    public static Utf8KeyIndex ContentIds(ClusterSnapshot s) => Used(s, 2, Of(s.Data, "index:content.cid", d => d.Content));
+    public static Utf8KeyIndex ContentIds(ClusterSnapshot s) => For(s, 2);
+
+    /// <summary>The id index of entity <paramref name="entity"/> (0 nodes, 1 tasks, 2 content, as in the log).</summary>
+    public static Utf8KeyIndex For(ClusterSnapshot s, int entity)
+    {
+        Expect(s, entity);
+        return Of(s.Data, entity);
+    }
+
+    /// <summary>Whether entity <paramref name="entity"/>'s index of <paramref name="s"/>'s base is built (then every generation of the base indexes only its log's ids).</summary>
+    public static bool Built(ClusterSnapshot s, int entity) => (s.Data.BaseData ?? s.Data).Holds(Keys[entity]);
+
+    private static readonly string[] Keys = { "index:nodes.id", "index:tasks.id", "index:content.cid" };
+
+    /// <summary>
+    /// Notes that this process will want entity <paramref name="entity"/>'s index on
+    /// <paramref name="s"/>'s directory, without building it: a first commit finds its few ids
+    /// by a scan, and its next one then builds the index in <see cref="Warm(ClusterSnapshot)"/>,
+    /// before the writer lock (built under the lock, a million ids held every other writer a
+    /// quarter of a second, once per writer process).
+    /// </summary>
+    public static void Expect(ClusterSnapshot s, int entity)
+    {
+        if (s.StatePath is { } path) UsedHere.AddOrUpdate(path, 1 << entity, (_, bits) => bits | 1 << entity);
+    }
 
     /// <summary>Which indexes (bit 0 nodes, 1 tasks, 2 content) this process used on each state directory, whatever its base.</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> UsedHere = new(StringComparer.Ordinal);
-
-    private static Utf8KeyIndex Used(ClusterSnapshot s, int entity, Utf8KeyIndex index)
-    {
-        if (s.StatePath is { } path) UsedHere.AddOrUpdate(path, 1 << entity, (_, bits) => bits | 1 << entity);
-        return index;
-    }
 
     /// <summary>
     /// Builds the indexes this process used on <paramref name="s"/>'s directory before, for its
@@ -40,16 +58,15 @@ internal static class SnapshotIndexes
     public static void Warm(SnapshotData data, string directory)
     {
         if (!UsedHere.TryGetValue(directory, out int bits)) return;
-        if ((bits & 1) != 0) Of(data, "index:nodes.id", d => d.Nodes);
-        if ((bits & 2) != 0) Of(data, "index:tasks.id", d => d.Tasks);
-        if ((bits & 4) != 0) Of(data, "index:content.cid", d => d.Content);
+        for (int entity = 0; entity < Keys.Length; entity++)
+            if ((bits & 1 << entity) != 0) Of(data, entity);
     }
 
-    private static Utf8KeyIndex Of(SnapshotData data, string key, Func<SnapshotData, EntityColumns> entity) =>
-        data.GetOrAdd(key, d =>
+    private static Utf8KeyIndex Of(SnapshotData data, int entity) =>
+        data.GetOrAdd(Keys[entity], d =>
         {
-            var c = entity(d);
+            EntityColumns c = entity switch { 0 => d.Nodes, 1 => d.Tasks, _ => d.Content };
             if (d.BaseData is not { } baseData || c.Merge is not { } merge) return new Utf8KeyIndex(c.Keys, c.Count);
-            return Utf8KeyIndex.Overlay(Of(baseData, key, entity), c.Keys, c.BaseCount, merge.Delta.Length, merge.Masked);
+            return Utf8KeyIndex.Overlay(Of(baseData, entity), c.Keys, c.BaseCount, merge.Delta.Length, merge.Masked);
         });
 }

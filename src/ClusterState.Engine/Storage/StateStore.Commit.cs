@@ -313,13 +313,17 @@ public static partial class StateStore
     /// the snapshot's shared index. Exact, case-sensitive matching: removals and updates address ids
     /// exactly (an added id's uniqueness is checked ignoring case, by CaseFoldedIds).
     /// </summary>
-    private static Func<string, int> RowFinder(EntityColumns entity, Func<Utf8KeyIndex> index, IEnumerable<string> ids, bool repeated)
+    private static Func<string, int> RowFinder(ClusterSnapshot s, int k, IEnumerable<string> ids, bool repeated)
     {
         var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
         if (wanted.Count == 0) return _ => -1;
         // The index of a base serves every later generation of it (only the log's ids are
-        // indexed again): worth building once this process commits on the same base again.
-        if (wanted.Count > 64 || repeated) return index().Find;
+        // indexed again): worth building once this process commits on the same base again,
+        // and then before the lock is taken (Peek warms what was expected here); and whenever
+        // the base's index is there already (a query built it).
+        if (wanted.Count > 64 || repeated || SnapshotIndexes.Built(s, k)) return SnapshotIndexes.For(s, k).Find;
+        SnapshotIndexes.Expect(s, k);
+        var entity = k switch { 0 => s.Nodes, 1 => s.Tasks, _ => (EntityColumns)s.Content };
         var keys = wanted.Select(id => (Id: id, Bytes: System.Text.Encoding.UTF8.GetBytes(id))).ToArray();
         var rows = new Dictionary<string, int>(StringComparer.Ordinal);
         var column = entity.Keys;
@@ -378,7 +382,7 @@ public static partial class StateStore
 
     private static EntityEdit<ClusterNode> PlanNodes(ClusterSnapshot s, ChangeSet changes, bool repeated)
     {
-        var find = RowFinder(s.Nodes, () => SnapshotIndexes.NodeIds(s),
+        var find = RowFinder(s, 0,
             changes.RemoveNodes.Concat(changes.UpdateNodes.Select(u => u.Id)), repeated);
         var edit = EntityEdit<ClusterNode>.Build(s.Nodes.Count, find, CaseFoldedIds.Finder(s.Nodes, changes.AddNodes.Select(n => n.Id)), s.Nodes.Read, n => n.Id,
             changes.RemoveNodes, changes.UpdateNodes.Select(u => (u.Id, (Action<ClusterNode>)(n => ChangeRules.Apply(n, u)))),
@@ -389,7 +393,7 @@ public static partial class StateStore
 
     private static EntityEdit<ClusterTask> PlanTasks(ClusterSnapshot s, ChangeSet changes, DateTime now, Func<string, bool> nodeExists, bool repeated)
     {
-        var find = RowFinder(s.Tasks, () => SnapshotIndexes.TaskIds(s),
+        var find = RowFinder(s, 1,
             changes.RemoveTasks.Concat(changes.UpdateTasks.Select(u => u.Id)), repeated);
         var adds = changes.AddTasks.Select(t =>
         {
@@ -412,7 +416,7 @@ public static partial class StateStore
 
     private static EntityEdit<ClusterContent> PlanContent(ClusterSnapshot s, ChangeSet changes, bool repeated)
     {
-        var find = RowFinder(s.Content, () => SnapshotIndexes.ContentIds(s),
+        var find = RowFinder(s, 2,
             changes.RemoveContent.Concat(changes.UpdateContent.Select(u => u.Cid)), repeated);
         var adds = changes.AddContent.Select(c =>
         {
