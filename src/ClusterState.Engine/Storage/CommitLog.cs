@@ -138,7 +138,50 @@ internal static class CommitLog
         if (!IpcLayout.TryReadMessage(span, out var header) || header.HeaderType != 1 /* Schema */)
             throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
                 $"The commit log '{path}' does not start with an Arrow schema message.", path);
-        int position = header.Length, count = 0;
+        var (records, end, damage) = Verify(span, header.Length);
+        int position = header.Length + end, count = records.Count;
+
+        // The schema message has no checksum, and Apache.Arrow sizes its lists by its counts before reading them.
+        if (!IpcLayout.VectorsFit(span[..position]))
+            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                $"The commit log '{path}' is damaged: its schema message claims more entries than it holds.", path);
+        var decoded = new List<CommitRecord>(count);
+        Apache.Arrow.Schema schema;
+        // Only the verified prefix goes to Arrow: its reader never sees the bytes after it.
+        try
+        {
+            using var reader = new ArrowStreamReader(bytes[..position]);
+            schema = reader.Schema;
+            checkSchema?.Invoke(schema);
+            for (int i = 0; i < count; i++)
+            {
+                var batch = reader.ReadNextRecordBatch() ?? throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                    $"The commit log '{path}' ended after {i} of its {count} records.", path);
+                decoded.Add(CommitRecord.Read(batch, path));
+            }
+        }
+        catch (Exception e) when (e is not ClusterStateException and not OutOfMemoryException)
+        {
+            // The schema message has no checksum: damage there reaches Arrow's reader, which
+            // throws whatever its decoding hits (and the records are then decoded with a wrong schema).
+            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                $"The commit log '{path}' cannot be read: its schema message is damaged ({e.GetType().Name}: {e.Message}).", path, e);
+        }
+        return new LogContents(schema, AppendOnlyList<CommitRecord>.Empty.Append(decoded), position, damage, bytes[..header.Length]);
+    }
+
+    /// <summary>A record found whole in a log's bytes: where its message lies, and its checksum.</summary>
+    private readonly record struct FoundRecord(int Offset, int Length, uint Checksum);
+
+    /// <summary>
+    /// Walks the record messages of <paramref name="span"/> from <paramref name="from"/>, checking
+    /// each (complete, a one-row record batch, its checksum), up to the first that fails: the
+    /// records found, how many bytes after <paramref name="from"/> they take, and why the walk stopped early.
+    /// </summary>
+    private static (List<FoundRecord> Records, int Length, string? Damage) Verify(ReadOnlySpan<byte> span, int from)
+    {
+        var found = new List<FoundRecord>();
+        int position = from;
         string? damage = null;
         while (position < span.Length)
         {
@@ -160,53 +203,45 @@ internal static class CommitLog
                 damage = $"the record at byte {position} fails its checksum";
                 break;
             }
+            found.Add(new FoundRecord(position, message.Length, expected));
             position += message.Length;
-            count++;
         }
-
-        // The schema message has no checksum, and Apache.Arrow sizes its lists by its counts before reading them.
-        if (!IpcLayout.VectorsFit(span[..position]))
-            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
-                $"The commit log '{path}' is damaged: its schema message claims more entries than it holds.", path);
-        var records = new List<CommitRecord>(count);
-        Apache.Arrow.Schema schema;
-        // Only the verified prefix goes to Arrow: its reader never sees the bytes after it.
-        try
-        {
-            using var reader = new ArrowStreamReader(bytes[..position]);
-            schema = reader.Schema;
-            checkSchema?.Invoke(schema);
-            for (int i = 0; i < count; i++)
-            {
-                var batch = reader.ReadNextRecordBatch() ?? throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
-                    $"The commit log '{path}' ended after {i} of its {count} records.", path);
-                records.Add(CommitRecord.Read(batch, path));
-            }
-        }
-        catch (Exception e) when (e is not ClusterStateException and not OutOfMemoryException)
-        {
-            // The schema message has no checksum: damage there reaches Arrow's reader, which
-            // throws whatever its decoding hits (and the records are then decoded with a wrong schema).
-            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
-                $"The commit log '{path}' cannot be read: its schema message is damaged ({e.GetType().Name}: {e.Message}).", path, e);
-        }
-        return new LogContents(schema, AppendOnlyList<CommitRecord>.Empty.Append(records), position, damage, bytes[..header.Length]);
+        return (found, position - from, damage);
     }
 
     /// <summary>
     /// The log read further: <paramref name="tail"/> holds the bytes after what
-    /// <paramref name="known"/> read. Only the new records are checked and decoded (behind a copy
-    /// of the schema message, which Arrow's stream reader needs first).
+    /// <paramref name="known"/> read. Only the new records are checked and decoded.
     /// </summary>
     public static LogContents ReadMore(LogContents known, ReadOnlyMemory<byte> tail, string path)
     {
         if (tail.IsEmpty) return known;
-        var bytes = new byte[known.Header.Length + tail.Length];
-        known.Header.CopyTo(bytes);
-        tail.CopyTo(bytes.AsMemory(known.Header.Length));
-        var more = Read(bytes, path);
-        var records = known.Records.Append(more.Records);
-        return new LogContents(known.Schema, records, known.Length + more.Length - known.Header.Length, more.Damage, known.Header);
+        var (records, length, damage) = ReadTail(known.Header, tail, path);
+        return new LogContents(known.Schema, known.Records.Append(records), known.Length + length, damage, known.Header);
+    }
+
+    /// <summary>
+    /// The records of <paramref name="tail"/>, bytes of a log after its schema message
+    /// <paramref name="header"/> (checked when the log was first read): checked, and decoded by
+    /// this process's <see cref="RecordDecoder"/> of that schema, which decodes a record once
+    /// however many reads meet it. How many bytes the records take, and why the read stopped early.
+    /// </summary>
+    public static (IReadOnlyList<CommitRecord> Records, int Length, string? Damage) ReadTail(ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> tail, string path)
+    {
+        var (found, length, damage) = Verify(tail.Span, 0);
+        var decoder = RecordDecoder.For(header);
+        var records = new CommitRecord[found.Count];
+        for (int i = 0; i < found.Count; i++)
+        {
+            var record = tail.Slice(found[i].Offset, found[i].Length);
+            // Apache.Arrow sizes its lists by the message's counts before reading them; the
+            // checksum guards against damage, this against a record written to claim gigabytes.
+            if (!IpcLayout.BatchVectorsFit(record.Span))
+                throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                    $"The commit log '{path}' is damaged: a record claims more entries than it holds.", path);
+            records[i] = decoder.Decode(record, found[i].Checksum, path);
+        }
+        return (records, length, damage);
     }
 
     /// <summary>Where a record's checksum value lies in its message: the last buffer (the checksum column's values).</summary>

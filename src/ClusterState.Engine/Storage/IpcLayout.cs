@@ -37,7 +37,20 @@ internal static class IpcLayout
             // The record batch follows the schema message (which has no body).
             int next = checked(MessageEnd(body));
             if (next == body.Length) return true; // a commit log without records yet
-            if (!TryFirstMessage(body[next..], out var batchMessage, out int batchTable)) return false;
+            return BatchVectorsFit(body[next..]);
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The same bounds for a record-batch message alone (a record read after its log's schema was checked).</summary>
+    public static bool BatchVectorsFit(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            if (!TryFirstMessage(body, out var batchMessage, out int batchTable)) return false;
             if (Reference(batchMessage, batchTable, 2) is not int batch) return true;
             // RecordBatch: 1 nodes (FieldNode, 16 bytes), 2 buffers (Buffer, 16 bytes), 4 variadicBufferCounts (long).
             _ = Vector(batchMessage, batch, 1, 16);

@@ -109,16 +109,15 @@ internal static class LogPublisher
             if (length - scanFrom > int.MaxValue - header.Length)
                 throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
                     $"The commit log '{path}' holds {length - scanFrom} unpublished bytes, more than a log can.", path);
-            var bytes = new byte[header.Length + (length - scanFrom)];
-            header.CopyTo(bytes);
-            int read = RandomAccess.Read(file, bytes.AsSpan(header.Length), scanFrom);
-            var contents = CommitLog.Read(bytes.AsMemory(0, header.Length + read), path);
-            if (contents.Records.Count > 0)
+            var bytes = new byte[length - scanFrom];
+            int read = RandomAccess.Read(file, bytes, scanFrom);
+            var (records, recordBytes, _) = CommitLog.ReadTail(header, bytes.AsMemory(0, read), path);
+            if (records.Count > 0)
             {
-                var last = contents.Records[^1];
+                var last = records[^1];
                 generation = last.Generation;
                 updatedAt = last.UpdatedAt ?? DateTime.UtcNow;
-                end = scanFrom + contents.Length - header.Length;
+                end = scanFrom + recordBytes;
             }
         }
         if (end == from) return null; // a torn tail only

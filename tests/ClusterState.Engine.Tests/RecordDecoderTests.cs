@@ -1,0 +1,106 @@
+using System;
+using System.IO;
+using System.Linq;
+using ClusterState.Schema;
+using ClusterState.Storage;
+using Xunit;
+
+namespace ClusterState.Engine.Tests;
+
+/// <summary>
+/// The process's record decoder: a record read again (a peek, an open under the lock, a
+/// publication) is decoded once; the cache is keyed by the bytes, never by where they lie; and
+/// a record Arrow cannot decode is SnapshotCorrupt without spoiling the records after it.
+/// </summary>
+public class RecordDecoderTests
+{
+    /// <summary>A state with <paramref name="memory"/>.Length commits, each setting the same task's MemoryMB: its log's bytes, the header's length and each record's place.</summary>
+    private static (TempDirectory Dir, string Log, byte[] Bytes, System.Collections.Generic.List<(int Start, int Length)> Records) Logged(params int[] memory)
+    {
+        var dir = new TempDirectory();
+        string path = dir.Combine("s");
+        StateStore.Create(path, TestStates.Sample(nodes: 4, tasks: 20, content: 8, seed: 21).ToStateContent());
+        string id;
+        using (var s = ClusterSnapshot.Open(path)) id = s.Tasks.Read(s.Tasks.Rows.ToArray()[3]).Id;
+        foreach (int mb in memory)
+            StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = id, MemoryMB = mb } } },
+                new CommitOptions { Now = CommitLogTests.Start, Durable = false });
+        string log = Path.Combine(path, StateMetadata.Read(path).Log!);
+        var bytes = File.ReadAllBytes(log);
+        return (dir, log, bytes, CommitLogTests.Records(bytes));
+    }
+
+    private static long? MemoryOf(CommitRecord record)
+    {
+        var tasks = (TaskColumns)record.Rows(1);
+        return tasks.Read(tasks.Rows.ToArray().Single()).MemoryMB;
+    }
+
+    [Fact]
+    public void ARecordReadAgain_IsDecodedOnce_AndReadsTheSame()
+    {
+        var (dir, log, bytes, records) = Logged(1000, 2000, 3000);
+        using var _ = dir;
+        var header = bytes.AsMemory(0, records[0].Start);
+        // Two reads of the tail from different buffers (as two opens read the file twice).
+        var first = CommitLog.ReadTail(header, bytes.AsMemory(records[0].Start), log);
+        var second = CommitLog.ReadTail(header, ((byte[])bytes.Clone()).AsMemory(records[0].Start), log);
+        Assert.Equal(3, first.Records.Count);
+        Assert.Null(first.Damage);
+        Assert.Equal(bytes.Length - records[0].Start, first.Length);
+        for (int i = 0; i < 3; i++) Assert.Same(first.Records[i], second.Records[i]);
+        Assert.Equal(new long?[] { 1000, 2000, 3000 }, first.Records.Select(MemoryOf));
+        // The whole-log read decodes on its own and agrees.
+        var full = CommitLog.Read(bytes, log);
+        Assert.Equal(first.Records.Select(r => r.Generation), full.Records.ToArray().Select(r => r.Generation));
+        Assert.Equal(first.Records.Select(MemoryOf), full.Records.ToArray().Select(MemoryOf));
+    }
+
+    [Fact]
+    public void ADifferentRecordWithTheSameKey_IsDecodedFromItsOwnBytes()
+    {
+        // A record withdrawn after a failed publication is replaced at the same place by another of the same shape.
+        var (dir, log, bytes, records) = Logged(1111, 2222);
+        using var _ = dir;
+        Assert.Equal(records[0].Length, records[1].Length);
+        var decoder = RecordDecoder.For(bytes.AsMemory(0, records[0].Start));
+        var a = decoder.Decode(bytes.AsMemory(records[0].Start, records[0].Length), checksum: 7, log);
+        var b = decoder.Decode(bytes.AsMemory(records[1].Start, records[1].Length), checksum: 7, log);
+        Assert.Equal(1111, MemoryOf(a));
+        Assert.Equal(2222, MemoryOf(b));
+        Assert.Same(a, decoder.Decode(bytes.AsMemory(records[0].Start, records[0].Length), checksum: 7, log));
+    }
+
+    [Fact]
+    public void ARecordThatDoesNotDecode_IsSnapshotCorrupt_AndTheNextRecordStillDecodes()
+    {
+        var (dir, log, bytes, records) = Logged(4000, 5000);
+        using var _ = dir;
+        var decoder = RecordDecoder.For(bytes.AsMemory(0, records[0].Start));
+        Assert.True(IpcLayout.TryReadMessage(bytes.AsSpan(records[0].Start), out var message));
+        // Damage that a checksum would have caught, handed over as if it had passed: the message's metadata scrambled.
+        var damaged = bytes.AsSpan(records[0].Start, records[0].Length).ToArray();
+        for (int i = 8; i < message.BodyStart - 8; i++) damaged[i] ^= 0x5A;
+        var e = Assert.Throws<ClusterStateException>(() => decoder.Decode(damaged, checksum: 1, log));
+        Assert.Equal(ErrorIds.SnapshotCorrupt, e.ErrorId);
+        Assert.Contains(log, e.Message);
+        // A message cut short leaves the reader mid-message; the next record must not read on from there.
+        Assert.Throws<ClusterStateException>(() => decoder.Decode(bytes.AsMemory(records[0].Start, records[0].Length / 2), checksum: 2, log));
+        Assert.Equal(5000, MemoryOf(decoder.Decode(bytes.AsMemory(records[1].Start, records[1].Length), checksum: 3, log)));
+        Assert.Equal(4000, MemoryOf(decoder.Decode(bytes.AsMemory(records[0].Start, records[0].Length), checksum: 4, log)));
+    }
+
+    [Fact]
+    public void ATailWithATornRecord_DecodesTheWholeOnes_AndSaysWhereItStopped()
+    {
+        var (dir, log, bytes, records) = Logged(6000, 7000);
+        using var _ = dir;
+        var header = bytes.AsMemory(0, records[0].Start);
+        var torn = bytes.AsMemory(records[0].Start, records[0].Length + records[1].Length / 3);
+        var (read, length, damage) = CommitLog.ReadTail(header, torn, log);
+        Assert.Single(read);
+        Assert.Equal(records[0].Length, length);
+        Assert.NotNull(damage);
+        Assert.Equal(6000, MemoryOf(read[0]));
+    }
+}
