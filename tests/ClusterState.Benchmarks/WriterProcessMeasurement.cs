@@ -17,8 +17,8 @@ namespace ClusterState.Benchmarks;
 /// Afterwards: the counter exactly +4,000, every writer's 500 changes present, one generation per
 /// acknowledged commit. Aggregate commits/s over the span from the first commit's start to the
 /// last one's end; latency per commit as the writer timed it (lock wait included). The same
-/// writers run once before without the reader, the baseline of the same run: the reader takes a
-/// core of its own, which on a small machine the writers miss.
+/// writers run once before without the reader, the baseline of the same run: the reader reads and
+/// merges every new generation, which on a small machine takes time the writers miss.
 /// </summary>
 public static class WriterProcessMeasurement
 {
