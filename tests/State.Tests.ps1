@@ -47,7 +47,23 @@ Describe 'New-ClusterState' {
 
     It 'rejects impossible counts through parameter validation' {
         { New-ClusterState -Path (Join-Path $TestDrive 'bad') -NodeCount -1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
-        { New-ClusterState -Path (Join-Path $TestDrive 'bad') -NodeCount 3 -ClusterId x } | Should -Throw -ErrorId 'AmbiguousParameterSet*'
+        { New-ClusterState -Path (Join-Path $TestDrive 'bad') -NodeCount 3 -ClusterId '' } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+
+    It 'names a sample: -ClusterId, and -MasterId as the master node''s id wherever the sample refers to it' {
+        $path = Join-Path $TestDrive 'named-sample'
+        $m = New-ClusterState -Path $path -ClusterId lab -MasterId lab-master -NodeCount 10 -TaskCount 50 -ContentCount 200 -Seed 3
+        $m.ClusterId | Should -Be 'lab'
+        (Get-ClusterMetadata -StatePath $path).MasterId | Should -Be 'lab-master'
+        $master = Get-ClusterNode -StatePath $path -Role master
+        $master.Id | Should -Be 'lab-master'
+        # The rest is the seed's sample: the same tasks, and the other nodes list the renamed master as a peer.
+        $sample = New-TestSample -NodeCount 10 -TaskCount 50 -ContentCount 200 -Seed 3
+        (Get-ClusterTask -StatePath $path).Id | Should -Be @($sample.Tasks).Id
+        (Get-ClusterNode -StatePath $path | Where-Object Id -ne 'lab-master' | Where-Object { $_.Peers -contains 'lab-master' }).Count | Should -Be 9
+        @(Get-ClusterNode -StatePath $path | Where-Object { $_.Peers -contains $sample.MasterId }).Count | Should -Be 0
+        # -ClusterId alone keeps the empty set, as before.
+        (New-ClusterState -Path (Join-Path $TestDrive 'named-empty') -ClusterId lab2).NodeCount | Should -Be 0
     }
 }
 

@@ -43,8 +43,11 @@ public sealed class SampleCluster
         if (options.TaskCount > 0 && options.NodeCount == 0)
             throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument,
                 "A sample with tasks needs at least one node to assign them to.", options);
+        if (options.MasterId is not null && options.NodeCount == 0)
+            throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument,
+                "A sample's master is its first node: a sample without nodes cannot name one.", options);
         _options = options;
-        ClusterId = "cluster-" + Hex(Stream(0, 0), 8);
+        ClusterId = options.ClusterId ?? "cluster-" + Hex(Stream(0, 0), 8);
         _nodes = MakeNodes().ToList();
         MasterId = _nodes.Count > 0 ? _nodes[0].Id : "";
         var workers = _nodes.Where(n => n.Role == Vocabularies.Worker && n.Status != Vocabularies.Offline).Select(n => n.Id).ToArray();
@@ -105,8 +108,12 @@ public sealed class SampleCluster
     /// <summary>The CID of content item <paramref name="index"/>.</summary>
     public string ContentId(int index) => "bafybei" + Encode(Stream(3, index), Base32, 52);
 
-    /// <summary>The peer id of node <paramref name="index"/> (indices past NodeCount are peers outside the state).</summary>
-    public string NodeId(int index) => "12D3KooW" + Encode(Stream(1, index), Base58, 44);
+    /// <summary>
+    /// The peer id of node <paramref name="index"/> (indices past NodeCount are peers outside the
+    /// state); node 0, the master, has the id the options name when they name one, everywhere
+    /// the sample refers to it (the other nodes' peer lists, content providers).
+    /// </summary>
+    public string NodeId(int index) => index == 0 && _options.MasterId is { } master ? master : "12D3KooW" + Encode(Stream(1, index), Base58, 44);
 
     /// <summary>The id of task <paramref name="index"/>.</summary>
     public string TaskId(int index)

@@ -38,14 +38,16 @@ public sealed class NewClusterStateCommand : ClusterStateCmdlet
     [Parameter(ParameterSetName = SampleSet)]
     public int Seed { get; set; } = 42;
 
-    /// <summary><para type="description">Cluster id of an empty state (default: a new random id).</para></summary>
+    /// <summary><para type="description">Cluster id of the new state (default: a new random id for an empty state, one derived from the seed for a sample).</para></summary>
     [Parameter(ParameterSetName = EmptySet)]
+    [Parameter(ParameterSetName = SampleSet)]
     [ValidateNotNullOrEmpty]
     public string? ClusterId { get; set; }
 
-    /// <summary><para type="description">Master node id of an empty state.</para></summary>
+    /// <summary><para type="description">Master node id. Of an empty state: any id (default: none). Of a sample: the id of its master, the first node, wherever the sample names it (default: a peer id derived from the seed).</para></summary>
     [Parameter(ParameterSetName = EmptySet)]
-    public string MasterId { get; set; } = "";
+    [Parameter(ParameterSetName = SampleSet)]
+    public string? MasterId { get; set; }
 
     /// <summary><para type="description">Replace a state that already exists in the directory (as its next generation).</para></summary>
     [Parameter]
@@ -72,6 +74,8 @@ public sealed class NewClusterStateCommand : ClusterStateCmdlet
                     TaskCount = TaskCount,
                     ContentCount = ContentCount,
                     Seed = Seed,
+                    ClusterId = ClusterId,
+                    MasterId = string.IsNullOrEmpty(MasterId) ? null : MasterId,
                     Progress = (activity, done, count) =>
                     {
                         long overall = activity == "tasks" ? done : TaskCount + done;
@@ -82,7 +86,7 @@ public sealed class NewClusterStateCommand : ClusterStateCmdlet
             }
             else
             {
-                content = new StateContent { ClusterId = ClusterId ?? "cluster-" + Guid.NewGuid().ToString("N")[..8], MasterId = MasterId };
+                content = new StateContent { ClusterId = ClusterId ?? "cluster-" + Guid.NewGuid().ToString("N")[..8], MasterId = MasterId ?? "" };
             }
             StateStore.Create(dir, content, new CreateStateOptions { Force = Force });
         }
