@@ -36,6 +36,8 @@ public static class ErrorIds
     public const string ExportTargetExists = "ExportTargetExists";
     /// <summary>A parameter value cannot be used.</summary>
     public const string InvalidArgument = "InvalidArgument";
+    /// <summary>A pipeline carries objects of two different states into one command (nothing is done with them).</summary>
+    public const string MixedStates = "MixedStates";
     /// <summary>Two parameters that exclude each other were given together (-Unassign with -AssignedTo, -Replication with -ReplicationDelta).</summary>
     public const string ConflictingParameters = "ConflictingParameters";
     /// <summary>An unexpected I/O failure (a file could not be read, access denied) outside the engine's own checks.</summary>

@@ -124,11 +124,20 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// Refuses input the command cannot act on as a whole before any of it is used (a pipeline
+    /// that mixes states: <see cref="StateCmdlet"/>); throws ClusterStateException.
+    /// </summary>
+    protected virtual void CheckInput()
+    {
+    }
+
     /// <summary>Runs one stage of the command, converting engine and I/O failures into terminating errors.</summary>
     protected void Run(Action action)
     {
         try
         {
+            CheckInput();
             action();
         }
         catch (ClusterStateException e)

@@ -11,8 +11,8 @@ public abstract class StateFileWriterCmdlet : StateCmdlet
     /// <summary><para type="description">The state directory to read (default: the session default and the usual locations).</para></summary>
     // -Path is the file written, so no -Path alias; objects that carry a StatePath (Get-ClusterMetadata) bind by property name.
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public override string? StatePath { get; set; }
+    [ValidateStatePath]
+    public override string? StatePath { get => BoundStatePath; set => BoundStatePath = value; }
 
     /// <summary><para type="description">Emit the written file (or files).</para></summary>
     [Parameter]

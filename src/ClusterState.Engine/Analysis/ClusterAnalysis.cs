@@ -14,7 +14,12 @@ public static class ClusterAnalysis
     public static QueryResult<ContentMapEntry> GetContentMap(ClusterSnapshot snapshot, ContentQuery query)
     {
         var columns = snapshot.Content;
-        return Filters.Content(snapshot, query).Project(row => ContentAvailability.Entry(columns, row));
+        return Filters.Content(snapshot, query).Project(row =>
+        {
+            var entry = ContentAvailability.Entry(columns, row);
+            entry.StatePath = snapshot.StatePath;
+            return entry;
+        });
     }
 
     /// <summary>Utilization of the nodes selected by <paramref name="query"/>.</summary>

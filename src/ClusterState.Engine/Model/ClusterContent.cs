@@ -26,6 +26,14 @@ public sealed class ClusterContent
 
     private Values V => _lazy.Get(static row => row.V);
 
+    /// <summary>
+    /// The state this content item was read from (a directory or a server's grpc:// URI); null for one made
+    /// by hand. Cmdlets that take it from the pipeline bind it to -StatePath, so a pipeline acts on
+    /// the state its objects came from.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? StatePath => _lazy.State;
+
     /// <summary>The content identifier.</summary>
     public string Cid { get => V.Cid; set => V.Cid = value; }
     /// <summary>Size in bytes.</summary>

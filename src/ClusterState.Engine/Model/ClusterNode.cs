@@ -29,6 +29,14 @@ public sealed class ClusterNode
 
     private Values V => _lazy.Get(static row => row.V);
 
+    /// <summary>
+    /// The state this node was read from (a directory or a server's grpc:// URI); null for one made
+    /// by hand. Cmdlets that take it from the pipeline bind it to -StatePath, so a pipeline acts on
+    /// the state its objects came from.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? StatePath => _lazy.State;
+
     /// <summary>Node id (an IPFS peer id in live clusters).</summary>
     public string Id { get => V.Id; set => V.Id = value; }
     /// <summary>Role: master, worker or leecher.</summary>

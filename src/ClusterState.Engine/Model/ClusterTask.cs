@@ -33,6 +33,14 @@ public sealed class ClusterTask
 
     private Values V => _lazy.Get(static row => row.V);
 
+    /// <summary>
+    /// The state this task was read from (a directory or a server's grpc:// URI); null for one made
+    /// by hand. Cmdlets that take it from the pipeline bind it to -StatePath, so a pipeline acts on
+    /// the state its objects came from.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? StatePath => _lazy.State;
+
     /// <summary>Task id.</summary>
     public string Id { get => V.Id; set => V.Id = value; }
     /// <summary>Task type, e.g. <c>model_training</c>.</summary>

@@ -15,6 +15,9 @@ public sealed class ContentMapEntry
     public int? Replication { get; set; }
     /// <summary>True when fewer providers than the replication target hold the content.</summary>
     public bool UnderReplicated => Replication is int r && ProviderCount < r;
+    /// <summary>The state the entry was read from (a directory or a server URI), bound to -StatePath by the cmdlets it is piped into.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? StatePath { get; set; }
 
     /// <inheritdoc />
     public override string ToString() => Cid;

@@ -14,7 +14,10 @@ internal struct LazyValues<TRow, TValues> where TRow : class where TValues : cla
 
     public static LazyValues<TRow, TValues> Filled() => new() { _values = new TValues() };
 
-    public static LazyValues<TRow, TValues> Of(RowSource<TRow> source, int row) => new() { _source = source, _row = row };
+    public static LazyValues<TRow, TValues> Of(RowSource<TRow> source, int row) => new() { _source = source, _row = row, State = source.State };
+
+    /// <summary>The state the row was read from (a directory or a server URI); null for objects made by hand.</summary>
+    public string? State { get; private set; }
 
     /// <summary>The values, read from the row the first time; <paramref name="valuesOf"/> takes them from the object the source reads.</summary>
     public TValues Get(Func<TRow, TValues> valuesOf)

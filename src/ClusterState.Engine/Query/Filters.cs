@@ -16,7 +16,7 @@ internal static class Filters
     /// </summary>
     private static Func<int, T> Lazy<T>(ClusterSnapshot s, Func<int, T> read, Func<RowSource<T>, int, T> make)
     {
-        var source = new RowSource<T>(new SnapshotLease(s.Data), read);
+        var source = new RowSource<T>(new SnapshotLease(s.Data), read, s.StatePath);
         return row => make(source, row);
     }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using C = ClusterState.Schema.FieldCodecs;
 using N = ClusterState.ClusterSchema.Names;
 
@@ -23,5 +24,5 @@ internal static class ContentFields
         new ValueField<ClusterContent, string[]>(N.Providers, C.StringList, nameof(ClusterContent.Providers), c => c.Providers, (c, v) => c.Providers = v) { Updatable = true },
         new ValueField<ClusterContent, bool?>(N.Pinned, C.Boolean, nameof(ClusterContent.Pinned), c => c.Pinned, (c, v) => c.Pinned = v) { Updatable = true, PresenceOf = "pinned_at" },
         new ValueField<ClusterContent, int?>(N.Replication, C.Int32, nameof(ClusterContent.Replication), c => c.Replication, (c, v) => c.Replication = v) { Updatable = true },
-    }) { ItemName = "content item" });
+    }, new Dictionary<string, string> { [nameof(ClusterContent.StatePath)] = "where the row was read from (a directory or a server URI), not data of the row" }) { ItemName = "content item" });
 }

@@ -48,5 +48,6 @@ internal static class NodeFields
         [nameof(ClusterNode.MemoryAvailable)] = "computed: Resources.MemoryAvailable",
         [nameof(ClusterNode.DiskTotal)] = "computed: Resources.DiskTotal",
         [nameof(ClusterNode.DiskAvailable)] = "computed: Resources.DiskAvailable",
+        [nameof(ClusterNode.StatePath)] = "where the row was read from (a directory or a server URI), not data of the row",
     };
 }

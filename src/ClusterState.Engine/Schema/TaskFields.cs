@@ -47,5 +47,6 @@ internal static class TaskFields
         [nameof(ClusterTask.CpuCores)] = "computed: Resources.CpuCores",
         [nameof(ClusterTask.GpuCores)] = "computed: Resources.GpuCores",
         [nameof(ClusterTask.MemoryMB)] = "computed: Resources.MemoryMB",
+        [nameof(ClusterTask.StatePath)] = "where the row was read from (a directory or a server URI), not data of the row",
     };
 }

@@ -34,6 +34,17 @@ public sealed class FindClusterTaskCommand : StateCmdlet
     [ArgumentCompleter(typeof(Completion.NodeIdCompleter))]
     public string[]? AssignedTo { get; set; }
 
+    /// <summary>
+    /// <para type="description">The state directory (or its state_metadata.json), or the grpc:// URI of a ClusterState server. Defaults to the state the piped nodes were read from, then the session default set by Connect-ClusterState, then $env:CLUSTERSTATE_PATH and the usual locations.</para>
+    /// </summary>
+    // Bound from the piped nodes only: with -AssignedTo (the filter set) the command takes no
+    // pipeline input, and a piped node must still be refused rather than lend the command its state.
+    [Parameter(ParameterSetName = NodeSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = FilterSet)]
+    [Alias("Path")]
+    [ValidateStatePath]
+    public override string? StatePath { get => BoundStatePath; set => BoundStatePath = value; }
+
     /// <summary><para type="description">Nodes whose tasks to find (from Get-ClusterNode through the pipeline).</para></summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = NodeSet)]
     public ClusterNode[]? Node { get; set; }

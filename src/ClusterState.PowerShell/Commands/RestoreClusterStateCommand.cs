@@ -23,8 +23,8 @@ public sealed class RestoreClusterStateCommand : StateCmdlet
     /// <summary><para type="description">The state directory to restore into (default: the checkpoint's own state, then the session default).</para></summary>
     // -Path is the checkpoint's alias, so no -Path alias here; checkpoints bind their StatePath by property name.
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public override string? StatePath { get; set; }
+    [ValidateStatePath]
+    public override string? StatePath { get => BoundStatePath; set => BoundStatePath = value; }
 
     /// <inheritdoc />
     protected override void ProcessRecord() => _items.Add((Checkpoint, StatePath));

@@ -14,8 +14,8 @@ public sealed class UpdateClusterStateSchemaCommand : StateCmdlet
     // Positional and bound by property name, so that Get-ClusterMetadata output (or a path) pipes in.
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Path")]
-    [ValidateNotNullOrEmpty]
-    public override string? StatePath { get; set; }
+    [ValidateStatePath]
+    public override string? StatePath { get => BoundStatePath; set => BoundStatePath = value; }
 
     /// <summary><para type="description">Emit the metadata of the state after the migration.</para></summary>
     [Parameter]
