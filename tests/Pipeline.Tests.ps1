@@ -132,3 +132,18 @@ Describe 'A pipeline of two states' {
         $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
 }
+
+Describe 'Piped objects that bind nothing but their state' {
+    It 'are refused where the parameters given take no pipeline input, as PowerShell refused them before' {
+        $before = GenerationOf $LocA
+        $tasks = Get-ClusterTask -StatePath $LocA | Select-Object -First 2
+        $other = (Get-ClusterTask -StatePath $LocA | Select-Object -Last 1).Id
+        { $tasks | Set-ClusterTask -LiteralId $other -MemoryMB 77 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument*'
+        { $tasks | Remove-ClusterTask -LiteralId $other -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument*'
+        GenerationOf $LocA | Should -Be $before
+    }
+
+    It 'name the state of a command that takes no other pipeline input' {
+        (Get-ClusterMetadata -StatePath $LocA | Get-ClusterStatus).TasksTotal | Should -Be (Get-ClusterStatus -StatePath $LocA).TasksTotal
+    }
+}

@@ -57,11 +57,30 @@ public abstract class StateCmdlet : ClusterStateCmdlet
     /// <inheritdoc />
     protected override void CheckInput()
     {
+        if (_states.Count > 0 && MyInvocation.ExpectingInput && PipedObjectsBindOnlyTheirState())
+            throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument,
+                $"The objects piped into {MyInvocation.MyCommand.Name} bind no parameter of the parameters given ({ParameterSetName}); they would only name the state, and be ignored otherwise. Pipe them without those parameters, or give the ids instead of piping.", ParameterSetName);
         if (_states.Count < 2) return;
         var distinct = _states.Select(s => (Given: s, Key: Key(s))).DistinctBy(s => s.Key, StringComparer.Ordinal).Take(2).ToArray();
         if (distinct.Length < 2) return;
         throw new ClusterStateException(ErrorIds.MixedStates, ClusterStateErrorKind.InvalidArgument,
             $"The objects piped into {MyInvocation.MyCommand.Name} come from two states, '{distinct[0].Given}' and '{distinct[1].Given}'; one command acts on one state, and nothing was done. Pipe the objects of each state into a command of its own.", distinct[1].Given);
+    }
+
+    /// <summary>
+    /// True when the command takes pipeline input in another parameter set but not in the one
+    /// chosen (Set-ClusterTask -LiteralId): piped rows then bind only -StatePath, and the command
+    /// would quietly act on the ids given for each of them. Before StatePath bound by property
+    /// name, PowerShell refused such input itself. A command without any pipeline parameter
+    /// (Get-ClusterStatus) takes piped objects as a way to name the state.
+    /// </summary>
+    private bool PipedObjectsBindOnlyTheirState()
+    {
+        static bool Piped(CommandParameterInfo p) => p.Name != nameof(StatePath) && (p.ValueFromPipeline || p.ValueFromPipelineByPropertyName);
+        var sets = MyInvocation.MyCommand.ParameterSets;
+        if (!sets.Any(s => s.Parameters.Any(Piped))) return false;
+        var current = sets.FirstOrDefault(s => s.Name == ParameterSetName);
+        return current is not null && !current.Parameters.Any(Piped);
     }
 
     /// <summary>A state's location as one string: a server URI as given, a directory as a full path (its state_metadata.json meaning the directory).</summary>
