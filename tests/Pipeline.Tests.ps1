@@ -29,6 +29,20 @@ Describe 'Objects carry their state' {
         (Get-ClusterNode | Select-Object -First 1).StatePath | Should -Be (Get-ClusterMetadata).StatePath
         [ClusterState.ClusterTask]::new().StatePath | Should -BeNullOrEmpty
     }
+
+    It 'so do the objects computed from it: status, metrics, utilization, estimates, topology, placement' {
+        $where = (Get-ClusterMetadata -StatePath $LocA).StatePath
+        (Get-ClusterStatus -StatePath $LocA).StatePath | Should -Be $where
+        (Get-ClusterTaskMetric -StatePath $LocA).StatePath | Should -Be $where
+        (Get-ClusterNodeUtilization -StatePath $LocA | Select-Object -First 1).StatePath | Should -Be $where
+        (Get-ClusterTopology -StatePath $LocA).StatePath | Should -Be $where
+        $task = Find-ClusterTask -StatePath $LocA -Status pending | Select-Object -First 1
+        (Get-ClusterTaskEstimate -StatePath $LocA -TaskId $task.Id).StatePath | Should -Be $where
+        (Invoke-ClusterTaskPlacement -StatePath $LocA -WhatIf | Select-Object -First 1).StatePath | Should -BeIn @($where, $null)
+        # A utilization row leads Get-ClusterNode back to its state.
+        $u = Get-ClusterNodeUtilization -StatePath $LocA | Select-Object -First 1
+        ($u | Get-ClusterNode).Id | Should -Be $u.Id
+    }
 }
 
 Describe 'Reading cmdlets follow the piped objects' {

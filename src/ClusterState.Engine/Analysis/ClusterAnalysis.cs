@@ -8,7 +8,12 @@ namespace ClusterState;
 public static class ClusterAnalysis
 {
     /// <summary>The status summary.</summary>
-    public static ClusterStatus GetStatus(ClusterSnapshot snapshot) => StatusSummary.Compute(snapshot);
+    public static ClusterStatus GetStatus(ClusterSnapshot snapshot)
+    {
+        var status = StatusSummary.Compute(snapshot);
+        status.StatePath = snapshot.StatePath;
+        return status;
+    }
 
     /// <summary>The availability map of the content selected by <paramref name="query"/>.</summary>
     public static QueryResult<ContentMapEntry> GetContentMap(ClusterSnapshot snapshot, ContentQuery query)
@@ -25,20 +30,40 @@ public static class ClusterAnalysis
     /// <summary>Utilization of the nodes selected by <paramref name="query"/>.</summary>
     public static QueryResult<NodeUtilization> GetUtilization(ClusterSnapshot snapshot, NodeQuery query)
     {
-        return Filters.Nodes(snapshot, query).Project(row => Utilization.Compute(snapshot, row));
+        return Filters.Nodes(snapshot, query).Project(row =>
+        {
+            var utilization = Utilization.Compute(snapshot, row);
+            utilization.StatePath = snapshot.StatePath;
+            return utilization;
+        });
     }
 
     /// <summary>Task execution metrics.</summary>
-    public static TaskMetrics GetTaskMetrics(ClusterSnapshot snapshot) => TaskStatistics.Metrics(snapshot);
+    public static TaskMetrics GetTaskMetrics(ClusterSnapshot snapshot)
+    {
+        var metrics = TaskStatistics.Metrics(snapshot);
+        metrics.StatePath = snapshot.StatePath;
+        return metrics;
+    }
 
     /// <summary>Completion estimates of the given tasks at <paramref name="now"/>.</summary>
     public static QueryResult<TaskEstimate> GetTaskEstimates(ClusterSnapshot snapshot, TaskQuery query, DateTime now)
     {
-        return Filters.Tasks(snapshot, query).Project(row => TaskStatistics.Estimate(snapshot, row, now));
+        return Filters.Tasks(snapshot, query).Project(row =>
+        {
+            var estimate = TaskStatistics.Estimate(snapshot, row, now);
+            estimate.StatePath = snapshot.StatePath;
+            return estimate;
+        });
     }
 
     /// <summary>The network topology.</summary>
-    public static ClusterTopology GetTopology(ClusterSnapshot snapshot) => Topology.Build(snapshot);
+    public static ClusterTopology GetTopology(ClusterSnapshot snapshot)
+    {
+        var topology = Topology.Build(snapshot);
+        topology.StatePath = snapshot.StatePath;
+        return topology;
+    }
 
     /// <summary>The topology as a Graphviz DOT graph.</summary>
     public static string ToDot(ClusterTopology topology, string name) => Topology.ToDot(topology, name);
@@ -69,6 +94,7 @@ public static class ClusterAnalysis
             CpuCores = cpu,
             GpuCores = gpu,
             MemoryMB = memory,
+            StatePath = snapshot.StatePath,
         };
         chosen.NodeId = chosen.Node.Id;
         return new PlacementResult(chosen.TaskId, PlacementStatus.Placed, status, chosen);

@@ -6,6 +6,10 @@ namespace ClusterState;
 /// <summary>The status summary of SPEC.md §3 (memory and content sizes in GiB, 2 decimals).</summary>
 public sealed class ClusterStatus
 {
+    /// <summary>The state this was computed from (a directory or a server URI); cmdlets it is piped into bind it to -StatePath.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? StatePath { get; set; }
+
 #pragma warning disable CS1591 // names follow the seed's summary keys
     public string ClusterId { get; set; } = "";
     public string MasterId { get; set; } = "";

@@ -29,7 +29,7 @@ public static class Placement
             if (node < 0) continue;
             planner.Consume(node, gpu, memory);
             var chosen = snapshot.Nodes.Read(node);
-            plan.Add(new NodeForTask { TaskId = id, NodeId = chosen.Id, Node = chosen, Score = score, CpuCores = cpu, GpuCores = gpu, MemoryMB = memory });
+            plan.Add(new NodeForTask { TaskId = id, NodeId = chosen.Id, Node = chosen, Score = score, CpuCores = cpu, GpuCores = gpu, MemoryMB = memory, StatePath = snapshot.StatePath });
         }
         return plan;
     }

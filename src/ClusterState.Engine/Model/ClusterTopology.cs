@@ -6,6 +6,10 @@ namespace ClusterState;
 /// <summary>The network topology: nodes and one connection per linked pair.</summary>
 public sealed class ClusterTopology
 {
+    /// <summary>The state this was computed from (a directory or a server URI); cmdlets it is piped into bind it to -StatePath.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? StatePath { get; set; }
+
     /// <summary>Every node of the state.</summary>
     public IReadOnlyList<TopologyNode> Nodes { get; set; } = Array.Empty<TopologyNode>();
     /// <summary>One undirected connection per pair that either side lists as a peer.</summary>

@@ -3,6 +3,10 @@ namespace ClusterState;
 /// <summary>A node chosen for a task by the placement rule, with its score.</summary>
 public sealed class NodeForTask
 {
+    /// <summary>The state this was computed from (a directory or a server URI); cmdlets it is piped into bind it to -StatePath.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? StatePath { get; set; }
+
     /// <summary>The task that was placed.</summary>
     public string TaskId { get; set; } = "";
     /// <summary>The chosen node's id.</summary>

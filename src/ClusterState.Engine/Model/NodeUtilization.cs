@@ -3,6 +3,10 @@ namespace ClusterState;
 /// <summary>Resource utilization of one node (SPEC.md §3); fractions 0–1.</summary>
 public sealed class NodeUtilization
 {
+    /// <summary>The state this was computed from (a directory or a server URI); cmdlets it is piped into bind it to -StatePath.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? StatePath { get; set; }
+
     /// <summary>The node's id.</summary>
     public string NodeId { get; set; } = "";
     /// <summary>The node's role.</summary>

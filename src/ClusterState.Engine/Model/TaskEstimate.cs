@@ -3,6 +3,10 @@ namespace ClusterState;
 /// <summary>Estimated time to completion of one task (SPEC.md §3).</summary>
 public sealed class TaskEstimate
 {
+    /// <summary>The state this was computed from (a directory or a server URI); cmdlets it is piped into bind it to -StatePath.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? StatePath { get; set; }
+
     /// <summary>The task.</summary>
     public string TaskId { get; set; } = "";
     /// <summary>Its type.</summary>

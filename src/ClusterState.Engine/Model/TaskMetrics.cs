@@ -5,6 +5,10 @@ namespace ClusterState;
 /// <summary>Task execution metrics (SPEC.md §3).</summary>
 public sealed class TaskMetrics
 {
+    /// <summary>The state this was computed from (a directory or a server URI); cmdlets it is piped into bind it to -StatePath.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? StatePath { get; set; }
+
 #pragma warning disable CS1591 // the seed's result keys in PascalCase
     public int TotalTasks { get; set; }
     public int CompletedTasks { get; set; }
