@@ -10,59 +10,38 @@ public static class ClusterAnalysis
     /// <summary>The status summary.</summary>
     public static ClusterStatus GetStatus(ClusterSnapshot snapshot)
     {
-        var status = StatusSummary.Compute(snapshot);
-        status.StatePath = snapshot.StatePath;
-        return status;
+        return From(snapshot, StatusSummary.Compute(snapshot));
     }
 
     /// <summary>The availability map of the content selected by <paramref name="query"/>.</summary>
     public static QueryResult<ContentMapEntry> GetContentMap(ClusterSnapshot snapshot, ContentQuery query)
     {
         var columns = snapshot.Content;
-        return Filters.Content(snapshot, query).Project(row =>
-        {
-            var entry = ContentAvailability.Entry(columns, row);
-            entry.StatePath = snapshot.StatePath;
-            return entry;
-        });
+        return Filters.Content(snapshot, query).Project(row => From(snapshot, ContentAvailability.Entry(columns, row)));
     }
 
     /// <summary>Utilization of the nodes selected by <paramref name="query"/>.</summary>
     public static QueryResult<NodeUtilization> GetUtilization(ClusterSnapshot snapshot, NodeQuery query)
     {
-        return Filters.Nodes(snapshot, query).Project(row =>
-        {
-            var utilization = Utilization.Compute(snapshot, row);
-            utilization.StatePath = snapshot.StatePath;
-            return utilization;
-        });
+        return Filters.Nodes(snapshot, query).Project(row => From(snapshot, Utilization.Compute(snapshot, row)));
     }
 
     /// <summary>Task execution metrics.</summary>
     public static TaskMetrics GetTaskMetrics(ClusterSnapshot snapshot)
     {
-        var metrics = TaskStatistics.Metrics(snapshot);
-        metrics.StatePath = snapshot.StatePath;
-        return metrics;
+        return From(snapshot, TaskStatistics.Metrics(snapshot));
     }
 
     /// <summary>Completion estimates of the given tasks at <paramref name="now"/>.</summary>
     public static QueryResult<TaskEstimate> GetTaskEstimates(ClusterSnapshot snapshot, TaskQuery query, DateTime now)
     {
-        return Filters.Tasks(snapshot, query).Project(row =>
-        {
-            var estimate = TaskStatistics.Estimate(snapshot, row, now);
-            estimate.StatePath = snapshot.StatePath;
-            return estimate;
-        });
+        return Filters.Tasks(snapshot, query).Project(row => From(snapshot, TaskStatistics.Estimate(snapshot, row, now)));
     }
 
     /// <summary>The network topology.</summary>
     public static ClusterTopology GetTopology(ClusterSnapshot snapshot)
     {
-        var topology = Topology.Build(snapshot);
-        topology.StatePath = snapshot.StatePath;
-        return topology;
+        return From(snapshot, Topology.Build(snapshot));
     }
 
     /// <summary>The topology as a Graphviz DOT graph.</summary>
@@ -98,5 +77,12 @@ public static class ClusterAnalysis
         };
         chosen.NodeId = chosen.Node.Id;
         return new PlacementResult(chosen.TaskId, PlacementStatus.Placed, status, chosen);
+    }
+
+    /// <summary><paramref name="item"/>, remembering the state it was computed from.</summary>
+    private static T From<T>(ClusterSnapshot snapshot, T item) where T : IFromState
+    {
+        item.StatePath = snapshot.StatePath;
+        return item;
     }
 }

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace ClusterState;
 
 /// <summary>The status summary of SPEC.md §3 (memory and content sizes in GiB, 2 decimals).</summary>
-public sealed class ClusterStatus
+public sealed class ClusterStatus : IFromState
 {
     /// <summary>The state this was computed from (a directory or a server URI); cmdlets it is piped into bind it to -StatePath.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace ClusterState;
 
 /// <summary>The network topology: nodes and one connection per linked pair.</summary>
-public sealed class ClusterTopology
+public sealed class ClusterTopology : IFromState
 {
     /// <summary>The state this was computed from (a directory or a server URI); cmdlets it is piped into bind it to -StatePath.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

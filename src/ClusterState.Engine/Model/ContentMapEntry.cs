@@ -3,7 +3,7 @@ using System;
 namespace ClusterState;
 
 /// <summary>A row of the content availability map: a CID, its distinct providers and its replication target.</summary>
-public sealed class ContentMapEntry
+public sealed class ContentMapEntry : IFromState
 {
     /// <summary>The content identifier.</summary>
     public string Cid { get; set; } = "";

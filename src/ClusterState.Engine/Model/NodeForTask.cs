@@ -1,7 +1,7 @@
 namespace ClusterState;
 
 /// <summary>A node chosen for a task by the placement rule, with its score.</summary>
-public sealed class NodeForTask
+public sealed class NodeForTask : IFromState
 {
     /// <summary>The state this was computed from (a directory or a server URI); cmdlets it is piped into bind it to -StatePath.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

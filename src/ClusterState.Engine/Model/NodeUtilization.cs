@@ -1,7 +1,7 @@
 namespace ClusterState;
 
 /// <summary>Resource utilization of one node (SPEC.md §3); fractions 0–1.</summary>
-public sealed class NodeUtilization
+public sealed class NodeUtilization : IFromState
 {
     /// <summary>The state this was computed from (a directory or a server URI); cmdlets it is piped into bind it to -StatePath.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

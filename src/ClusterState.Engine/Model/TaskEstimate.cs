@@ -1,7 +1,7 @@
 namespace ClusterState;
 
 /// <summary>Estimated time to completion of one task (SPEC.md §3).</summary>
-public sealed class TaskEstimate
+public sealed class TaskEstimate : IFromState
 {
     /// <summary>The state this was computed from (a directory or a server URI); cmdlets it is piped into bind it to -StatePath.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 namespace ClusterState;
 
 /// <summary>Task execution metrics (SPEC.md §3).</summary>
-public sealed class TaskMetrics
+public sealed class TaskMetrics : IFromState
 {
     /// <summary>The state this was computed from (a directory or a server URI); cmdlets it is piped into bind it to -StatePath.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
