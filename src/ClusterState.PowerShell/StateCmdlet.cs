@@ -26,6 +26,7 @@ public abstract class StateCmdlet : ClusterStateCmdlet
 {
     private string? _statePath;
     private readonly List<string> _states = new(1);
+    private bool? _pipedObjectsBindOnlyTheirState;
 
     /// <summary>
     /// <para type="description">The state directory (or its state_metadata.json), or the grpc:// URI of a ClusterState server. Defaults to the state the piped objects were read from, then the session default set by Connect-ClusterState, then $env:CLUSTERSTATE_PATH, then ~/.ipfs/cluster_state, ~/.ipfs_cluster_state and /var/lib/ipfs/cluster_state.</para>
@@ -57,7 +58,8 @@ public abstract class StateCmdlet : ClusterStateCmdlet
     /// <inheritdoc />
     protected override void CheckInput()
     {
-        if (_states.Count > 0 && MyInvocation.ExpectingInput && PipedObjectsBindOnlyTheirState())
+        // The parameter set is fixed once the command runs: asked once, not for every piped object.
+        if (_states.Count > 0 && MyInvocation.ExpectingInput && (_pipedObjectsBindOnlyTheirState ??= PipedObjectsBindOnlyTheirState()))
             throw new ClusterStateException(ErrorIds.InvalidArgument, ClusterStateErrorKind.InvalidArgument,
                 $"The objects piped into {MyInvocation.MyCommand.Name} bind no parameter of the parameters given ({ParameterSetName}); they would only name the state, and be ignored otherwise. Pipe them without those parameters, or give the ids instead of piping.", ParameterSetName);
         if (_states.Count < 2) return;
