@@ -56,6 +56,99 @@ Describe 'Get-ClusterMetric and Export-ClusterMetric' {
     }
 }
 
+Describe 'The server answers GET /metrics and GET /healthz on its metrics port' {
+    BeforeAll {
+        $script:ServedPath = Join-Path $TestDrive 'served'
+        New-TestState -Path $ServedPath -NodeCount 12 -TaskCount 300 -ContentCount 40 -Seed 22 | Out-Null
+        $script:Served = Start-ClusterStateServer -StatePath $ServedPath -MetricsPort 0 -StopWithSession
+        $script:Guarded = Start-ClusterStateServer -StatePath $ServedPath -MetricsPort 0 -MetricsRequireToken -StopWithSession
+        $script:HealthUri = $Served.MetricsUri -replace '/metrics$', '/healthz'
+        function Get-Http([string] $Uri, [hashtable] $Headers = @{}) {
+            # Status and body of a GET, whatever the status (no exception on 4xx and 5xx).
+            $r = Invoke-WebRequest -Uri $Uri -Headers $Headers -SkipHttpErrorCheck -TimeoutSec 30
+            [pscustomobject]@{ Status = [int]$r.StatusCode; Body = [string]$r.Content; ContentType = [string]$r.Headers['Content-Type'] }
+        }
+        function ConvertFrom-PrometheusText([string] $Text) {
+            # name{labels} -> value, for every sample line.
+            $samples = @{}
+            foreach ($line in $Text -split "`n" | Where-Object { $_ -and -not $_.StartsWith('#') }) {
+                $at = $line.LastIndexOf(' ')
+                $samples[$line.Substring(0, $at)] = [double]::Parse($line.Substring($at + 1), [cultureinfo]::InvariantCulture)
+            }
+            $samples
+        }
+    }
+    AfterAll {
+        foreach ($s in $Served, $Guarded) { if ($s) { Stop-ClusterStateServer -ProcessId $s.ProcessId -ErrorAction SilentlyContinue } }
+    }
+
+    It 'names its metrics address, a port of its own on the bind address' {
+        $Served.MetricsUri | Should -Match '^http://127\.0\.0\.1:\d+/metrics$'
+        ([uri]$Served.MetricsUri).Port | Should -Not -Be ([uri]$Served.Uri).Port
+        (Start-ClusterStateServer -StatePath $ServedPath -WhatIf) | Should -BeNullOrEmpty
+        $plain = Start-ClusterStateServer -StatePath $ServedPath -StopWithSession
+        try { $plain.MetricsUri | Should -BeNullOrEmpty } finally { Stop-ClusterStateServer -ProcessId $plain.ProcessId }
+    }
+
+    It 'serves the samples of Get-ClusterMetric without a token, in a text that promtool accepts' {
+        $r = Get-Http $Served.MetricsUri
+        $r.Status | Should -Be 200
+        $r.ContentType | Should -Match '^text/plain; version=0\.0\.4'
+        $out = $r.Body | & (Get-Command promtool -ErrorAction Stop).Source check metrics 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        @($out | Where-Object { $_ -match '\S' }) | Should -BeNullOrEmpty -Because 'promtool reports no lint problems'
+        $served = ConvertFrom-PrometheusText $r.Body
+        $local = ConvertFrom-PrometheusText ((Get-ClusterMetric -StatePath $ServedPath | ForEach-Object ToString) -join "`n")
+        $served.Count | Should -Be $local.Count
+        foreach ($key in $local.Keys) {
+            $served.ContainsKey($key) | Should -BeTrue -Because "the server has $key"
+            if ($key -notlike 'clusterstate_state_update_age_seconds*') { $served[$key] | Should -Be $local[$key] -Because $key }
+        }
+    }
+
+    It 'follows commits: the next scrape after a commit has the new generation and counts' {
+        $before = ConvertFrom-PrometheusText (Get-Http $Served.MetricsUri).Body
+        $id = (Find-ClusterTask -StatePath $ServedPath -Status pending | Select-Object -First 1).Id
+        Set-ClusterTask -StatePath $ServedPath -Id $id -Status failed -Force
+        $after = ConvertFrom-PrometheusText (Get-Http $Served.MetricsUri).Body
+        $after['clusterstate_state_generation'] | Should -Be ($before['clusterstate_state_generation'] + 1)
+        $failed = { param($m) ($m.Keys | Where-Object { $_ -like 'clusterstate_tasks{status="failed"*' } | ForEach-Object { $m[$_] } | Measure-Object -Sum).Sum }
+        (& $failed $after) | Should -Be ((& $failed $before) + 1)
+        (Get-Http $HealthUri).Body | Should -Be "ok generation $($after['clusterstate_state_generation'])`n"
+    }
+
+    It 'asks for the token on /metrics only with -MetricsRequireToken; /healthz never does' {
+        $guardedHealth = $Guarded.MetricsUri -replace '/metrics$', '/healthz'
+        (Get-Http $Guarded.MetricsUri).Status | Should -Be 401
+        (Get-Http $Guarded.MetricsUri @{ Authorization = 'Bearer wrong' }).Status | Should -Be 401
+        (Get-Http $Guarded.MetricsUri @{ Authorization = "Bearer $($Guarded.Token)" }).Status | Should -Be 200
+        (Get-Http $guardedHealth).Status | Should -Be 200
+        { Start-ClusterStateServer -StatePath $ServedPath -MetricsRequireToken -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument*'
+    }
+
+    It 'answers nothing else on the metrics port, and neither path on the Flight port' {
+        (Get-Http ($Served.MetricsUri -replace '/metrics$', '/state')).Status | Should -Be 404
+        $flight = ([uri]$Served.Uri).Port
+        # The Flight port speaks HTTP/2 only: an HTTP/1.1 request there gets no metrics.
+        $r = try { Get-Http "http://127.0.0.1:$flight/metrics" } catch { [pscustomobject]@{ Status = 0; Body = '' } }
+        $r.Body | Should -Not -Match 'clusterstate_'
+    }
+
+    It 'reports 503 with the ErrorId while the state does not read, and recovers' {
+        $metadata = Join-Path $ServedPath 'state_metadata.json'
+        $saved = [IO.File]::ReadAllBytes($metadata)
+        try {
+            [IO.File]::WriteAllText($metadata, '{"generation": "not a number"')
+            $r = Get-Http $HealthUri
+            $r.Status | Should -Be 503
+            $r.Body | Should -Match '^\w+: '
+            (Get-Http $Served.MetricsUri).Status | Should -Be 503
+        }
+        finally { [IO.File]::WriteAllBytes($metadata, $saved) }
+        (Get-Http $HealthUri).Status | Should -Be 200
+    }
+}
+
 Describe 'Watch-ClusterState' {
     BeforeAll {
         $script:StatePath = Join-Path $TestDrive 'watch'

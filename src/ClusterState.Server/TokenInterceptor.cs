@@ -7,16 +7,16 @@ namespace ClusterState.Server;
 /// <summary>Refuses every call that does not carry <c>authorization: Bearer &lt;token&gt;</c>.</summary>
 public sealed class TokenInterceptor(ServerOptions options) : Interceptor
 {
+    /// <summary>Whether an authorization header carries the token (compared in constant time).</summary>
+    public static bool Accepts(string? header, string token) =>
+        header is not null && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.UTF8.GetBytes(header), System.Text.Encoding.UTF8.GetBytes("Bearer " + token));
+
     private void Check(ServerCallContext context)
     {
-        string? header = context.RequestHeaders.GetValue("authorization");
-        string expected = "Bearer " + options.Token;
-        if (header is null || !CryptographicEquals(header, expected))
+        if (!Accepts(context.RequestHeaders.GetValue("authorization"), options.Token))
             throw new RpcException(new Status(StatusCode.Unauthenticated, "A bearer token is required (authorization: Bearer <token>)."));
     }
-
-    private static bool CryptographicEquals(string a, string b) =>
-        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(a), System.Text.Encoding.UTF8.GetBytes(b));
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
+using System.Runtime.InteropServices;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
@@ -30,16 +32,37 @@ public sealed class ServerHost
     /// <summary>The address it printed, e.g. grpc://127.0.0.1:50051.</summary>
     public string Uri { get; }
 
+    /// <summary>Where it answers GET /metrics (its /healthz beside it); null without a metrics port.</summary>
+    public string? MetricsUri { get; private init; }
+
     /// <summary>
-    /// The server program shipped beside the engine (server/ClusterState.Server.dll in the module);
-    /// ServerFailed when it is missing.
+    /// The server program shipped beside the engine: the self-contained build for this platform
+    /// (server/&lt;rid&gt;/ClusterState.Server, which <c>build.ps1 Package</c> adds and which needs
+    /// no .NET on the machine) when the module has one, else server/ClusterState.Server.dll (run
+    /// by the dotnet host, which needs the ASP.NET Core shared framework); ServerFailed when
+    /// neither is there.
     /// </summary>
     public static string LocateProgram()
     {
-        string program = Path.Combine(Path.GetDirectoryName(typeof(ServerHost).Assembly.Location)!, "server", "ClusterState.Server.dll");
+        string server = Path.Combine(Path.GetDirectoryName(typeof(ServerHost).Assembly.Location)!, "server");
+        string native = Path.Combine(server, PlatformRuntimeIdentifier(), OperatingSystem.IsWindows() ? "ClusterState.Server.exe" : "ClusterState.Server");
+        if (File.Exists(native)) return native;
+        string program = Path.Combine(server, "ClusterState.Server.dll");
         if (!File.Exists(program))
-            throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.NotFound, $"The server program '{program}' is missing from the module.", program);
+            throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.NotFound, $"The server program is missing from the module: neither '{native}' nor '{program}' exists.", program);
         return program;
+    }
+
+    /// <summary>
+    /// The runtime identifier of the self-contained server this process can run: linux-x64,
+    /// linux-musl-arm64, osx-arm64, win-x64 and so on (the portable names <c>dotnet publish -r</c> takes).
+    /// </summary>
+    public static string PlatformRuntimeIdentifier()
+    {
+        string os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx"
+            // .NET built for musl (Alpine images) says so in its own identifier.
+            : RuntimeInformation.RuntimeIdentifier.Contains("musl", StringComparison.Ordinal) ? "linux-musl" : "linux";
+        return os + "-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
     }
 
     /// <summary>A TCP port that is free on <paramref name="bind"/> now.</summary>
@@ -60,14 +83,23 @@ public sealed class ServerHost
     {
         string program = options.Program ?? LocateProgram();
         int port = options.Port != 0 ? options.Port : FreePort(options.BindAddress);
-        var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { program, "--state", options.StateDirectory, "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", options.BindAddress.ToString(),
+        bool dll = program.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        if (!dll) EnsureExecutable(program);
+        var start = new ProcessStartInfo(dll ? DotnetHost() : program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (dll) start.ArgumentList.Add(program);
+        foreach (var a in new[] { "--state", options.StateDirectory, "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", options.BindAddress.ToString(),
                      "--chunk-rows", options.ChunkRows.ToString(CultureInfo.InvariantCulture), "--max-request-mb", options.MaxRequestMB.ToString(CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(a);
         if (options.ParentProcessId is int parent)
         {
             start.ArgumentList.Add("--parent-pid");
             start.ArgumentList.Add(parent.ToString(CultureInfo.InvariantCulture));
+        }
+        if (options.MetricsPort is int metrics)
+        {
+            start.ArgumentList.Add("--metrics-port");
+            start.ArgumentList.Add((metrics != 0 ? metrics : FreePort(options.BindAddress)).ToString(CultureInfo.InvariantCulture));
+            if (options.MetricsRequireToken) start.ArgumentList.Add("--metrics-token");
         }
         // The token travels in the environment, not on the command line other users can read.
         start.Environment["CLUSTERSTATE_SERVER_TOKEN"] = options.Token;
@@ -78,9 +110,20 @@ public sealed class ServerHost
             if (options.CertificatePassword is not null) start.Environment["CLUSTERSTATE_SERVER_CERTIFICATE_PASSWORD"] = options.CertificatePassword;
         }
         var process = Process.Start(start) ?? throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.ResourceUnavailable, "The server process did not start.", program);
-        var line = process.StandardOutput.ReadLineAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        if (!line.Wait(options.StartTimeout) || line.Result is not string listening || !listening.StartsWith("listening ", StringComparison.Ordinal))
+        string? metricsUri = null;
+        string? listening = null;
+        var deadline = Stopwatch.StartNew();
+        while (listening is null)
+        {
+            var line = process.StandardOutput.ReadLineAsync();
+            var left = options.StartTimeout - deadline.Elapsed;
+            if (left <= TimeSpan.Zero || !line.Wait(left) || line.Result is not string text) break;
+            if (text.StartsWith("metrics ", StringComparison.Ordinal)) metricsUri = text["metrics ".Length..];
+            else if (text.StartsWith("listening ", StringComparison.Ordinal)) listening = text["listening ".Length..];
+            else break;
+        }
+        if (listening is null)
         {
             string error = process.WaitForExit(2000) && errors.Wait(2000) ? errors.Result : "no answer in time";
             try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
@@ -89,7 +132,25 @@ public sealed class ServerHost
         // Keep reading its output so the pipes never fill up.
         _ = process.StandardOutput.ReadToEndAsync();
         Started[process.Id] = program;
-        return new ServerHost(process.Id, listening["listening ".Length..]);
+        return new ServerHost(process.Id, listening) { MetricsUri = metricsUri };
+    }
+
+    // A zip (the nupkg PSResourceGet installs) does not carry the execute bit. The owner of an
+    // installed module may set it; anyone else is told what to run.
+    private static void EnsureExecutable(string program)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var mode = File.GetUnixFileMode(program);
+        if ((mode & UnixFileMode.UserExecute) != 0) return;
+        try
+        {
+            File.SetUnixFileMode(program, mode | UnixFileMode.UserExecute | (mode.HasFlag(UnixFileMode.GroupRead) ? UnixFileMode.GroupExecute : 0) | (mode.HasFlag(UnixFileMode.OtherRead) ? UnixFileMode.OtherExecute : 0));
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new ClusterStateException(ErrorIds.ServerFailed, ClusterStateErrorKind.PermissionDenied,
+                $"The server program '{program}' is not executable and belongs to another user; its owner can run: chmod +x '{program}'.", program);
+        }
     }
 
     /// <summary>
@@ -129,7 +190,10 @@ public sealed class ServerHost
         try
         {
             string cmdline = $"/proc/{process.Id}/cmdline";
-            return File.Exists(cmdline) && File.ReadAllText(cmdline).Contains("ClusterState.Server.dll", StringComparison.Ordinal);
+            // The program is argv[0] (self-contained build) or argv[1] (dll under the dotnet host).
+            if (!File.Exists(cmdline)) return false;
+            var argv = File.ReadAllText(cmdline).Split('\0');
+            return argv.Take(2).Any(a => Path.GetFileName(a) is "ClusterState.Server" or "ClusterState.Server.dll");
         }
         catch (IOException)
         {

@@ -5,7 +5,7 @@ namespace ClusterState;
 /// <summary>How <see cref="ServerHost.Start"/> runs a ClusterState server (Start-ClusterStateServer's parameters).</summary>
 public sealed class ServerHostOptions
 {
-    /// <summary>The server program (ClusterState.Server.dll); default: <see cref="ServerHost.LocateProgram"/>.</summary>
+    /// <summary>The server program (server/&lt;rid&gt;/ClusterState.Server or ClusterState.Server.dll); default: <see cref="ServerHost.LocateProgram"/>.</summary>
     public string? Program { get; set; }
     /// <summary>The state directory it serves.</summary>
     public string StateDirectory { get; set; } = "";
@@ -25,6 +25,10 @@ public sealed class ServerHostOptions
     public string? CertificatePassword { get; set; }
     /// <summary>A process whose end stops the server (-StopWithSession); null: it runs until stopped.</summary>
     public int? ParentProcessId { get; set; }
+    /// <summary>The HTTP port for GET /metrics and /healthz (0: a free one); null: none.</summary>
+    public int? MetricsPort { get; set; }
+    /// <summary>Whether /metrics needs the bearer token too.</summary>
+    public bool MetricsRequireToken { get; set; }
     /// <summary>How long to wait for the server to answer.</summary>
     public System.TimeSpan StartTimeout { get; set; } = System.TimeSpan.FromSeconds(30);
 }

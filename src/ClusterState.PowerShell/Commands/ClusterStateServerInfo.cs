@@ -15,6 +15,8 @@ public sealed class ClusterStateServerInfo
     public bool StopsWithSession { get; set; }
     /// <summary>The largest request (a change set) it accepts, in MiB.</summary>
     public int MaxRequestMB { get; set; }
+    /// <summary>Where it answers GET /metrics (GET /healthz beside it), e.g. http://127.0.0.1:9464/metrics; null without -MetricsPort.</summary>
+    public string? MetricsUri { get; set; }
 
     /// <inheritdoc />
     public override string ToString() => Uri;
