@@ -1,5 +1,6 @@
 # Source manifest of the ClusterState module. build.ps1 copies it into out/ClusterState/ and
-# stamps ModuleVersion from src/Directory.Build.props (the one place the version lives).
+# stamps ModuleVersion from src/Directory.Build.props (the one place the version lives),
+# ReleaseNotes from docs/CHANGELOG.md and ProjectUri from git (Write-ModuleManifest).
 @{
     RootModule           = 'ClusterState.PowerShell.dll'
     ModuleVersion        = '0.0.0'
@@ -61,8 +62,11 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Arrow', 'Parquet', 'IPFS', 'Cluster', 'State', 'Linux')
-            LicenseUri = 'https://www.apache.org/licenses/LICENSE-2.0'
+            Tags         = @('Arrow', 'ApacheArrow', 'Parquet', 'ArrowFlight', 'IPFS', 'Cluster', 'ClusterState', 'Scheduler', 'State', 'Linux', 'MacOS', 'Windows', 'PSEdition_Core')
+            LicenseUri   = 'https://www.apache.org/licenses/LICENSE-2.0'
+            # build.ps1 fills these: the section of docs/CHANGELOG.md for this version, and
+            # ProjectUri (before LicenseUri) from git's origin remote or -ProjectUri.
+            ReleaseNotes = ''
         }
     }
 }

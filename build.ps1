@@ -11,6 +11,11 @@
       Test   builds, runs the xunit engine tests and the Pester cmdlet tests (in a fresh pwsh,
              against the built module) and ends with the line "N passed, N failed".
       Demo   builds, creates a sample cluster state in out/demo-state and shows it.
+      Package  builds, then makes out/package/ClusterState.<version>.nupkg, the module as
+             PSResourceGet publishes and installs it (Publish-PSResource -NupkgPath, or a folder
+             registered with Register-PSResourceRepository): the built module, LICENSE, CHANGELOG.md
+             and, per -RuntimeIdentifier, a self-contained trimmed server in server/<rid>/ so
+             Start-ClusterStateServer needs no ASP.NET Core shared framework (docs/OPERATIONS.md).
       Bench  engine benchmarks (BenchmarkDotNet: DuckDB over our Parquet, ArrowFileReader,
              open, summary; checkpoint times; memory; the commit log) on the seeded scales, then whole-pipeline
              cmdlet timings against Where-Object and ConvertFrom-Json and the commit timings of
@@ -46,13 +51,20 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Bench', 'BenchRemote', 'BenchCheckpoint', 'BenchLog', 'BenchCommit', 'BenchRevision', 'Crash', 'Fuzz')]
+    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Package', 'Bench', 'BenchRemote', 'BenchCheckpoint', 'BenchLog', 'BenchCommit', 'BenchRevision', 'Crash', 'Fuzz')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
     [int] $FuzzRounds = 10000,
+
+    # Package: the platforms to ship a self-contained server for (about 18 MB each in the nupkg).
+    [ValidateSet('linux-x64', 'linux-arm64', 'linux-musl-x64', 'linux-musl-arm64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-arm64')]
+    [string[]] $RuntimeIdentifier = @('linux-x64', 'linux-arm64', 'linux-musl-x64', 'osx-arm64', 'win-x64'),
+
+    # Build, Package: the manifest's ProjectUri (default: the https address of git's origin remote, if any).
+    [string] $ProjectUri,
 
     [int] $FlightFuzzRounds = 5000,
 
@@ -142,9 +154,8 @@ function Invoke-Build {
         -c $Configuration -o (Join-Path $ModuleDir 'server') --nologo -v quiet '-clp:NoSummary;ErrorsOnly'
 
     $version = Get-ModuleVersion
-    $manifest = Get-Content -Raw (Join-Path $Root 'ClusterState.psd1')
-    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
-    Set-Content -Path (Join-Path $ModuleDir 'ClusterState.psd1') -Value $manifest -NoNewline
+    Write-ModuleManifest -Version $version -Destination (Join-Path $ModuleDir 'ClusterState.psd1')
+    Copy-Item (Join-Path $Root 'docs/LICENSE'), (Join-Path $Root 'docs/CHANGELOG.md') $ModuleDir
 
     $helpExit = Start-FreshPwsh -File (Join-Path $Root 'src/ClusterState.PowerShell/Help/New-MamlHelp.ps1') -Arguments @(
         '-ModulePath', (Join-Path $ModuleDir 'ClusterState.psd1'), '-ExamplesPath', (Join-Path $Root 'docs/help'),
@@ -153,6 +164,73 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'docs/help/about_*.help.txt') (Join-Path $ModuleDir 'en-US')
     $script:Built = $true
     Write-Host "Module $version built in $ModuleDir"
+}
+
+function Get-ReleaseNotes([string] $Version) {
+    # The section of docs/CHANGELOG.md headed "## <version>" (up to the next "## "): the one
+    # source of the manifest's ReleaseNotes.
+    $text = Get-Content -Raw (Join-Path $Root 'docs/CHANGELOG.md')
+    $match = [regex]::Match($text, "(?ms)^## $([regex]::Escape($Version))\b[^\n]*\n(.*?)(?=^## |\z)")
+    if (-not $match.Success) { throw "docs/CHANGELOG.md has no section '## $Version' for the manifest's ReleaseNotes." }
+    return $match.Groups[1].Value.Trim()
+}
+
+function Get-ProjectUri {
+    if ($ProjectUri) { return $ProjectUri }
+    $origin = & git -C $Root remote get-url origin 2>$null
+    if ($LASTEXITCODE -ne 0 -or -not $origin) { return $null }
+    # git@host:owner/name.git and https://host/owner/name.git both become https://host/owner/name.
+    $origin = ($origin.Trim() -replace '^git@([^:]+):', 'https://$1/') -replace '\.git$', ''
+    if ($origin -notmatch '^https://') { return $null }
+    return $origin
+}
+
+function Write-ModuleManifest([string] $Version, [string] $Destination) {
+    # The source manifest with what lives elsewhere stamped in: the version (src/Directory.Build.props),
+    # the release notes (docs/CHANGELOG.md) and the project's address (git or -ProjectUri).
+    $manifest = Get-Content -Raw (Join-Path $Root 'ClusterState.psd1')
+    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$Version'"
+    $notes = (Get-ReleaseNotes $Version) -replace "'", "''"
+    $manifest = $manifest -replace "ReleaseNotes\s*=\s*''", "ReleaseNotes = '$($notes -replace '\$', '$$$$')'"
+    $uri = Get-ProjectUri
+    if ($uri) { $manifest = $manifest -replace "(\s*)(LicenseUri\s*=)", "`$1ProjectUri = '$uri'`$1`$2" }
+    Set-Content -Path $Destination -Value $manifest -NoNewline
+}
+
+function Get-PlatformRuntimeIdentifier {
+    # The runtime identifier of this machine, as ServerHost.PlatformRuntimeIdentifier names it.
+    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' }
+    elseif ([Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier -match 'musl') { 'linux-musl' } else { 'linux' }
+    return "$os-$(([Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture).ToString().ToLowerInvariant())"
+}
+
+function Invoke-Package([string[]] $Runtimes) {
+    Write-Host "== Package ($($Runtimes -join ', '))" -ForegroundColor Cyan
+    $version = Get-ModuleVersion
+    $packageDir = Join-Path $Out 'package'
+    # PSResourceGet names the package after the folder that holds the manifest.
+    $staging = Join-Path $packageDir 'ClusterState'
+    Remove-Item -Recurse -Force $packageDir -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force $staging | Out-Null
+    Copy-Item -Recurse (Join-Path $ModuleDir '*') $staging
+    foreach ($rid in $Runtimes) {
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        Invoke-Native dotnet publish (Join-Path $Root 'src/ClusterState.Server/ClusterState.Server.csproj') -c $Configuration -r $rid `
+            -o (Join-Path $staging "server/$rid") --nologo -v quiet '-clp:NoSummary;ErrorsOnly'
+        $size = (Get-ChildItem -Recurse -File (Join-Path $staging "server/$rid") | Measure-Object Length -Sum).Sum
+        Write-Host ("  server/{0}: {1:N1} MiB in {2:N0} s" -f $rid, ($size / 1MB), $sw.Elapsed.TotalSeconds)
+    }
+    # The hosting leftovers of dotnet publish (IIS's web.config, static web assets) serve no purpose
+    # here, and the module ships without debug symbols.
+    Get-ChildItem -Recurse -File $staging -Include 'web.config', '*.staticwebassets.endpoints.json', '*.pdb' | Remove-Item
+    $null = Test-ModuleManifest (Join-Path $staging 'ClusterState.psd1') -ErrorAction Stop
+    Import-Module Microsoft.PowerShell.PSResourceGet -ErrorAction Stop
+    $null = Compress-PSResource -Path $staging -DestinationPath $packageDir
+    $nupkg = Join-Path $packageDir "ClusterState.$version.nupkg"
+    if (-not (Test-Path $nupkg)) { throw "Compress-PSResource did not write '$nupkg'." }
+    Remove-Item -Recurse -Force $staging
+    Write-Host ("Package {0} ({1:N1} MiB)" -f $nupkg, ((Get-Item $nupkg).Length / 1MB))
+    return $nupkg
 }
 
 function Get-PesterModulePath {
@@ -166,24 +244,36 @@ function Get-PesterModulePath {
 
 function Install-TestCommand([string] $Command, [string] $Package) {
     # Tools the tests use from Debian's packages (promtool, chromium, Graphviz dot), installed when
-    # missing. A fresh machine has apt; installing needs root (CI and sessions run as root).
+    # missing. A fresh machine has apt; installing needs root or sudo (CI and sessions run as root).
+    # Where neither apt nor the right to use it exists (macOS, Windows, a locked-down Linux) the
+    # tool is named in CLUSTERSTATE_SKIPPED_TOOLS and the tests that need it report themselves
+    # skipped with the reason; where apt exists and fails, the test run stops.
     if (Get-Command $Command -ErrorAction SilentlyContinue) { return }
+    $root = -not $IsWindows -and (& id -u) -eq '0'
+    $reason = if (-not (Get-Command apt-get -ErrorAction SilentlyContinue)) { 'this machine has no apt-get' }
+    elseif (-not $root -and -not (Get-Command sudo -ErrorAction SilentlyContinue)) { 'apt-get needs root and there is no sudo' }
+    elseif (-not $root) { & sudo -n true 2>$null; if ($LASTEXITCODE -ne 0) { 'apt-get needs root and sudo asks for a password' } }
+    if ($reason) {
+        Write-Warning "$Command is missing and $reason to install ${Package}: the tests that need $Command are skipped."
+        $env:CLUSTERSTATE_SKIPPED_TOOLS = (@($env:CLUSTERSTATE_SKIPPED_TOOLS -split ',' | Where-Object { $_ }) + "${Command}=$reason") -join ','
+        return
+    }
     Write-Host "Installing $Package (for $Command) with apt-get ..."
     $env:DEBIAN_FRONTEND = 'noninteractive'
-    $root = (& id -u) -eq '0'
     foreach ($arguments in @(@('update', '-qq'), @('install', '-y', '-qq', '--no-install-recommends', $Package))) {
-        if ($root) { & apt-get @arguments | Out-Null } else { & sudo apt-get @arguments | Out-Null }
+        if ($root) { & apt-get @arguments | Out-Null } else { & sudo -n apt-get @arguments | Out-Null }
     }
     if (-not (Get-Command $Command -ErrorAction SilentlyContinue)) { throw "apt-get could not install ${Package}; $Command is still missing." }
 }
 
 function Invoke-Test {
     Write-Host '== Test' -ForegroundColor Cyan
+    $env:CLUSTERSTATE_SKIPPED_TOOLS = $null
     Install-TestCommand promtool prometheus
     Install-TestCommand chromium chromium
     Install-TestCommand dot graphviz
     New-Item -ItemType Directory -Force $ResultsDir | Out-Null
-    $totals = [ordered]@{ passed = 0; failed = 0 }
+    $totals = [ordered]@{ passed = 0; failed = 0; skipped = 0 }
     $problems = [System.Collections.Generic.List[string]]::new()
 
     # Engine: xunit, results read from the TRX file.
@@ -196,10 +286,14 @@ function Invoke-Test {
         $counters = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
         $totals.passed += [int]$counters.passed
         $totals.failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
+        $totals.skipped += [int]$counters.notExecuted
         if ([int]$counters.total -eq 0) { $problems.Add('xunit ran no test') }
     }
     else { $problems.Add("xunit produced no results (exit code $xunitExit)") }
     if ($xunitExit -ne 0 -and $totals.failed -eq 0) { $problems.Add("dotnet test exited with $xunitExit") }
+
+    # The module as admins get it: Package.Tests installs this nupkg (with the server for this platform).
+    $env:CLUSTERSTATE_PACKAGE = Invoke-Package @(Get-PlatformRuntimeIdentifier)
 
     # Cmdlets: Pester in a fresh pwsh against the built module.
     $env:CLUSTERSTATE_PESTER = Get-PesterModulePath
@@ -211,6 +305,7 @@ function Invoke-Test {
         $p = Get-Content -Raw $summary | ConvertFrom-Json
         $totals.passed += $p.Passed
         $totals.failed += $p.Failed
+        $totals.skipped += $p.Skipped
         if ($p.Total -eq 0) { $problems.Add('Pester ran no test') }
         if ($p.ContainerFailed -gt 0) { $problems.Add("$($p.ContainerFailed) Pester file(s) failed to run") }
     }
@@ -218,8 +313,9 @@ function Invoke-Test {
 
     foreach ($problem in $problems) { Write-Host "ERROR: $problem" -ForegroundColor Red }
     $ok = $totals.failed -eq 0 -and $problems.Count -eq 0
-    # The last line is read by CI.
-    Write-Host "$($totals.passed) passed, $($totals.failed) failed"
+    # The last line is read by CI; skipped tests (tools this machine cannot install) are named only when there are any.
+    $skipped = if ($totals.skipped -gt 0) { ", $($totals.skipped) skipped" } else { '' }
+    Write-Host "$($totals.passed) passed, $($totals.failed) failed$skipped"
     if (-not $ok) { exit 1 }
 }
 
@@ -299,6 +395,7 @@ foreach ($t in $Task) {
         'Build' { Invoke-Build }
         'Test' { if (-not $script:Built) { Invoke-Build }; Invoke-Test }
         'Demo' { if (-not $script:Built) { Invoke-Build }; Invoke-Demo }
+        'Package' { if (-not $script:Built) { Invoke-Build }; $null = Invoke-Package $RuntimeIdentifier }
         'Bench' { if (-not $script:Built) { Invoke-Build }; Invoke-Bench }
         'BenchRemote' {
             # Only the remote cases (after a Bench has made the states), then the document again.

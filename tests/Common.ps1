@@ -14,17 +14,35 @@ function New-TestState {
     New-TestSample -NodeCount $NodeCount -TaskCount $TaskCount -ContentCount $ContentCount -Seed $Seed
 }
 
+function Assert-TestTool {
+    # For a test that needs a tool from Debian's packages: where build.ps1 could not install it (no
+    # apt, no root; it names such tools in CLUSTERSTATE_SKIPPED_TOOLS) the test ends here as
+    # skipped, with the reason. Anywhere else a missing tool fails the test.
+    param([Parameter(Mandatory)][string] $Command)
+    foreach ($entry in $env:CLUSTERSTATE_SKIPPED_TOOLS -split ',') {
+        $name, $reason = $entry -split '=', 2
+        if ($name -eq $Command) { Set-ItResult -Skipped -Because "$Command is not installed: $reason" }
+    }
+    (Get-Command $Command -ErrorAction Stop).Source
+}
+
 function Invoke-ChildPwsh {
     # Runs a script in a fresh pwsh process (the same PowerShell as this one) with the module
-    # path in its environment; returns its output lines and exit code.
-    param([Parameter(Mandatory)][string] $Script, [int] $TimeoutSeconds = 120, [string] $StandardInput)
+    # path in its environment; returns its output lines and exit code. -Environment sets (or, with
+    # $null, removes) variables of the child; -DotnetHost runs pwsh.dll on another dotnet muxer.
+    param([Parameter(Mandatory)][string] $Script, [int] $TimeoutSeconds = 120, [string] $StandardInput,
+        [hashtable] $Environment = @{}, [string] $DotnetHost)
     $file = Join-Path ([IO.Path]::GetTempPath()) ("clusterstate-child-{0}.ps1" -f [guid]::NewGuid().ToString('N'))
     Set-Content -Path $file -Value $Script
     try {
         $pwshDll = Join-Path $PSHOME 'pwsh.dll'
         $psi = [Diagnostics.ProcessStartInfo]::new()
-        if (Test-Path $pwshDll) { $psi.FileName = [Environment]::ProcessPath; $psi.ArgumentList.Add($pwshDll) }
+        if (Test-Path $pwshDll) { $psi.FileName = if ($DotnetHost) { $DotnetHost } else { [Environment]::ProcessPath }; $psi.ArgumentList.Add($pwshDll) }
+        elseif ($DotnetHost) { throw "-DotnetHost needs PowerShell as pwsh.dll; '$PSHOME' has none." }
         else { $psi.FileName = Join-Path $PSHOME 'pwsh' }
+        foreach ($name in $Environment.Keys) {
+            if ($null -eq $Environment[$name]) { $null = $psi.Environment.Remove($name) } else { $psi.Environment[$name] = [string]$Environment[$name] }
+        }
         # With standard input given, the child may prompt (ShouldProcess) and reads the answers from it.
         $flags = if ($PSBoundParameters.ContainsKey('StandardInput')) { @('-NoProfile') } else { @('-NoProfile', '-NonInteractive') }
         foreach ($a in @($flags) + @('-File', $file)) { $psi.ArgumentList.Add($a) }

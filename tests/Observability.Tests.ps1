@@ -16,9 +16,9 @@ Describe 'Get-ClusterMetric and Export-ClusterMetric' {
     }
 
     It 'writes a file that promtool accepts' {
-        $promtool = Get-Command promtool -ErrorAction Stop
+        $promtool = Assert-TestTool promtool
         $Written.FullName | Should -Be $File
-        $out = Get-Content $File -Raw | & $promtool.Source check metrics 2>&1
+        $out = Get-Content $File -Raw | & $promtool check metrics 2>&1
         $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
         @($out | Where-Object { $_ -match '\S' }) | Should -BeNullOrEmpty -Because 'promtool reports no lint problems'
     }
@@ -94,7 +94,7 @@ Describe 'The server answers GET /metrics and GET /healthz on its metrics port' 
         $r = Get-Http $Served.MetricsUri
         $r.Status | Should -Be 200
         $r.ContentType | Should -Match '^text/plain; version=0\.0\.4'
-        $out = $r.Body | & (Get-Command promtool -ErrorAction Stop).Source check metrics 2>&1
+        $out = $r.Body | & (Assert-TestTool promtool) check metrics 2>&1
         $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
         @($out | Where-Object { $_ -match '\S' }) | Should -BeNullOrEmpty -Because 'promtool reports no lint problems'
         $served = ConvertFrom-PrometheusText $r.Body
@@ -378,7 +378,7 @@ Describe 'Export-ClusterReport' {
         $script:Artifacts = Join-Path $PSScriptRoot '../out/test-results'
         New-Item -ItemType Directory -Force $Artifacts | Out-Null
         function Invoke-Chromium([string[]] $Arguments) {
-            $chromium = (Get-Command chromium -ErrorAction Stop).Source
+            $chromium = Assert-TestTool chromium
             $profile = Join-Path $TestDrive ('chromium-' + [guid]::NewGuid().ToString('N'))
             $psi = [Diagnostics.ProcessStartInfo]::new($chromium)
             foreach ($a in @('--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -406,7 +406,7 @@ Describe 'Export-ClusterReport' {
     }
 
     It 'lays the topology out with Graphviz dot when it is installed' {
-        Get-Command dot -ErrorAction Stop | Out-Null
+        Assert-TestTool dot | Out-Null
         $file = Join-Path $TestDrive 'report-dot.html'
         Export-ClusterReport -StatePath $StatePath -Path $file
         $html = Get-Content $file -Raw
