@@ -29,9 +29,10 @@ function Assert-TestTool {
 function Invoke-ChildPwsh {
     # Runs a script in a fresh pwsh process (the same PowerShell as this one) with the module
     # path in its environment; returns its output lines and exit code. -Environment sets (or, with
-    # $null, removes) variables of the child; -DotnetHost runs pwsh.dll on another dotnet muxer.
+    # $null, removes) variables of the child; -DotnetHost runs pwsh.dll on another dotnet muxer;
+    # -WorkingDirectory is the child's current directory (default: this process's).
     param([Parameter(Mandatory)][string] $Script, [int] $TimeoutSeconds = 120, [string] $StandardInput,
-        [hashtable] $Environment = @{}, [string] $DotnetHost)
+        [hashtable] $Environment = @{}, [string] $DotnetHost, [string] $WorkingDirectory)
     $file = Join-Path ([IO.Path]::GetTempPath()) ("clusterstate-child-{0}.ps1" -f [guid]::NewGuid().ToString('N'))
     Set-Content -Path $file -Value $Script
     try {
@@ -40,6 +41,7 @@ function Invoke-ChildPwsh {
         if (Test-Path $pwshDll) { $psi.FileName = if ($DotnetHost) { $DotnetHost } else { [Environment]::ProcessPath }; $psi.ArgumentList.Add($pwshDll) }
         elseif ($DotnetHost) { throw "-DotnetHost needs PowerShell as pwsh.dll; '$PSHOME' has none." }
         else { $psi.FileName = Join-Path $PSHOME 'pwsh' }
+        if ($WorkingDirectory) { $psi.WorkingDirectory = $WorkingDirectory }
         foreach ($name in $Environment.Keys) {
             if ($null -eq $Environment[$name]) { $null = $psi.Environment.Remove($name) } else { $psi.Environment[$name] = [string]$Environment[$name] }
         }

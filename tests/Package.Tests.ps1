@@ -22,7 +22,8 @@ BeforeAll {
     New-Item -ItemType Directory $UserHome, $Repository | Out-Null
     $script:UserEnvironment = @{ HOME = $UserHome; PSModulePath = $null; XDG_DATA_HOME = $null; XDG_CONFIG_HOME = $null; XDG_CACHE_HOME = $null; CLUSTERSTATE_MODULE = $null }
 
-    $install = Invoke-ChildPwsh -TimeoutSeconds 300 -Environment $UserEnvironment -Script @"
+    # Publish-PSResource (NuGet underneath) leaves a NuGet/NuGet.Config in its current directory.
+    $install = Invoke-ChildPwsh -TimeoutSeconds 300 -Environment $UserEnvironment -WorkingDirectory $TestDrive -Script @"
 `$ErrorActionPreference = 'Stop'
 `$ProgressPreference = 'SilentlyContinue'
 Register-PSResourceRepository -Name ClusterStateTest -Uri '$Repository' -Trusted
@@ -104,7 +105,7 @@ Describe 'The installed module on a .NET without the ASP.NET Core shared framewo
         # No other dotnet to fall back on: PATH holds only this runtime, and no variable points elsewhere.
         $environment += @{ PATH = $Runtime; DOTNET_ROOT = $Runtime; DOTNET_HOST_PATH = $null; DOTNET_ROOT_X64 = $null; DOTNET_ROOT_ARM64 = $null; CLUSTERSTATE_SERVER_TOKEN = $null }
         $state = Join-Path $TestDrive 'state'
-        $run = Invoke-ChildPwsh -TimeoutSeconds 300 -DotnetHost $muxer -Environment $environment -Script @"
+        $run = Invoke-ChildPwsh -TimeoutSeconds 300 -DotnetHost $muxer -Environment $environment -WorkingDirectory $TestDrive -Script @"
 `$ErrorActionPreference = 'Stop'
 `$ProgressPreference = 'SilentlyContinue'
 Import-Module ClusterState
