@@ -9,11 +9,9 @@ BeforeAll {
     if (-not $Package -or -not (Test-Path $Package)) { throw "CLUSTERSTATE_PACKAGE names no package ('$Package'): build.ps1 Test makes it with the Package task." }
     $script:Version = ([xml](Get-Content -Raw (Join-Path $PSScriptRoot '../src/Directory.Build.props'))).Project.PropertyGroup.Version
     $script:Changelog = Get-Content -Raw (Join-Path $PSScriptRoot '../docs/CHANGELOG.md')
-    $script:Rid = & {
-        $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' }
-        elseif ([Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier -match 'musl') { 'linux-musl' } else { 'linux' }
-        "$os-$(([Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture).ToString().ToLowerInvariant())"
-    }
+    # The folder the module looks in for its server; build.ps1 names the one it packs the same way
+    # (Get-PlatformRuntimeIdentifier), and the tests below fail if the two drift apart.
+    $script:Rid = [ClusterState.ServerHost]::PlatformRuntimeIdentifier()
 
     # A user of its own: PSResourceGet keeps its repositories and CurrentUser modules under HOME, and
     # pwsh builds PSModulePath afresh when the variable is absent.
