@@ -28,12 +28,26 @@ public static class CommitLogMeasurements
     /// <summary>No automatic compaction: the log grows as long as the case says.</summary>
     private static readonly CommitOptions NoCompaction = new() { CompactLogRecords = 0, CompactLogBytes = 0 };
 
+    /// <summary>
+    /// Only part 3 of <see cref="Measure"/> (a new 1,000-commit log compacted while four writers
+    /// commit), printed: a quick look while working on the commits' latency during compaction.
+    /// </summary>
+    public static void MeasureCompactionOnly(Scale scale)
+    {
+        string dir = CopyState(scale);
+        string[] ids = LogTaskIds(dir);
+        for (int c = 0; c < LogCommits; c++)
+            Commit(dir, Enumerable.Range(c * TasksPerLogCommit, TasksPerLogCommit).Select(i => ids[i % ids.Length]), 1024 + c % 2);
+        var pauses = GC.GetTotalPauseDuration();
+        var concurrent = CompactWhileWriting(dir, ids);
+        Print(scale, concurrent, $"; GC pauses {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:N0} ms (the writers' stretch, the compaction and the check)");
+        Directory.Delete(dir, recursive: true);
+    }
+
     public static object Measure(Scale scale)
     {
         string dir = CopyState(scale);
-        string[] ids;
-        using (var s = ClusterSnapshot.Open(dir))
-            ids = s.FindTasks(new TaskQuery()).Items.Take(Math.Min(s.TaskCount, LogCommits * TasksPerLogCommit)).Select(t => t.Id).ToArray();
+        string[] ids = LogTaskIds(dir);
         int memory = 1024;
         int NextMemory() => memory = memory == 1024 ? 2048 : 1024;
 
@@ -80,11 +94,7 @@ public static class CommitLogMeasurements
         for (int c = 0; c < LogCommits; c++)
             Commit(dir, Enumerable.Range(c * TasksPerLogCommit, TasksPerLogCommit).Select(i => ids[i % ids.Length]), NextMemory());
         var concurrent = CompactWhileWriting(dir, ids);
-        Console.WriteLine($"Commit log {scale}: compaction with {Writers} writers {concurrent.CompactionMs:N0} ms, {concurrent.During.Count} commits during it: " +
-            $"p50 {Percentile(concurrent.During, 50):N2} ms, p99 {Percentile(concurrent.During, 99):N2} ms, max {concurrent.During.DefaultIfEmpty().Max():N2} ms " +
-            $"(before it: p50 {Percentile(concurrent.Before, 50):N2}, p99 {Percentile(concurrent.Before, 99):N2}); {concurrent.Checked} acknowledged changes checked, {concurrent.Lost} lost, {concurrent.Errors.Count} errors");
-        if (concurrent.CompactionError is not null) Console.WriteLine($"  compaction failed: {concurrent.CompactionError}");
-        foreach (string error in concurrent.Errors.Distinct().Take(5)) Console.WriteLine($"  error: {error}");
+        Print(scale, concurrent, "");
 
         // 4. Eight writer processes and a reader on the same copy (WriterProcessMeasurement).
         var processes = WriterProcessMeasurement.Measure(dir, scale.Name);
@@ -212,6 +222,22 @@ public static class CommitLogMeasurements
     {
         using var s = ClusterSnapshot.Open(dir);
         return (int)(s.Generation - long.Parse(Path.GetFileNameWithoutExtension(s.Metadata!.Log!).Split('_')[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The task ids the log measurements change: as many as 1,000 commits of 10 tasks name.</summary>
+    private static string[] LogTaskIds(string dir)
+    {
+        using var s = ClusterSnapshot.Open(dir);
+        return s.FindTasks(new TaskQuery()).Items.Take(Math.Min(s.TaskCount, LogCommits * TasksPerLogCommit)).Select(t => t.Id).ToArray();
+    }
+
+    private static void Print(Scale scale, Concurrent concurrent, string more)
+    {
+        Console.WriteLine($"Commit log {scale}: compaction with {Writers} writers {concurrent.CompactionMs:N0} ms, {concurrent.During.Count} commits during it: " +
+            $"p50 {Percentile(concurrent.During, 50):N2} ms, p99 {Percentile(concurrent.During, 99):N2} ms, max {concurrent.During.DefaultIfEmpty().Max():N2} ms " +
+            $"(before it: p50 {Percentile(concurrent.Before, 50):N2}, p99 {Percentile(concurrent.Before, 99):N2}); {concurrent.Checked} acknowledged changes checked, {concurrent.Lost} lost, {concurrent.Errors.Count} errors{more}");
+        if (concurrent.CompactionError is not null) Console.WriteLine($"  compaction failed: {concurrent.CompactionError}");
+        foreach (string error in concurrent.Errors.Distinct().Take(5)) Console.WriteLine($"  error: {error}");
     }
 
     private sealed record Concurrent(double CompactionMs, string? CompactionError, List<double> During, List<double> Before, int Checked, int Lost, List<string> Errors);

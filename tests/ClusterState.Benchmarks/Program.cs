@@ -56,6 +56,14 @@ public static class Program
             Console.WriteLine(JsonSerializer.Serialize(WriterProcessMeasurement.Measure(CommitLogMeasurements.CopyState(scale), scale.Name), Indented));
             return 0;
         }
+        if (Arg(args, "--compaction") is { } compactionScale)
+        {
+            // Only the compaction with four writers on one scale, printed, not saved (a quick look while working on it).
+            var scale = Scale.All.Single(s => string.Equals(s.Name, compactionScale, StringComparison.OrdinalIgnoreCase));
+            BenchStates.Prepare(scale);
+            for (int run = 0; run < 3; run++) CommitLogMeasurements.MeasureCompactionOnly(scale);
+            return 0;
+        }
         if (args.Contains("--log"))
         {
             // Only the commit log measurements, merged into the last full run's results (a new file when there is none).
