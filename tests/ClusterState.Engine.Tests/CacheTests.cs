@@ -61,6 +61,51 @@ public sealed class CacheTests
     }
 
     [Fact]
+    public void ThreadsOpeningTheSameNewGenerationAtOnce_MergeItOnce_AndShareIt()
+    {
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(nodes: 4, tasks: 400, content: 10));
+        string[] ids;
+        using (var s = ClusterSnapshot.Open(path)) ids = s.FindTasks(new TaskQuery()).Items.Take(300).Select(t => t.Id).ToArray();
+        var noCompaction = new CommitOptions { CompactLogRecords = 0, CompactLogBytes = 0, SummarizeLogRecords = 0 };
+        // A log of 300 records, read whole by every thread below (the cache cleared, no summary):
+        // the merge takes long enough for the threads to meet in it.
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+        {
+            var change = new ChangeSet();
+            change.UpdateTasks.Add(new TaskUpdate { Id = id, MemoryMB = 3000 + i });
+            StateStore.Commit(path, change, noCompaction);
+        }
+        var metadata = StateMetadata.Read(path);
+        string snapshotPath = System.IO.Path.Combine(path, metadata.Snapshot);
+        for (int round = 0; round < 3; round++)
+        {
+            Storage.SnapshotCache.Clear();
+            const int threads = 6;
+            using var start = new System.Threading.Barrier(threads);
+            var opened = new Storage.SnapshotData[threads];
+            var workers = Enumerable.Range(0, threads).Select(t => new System.Threading.Thread(() =>
+            {
+                start.SignalAndWait();
+                opened[t] = Storage.SnapshotCache.Acquire(snapshotPath, metadata);
+            })).ToList();
+            workers.ForEach(w => w.Start());
+            workers.ForEach(w => w.Join());
+            try
+            {
+                // One merge, handed to every thread (before, each thread merged its own copy).
+                Assert.All(opened, d => Assert.Same(opened[0], d));
+                Assert.Equal(metadata.Generation, opened[0].Generation);
+                Assert.Equal(3299, ReadMemory(opened[0], ids[^1]));
+            }
+            finally
+            {
+                foreach (var d in opened) d?.Release();
+            }
+        }
+    }
+
+    [Fact]
     public void Compaction_HandsItsValidatedIndexedBase_ToTheCommitsAfterIt()
     {
         using var dir = new TempDirectory();
