@@ -73,6 +73,10 @@ internal static class LogCompactor
         var carrier = new LogCarrier(directory, pinned.Log!, log, snapshot, ranks, indexes, ClusterSchema.BuildLog(folded.Schema, baseGeneration));
         if (StateMetadata.Read(directory) is { } published && published.Log == pinned.Log && published.Snapshot == pinned.Snapshot && published.LogLength > log.Length)
             carrier.CarryTo(published.LogLength);
+        // The carried records decoded here too, off the commit path: this process's record decoder
+        // then knows them, and the first opens after the switch (every committer here) merge them
+        // without decoding hundreds of records while commits queue behind them.
+        if (carrier.Count > 0) CommitLog.Read(carrier.Bytes(), Path.Combine(directory, CommitLog.FileName(baseGeneration)));
         bool switched = false;
         try
         {
