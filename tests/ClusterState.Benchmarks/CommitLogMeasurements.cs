@@ -256,6 +256,9 @@ public static class CommitLogMeasurements
         var acknowledged = new ConcurrentDictionary<string, int>();
         var errors = new ConcurrentQueue<string>();
         int written = 0;
+        bool detail = Environment.GetEnvironmentVariable("CLUSTERSTATE_GC_DETAIL") is not null;
+        var slow = new ConcurrentQueue<string>();
+        long compactStartTicks = long.MaxValue / 2;
         using var stop = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
         var threads = Enumerable.Range(0, Writers).Select(w => new Thread(() =>
@@ -270,7 +273,9 @@ public static class CommitLogMeasurements
                 long start = clock.ElapsedTicks;
                 try
                 {
-                    StateStore.Commit(dir, change, NoCompaction);
+                    var result = StateStore.Commit(dir, change, NoCompaction);
+                    if (detail && result.Elapsed.TotalMilliseconds > 80)
+                        slow.Enqueue($"{Ms(start - compactStartTicks):N0}: " + string.Join(" ", result.PhaseMilliseconds.Select(kv => $"{kv.Key}={kv.Value:N0}")));
                 }
                 catch (Exception e)
                 {
@@ -286,10 +291,16 @@ public static class CommitLogMeasurements
         threads.ForEach(t => t.Start());
         Thread.Sleep(BenchConfig.Quick ? 300 : 1000);
         long compactStart = clock.ElapsedTicks;
+        compactStartTicks = compactStart;
+        var pauseAtStart = GC.GetTotalPauseDuration();
+        int gen2AtStart = GC.CollectionCount(2), gen1AtStart = GC.CollectionCount(1), gen0AtStart = GC.CollectionCount(0);
         string? compactionError = null;
+        var phaseClock = Stopwatch.StartNew();
+        var phaseTimes = new List<string>();
         try
         {
-            if (StateStore.Compact(dir) is null) compactionError = "StateStore.Compact returned null (no log, or the base was switched meanwhile).";
+            Action<string>? progress = Environment.GetEnvironmentVariable("CLUSTERSTATE_GC_DETAIL") is null ? null : p => phaseTimes.Add($"{p}@{phaseClock.Elapsed.TotalMilliseconds:N0}");
+            if (StateStore.Compact(dir, progress) is null) compactionError = "StateStore.Compact returned null (no log, or the base was switched meanwhile).";
         }
         catch (ClusterStateException e)
         {
@@ -297,12 +308,23 @@ public static class CommitLogMeasurements
             compactionError = $"{e.ErrorId}: {e.Message}";
         }
         long compactEnd = clock.ElapsedTicks;
+        if (Environment.GetEnvironmentVariable("CLUSTERSTATE_GC_DETAIL") is not null)
+        {
+            var last = GC.GetGCMemoryInfo(GCKind.Any);
+            Console.WriteLine($"  phases: {string.Join(" ", phaseTimes)} end@{Ms(compactEnd - compactStart):N0}");
+            foreach (string line in slow.Take(12)) Console.WriteLine($"  slow commit at {line}");
+            Console.WriteLine($"  during compaction: GC pauses {(GC.GetTotalPauseDuration() - pauseAtStart).TotalMilliseconds:N0} ms; gen0 {GC.CollectionCount(0) - gen0AtStart}, gen1 {GC.CollectionCount(1) - gen1AtStart}, gen2 {GC.CollectionCount(2) - gen2AtStart}; " +
+                $"last GC gen{last.Generation} {string.Join("+", last.PauseDurations.ToArray().Select(d => d.TotalMilliseconds.ToString("N1")))} ms, heap {last.HeapSizeBytes >> 20} MiB, mode {System.Runtime.GCSettings.LatencyMode}");
+        }
         Thread.Sleep(200);
         stop.Cancel();
         threads.ForEach(t => t.Join());
 
         double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
         var during = commits.Where(c => c.Start < compactEnd && c.End > compactStart).Select(c => Ms(c.End - c.Start)).ToList();
+        if (Environment.GetEnvironmentVariable("CLUSTERSTATE_GC_DETAIL") is not null)
+            Console.WriteLine("  slowest (start@ms after the compaction's start: ms): " + string.Join(", ", commits.Where(c => c.Start < compactEnd && c.End > compactStart)
+                .OrderByDescending(c => c.End - c.Start).Take(8).Select(c => $"{Ms(c.Start - compactStart):N0}: {Ms(c.End - c.Start):N0}")));
         var before = commits.Where(c => c.End <= compactStart).Select(c => Ms(c.End - c.Start)).ToList();
 
         ClusterSnapshot.ClearCache();
