@@ -129,37 +129,75 @@ internal static class CommitLog
     /// Reads the records of a log's bytes (a mapping of its published length). Stops at the
     /// first record that is incomplete, not a record batch, or fails its checksum, and says why
     /// in <see cref="LogContents.Damage"/>; the records before it are returned, decoded without
-    /// a copy by this process's <see cref="RecordDecoder"/> of the log's schema (so records this
-    /// process decoded before, a compaction's carried records among them, are not decoded again).
-    /// A log whose schema message itself is unreadable is SnapshotCorrupt, and so is one whose
-    /// schema <paramref name="checkSchema"/> refuses (it throws) before any record is decoded.
+    /// a copy. A log whose schema message itself is unreadable is SnapshotCorrupt, and so is
+    /// one whose schema <paramref name="checkSchema"/> refuses (it throws) before any record is decoded.
+    /// With <paramref name="decoded"/> the records go through this process's
+    /// <see cref="RecordDecoder"/> of the log's schema, as a log's tail does: records this process
+    /// decoded before (a compaction's carried records) are not decoded again, and those decoded
+    /// now are kept for the next read. Without it (a log summary's one large record, a change
+    /// feed) they are decoded here and not kept.
     /// </summary>
-    public static LogContents Read(ReadOnlyMemory<byte> bytes, string path, Action<Apache.Arrow.Schema>? checkSchema = null)
+    public static LogContents Read(ReadOnlyMemory<byte> bytes, string path, Action<Apache.Arrow.Schema>? checkSchema = null, bool decoded = false)
     {
         var span = bytes.Span;
         if (!IpcLayout.TryReadMessage(span, out var header) || header.HeaderType != 1 /* Schema */)
             throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
                 $"The commit log '{path}' does not start with an Arrow schema message.", path);
+        if (decoded) return ReadDecoded(bytes, header.Length, path, checkSchema);
+        var (records, end, damage) = Verify(span, header.Length);
+        int position = header.Length + end, count = records.Count;
+
         // The schema message has no checksum, and Apache.Arrow sizes its lists by its counts before reading them.
-        if (!IpcLayout.VectorsFit(span[..header.Length]))
+        if (!IpcLayout.VectorsFit(span[..position]))
+            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                $"The commit log '{path}' is damaged: its schema message claims more entries than it holds.", path);
+        var list = new List<CommitRecord>(count);
+        Apache.Arrow.Schema schema;
+        // Only the verified prefix goes to Arrow: its reader never sees the bytes after it.
+        try
+        {
+            using var reader = new ArrowStreamReader(bytes[..position]);
+            schema = reader.Schema;
+            checkSchema?.Invoke(schema);
+            for (int i = 0; i < count; i++)
+            {
+                var batch = reader.ReadNextRecordBatch() ?? throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                    $"The commit log '{path}' ended after {i} of its {count} records.", path);
+                list.Add(CommitRecord.Read(batch, path));
+            }
+        }
+        catch (Exception e) when (e is not ClusterStateException and not OutOfMemoryException)
+        {
+            // The schema message has no checksum: damage there reaches Arrow's reader, which
+            // throws whatever its decoding hits (and the records are then decoded with a wrong schema).
+            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+                $"The commit log '{path}' cannot be read: its schema message is damaged ({e.GetType().Name}: {e.Message}).", path, e);
+        }
+        return new LogContents(schema, AppendOnlyList<CommitRecord>.Empty.Append(list), position, damage, bytes[..header.Length]);
+    }
+
+    /// <summary><see cref="Read"/> through the process's record decoder: the schema message read here, the records as a tail after it.</summary>
+    private static LogContents ReadDecoded(ReadOnlyMemory<byte> bytes, int headerLength, string path, Action<Apache.Arrow.Schema>? checkSchema)
+    {
+        // The schema message has no checksum, and Apache.Arrow sizes its lists by its counts before
+        // reading them; each record is checked likewise by ReadTail.
+        if (!IpcLayout.VectorsFit(bytes.Span[..headerLength]))
             throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
                 $"The commit log '{path}' is damaged: its schema message claims more entries than it holds.", path);
         Apache.Arrow.Schema schema;
         try
         {
-            using var reader = new ArrowStreamReader(bytes[..header.Length]);
+            using var reader = new ArrowStreamReader(bytes[..headerLength]);
             schema = reader.Schema;
         }
         catch (Exception e) when (e is not ClusterStateException and not OutOfMemoryException)
         {
-            // Damage in the schema message reaches Arrow's reader, which throws whatever its decoding hits.
             throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
                 $"The commit log '{path}' cannot be read: its schema message is damaged ({e.GetType().Name}: {e.Message}).", path, e);
         }
         checkSchema?.Invoke(schema);
-        // Only verified records go to Arrow: its reader never sees the bytes after them.
-        var (records, length, damage) = ReadTail(bytes[..header.Length], bytes[header.Length..], path);
-        return new LogContents(schema, AppendOnlyList<CommitRecord>.Empty.Append(records), header.Length + length, damage, bytes[..header.Length]);
+        var (records, length, damage) = ReadTail(bytes[..headerLength], bytes[headerLength..], path);
+        return new LogContents(schema, AppendOnlyList<CommitRecord>.Empty.Append(records), headerLength + length, damage, bytes[..headerLength]);
     }
 
     /// <summary>A record found whole in a log's bytes: where its message lies, and its checksum.</summary>

@@ -76,7 +76,7 @@ internal static class LogCompactor
         // The carried records decoded here too, off the commit path: this process's record decoder
         // then knows them, and the first opens after the switch (every committer here) merge them
         // without decoding hundreds of records while commits queue behind them.
-        if (carrier.Count > 0) CommitLog.Read(carrier.Bytes(), Path.Combine(directory, CommitLog.FileName(baseGeneration)));
+        if (carrier.Count > 0) CommitLog.Read(carrier.Bytes(), Path.Combine(directory, CommitLog.FileName(baseGeneration)), decoded: true);
         bool switched = false;
         try
         {

@@ -197,7 +197,7 @@ internal sealed class SnapshotData
             RandomAccess.Read(file, bytes, 0);
             // Checked before records are decoded: a damaged schema message would otherwise bind them
             // to a schema of its own and fail as something other than SnapshotCorrupt.
-            return Merge(baseData, identity, CommitLog.Read(bytes, logPath, Check), fileLength, logLength);
+            return Merge(baseData, identity, CommitLog.Read(bytes, logPath, Check, decoded: true), fileLength, logLength);
         }
         catch (FileNotFoundException e)
         {
