@@ -131,8 +131,10 @@ internal static class SnapshotCache
                         return exact;
                     }
                     // Another thread merges this generation: wait (after the finally), then find it cached.
-                    if ((running = Join(key)) is not null) continue;
+                    // Joined last, when nothing here can throw before the merge's finally leaves it.
+                    if (Running.TryGetValue(key, out running)) continue;
                     previous?.AddReference(); // held while the log is read on from it
+                    _ = Join(key); // this thread's now (null: nothing was running)
                 }
                 try
                 {
