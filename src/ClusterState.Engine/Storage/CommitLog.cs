@@ -149,8 +149,7 @@ internal static class CommitLog
 
         // The schema message has no checksum, and Apache.Arrow sizes its lists by its counts before reading them.
         if (!IpcLayout.VectorsFit(span[..position]))
-            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
-                $"The commit log '{path}' is damaged: its schema message claims more entries than it holds.", path);
+            throw SchemaClaimsTooMuch(path);
         var list = new List<CommitRecord>(count);
         Apache.Arrow.Schema schema;
         // Only the verified prefix goes to Arrow: its reader never sees the bytes after it.
@@ -170,8 +169,7 @@ internal static class CommitLog
         {
             // The schema message has no checksum: damage there reaches Arrow's reader, which
             // throws whatever its decoding hits (and the records are then decoded with a wrong schema).
-            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
-                $"The commit log '{path}' cannot be read: its schema message is damaged ({e.GetType().Name}: {e.Message}).", path, e);
+            throw SchemaDamaged(path, e);
         }
         return new LogContents(schema, AppendOnlyList<CommitRecord>.Empty.Append(list), position, damage, bytes[..header.Length]);
     }
@@ -182,8 +180,7 @@ internal static class CommitLog
         // The schema message has no checksum, and Apache.Arrow sizes its lists by its counts before
         // reading them; each record is checked likewise by ReadTail.
         if (!IpcLayout.VectorsFit(bytes.Span[..headerLength]))
-            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
-                $"The commit log '{path}' is damaged: its schema message claims more entries than it holds.", path);
+            throw SchemaClaimsTooMuch(path);
         Apache.Arrow.Schema schema;
         try
         {
@@ -192,13 +189,20 @@ internal static class CommitLog
         }
         catch (Exception e) when (e is not ClusterStateException and not OutOfMemoryException)
         {
-            throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
-                $"The commit log '{path}' cannot be read: its schema message is damaged ({e.GetType().Name}: {e.Message}).", path, e);
+            throw SchemaDamaged(path, e);
         }
         checkSchema?.Invoke(schema);
         var (records, length, damage) = ReadTail(bytes[..headerLength], bytes[headerLength..], path);
         return new LogContents(schema, AppendOnlyList<CommitRecord>.Empty.Append(records), headerLength + length, damage, bytes[..headerLength]);
     }
+
+    private static ClusterStateException SchemaClaimsTooMuch(string path) =>
+        new(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+            $"The commit log '{path}' is damaged: its schema message claims more entries than it holds.", path);
+
+    private static ClusterStateException SchemaDamaged(string path, Exception e) =>
+        new(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
+            $"The commit log '{path}' cannot be read: its schema message is damaged ({e.GetType().Name}: {e.Message}).", path, e);
 
     /// <summary>A record found whole in a log's bytes: where its message lies, and its checksum.</summary>
     private readonly record struct FoundRecord(int Offset, int Length, uint Checksum);
