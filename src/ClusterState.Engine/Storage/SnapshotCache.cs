@@ -130,11 +130,14 @@ internal static class SnapshotCache
                         exact.AddReference();
                         return exact;
                     }
-                    // Another thread merges this generation: wait (after the finally), then find it cached.
-                    // Joined last, when nothing here can throw before the merge's finally leaves it.
-                    if (Running.TryGetValue(key, out running)) continue;
                     previous?.AddReference(); // held while the log is read on from it
-                    _ = Join(key); // this thread's now (null: nothing was running)
+                    // Another thread merges this generation: wait (after the finally), then find it cached.
+                    // Joined last: nothing between here and the merge's finally can throw and leave it joined.
+                    if ((running = Join(key)) is not null)
+                    {
+                        previous?.Release();
+                        continue;
+                    }
                 }
                 try
                 {
