@@ -30,13 +30,10 @@ public sealed class CacheTests
     {
         using var dir = new TempDirectory();
         string path = TestStates.Create(dir, TestStates.Sample(nodes: 4, tasks: 50, content: 10));
-        string[] ids;
-        using (var s = ClusterSnapshot.Open(path)) ids = s.FindTasks(new TaskQuery()).Items.Take(3).Select(t => t.Id).ToArray();
+        string[] ids = FirstTaskIds(path, 3);
         var metadata = ids.Select((id, i) =>
         {
-            var change = new ChangeSet();
-            change.UpdateTasks.Add(new TaskUpdate { Id = id, MemoryMB = 1000 + i });
-            StateStore.Commit(path, change);
+            SetMemory(path, id, 1000 + i);
             return StateMetadata.Read(path);
         }).ToList();
         string snapshotPath = System.IO.Path.Combine(path, metadata[^1].Snapshot);
@@ -65,17 +62,11 @@ public sealed class CacheTests
     {
         using var dir = new TempDirectory();
         string path = TestStates.Create(dir, TestStates.Sample(nodes: 4, tasks: 400, content: 10));
-        string[] ids;
-        using (var s = ClusterSnapshot.Open(path)) ids = s.FindTasks(new TaskQuery()).Items.Take(300).Select(t => t.Id).ToArray();
+        string[] ids = FirstTaskIds(path, 300);
         var noCompaction = new CommitOptions { CompactLogRecords = 0, CompactLogBytes = 0, SummarizeLogRecords = 0 };
         // A log of 300 records, read whole by every thread below (the cache cleared, no summary):
         // the merge takes long enough for the threads to meet in it.
-        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
-        {
-            var change = new ChangeSet();
-            change.UpdateTasks.Add(new TaskUpdate { Id = id, MemoryMB = 3000 + i });
-            StateStore.Commit(path, change, noCompaction);
-        }
+        foreach (var (id, i) in ids.Select((id, i) => (id, i))) SetMemory(path, id, 3000 + i, noCompaction);
         var metadata = StateMetadata.Read(path);
         string snapshotPath = System.IO.Path.Combine(path, metadata.Snapshot);
         for (int round = 0; round < 3; round++)
@@ -110,21 +101,29 @@ public sealed class CacheTests
     {
         using var dir = new TempDirectory();
         string path = TestStates.Create(dir, TestStates.Sample(nodes: 4, tasks: 200, content: 10));
-        string[] ids;
-        using (var s = ClusterSnapshot.Open(path)) ids = s.FindTasks(new TaskQuery()).Items.Take(4).Select(t => t.Id).ToArray();
+        string[] ids = FirstTaskIds(path, 4);
         var noCompaction = new CommitOptions { CompactLogRecords = 0, CompactLogBytes = 0 };
-        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
-        {
-            // Repeated commits of this process use the task id index.
-            var change = new ChangeSet();
-            change.UpdateTasks.Add(new TaskUpdate { Id = id, MemoryMB = 2000 + i });
-            StateStore.Commit(path, change, noCompaction);
-        }
+        // Repeated commits of this process use the task id index.
+        foreach (var (id, i) in ids.Select((id, i) => (id, i))) SetMemory(path, id, 2000 + i, noCompaction);
         Assert.NotNull(StateStore.Compact(path));
         using var after = ClusterSnapshot.Open(path);
         Assert.Null(after.Data.BaseData); // the new base, no log yet
         Assert.True(after.Data.Holds("index:tasks.id"), "the compaction built the new base's task index before its switch");
         Assert.Equal(2003, after.FindTasks(new TaskQuery { Id = new[] { ids[3] } }).Items.Single().MemoryMB);
+    }
+
+    private static string[] FirstTaskIds(string path, int count)
+    {
+        using var s = ClusterSnapshot.Open(path);
+        return s.FindTasks(new TaskQuery()).Items.Take(count).Select(t => t.Id).ToArray();
+    }
+
+    /// <summary>One commit setting a task's MemoryMB (what Set-ClusterTask -MemoryMB commits).</summary>
+    private static void SetMemory(string path, string id, int memoryMB, CommitOptions? options = null)
+    {
+        var change = new ChangeSet();
+        change.UpdateTasks.Add(new TaskUpdate { Id = id, MemoryMB = memoryMB });
+        StateStore.Commit(path, change, options);
     }
 
     private static int? ReadMemory(Storage.SnapshotData data, string id)
