@@ -102,8 +102,7 @@ internal static class EntityMerge
         }
 
         private bool IsBaseRow(int hint, ReadOnlySpan<byte> id) =>
-            hint >= 0 && hint < baseColumns.Count && !IsRemoved(hint) && !baseColumns.Keys.IsNull(hint)
-            && baseColumns.Keys.GetBytes(hint).SequenceEqual(id);
+            hint >= 0 && hint < baseColumns.Count && !IsRemoved(hint) && baseColumns.Keys.Holds(hint, id);
 
         /// <summary>
         /// Why the record cannot apply to this entity, or null when it can. Rows that replace base

@@ -58,10 +58,22 @@ internal static class LogSummary
             var stamp = FileStamp.Of(path);
             SnapshotData.RefuseIrregularFile(path, stamp, followLinks: false);
             if (stamp.Length > metadata.LogSummaryOffset + (1 << 20)) return null;
-            var bytes = File.ReadAllBytes(path);
-            var contents = CommitLog.Read(bytes, path, checkSchema);
-            if (contents.Damage is not null || contents.Records.Count != 1 || contents.Records[0].Generation != names.Generation) return null;
-            return contents with { Length = checked((int)metadata.LogSummaryOffset) };
+            // Mapped, not read: the summary holds every row the log changed (megabytes), and a copy
+            // per open, in a new large array each time, was a third of opening a long log. The
+            // mapping lives as long as the records read from it (their buffers reference it) and is
+            // unmapped by the collector after them; a summary is never written in place (a new one
+            // gets a new name), so the mapped bytes do not change under the records.
+            var mapping = MappedFile.Open(path);
+            try
+            {
+                var contents = CommitLog.Read(mapping.Memory, path, checkSchema);
+                if (contents.Damage is not null || contents.Records.Count != 1 || contents.Records[0].Generation != names.Generation) return null;
+                return contents with { Length = checked((int)metadata.LogSummaryOffset) };
+            }
+            finally
+            {
+                GC.KeepAlive(mapping); // the records hold it from here on
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ClusterStateException)
         {
