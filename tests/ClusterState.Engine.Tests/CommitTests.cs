@@ -109,6 +109,24 @@ public sealed class CommitTests
     }
 
     [Fact]
+    public void Build_AnUpdateInsideAStruct_ChangesACopyOfTheRow_AndNamesTheStruct()
+    {
+        // The item an update changes is a copy of the row as read, its resources struct copied too:
+        // a shared struct would change the row as read as well, and the change would go unseen.
+        var (dir, path, sample) = NewState();
+        using var _ = dir;
+        using var s = ClusterSnapshot.Open(path);
+        var task = sample.Tasks.First(t => t.Resources is not null);
+        int memory = (task.MemoryMB ?? 0) + 1;
+        var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, SnapshotIndexes.TaskIds(s).Find, _ => -1, s.Tasks.Read, t => t.Id,
+            Array.Empty<string>(), new[] { (task.Id, (Action<ClusterTask>)(t => ChangeRules.Apply(t, new TaskUpdate { Id = task.Id, MemoryMB = memory }, DateTime.UtcNow))) },
+            Array.Empty<ClusterTask>(), Schema.TaskFields.Table, "task", ErrorIds.TaskNotFound);
+        Assert.Equal(new[] { "resources", "updated_at" }, edit.ChangedFields.OrderBy(f => f, StringComparer.Ordinal));
+        Assert.Equal(memory, edit.Patch.Single().MemoryMB);
+        Assert.Equal(task.CpuCores, edit.Patch.Single().CpuCores);
+    }
+
+    [Fact]
     public void Apply_StatusOnlyUpdate_ReusesEveryUnchangedChildArray()
     {
         var (dir, path, sample) = NewState();
@@ -117,7 +135,8 @@ public sealed class CommitTests
         var id = sample.Tasks.First(t => t.Status == "pending").Id;
         var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, SnapshotIndexes.TaskIds(s).Find, _ => -1, s.Tasks.Read, t => t.Id,
             Array.Empty<string>(), new[] { (id, (Action<ClusterTask>)(t => t.Status = "cancelled")) }, Array.Empty<ClusterTask>(),
-            (a, b) => a.Status != b.Status ? new[] { "status" } : Array.Empty<string>(), "task", ErrorIds.TaskNotFound);
+            Schema.TaskFields.Table, "task", ErrorIds.TaskNotFound);
+        Assert.Equal(new[] { "status" }, edit.ChangedFields);
         var builder = new StateBatchBuilder(s.SchemaVersion);
         foreach (var t in edit.Patch) builder.Add(t);
         var column = (ListArray)edit.Apply(s.RecordBatch.Column("tasks"), s.Tasks, builder.BuildTaskItems());

@@ -90,7 +90,8 @@ public class RuntimeFieldTests
         }
         var edit = EntityEdit<ClusterTask>.Build(old.Length, id => System.Array.FindIndex(old, t => t.Id == id), _ => -1, Read, t => t.Id,
             System.Array.Empty<string>(), new[] { ("b", (Action<ClusterTask>)(t => SetPriority(t, 9))) }, System.Array.Empty<ClusterTask>(),
-            Table.Changed, "task", ErrorIds.TaskNotFound);
+            Table, "task", ErrorIds.TaskNotFound);
+        // Only the field set: the item changed was copied from the row through the table, every other field equal.
         Assert.Equal(new[] { Priority }, edit.ChangedFields);
 
         var result = (ListArray)edit.Apply(column, columns, Build(edit.Patch));

@@ -16,6 +16,12 @@ internal abstract class EntityField<T> : FieldRow
     /// <summary>Whether the field holds the same value in both items.</summary>
     public abstract bool Same(T a, T b);
 
+    /// <summary>
+    /// Sets <paramref name="to"/>'s value of this field to <paramref name="from"/>'s, so that changing
+    /// <paramref name="to"/> afterwards leaves <paramref name="from"/> as it is (a struct is copied, not shared).
+    /// </summary>
+    public abstract void CopyValue(T from, T to);
+
     /// <summary>A typed appender for this field, made once per builder.</summary>
     public abstract RowAppender<T> NewAppender(int version);
 

@@ -115,6 +115,18 @@ internal sealed class EntityFields<T> : FieldTable
     public override StructType TypeOf(int version) =>
         _types.GetOrAdd(version, v => new StructType(_fields.Where(f => f.InVersion(v)).Select(f => f.ArrowFieldAt(v)).ToList()));
 
+    /// <summary>
+    /// Copies every field of <paramref name="from"/> into <paramref name="to"/> and returns it: an
+    /// item to change while <paramref name="from"/> stays as read (a commit edits the copy and
+    /// compares it with the row). Cheaper than reading the row again, which a commit of ten
+    /// thousand updates did ten thousand times.
+    /// </summary>
+    public T Copy(T from, T to)
+    {
+        foreach (var f in _fields) f.CopyValue(from, to);
+        return to;
+    }
+
     /// <summary>The names of the fields whose values differ between two items (every row is compared, so no field is forgotten).</summary>
     public IEnumerable<string> Changed(T a, T b)
     {

@@ -46,6 +46,8 @@ internal sealed class StructField<T, TChild> : EntityField<T>
         return ChildTable.Changed(x, y).Any() == false;
     }
 
+    public override void CopyValue(T from, T to) => _set(to, _get(from) is { } child ? ChildTable.Copy(child, new TChild()) : null);
+
     public override RowAppender<T> NewAppender(int version) => new Appender(_get, ChildTable.NewRows(version));
 
     public override object? GetValue(T item) => _get(item);

@@ -29,6 +29,9 @@ internal sealed class ValueField<T, TValue> : EntityField<T>
 
     public override bool Same(T a, T b) => _codec.Same(_get(a), _get(b));
 
+    // Values are immutable (strings, numbers, times) or replaced whole when changed (lists: ChangeRules builds new arrays).
+    public override void CopyValue(T from, T to) => _set(to, _get(from));
+
     public override RowAppender<T> NewAppender(int version) => _codec.NewAppender(_get);
 
     public override object? GetValue(T item) => _get(item);

@@ -15,7 +15,7 @@ namespace ClusterState.Storage;
 /// the writer copies unchanged.
 /// </summary>
 internal sealed class EntityEdit<T>
-    where T : class
+    where T : class, new()
 {
     private readonly Dictionary<int, int> _patchOfRow = new();
 
@@ -35,7 +35,10 @@ internal sealed class EntityEdit<T>
     /// <summary>
     /// Plans removals, then updates in order, then additions, failing before anything is written.
     /// Removals and updates address ids exactly (<paramref name="find"/>); an added id must be
-    /// unique ignoring case (<paramref name="findIgnoringCase"/>, see CaseFoldedIds).
+    /// unique ignoring case (<paramref name="findIgnoringCase"/>, see CaseFoldedIds). Every row of
+    /// the entity's field table (<paramref name="fields"/>: Schema/NodeFields, TaskFields,
+    /// ContentFields) is copied and compared through its accessor, so a new field's updates are
+    /// never dropped.
     /// </summary>
     public static EntityEdit<T> Build(
         int count,
@@ -46,11 +49,13 @@ internal sealed class EntityEdit<T>
         IReadOnlyList<string> removes,
         IEnumerable<(string Id, Action<T> Apply)> updates,
         IReadOnlyList<T> adds,
-        Func<T, T, IEnumerable<string>> changedFields,
+        EntityFields<T> fields,
         string what,
         string notFoundErrorId)
     {
         var edit = new EntityEdit<T> { _count = count };
+        // The rows as read, beside the patch items made from them: what changed is asked of the pair.
+        var originals = new List<T>();
         var removed = new HashSet<int>();
         foreach (var id in removes)
         {
@@ -65,7 +70,9 @@ internal sealed class EntityEdit<T>
             if (!edit._patchOfRow.TryGetValue(row, out int k))
             {
                 k = edit.Patch.Count;
-                edit.Patch.Add(read(row));
+                var original = read(row);
+                originals.Add(original);
+                edit.Patch.Add(fields.Copy(original, new T()));
                 edit.PatchSource.Add(row);
                 edit._patchOfRow[row] = k;
             }
@@ -94,7 +101,7 @@ internal sealed class EntityEdit<T>
         edit.Removed = removed.Count;
         foreach (var (row, k) in edit._patchOfRow)
         {
-            foreach (var f in changedFields(read(row), edit.Patch[k])) edit.ChangedFields.Add(f);
+            foreach (var f in fields.Changed(originals[k], edit.Patch[k])) edit.ChangedFields.Add(f);
         }
         return edit;
     }

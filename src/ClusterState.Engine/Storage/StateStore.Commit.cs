@@ -386,7 +386,7 @@ public static partial class StateStore
             changes.RemoveNodes.Concat(changes.UpdateNodes.Select(u => u.Id)), repeated);
         var edit = EntityEdit<ClusterNode>.Build(s.Nodes.Count, find, CaseFoldedIds.Finder(s.Nodes, changes.AddNodes.Select(n => n.Id)), s.Nodes.Read, n => n.Id,
             changes.RemoveNodes, changes.UpdateNodes.Select(u => (u.Id, (Action<ClusterNode>)(n => ChangeRules.Apply(n, u)))),
-            changes.AddNodes, NodeFields, "node", ErrorIds.NodeNotFound);
+            changes.AddNodes, Schema.NodeFields.Table, "node", ErrorIds.NodeNotFound);
         foreach (var n in edit.Patch) ChangeRules.Validate(n, changes.Force);
         return edit;
     }
@@ -403,7 +403,7 @@ public static partial class StateStore
         }).ToList();
         var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, find, CaseFoldedIds.Finder(s.Tasks, changes.AddTasks.Select(t => t.Id)), s.Tasks.Read, t => t.Id,
             changes.RemoveTasks, changes.UpdateTasks.Select(u => (u.Id, (Action<ClusterTask>)(t => ChangeRules.Apply(t, u, now)))),
-            adds, TaskFields, "task", ErrorIds.TaskNotFound);
+            adds, Schema.TaskFields.Table, "task", ErrorIds.TaskNotFound);
         // The assignment is checked only where this change set writes it (see ChangeRules.Validate).
         var assigns = new HashSet<string>(changes.UpdateTasks.Where(u => u.AssignedTo is not null).Select(u => u.Id), StringComparer.Ordinal);
         for (int k = 0; k < edit.Patch.Count; k++)
@@ -425,7 +425,7 @@ public static partial class StateStore
         }).ToList();
         var edit = EntityEdit<ClusterContent>.Build(s.Content.Count, find, CaseFoldedIds.Finder(s.Content, changes.AddContent.Select(c => c.Cid)), s.Content.Read, c => c.Cid,
             changes.RemoveContent, changes.UpdateContent.Select(u => (u.Cid, (Action<ClusterContent>)(c => ChangeRules.Apply(c, u)))),
-            adds, ContentFields, "content", ErrorIds.ContentNotFound);
+            adds, Schema.ContentFields.Table, "content", ErrorIds.ContentNotFound);
         foreach (var c in edit.Patch) ChangeRules.Validate(c);
         return edit;
     }
@@ -438,14 +438,6 @@ public static partial class StateStore
         var added = new HashSet<string>(nodes.Patch.Select(n => n.Id), StringComparer.Ordinal);
         return id => added.Contains(id) || (index.Value.Find(id) is int row && row >= 0 && !removed.Contains(row));
     }
-
-    // The fields a commit rebuilds: every row of the entity's field table is compared through its
-    // accessor (Schema/NodeFields, TaskFields, ContentFields), so a new field's updates are never dropped.
-    private static IEnumerable<string> NodeFields(ClusterNode a, ClusterNode b) => Schema.NodeFields.Table.Changed(a, b);
-
-    private static IEnumerable<string> TaskFields(ClusterTask a, ClusterTask b) => Schema.TaskFields.Table.Changed(a, b);
-
-    private static IEnumerable<string> ContentFields(ClusterContent a, ClusterContent b) => Schema.ContentFields.Table.Changed(a, b);
 
     private static DateTime Truncate(DateTime t)
     {
