@@ -76,9 +76,11 @@ public class WriterLockTests
         Flowing.Value = "mine";
         var (second, seen) = WriterLock.Run(dir.Path, TimeSpan.FromSeconds(5), () => (Environment.CurrentManagedThreadId, Flowing.Value));
         Flowing.Value = null;
-        // Tests beside this one may take the kept thread between the two calls; a third try settles it.
+        // Tests beside this one may take the kept thread between two calls (then the call makes
+        // another, and the kept one comes back later: 25, 27, 25 was seen); three calls on three
+        // new threads would mean none is kept.
         int third = WriterLock.Run(dir.Path, TimeSpan.FromSeconds(5), () => Environment.CurrentManagedThreadId);
-        Assert.True(second == first || third == second, $"threads {first}, {second}, {third}: none reused");
+        Assert.True(second == first || third == second || third == first, $"threads {first}, {second}, {third}: none reused");
         Assert.NotEqual(Environment.CurrentManagedThreadId, second);
         Assert.Equal("mine", seen);
         Assert.Null(WriterLock.Run(dir.Path, TimeSpan.FromSeconds(5), () => Flowing.Value));
