@@ -86,6 +86,32 @@ public sealed class DamageTests
     }
 
     [Theory]
+    [InlineData("huge")]
+    [InlineData("decreasing")]
+    [InlineData("negative")]
+    [InlineData("past-data")]
+    public void Open_ALogOverABaseWithDamagedIds_IsSnapshotCorrupt_NamingTheColumn(string kind)
+    {
+        // The merge checks each log row's base row by that row's bounds alone (StringColumn.Holds);
+        // a row whose bounds do not fit must still end in the column's SnapshotCorrupt, never in a
+        // raw exception or a merge that reads past the damage.
+        using var dir = new TempDirectory();
+        var (path, file) = CreateState(dir);
+        string[] ids;
+        using (var s = ClusterSnapshot.Open(path)) ids = s.FindTasks(new TaskQuery()).Items.Select(t => t.Id).ToArray();
+        StateStore.Commit(path, new ChangeSet { UpdateTasks = ids.Select(id => new TaskUpdate { Id = id, MemoryMB = 4321 }).ToList() }, new CommitOptions { Durable = false });
+        Damage(file, "tasks.id", kind);
+
+        var e = Assert.Throws<ClusterStateException>(() =>
+        {
+            using var s = ClusterSnapshot.Open(path);
+            _ = s.FindTasks(new TaskQuery()).Items.Select(t => t.Id).ToList();
+        });
+        Assert.Equal(ErrorIds.SnapshotCorrupt, e.ErrorId);
+        Assert.Contains("tasks.id", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [MemberData(nameof(Damages))]
     [InlineData("nodes.peers", "huge")]
     [InlineData("content.providers", "decreasing")]
