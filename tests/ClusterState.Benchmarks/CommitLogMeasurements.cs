@@ -37,7 +37,7 @@ public static class CommitLogMeasurements
         string dir = CopyState(scale);
         string[] ids = LogTaskIds(dir);
         for (int c = 0; c < LogCommits; c++)
-            Commit(dir, Enumerable.Range(c * TasksPerLogCommit, TasksPerLogCommit).Select(i => ids[i % ids.Length]), 1024 + c % 2);
+            Commit(dir, LogCommitIds(ids, c), 1024 + c % 2);
         var pauses = GC.GetTotalPauseDuration();
         var concurrent = CompactWhileWriting(dir, ids);
         Print(scale, concurrent, $"; GC pauses {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:N0} ms (the writers' stretch, the compaction and the check)");
@@ -63,7 +63,7 @@ public static class CommitLogMeasurements
         // 2. 1,000 commits of 10 task updates each on an empty log, compaction off.
         var growing = new List<double>(LogCommits);
         for (int c = 0; c < LogCommits; c++)
-            growing.Add(Commit(dir, Enumerable.Range(c * TasksPerLogCommit, TasksPerLogCommit).Select(i => ids[i % ids.Length]), NextMemory()));
+            growing.Add(Commit(dir, LogCommitIds(ids, c), NextMemory()));
         var logMeta = StateMetadata.Read(dir);
         long logBytes = logMeta.LogLength;
         var bySize = new[] { (From: 0, To: 250), (From: 250, To: 500), (From: 500, To: 1000) }
@@ -92,7 +92,7 @@ public static class CommitLogMeasurements
 
         // 3. Compaction of a new 1,000-commit log while four writers commit one row at a time.
         for (int c = 0; c < LogCommits; c++)
-            Commit(dir, Enumerable.Range(c * TasksPerLogCommit, TasksPerLogCommit).Select(i => ids[i % ids.Length]), NextMemory());
+            Commit(dir, LogCommitIds(ids, c), NextMemory());
         var concurrent = CompactWhileWriting(dir, ids);
         Print(scale, concurrent, "");
 
@@ -231,6 +231,10 @@ public static class CommitLogMeasurements
         return s.FindTasks(new TaskQuery()).Items.Take(Math.Min(s.TaskCount, LogCommits * TasksPerLogCommit)).Select(t => t.Id).ToArray();
     }
 
+    /// <summary>The ten task ids commit <paramref name="c"/> of a 1,000-commit log changes (different tasks from one commit to the next).</summary>
+    private static IEnumerable<string> LogCommitIds(string[] ids, int c) =>
+        Enumerable.Range(c * TasksPerLogCommit, TasksPerLogCommit).Select(i => ids[i % ids.Length]);
+
     private static void Print(Scale scale, Concurrent concurrent, string more)
     {
         Console.WriteLine($"Commit log {scale}: compaction with {Writers} writers {concurrent.CompactionMs:N0} ms, {concurrent.During.Count} commits during it: " +
@@ -299,7 +303,7 @@ public static class CommitLogMeasurements
         var phaseTimes = new List<string>();
         try
         {
-            Action<string>? progress = Environment.GetEnvironmentVariable("CLUSTERSTATE_GC_DETAIL") is null ? null : p => phaseTimes.Add($"{p}@{phaseClock.Elapsed.TotalMilliseconds:N0}");
+            Action<string>? progress = !detail ? null : p => phaseTimes.Add($"{p}@{phaseClock.Elapsed.TotalMilliseconds:N0}");
             if (StateStore.Compact(dir, progress) is null) compactionError = "StateStore.Compact returned null (no log, or the base was switched meanwhile).";
         }
         catch (ClusterStateException e)
@@ -308,7 +312,7 @@ public static class CommitLogMeasurements
             compactionError = $"{e.ErrorId}: {e.Message}";
         }
         long compactEnd = clock.ElapsedTicks;
-        if (Environment.GetEnvironmentVariable("CLUSTERSTATE_GC_DETAIL") is not null)
+        if (detail)
         {
             var last = GC.GetGCMemoryInfo(GCKind.Any);
             Console.WriteLine($"  phases: {string.Join(" ", phaseTimes)} end@{Ms(compactEnd - compactStart):N0}");
@@ -322,7 +326,7 @@ public static class CommitLogMeasurements
 
         double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
         var during = commits.Where(c => c.Start < compactEnd && c.End > compactStart).Select(c => Ms(c.End - c.Start)).ToList();
-        if (Environment.GetEnvironmentVariable("CLUSTERSTATE_GC_DETAIL") is not null)
+        if (detail)
             Console.WriteLine("  slowest (start@ms after the compaction's start: ms): " + string.Join(", ", commits.Where(c => c.Start < compactEnd && c.End > compactStart)
                 .OrderByDescending(c => c.End - c.Start).Take(8).Select(c => $"{Ms(c.Start - compactStart):N0}: {Ms(c.End - c.Start):N0}")));
         var before = commits.Where(c => c.End <= compactStart).Select(c => Ms(c.End - c.Start)).ToList();
