@@ -261,7 +261,7 @@ public static class CommitLogMeasurements
         var errors = new ConcurrentQueue<string>();
         int written = 0;
         bool detail = Environment.GetEnvironmentVariable("CLUSTERSTATE_GC_DETAIL") is not null;
-        var slow = new ConcurrentQueue<string>();
+        var slow = new ConcurrentQueue<(double Ms, string Phases)>();
         long compactStartTicks = long.MaxValue / 2;
         using var stop = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
@@ -275,11 +275,13 @@ public static class CommitLogMeasurements
                 var change = new ChangeSet();
                 change.UpdateTasks.Add(new TaskUpdate { Id = id, MemoryMB = value });
                 long start = clock.ElapsedTicks;
+                var pausedBefore = detail ? GC.GetTotalPauseDuration() : default;
                 try
                 {
                     var result = StateStore.Commit(dir, change, NoCompaction);
+                    // The process's GC pauses while this commit ran (every thread stops for them).
                     if (detail && result.Elapsed.TotalMilliseconds > 80)
-                        slow.Enqueue($"{Ms(start - compactStartTicks):N0}: " + string.Join(" ", result.PhaseMilliseconds.Select(kv => $"{kv.Key}={kv.Value:N0}")));
+                        slow.Enqueue((result.Elapsed.TotalMilliseconds, $"{Ms(start - compactStartTicks):N0}: {result.Elapsed.TotalMilliseconds:N0} ms, GC paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:N0} ms; " + string.Join(" ", result.PhaseMilliseconds.Select(kv => $"{kv.Key}={kv.Value:N0}"))));
                 }
                 catch (Exception e)
                 {
@@ -293,7 +295,10 @@ public static class CommitLogMeasurements
             }
         }) { IsBackground = true }).ToList();
         threads.ForEach(t => t.Start());
-        Thread.Sleep(BenchConfig.Quick ? 300 : 1000);
+        Thread.Sleep(100);
+        long allocatedBefore = GC.GetTotalAllocatedBytes(), writtenBefore = Volatile.Read(ref written);
+        Thread.Sleep(BenchConfig.Quick ? 200 : 900);
+        long allocatedAtStart = GC.GetTotalAllocatedBytes(), writtenAtStart = Volatile.Read(ref written);
         long compactStart = clock.ElapsedTicks;
         compactStartTicks = compactStart;
         var pauseAtStart = GC.GetTotalPauseDuration();
@@ -316,7 +321,7 @@ public static class CommitLogMeasurements
         {
             var last = GC.GetGCMemoryInfo(GCKind.Any);
             Console.WriteLine($"  phases: {string.Join(" ", phaseTimes)} end@{Ms(compactEnd - compactStart):N0}");
-            foreach (string line in slow.Take(12)) Console.WriteLine($"  slow commit at {line}");
+            Console.WriteLine($"  allocated: {(allocatedAtStart - allocatedBefore) / Math.Max(1, writtenAtStart - writtenBefore) >> 10:N0} KiB per commit before the compaction; {(GC.GetTotalAllocatedBytes() - allocatedAtStart) >> 20:N0} MiB during it, {Volatile.Read(ref written) - writtenAtStart} commits");
             Console.WriteLine($"  during compaction: GC pauses {(GC.GetTotalPauseDuration() - pauseAtStart).TotalMilliseconds:N0} ms; gen0 {GC.CollectionCount(0) - gen0AtStart}, gen1 {GC.CollectionCount(1) - gen1AtStart}, gen2 {GC.CollectionCount(2) - gen2AtStart}; " +
                 $"last GC gen{last.Generation} {string.Join("+", last.PauseDurations.ToArray().Select(d => d.TotalMilliseconds.ToString("N1")))} ms, heap {last.HeapSizeBytes >> 20} MiB, mode {System.Runtime.GCSettings.LatencyMode}");
         }
@@ -325,6 +330,10 @@ public static class CommitLogMeasurements
         threads.ForEach(t => t.Join());
 
         double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+        // The slowest commits with their phases (start in ms after the compaction's start), once
+        // every writer has stopped: those that overlap the end of the compaction are among them.
+        if (detail)
+            foreach (var line in slow.OrderByDescending(l => l.Ms).Take(12)) Console.WriteLine($"  slow commit at {line.Phases}");
         var during = commits.Where(c => c.Start < compactEnd && c.End > compactStart).Select(c => Ms(c.End - c.Start)).ToList();
         if (detail)
             Console.WriteLine("  slowest (start@ms after the compaction's start: ms): " + string.Join(", ", commits.Where(c => c.Start < compactEnd && c.End > compactStart)

@@ -34,49 +34,14 @@ internal static class LogCompactor
 
         long baseGeneration = snapshot.Generation;
         string baseName = StateStore.SnapshotFileName(baseGeneration);
-        string basePath = Path.Combine(directory, baseName);
         if (baseName == pinned.Snapshot) return null;
 
-        // 1. The new base, written from the pinned generation with no lock held.
-        progress?.Invoke("fold");
-        snapshot.Data.ValidateAll();
-        var folded = snapshot.RecordBatch;
-        progress?.Invoke("write");
-        // Written behind (flushed as it goes): hundreds of MiB flushed at once at the end would
-        // queue the committers' small log flushes behind them for the length of that flush.
-        StateStore.WriteSnapshot(basePath, folded, writeBehind: true);
-        // Where each id of the pinned generation sits in the new base: its rank in the state's order.
-        var ranks = Ranks(snapshot);
-        // The pinned state's id indexes too: the switch finds the new-base row of every id the
-        // carried records name through them, and building them (a million ids) under the lock
-        // kept every committer waiting for it.
-        var indexes = new[] { SnapshotIndexes.NodeIds(snapshot), SnapshotIndexes.TaskIds(snapshot), SnapshotIndexes.ContentIds(snapshot) };
-        // The new base mapped, validated and given the indexes this process's commits use, then
-        // offered to this process's cache: the first commits after the switch would otherwise
-        // validate hundreds of MiB and index a million ids while holding the writer lock, and
-        // every other committer would wait for them (a quarter of a second at the large scale).
-        var prepared = SnapshotData.Load(basePath, null);
-        try
-        {
-            prepared.ValidateAll();
-            SnapshotIndexes.Warm(prepared, directory);
-        }
-        catch
-        {
-            prepared.Release();
-            throw;
-        }
-        SnapshotCache.Offer(directory, basePath, prepared);
-        // The records committed since the pin and published by now are carried over before the
-        // lock is taken: a compaction of a busy state carries hundreds, and rewriting them under
-        // the lock kept every committer waiting for it (the switch's 70-170 ms at the large scale).
-        var carrier = new LogCarrier(directory, pinned.Log!, log, snapshot, ranks, indexes, ClusterSchema.BuildLog(folded.Schema, baseGeneration));
-        if (StateMetadata.Read(directory) is { } published && published.Log == pinned.Log && published.Snapshot == pinned.Snapshot && published.LogLength > log.Length)
-            carrier.CarryTo(published.LogLength);
-        // The carried records decoded here too, off the commit path: this process's record decoder
-        // then knows them, and the first opens after the switch (every committer here) merge them
-        // without decoding hundreds of records while commits queue behind them.
-        if (carrier.Count > 0) CommitLog.Read(carrier.Bytes(), Path.Combine(directory, CommitLog.FileName(baseGeneration)), decoded: true);
+        // 1. The new base, written from the pinned generation with no lock held, on a thread of
+        // lower priority: on two cores a compaction at full priority took a core from the
+        // committers for seconds, and every commit queued behind the lock waited for it.
+        var folded = BackgroundThread.Run(() => Fold(directory, pinned, snapshot, log, baseGeneration, progress));
+        string logName = CommitLog.FileName(baseGeneration);
+        string logPath = Path.Combine(directory, logName);
         bool switched = false;
         try
         {
@@ -92,7 +57,7 @@ internal static class LogCompactor
                 // Settled: the commits whose publication is still to come are published first, so the
                 // switch's generation follows theirs (they find their records carried and return).
                 var current = StateStore.Settle(directory);
-                if (current.Snapshot != pinned.Snapshot || current.Log != pinned.Log || current.LogLength < snapshot.Data.Log.Length) return null;
+                if (current.Snapshot != pinned.Snapshot || current.Log != pinned.Log || current.LogLength < log.Length) return null;
                 var next = current.Clone();
                 next.Supersede(current);
                 next.Snapshot = baseName;
@@ -102,15 +67,18 @@ internal static class LogCompactor
                 // Records after the published length are carried too: with group commit an acknowledged
                 // record's metadata switch may not have survived a crash (see ClusterSnapshot.OpenToWrite).
                 // Only those after what was carried before the lock are read here.
+                var carrier = folded.Carrier;
                 long end = Math.Max(current.LogLength, Math.Min(new FileInfo(Path.Combine(directory, current.Log!)).Length, int.MaxValue));
                 if (end > carrier.Carried) carrier.CarryTo(end);
                 if (carrier.Count > 0)
                 {
-                    var carried = carrier.Bytes();
-                    string logName = CommitLog.FileName(baseGeneration);
-                    CommitLog.Write(Path.Combine(directory, logName), 0, carried, durable: true);
+                    var all = carrier.Bytes();
+                    // Only what was carried under the lock is written now, after what was written before it.
+                    int written = folded.Written.Length;
+                    if (all.Length > written) CommitLog.Write(folded.PendingLog, written, all.AsSpan(written), durable: true);
+                    File.Move(folded.PendingLog, logPath, overwrite: true);
                     next.Log = logName;
-                    next.LogLength = carried.Length;
+                    next.LogLength = all.Length;
                     next.BaseGeneration = baseGeneration;
                 }
                 StateStore.Publish(directory, next);
@@ -119,10 +87,91 @@ internal static class LogCompactor
         }
         finally
         {
-            if (!switched) SnapshotCache.Withdraw(directory, prepared);
+            if (!switched)
+            {
+                SnapshotCache.Withdraw(directory, folded.Base);
+                AtomicFile.TryDelete(folded.PendingLog);
+            }
+            folded.Base.Release(); // the compaction's own reference; the cache holds the one it was offered
         }
         StateStore.ScheduleCleanupOf(directory, baseGeneration);
         return baseGeneration;
+    }
+
+    /// <summary>
+    /// What the first part of a compaction leaves for the switch: the new base (offered to this
+    /// process's cache, and a reference of the compaction's own on it), the carrier of the records committed since the pin, and the new base's
+    /// log as written so far under a temporary name (<paramref name="PendingLog"/>, holding
+    /// <paramref name="Written"/>; nothing when no record was carried yet).
+    /// </summary>
+    private sealed record Folded(SnapshotData Base, LogCarrier Carrier, string PendingLog, byte[] Written);
+
+    /// <summary>Writes the new base of the pinned generation and prepares everything the switch needs, with no lock held.</summary>
+    private static Folded Fold(string directory, StateMetadata pinned, ClusterSnapshot snapshot, LogContents log, long baseGeneration, Action<string>? progress)
+    {
+        string basePath = Path.Combine(directory, StateStore.SnapshotFileName(baseGeneration));
+        progress?.Invoke("fold");
+        snapshot.Data.ValidateAll();
+        var folded = snapshot.RecordBatch;
+        progress?.Invoke("write");
+        // Written behind (flushed as it goes): hundreds of MiB flushed at once at the end would
+        // queue the committers' small log flushes behind them for the length of that flush.
+        StateStore.WriteSnapshot(basePath, folded, writeBehind: true);
+        // Where each id of the pinned generation sits in the new base: its rank in the state's order.
+        var ranks = Ranks(snapshot);
+        // The pinned state's id indexes too: the switch finds the new-base row of every id the
+        // carried records name through them, and building them (a million ids) under the lock
+        // kept every committer waiting for it.
+        var indexes = new[] { SnapshotIndexes.ForOneUse(snapshot, 0), SnapshotIndexes.ForOneUse(snapshot, 1), SnapshotIndexes.ForOneUse(snapshot, 2) };
+        // The new base mapped, validated and given the indexes this process's commits use, then
+        // offered to this process's cache: the first commits after the switch would otherwise
+        // validate hundreds of MiB and index a million ids while holding the writer lock, and
+        // every other committer would wait for them (a quarter of a second at the large scale).
+        var prepared = SnapshotData.Load(basePath, null);
+        try
+        {
+            prepared.ValidateAll();
+            SnapshotIndexes.Warm(prepared, directory);
+        }
+        catch
+        {
+            prepared.Release();
+            throw;
+        }
+        // Offered with a reference of the cache's own: another compaction of this process may offer
+        // its base in its place, and the one it replaces is released while this one still merges over it.
+        prepared.AddReference();
+        SnapshotCache.Offer(directory, basePath, prepared);
+        // The new base's log is written under a temporary name before the switch and renamed by
+        // it: a compaction that does not switch (another switched first) never touches a log by
+        // the name a live base's log may have.
+        string logPath = Path.Combine(directory, CommitLog.FileName(baseGeneration));
+        string pendingLog = logPath + ".tmp-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            // The records committed since the pin and published by now are carried over before the
+            // lock is taken: a compaction of a busy state carries hundreds, and rewriting them under
+            // the lock kept every committer waiting for it (the switch's 70-170 ms at the large scale).
+            var carrier = new LogCarrier(directory, pinned.Log!, log, snapshot, ranks, indexes, ClusterSchema.BuildLog(folded.Schema, baseGeneration));
+            if (StateMetadata.Read(directory) is { } published && published.Log == pinned.Log && published.Snapshot == pinned.Snapshot && published.LogLength > log.Length)
+                carrier.CarryTo(published.LogLength);
+            if (carrier.Count == 0) return new Folded(prepared, carrier, pendingLog, []);
+            // Those records written (durable) and merged over the new base here too, and offered
+            // with it: the first opens after the switch (every committer of this process) then read
+            // on from them instead of each merging hundreds of records while commits queue.
+            var written = carrier.Bytes();
+            CommitLog.Write(pendingLog, 0, written, durable: true);
+            if (SnapshotData.Carried(prepared, logPath, pendingLog, written) is { } carried)
+                SnapshotCache.OfferCarried(directory, prepared, logPath, written.Length, carried);
+            return new Folded(prepared, carrier, pendingLog, written);
+        }
+        catch
+        {
+            SnapshotCache.Withdraw(directory, prepared);
+            AtomicFile.TryDelete(pendingLog);
+            prepared.Release();
+            throw;
+        }
     }
 
     /// <summary>For each row of the pinned state (base and log rows), its position in the new base; -1 for rows the log hid.</summary>

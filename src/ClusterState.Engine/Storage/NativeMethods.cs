@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 
 namespace ClusterState.Storage;
 
-/// <summary>The operating-system calls .NET has no API for: creating a hard link, starting write-back early, syncing data only, a file's owner.</summary>
+/// <summary>The operating-system calls .NET has no API for: creating a hard link, starting write-back early, syncing data only, a file's owner, a thread's priority.</summary>
 internal static class NativeMethods
 {
     /// <summary>Creates <paramref name="link"/> as a hard link to <paramref name="existing"/>; false when the platform or file system cannot.</summary>
@@ -19,6 +19,25 @@ internal static class NativeMethods
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Gives the calling thread the nice value <paramref name="nice"/> (Linux: a thread's nice
+    /// value is its own, <c>setpriority</c> on its thread id); does nothing elsewhere or where the
+    /// system refuses. Only ever lower: an unprivileged process cannot raise it back.
+    /// </summary>
+    public static void LowerThreadPriority(int nice)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            // Refused (a sandbox without the call): the work runs at normal priority, as before.
+            _ = Unix.setpriority(0 /* PRIO_PROCESS: with a thread id, that thread */, (uint)Unix.gettid(), nice);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // An older C library without gettid: the work runs at normal priority.
         }
     }
 
@@ -225,6 +244,14 @@ internal static class NativeMethods
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         public static extern int fdatasync(int fd);
+
+        [DllImport("libc")]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern int gettid();
+
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern int setpriority(int which, uint who, int prio);
 
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

@@ -218,22 +218,26 @@ internal static class SnapshotCache
     private static Entry LoadBase(string directory, string snapshotPath, FileStamp stamp, StateMetadata metadata)
     {
         SnapshotData? loaded = null;
+        Entry? taken = null;
         lock (Entries)
         {
             // A base this process's compaction prepared (Offer) is taken as if loaded here.
             if (Offered.TryGetValue(directory, out var offered) && offered.SnapshotPath == snapshotPath && offered.Base.Stamp == stamp)
             {
                 Offered.Remove(directory);
+                taken = offered;
                 loaded = offered.Base;
             }
         }
         loaded ??= SnapshotData.Load(snapshotPath, metadata);
         lock (Entries)
         {
-            // The cache keeps a reference of its own; the caller gets the one Load made.
+            // The cache keeps a reference of its own; the caller gets the one Load made (or, for an
+            // offered base, a new one: the offer's reference is the cache's).
             loaded.AddReference();
             Remove(directory);
-            var entry = new Entry(snapshotPath, loaded) { Used = ++_clock };
+            var entry = taken ?? new Entry(snapshotPath, loaded);
+            entry.Used = ++_clock;
             Entries[directory] = entry;
             while (Entries.Count > Capacity) Remove(Entries.MinBy(e => e.Value.Used).Key);
             return entry;
@@ -256,6 +260,23 @@ internal static class SnapshotCache
         {
             if (Offered.Remove(directory, out var older)) older.Release();
             Offered[directory] = new Entry(snapshotPath, data);
+        }
+    }
+
+    /// <summary>
+    /// Adds to the offered base <paramref name="baseData"/> the state <paramref name="merged"/>:
+    /// the base merged with the records the compaction carried into its log
+    /// (<paramref name="logPath"/>, <paramref name="length"/> bytes) before the switch, which the
+    /// first read of that log goes on from (merging hundreds of carried records after the switch
+    /// kept every committer of the process waiting a quarter of a second). The cache takes over
+    /// the caller's reference; a base no longer on offer has it released.
+    /// </summary>
+    public static void OfferCarried(string directory, SnapshotData baseData, string logPath, long length, SnapshotData merged)
+    {
+        lock (Entries)
+        {
+            if (Offered.TryGetValue(directory, out var offered) && ReferenceEquals(offered.Base, baseData)) offered.Keep(logPath, length, merged);
+            else merged.Release();
         }
     }
 

@@ -207,6 +207,24 @@ internal sealed class SnapshotData
     }
 
     /// <summary>
+    /// The state of <paramref name="baseData"/> and a log a compaction wrote for it before its
+    /// switch (<paramref name="bytes"/>, written to <paramref name="writtenPath"/>, a temporary
+    /// name the switch renames to <paramref name="logPath"/>): merged as a read of
+    /// <paramref name="logPath"/> would merge it, so the reads after the switch go on from it and
+    /// read only the records carried under the lock. Null when the file has no identity to go on
+    /// from (no stat here) or the records do not merge cleanly: the first read then reads the log.
+    /// </summary>
+    internal static SnapshotData? Carried(SnapshotData baseData, string logPath, string writtenPath, byte[] bytes)
+    {
+        if (NativeMethods.TryStat(writtenPath) is not { } stat) return null;
+        var contents = CommitLog.Read(bytes, logPath, schema => CheckFollows(schema, baseData, logPath), decoded: true);
+        var merged = Merge(baseData, (logPath, stat.Device, stat.Inode), contents, bytes.Length, bytes.Length);
+        if (merged.LogDamage is null) return merged;
+        merged.Release();
+        return null;
+    }
+
+    /// <summary>
     /// The state of a base and the log records read: merged, with the base's mapping referenced
     /// once more. Given the state read before from a shorter part of the same log
     /// (<paramref name="previous"/>), the merge goes on from where it stood; the log rows are read

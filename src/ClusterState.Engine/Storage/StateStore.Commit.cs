@@ -499,7 +499,7 @@ public static partial class StateStore
         try
         {
             // Snapshots, the logs of older bases, and what an interrupted write of any file here left (metadata).
-            files = Directory.GetFiles(directory, "snapshot_*.arrow*").Concat(Directory.GetFiles(directory, "commits_*.arrows")).Concat(Directory.GetFiles(directory, "summary_*.arrows*"))
+            files = Directory.GetFiles(directory, "snapshot_*.arrow*").Concat(Directory.GetFiles(directory, "commits_*.arrows*")).Concat(Directory.GetFiles(directory, "summary_*.arrows*"))
                 .Concat(Directory.GetFiles(directory, "*.json.tmp-*")).ToArray();
             // changes.json, the change log of the layout before the commit log, is no longer read
             // or written (the log's records are the change feed): a state that still has one loses it here.
