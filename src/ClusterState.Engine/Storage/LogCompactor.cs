@@ -38,8 +38,9 @@ internal static class LogCompactor
 
         // 1. The new base, written from the pinned generation with no lock held, on a thread of
         // lower priority: on two cores a compaction at full priority took a core from the
-        // committers for seconds, and every commit queued behind the lock waited for it.
-        var folded = BackgroundThread.Run(() => Fold(directory, pinned, snapshot, log, baseGeneration, progress));
+        // committers for seconds, and every commit queued behind the lock waited for it. Its
+        // progress is reported on this thread (a cmdlet writes progress from its own thread only).
+        var folded = BackgroundThread.Run(report => Fold(directory, pinned, snapshot, log, baseGeneration, report), progress);
         string logName = CommitLog.FileName(baseGeneration);
         string logPath = Path.Combine(directory, logName);
         bool switched = false;
@@ -100,9 +101,10 @@ internal static class LogCompactor
 
     /// <summary>
     /// What the first part of a compaction leaves for the switch: the new base (offered to this
-    /// process's cache, and a reference of the compaction's own on it), the carrier of the records committed since the pin, and the new base's
-    /// log as written so far under a temporary name (<paramref name="PendingLog"/>, holding
-    /// <paramref name="Written"/>; nothing when no record was carried yet).
+    /// process's cache, with a reference of the compaction's own on it), the carrier of the
+    /// records committed since the pin, and the new base's log as written so far under a temporary
+    /// name (<paramref name="PendingLog"/>, holding <paramref name="Written"/>; nothing when no
+    /// record was carried yet).
     /// </summary>
     private sealed record Folded(SnapshotData Base, LogCarrier Carrier, string PendingLog, byte[] Written);
 
@@ -138,8 +140,8 @@ internal static class LogCompactor
             prepared.Release();
             throw;
         }
-        // Offered with a reference of the cache's own: another compaction of this process may offer
-        // its base in its place, and the one it replaces is released while this one still merges over it.
+        // The cache gets a reference of its own (added here): another compaction of this process may
+        // offer its base in this one's place and so release the cache's, while this one still merges over it.
         prepared.AddReference();
         SnapshotCache.Offer(directory, basePath, prepared);
         // The new base's log is written under a temporary name before the switch and renamed by
