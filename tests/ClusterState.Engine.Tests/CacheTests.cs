@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using ClusterState.Storage;
 using Xunit;
 
 namespace ClusterState.Engine.Tests;
@@ -94,6 +95,27 @@ public sealed class CacheTests
                 foreach (var d in opened) d?.Release();
             }
         }
+    }
+
+    [Fact]
+    public void ACompaction_BuildsForItsNewBaseOnlyTheIndexesThisProcessCommittedWith()
+    {
+        // The compactor looks up ids of all three entities in the pinned state (for the carried
+        // records); that must not count as this process using the content index, or every
+        // committer here would build a million CIDs' index it never uses. (Here, not among the
+        // compaction tests: it reads the base the compaction left in this process's cache, which
+        // tests running beside it evict.)
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(seed: 31));
+        string[] ids;
+        using (var s = ClusterSnapshot.Open(path)) ids = s.FindTasks(new TaskQuery()).Items.Take(3).Select(t => t.Id).ToArray();
+        foreach (string id in ids)
+            StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = id, MemoryMB = 4321 } } }, new CommitOptions { CompactLogRecords = 0 });
+        Assert.NotNull(StateStore.Compact(path));
+        using var compacted = ClusterSnapshot.Open(path);
+        Assert.Null(compacted.Data.BaseData);
+        Assert.True(SnapshotIndexes.Built(compacted, 1), "the task index this process committed with is ready on the new base");
+        Assert.False(SnapshotIndexes.Built(compacted, 2), "the content index was only the compactor's");
     }
 
     [Fact]

@@ -14,6 +14,14 @@ namespace ClusterState.Engine.Tests;
 /// </summary>
 public class CompactionTests
 {
+    /// <summary>Commits one random change at <paramref name="now"/> (no automatic compaction: the tests compact themselves) and applies it to the model.</summary>
+    private static void CommitRandom(string path, Model model, Random random, ref int serial, DateTime now)
+    {
+        var change = RandomChange(random, model, ref serial, now);
+        StateStore.Commit(path, change, new CommitOptions { Now = now, CompactLogRecords = 0 });
+        model.Apply(change, now);
+    }
+
     [Fact]
     public void Compacting_FoldsTheLogIntoANewBase_AndChangesNoAnswer()
     {
@@ -39,9 +47,7 @@ public class CompactionTests
         for (int c = 0; c < 5; c++)
         {
             var now = Start.AddMinutes(c + 1);
-            var change = RandomChange(random, model, ref serial, now);
-            StateStore.Commit(path, change, new CommitOptions { Now = now });
-            model.Apply(change, now);
+            CommitRandom(path, model, random, ref serial, now);
         }
         using var later = ClusterSnapshot.Open(path);
         AssertSame(model.Rows(), Rows(later), "commits after compaction");
@@ -54,9 +60,7 @@ public class CompactionTests
         for (int c = 0; c < 3; c++)
         {
             var now = Start.AddMinutes(10 + c);
-            var change = RandomChange(random, model, ref serial, now);
-            StateStore.Commit(path, change, new CommitOptions { Now = now });
-            model.Apply(change, now);
+            CommitRandom(path, model, random, ref serial, now);
         }
         StateStore.Compact(path);
         StateStore.WaitForCleanup();
@@ -80,9 +84,7 @@ public class CompactionTests
             for (int c = 0; c < 3; c++)
             {
                 var now = Start.AddHours(landed + 1);
-                var change = RandomChange(random, model, ref serial, now);
-                StateStore.Commit(path, change, new CommitOptions { Now = now, CompactLogRecords = 0 });
-                model.Apply(change, now);
+                CommitRandom(path, model, random, ref serial, now);
                 landed++;
             }
         });
@@ -116,9 +118,7 @@ public class CompactionTests
             for (int c = 0; c < 4; c++)
             {
                 var now = Start.AddHours(landed + 1);
-                var change = RandomChange(random, model, ref serial, now);
-                StateStore.Commit(path, change, new CommitOptions { Now = now, CompactLogRecords = 0 });
-                model.Apply(change, now);
+                CommitRandom(path, model, random, ref serial, now);
                 landed++;
             }
         });
@@ -132,9 +132,7 @@ public class CompactionTests
         }
         // A commit over it, then the same answers from a fresh read of the whole new log.
         var later = Start.AddDays(3);
-        var next = RandomChange(random, model, ref serial, later);
-        StateStore.Commit(path, next, new CommitOptions { Now = later, CompactLogRecords = 0 });
-        model.Apply(next, later);
+        CommitRandom(path, model, random, ref serial, later);
         using (var warm = ClusterSnapshot.Open(path)) AssertSame(model.Rows(), Rows(warm), "a commit after the switch");
         ClusterSnapshot.ClearCache();
         using var fresh = ClusterSnapshot.Open(path);
@@ -157,9 +155,7 @@ public class CompactionTests
             if (phase == "write")
             {
                 var now = Start.AddHours(1);
-                var change = RandomChange(random, model, ref serial, now);
-                StateStore.Commit(path, change, new CommitOptions { Now = now, CompactLogRecords = 0 });
-                model.Apply(change, now);
+                CommitRandom(path, model, random, ref serial, now);
             }
             if (phase == "switch" && inner is null) inner = LogCompactor.Run(path);
         });
@@ -170,25 +166,6 @@ public class CompactionTests
         ClusterSnapshot.ClearCache();
         using var s = ClusterSnapshot.Open(path);
         AssertSame(model.Rows(), Rows(s), "after the compaction that gave up");
-    }
-
-    [Fact]
-    public void ACompaction_BuildsForItsNewBaseOnlyTheIndexesThisProcessCommittedWith()
-    {
-        // The compactor looks up ids of all three entities in the pinned state (for the carried
-        // records); that must not count as this process using the content index, or every
-        // committer here would build a million CIDs' index it never uses.
-        using var dir = new TempDirectory();
-        string path = TestStates.Create(dir, TestStates.Sample(seed: 31));
-        string[] ids;
-        using (var s = ClusterSnapshot.Open(path)) ids = s.FindTasks(new TaskQuery()).Items.Take(3).Select(t => t.Id).ToArray();
-        foreach (string id in ids)
-            StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = id, MemoryMB = 4321 } } }, new CommitOptions { CompactLogRecords = 0 });
-        Assert.NotNull(StateStore.Compact(path));
-        using var compacted = ClusterSnapshot.Open(path);
-        Assert.Null(compacted.Data.BaseData);
-        Assert.True(SnapshotIndexes.Built(compacted, 1), "the task index this process committed with is ready on the new base");
-        Assert.False(SnapshotIndexes.Built(compacted, 2), "the content index was only the compactor's");
     }
 
     [Fact]
