@@ -45,6 +45,40 @@ public static class CommitLogMeasurements
     }
 
     /// <summary>
+    /// Commits of <paramref name="tasks"/> task updates each (10,000: the engine's part of
+    /// <c>$ids | Set-ClusterTask -MemoryMB n</c>; 1: <c>Set-ClusterTask -Id</c>), <paramref name="runs"/>
+    /// times on a copy (no compaction, as in Commits.ps1), printed with each commit's phases: a quick
+    /// look while working on the commit path, and a steady load to profile.
+    /// </summary>
+    public static void MeasureCommitsOnly(Scale scale, int tasks, int runs)
+    {
+        string dir = CopyState(scale);
+        string[] ids;
+        using (var s = ClusterSnapshot.Open(dir)) ids = s.FindTasks(new TaskQuery()).Items.Take(tasks).Select(t => t.Id).ToArray();
+        var times = new List<double>();
+        var phases = new Dictionary<string, List<double>>();
+        for (int run = 0; run < runs; run++)
+        {
+            var change = new ChangeSet();
+            change.UpdateTasks.AddRange(ids.Select(id => new TaskUpdate { Id = id, MemoryMB = 1024 + run % 2 }));
+            long allocated = GC.GetTotalAllocatedBytes();
+            int gcs = GC.CollectionCount(0);
+            var clock = Stopwatch.StartNew();
+            var result = StateStore.Commit(dir, change, NoCompaction);
+            times.Add(clock.Elapsed.TotalMilliseconds);
+            foreach (var (phase, ms) in result.PhaseMilliseconds) (phases.TryGetValue(phase, out var list) ? list : phases[phase] = new()).Add(ms);
+            if (tasks > 1 || run % 50 == 0)
+                Console.WriteLine($"  {times[^1],7:N2} ms, {(GC.GetTotalAllocatedBytes() - allocated) >> 10:N0} KiB allocated, {GC.CollectionCount(0) - gcs} GCs; " +
+                    string.Join(' ', result.PhaseMilliseconds.Select(p => $"{p.Key}={p.Value:N2}")));
+        }
+        // The second half: the JIT has optimised the commit path by then.
+        int from = runs / 2;
+        Console.WriteLine($"{ids.Length:N0}-task commit on {scale}, runs {from + 1}-{runs}: median {Stats.Percentile(times.Skip(from).ToList(), 50):N2} ms; phases' medians: " +
+            string.Join(' ', phases.Select(p => $"{p.Key}={Stats.Percentile(p.Value.Skip(Math.Max(0, p.Value.Count - (runs - from))).ToList(), 50):N2}")));
+        Directory.Delete(dir, recursive: true);
+    }
+
+    /// <summary>
     /// Makes the state the fresh-open figure is measured on (a copy of the seeded state with a
     /// new log of 1,000 ten-task commits, its background summaries done) and returns its
     /// directory, left in place for <c>--open</c> (a quick look while working on opening a long log).

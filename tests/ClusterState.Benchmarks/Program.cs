@@ -64,6 +64,15 @@ public static class Program
             for (int run = 0; run < 3; run++) CommitLogMeasurements.MeasureCompactionOnly(scale);
             return 0;
         }
+        if (Arg(args, "--commits") is { } commitScale)
+        {
+            // Only commits of --tasks task updates (10,000 unless given) on one scale, printed (a quick look while working on the commit path).
+            var scale = Scale.All.Single(s => string.Equals(s.Name, commitScale, StringComparison.OrdinalIgnoreCase));
+            BenchStates.Prepare(scale);
+            int tasks = int.TryParse(Arg(args, "--tasks"), out int t) ? t : 10_000;
+            CommitLogMeasurements.MeasureCommitsOnly(scale, tasks, int.TryParse(Arg(args, "--runs"), out int runs) ? runs : 12);
+            return 0;
+        }
         if (Arg(args, "--long-log") is { } longLogScale)
         {
             // Only the state the fresh-open figure reads (1,000 ten-task commits on a copy), left for --open.

@@ -159,6 +159,62 @@ public class CommitLogTests
     }
 
     [Theory]
+    [InlineData(5)]
+    [InlineData(6)]
+    public void TheIdIndexesOfEveryGeneration_FindEachIdAtItsMergedRow_AndNoRemovedId(int seed)
+    {
+        // The index of a merged generation indexes only the log's new ids and finds the rest
+        // through the base's index: a replaced row by its base row, a removed one not at all, a
+        // base id removed and added again as a new row.
+        using var dir = new TempDirectory();
+        string path = dir.Combine("s");
+        StateStore.Create(path, TestStates.Sample(nodes: 6, tasks: 40, content: 12, seed: seed).ToStateContent());
+        var model = new Model();
+        using (var s = ClusterSnapshot.Open(path))
+        {
+            model.Nodes = s.Nodes.Rows.ToArray().Select(s.Nodes.Read).ToList();
+            model.Tasks = s.Tasks.Rows.ToArray().Select(s.Tasks.Read).ToList();
+            model.Content = s.Content.Rows.ToArray().Select(s.Content.Read).ToList();
+        }
+        var everSeen = new[] { model.Nodes.Select(n => n.Id), model.Tasks.Select(t => t.Id), model.Content.Select(c => c.Cid) }
+            .Select(ids => new HashSet<string>(ids, StringComparer.Ordinal)).ToArray();
+        var random = new Random(seed);
+        int serial = 0;
+        string baseTask = model.Tasks[^1].Id;
+        for (int c = 0; c < 30; c++)
+        {
+            var now = Start.AddSeconds(c + 1);
+            var change = c switch
+            {
+                10 when model.Tasks.Any(t => t.Id == baseTask) => new ChangeSet { RemoveTasks = { baseTask } },
+                11 when model.Tasks.All(t => t.Id != baseTask) => new ChangeSet { AddTasks = { new ClusterTask { Id = baseTask, Type = "compute", Status = "pending" } } },
+                _ => RandomChange(random, model, ref serial, now),
+            };
+            StateStore.Commit(path, change, new CommitOptions { Now = now, Durable = false, CompactLogRecords = 0 });
+            model.Apply(change, now);
+            foreach (var (seen, ids) in everSeen.Zip(new[] { model.Nodes.Select(n => n.Id), model.Tasks.Select(t => t.Id), model.Content.Select(x => x.Cid) }))
+                seen.UnionWith(ids);
+            using var s = ClusterSnapshot.Open(path);
+            Assert.NotNull(s.Data.BaseData);
+            var entities = new EntityColumns[] { s.Nodes, s.Tasks, s.Content };
+            for (int k = 0; k < 3; k++)
+            {
+                var index = SnapshotIndexes.For(s, k);
+                var present = new HashSet<string>(StringComparer.Ordinal);
+                foreach (int row in entities[k].Rows)
+                {
+                    string id = entities[k].Keys.Get(row)!;
+                    present.Add(id);
+                    Assert.Equal(row, index.Find(id));
+                }
+                foreach (string gone in everSeen[k].Where(id => !present.Contains(id)))
+                    Assert.Equal(-1, index.Find(gone));
+            }
+        }
+        Assert.Contains(baseTask, everSeen[1]);
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]

@@ -76,6 +76,6 @@ internal static class SnapshotIndexes
         {
             EntityColumns c = entity switch { 0 => d.Nodes, 1 => d.Tasks, _ => d.Content };
             if (d.BaseData is not { } baseData || c.Merge is not { } merge) return new Utf8KeyIndex(c.Keys, c.Count);
-            return Utf8KeyIndex.Overlay(Of(baseData, entity), c.Keys, c.BaseCount, merge.Delta.Length, merge.Masked);
+            return Utf8KeyIndex.Overlay(Of(baseData, entity), c.Keys, c.BaseCount, merge);
         });
 }
