@@ -86,6 +86,7 @@ public static class Program
             // Only fresh opens of one state directory (ClearCache, then Open), printed: a quick look
             // at what opening a long log costs in a process whose code the JIT has optimised.
             var times = new List<double>();
+            using var reasons = Environment.GetEnvironmentVariable("CLUSTERSTATE_GC_DETAIL") == "1" ? new GcReasons() : null;
             long allocated = GC.GetTotalAllocatedBytes();
             var paused = GC.GetTotalPauseDuration();
             int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
@@ -98,6 +99,7 @@ public static class Program
             }
             var last = times.Skip(200).ToList();
             Console.WriteLine($"  {(GC.GetTotalAllocatedBytes() - allocated) / 400 >> 10:N0} KiB allocated per open; GC: {GC.CollectionCount(0) - gen0} gen0, {GC.CollectionCount(1) - gen1} gen1, {GC.CollectionCount(2) - gen2} gen2, paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:N0} ms in all");
+            if (reasons is not null) Console.WriteLine($"  GC by generation and reason: {reasons}");
             Console.WriteLine($"fresh open of '{openDir}': first {times[0]:N2} ms, the next 11 (as the log figure's): median {Stats.Percentile(times.Skip(1).Take(11).ToList(), 50):N2} ms; last 200: median {Stats.Percentile(last, 50):N2} ms, min {last.Min():N2}, p90 {Stats.Percentile(last, 90):N2}");
             return 0;
         }

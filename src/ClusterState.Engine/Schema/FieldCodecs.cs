@@ -68,7 +68,7 @@ internal static class FieldCodecs
                 if (value is null) _builder.AppendNull(); else _builder.Append(value);
             }
             public override void AppendNull() => _builder.AppendNull();
-            public override IArrowArray Build(IArrowType type) => _builder.Build();
+            public override IArrowArray Build(IArrowType type) => _builder.Build(ManagedMemoryAllocator.Instance);
         }
     }
 
@@ -122,7 +122,7 @@ internal static class FieldCodecs
             public override void AppendNull() => _builder.AppendNull();
             public override IArrowArray Build(IArrowType type)
             {
-                var built = _builder.Build();
+                var built = _builder.Build(ManagedMemoryAllocator.Instance);
                 return new ListArray(type, built.Length, built.ValueOffsetsBuffer, built.Values, built.NullBitmapBuffer, built.NullCount, 0);
             }
         }
@@ -159,7 +159,7 @@ internal static class FieldCodecs
                 if (get(item) is int v) _builder.Append(v); else _builder.AppendNull();
             }
             public override void AppendNull() => _builder.AppendNull();
-            public override IArrowArray Build(IArrowType type) => _builder.Build();
+            public override IArrowArray Build(IArrowType type) => _builder.Build(ManagedMemoryAllocator.Instance);
         }
     }
 
@@ -194,7 +194,7 @@ internal static class FieldCodecs
                 if (get(item) is long v) _builder.Append(v); else _builder.AppendNull();
             }
             public override void AppendNull() => _builder.AppendNull();
-            public override IArrowArray Build(IArrowType type) => _builder.Build();
+            public override IArrowArray Build(IArrowType type) => _builder.Build(ManagedMemoryAllocator.Instance);
         }
     }
 
@@ -230,7 +230,7 @@ internal static class FieldCodecs
                 if (get(item) is float v) _builder.Append(v); else _builder.AppendNull();
             }
             public override void AppendNull() => _builder.AppendNull();
-            public override IArrowArray Build(IArrowType type) => _builder.Build();
+            public override IArrowArray Build(IArrowType type) => _builder.Build(ManagedMemoryAllocator.Instance);
         }
     }
 
@@ -266,7 +266,7 @@ internal static class FieldCodecs
                 if (get(item) is bool v) _builder.Append(v); else _builder.AppendNull();
             }
             public override void AppendNull() => _builder.AppendNull();
-            public override IArrowArray Build(IArrowType type) => _builder.Build();
+            public override IArrowArray Build(IArrowType type) => _builder.Build(ManagedMemoryAllocator.Instance);
         }
     }
 
@@ -302,7 +302,7 @@ internal static class FieldCodecs
                 if (get(item) is DateTime d) _builder.Append(StateBatchBuilder.Utc(d)); else _builder.AppendNull();
             }
             public override void AppendNull() => _builder.AppendNull();
-            public override IArrowArray Build(IArrowType type) => _builder.Build();
+            public override IArrowArray Build(IArrowType type) => _builder.Build(ManagedMemoryAllocator.Instance);
         }
     }
 }

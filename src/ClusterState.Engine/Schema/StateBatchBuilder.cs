@@ -49,9 +49,9 @@ internal sealed class StateBatchBuilder
         var schema = ClusterSchema.Build(_version, generation);
         var arrays = new IArrowArray[]
         {
-            new StringArray.Builder().Append(clusterId).Build(),
-            new StringArray.Builder().Append(masterId).Build(),
-            new TimestampArray.Builder(ClusterSchema.Timestamp).Append(Utc(updatedAt)).Build(),
+            new StringArray.Builder().Append(clusterId).Build(ManagedMemoryAllocator.Instance),
+            new StringArray.Builder().Append(masterId).Build(ManagedMemoryAllocator.Instance),
+            new TimestampArray.Builder(ClusterSchema.Timestamp).Append(Utc(updatedAt)).Build(ManagedMemoryAllocator.Instance),
             OneRowList(schema.GetFieldByName(ClusterSchema.Names.Nodes).DataType, BuildNodeItems()),
             OneRowList(schema.GetFieldByName(ClusterSchema.Names.Tasks).DataType, BuildTaskItems()),
             OneRowList(schema.GetFieldByName(ClusterSchema.Names.Content).DataType, BuildContentItems()),
@@ -62,7 +62,7 @@ internal sealed class StateBatchBuilder
     /// <summary>The list column of a one-row state batch: one list holding every item of <paramref name="items"/>.</summary>
     internal static ListArray OneRowList(IArrowType listType, IArrowArray items)
     {
-        var offsets = new ArrowBuffer.Builder<int>(2).Append(0).Append(items.Length).Build();
+        var offsets = new ArrowBuffer.Builder<int>(2).Append(0).Append(items.Length).Build(ManagedMemoryAllocator.Instance);
         return new ListArray(listType, 1, offsets, items, ArrowBuffer.Empty, 0, 0);
     }
 

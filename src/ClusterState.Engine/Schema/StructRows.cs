@@ -39,6 +39,6 @@ internal sealed class StructRows<T>
     {
         var children = new IArrowArray[_appenders.Length];
         for (int i = 0; i < children.Length; i++) children[i] = _appenders[i].Build(type.Fields[i].DataType);
-        return new StructArray(type, Count, children, _valid.UnsetBitCount == 0 ? ArrowBuffer.Empty : _valid.Build(), _valid.UnsetBitCount, 0);
+        return new StructArray(type, Count, children, _valid.UnsetBitCount == 0 ? ArrowBuffer.Empty : _valid.Build(ManagedMemoryAllocator.Instance), _valid.UnsetBitCount, 0);
     }
 }

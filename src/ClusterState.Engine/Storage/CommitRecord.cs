@@ -89,11 +89,11 @@ internal sealed class CommitRecord
             int k = System.Array.IndexOf(EntityNames, field.Name), r = System.Array.IndexOf(RemovedNames, field.Name);
             arrays.Add(field.Name switch
             {
-                N.ClusterId => new StringArray.Builder().Append(clusterId).Build(),
-                N.MasterId => new StringArray.Builder().Append(masterId).Build(),
-                N.UpdatedAt => new TimestampArray.Builder((TimestampType)field.DataType).Append(StateBatchBuilder.Utc(updatedAt)).Build(),
-                N.Generation => new Int64Array.Builder().Append(generation).Build(),
-                N.Checksum => new Int64Array.Builder().Append(0).Build(),
+                N.ClusterId => new StringArray.Builder().Append(clusterId).Build(ManagedMemoryAllocator.Instance),
+                N.MasterId => new StringArray.Builder().Append(masterId).Build(ManagedMemoryAllocator.Instance),
+                N.UpdatedAt => new TimestampArray.Builder((TimestampType)field.DataType).Append(StateBatchBuilder.Utc(updatedAt)).Build(ManagedMemoryAllocator.Instance),
+                N.Generation => new Int64Array.Builder().Append(generation).Build(ManagedMemoryAllocator.Instance),
+                N.Checksum => new Int64Array.Builder().Append(0).Build(ManagedMemoryAllocator.Instance),
                 N.BaseRows => IntList((ListType)field.DataType, entities.SelectMany(e => e.BaseRows).Concat(entities.SelectMany(e => e.RemovedBaseRows))),
                 _ when k >= 0 => StateBatchBuilder.OneRowList(field.DataType, entities[k].Rows),
                 _ when r >= 0 => StringList((ListType)field.DataType, entities[r].Removed),
@@ -164,14 +164,14 @@ internal sealed class CommitRecord
     {
         var items = new StringArray.Builder();
         foreach (var v in values) items.Append(v);
-        return StateBatchBuilder.OneRowList(type, items.Build());
+        return StateBatchBuilder.OneRowList(type, items.Build(ManagedMemoryAllocator.Instance));
     }
 
     private static ListArray IntList(ListType type, IEnumerable<int> values)
     {
         var items = new Int32Array.Builder();
         foreach (var v in values) items.Append(v);
-        return StateBatchBuilder.OneRowList(type, items.Build());
+        return StateBatchBuilder.OneRowList(type, items.Build(ManagedMemoryAllocator.Instance));
     }
 
     private static ClusterStateException Corrupt(string logPath, string why) =>

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using Apache.Arrow.Ipc;
+using ClusterState.Schema;
 
 namespace ClusterState.Storage;
 
@@ -82,7 +83,7 @@ internal sealed class RecordDecoder
                 if (_reader is null)
                 {
                     _feed.Add(_header);
-                    _reader = new ArrowStreamReader(_feed, leaveOpen: true);
+                    _reader = new ArrowStreamReader(_feed, ManagedMemoryAllocator.Instance, leaveOpen: true);
                 }
                 _feed.Add(message);
                 var batch = _reader.ReadNextRecordBatch() ?? throw new InvalidDataException("the stream ended");

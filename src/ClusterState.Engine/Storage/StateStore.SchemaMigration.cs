@@ -47,9 +47,9 @@ public static partial class StateStore
         var old = current.RecordBatch;
         var columns = new Dictionary<string, IArrowArray>(StringComparer.Ordinal)
         {
-            [N.ClusterId] = new StringArray.Builder().Append(current.ClusterId).Build(),
-            [N.MasterId] = new StringArray.Builder().Append(current.MasterId).Build(),
-            [N.UpdatedAt] = new TimestampArray.Builder(ClusterSchema.Timestamp).Append(StateBatchBuilder.Utc(now)).Build(),
+            [N.ClusterId] = new StringArray.Builder().Append(current.ClusterId).Build(ManagedMemoryAllocator.Instance),
+            [N.MasterId] = new StringArray.Builder().Append(current.MasterId).Build(ManagedMemoryAllocator.Instance),
+            [N.UpdatedAt] = new TimestampArray.Builder(ClusterSchema.Timestamp).Append(StateBatchBuilder.Utc(now)).Build(ManagedMemoryAllocator.Instance),
             [N.Nodes] = WithExtras(flat.Nodes, builder.BuildNodeItems()),
             [N.Tasks] = WithExtras(flat.Tasks, builder.BuildTaskItems()),
             [N.Content] = WithExtras(flat.Content, builder.BuildContentItems()),
