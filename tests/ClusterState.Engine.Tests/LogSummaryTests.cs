@@ -52,6 +52,51 @@ public class LogSummaryTests
     }
 
     [Fact]
+    public void ARecordOfManyRowsInBaseOrder_AndSummariesOfThem_ReadAsTheModelSays()
+    {
+        // A first record (and every summary) whose replacing rows come in base order is taken
+        // whole as the merge to go on from (EntityMerge): the same rows as applied one by one,
+        // with the records after it replacing, removing and adding again on top of it.
+        static CommitOptions Quiet(DateTime now) => new() { Now = now, Durable = false, SummarizeLogRecords = 0, CompactLogRecords = 0, CompactLogBytes = 0 };
+        using var dir = new TempDirectory();
+        string path = dir.Combine("s");
+        StateStore.Create(path, TestStates.Sample(nodes: 6, tasks: 300, content: 120, seed: 25).ToStateContent());
+        var model = new Model();
+        using (var s = ClusterSnapshot.Open(path))
+        {
+            model.Nodes = s.Nodes.Rows.ToArray().Select(s.Nodes.Read).ToList();
+            model.Tasks = s.Tasks.Rows.ToArray().Select(s.Tasks.Read).ToList();
+            model.Content = s.Content.Rows.ToArray().Select(s.Content.Read).ToList();
+        }
+        var first = new ChangeSet { Force = true };
+        first.UpdateTasks.AddRange(model.Tasks.Where((_, i) => i % 2 == 0).Take(150).Select(t => new TaskUpdate { Id = t.Id, MemoryMB = 512 }));
+        first.RemoveTasks.AddRange(model.Tasks.Where((_, i) => i % 2 == 1).Take(20).Select(t => t.Id));
+        first.RemoveContent.AddRange(model.Content.Take(70).Select(c => c.Cid));
+        first.AddTasks.AddRange(Enumerable.Range(0, 10).Select(i => new ClusterTask { Id = $"bulk-{i}", Type = "compute", Status = "pending" }));
+        StateStore.Commit(path, first, Quiet(Start));
+        model.Apply(first, Start);
+        var random = new Random(25);
+        int serial = 0;
+        for (int c = 1; c <= 30; c++)
+        {
+            ClusterSnapshot.ClearCache();
+            using (var fresh = ClusterSnapshot.Open(path))
+            {
+                AssertSame(model.Rows(), Rows(fresh), $"after {c} commits, opened afresh");
+                Assert.Null(fresh.LogDamage);
+            }
+            var now = Start.AddSeconds(c);
+            var change = RandomChange(random, model, ref serial, now);
+            StateStore.Commit(path, change, Quiet(now));
+            model.Apply(change, now);
+            if (c % 7 == 0) Assert.True(LogSummary.Write(path, TimeSpan.FromSeconds(10)));
+        }
+        ClusterSnapshot.ClearCache();
+        using var last = ClusterSnapshot.Open(path);
+        AssertSame(model.Rows(), Rows(last), "the last generation, opened afresh");
+    }
+
+    [Fact]
     public void AReplacedSummary_IsDeleted_AndAnOlderOneIsNotPublishedOverANewer()
     {
         var (dir, path, _) = Summarised(seed: 24, commits: 12, every: 4);

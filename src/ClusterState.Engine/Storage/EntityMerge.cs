@@ -126,7 +126,10 @@ internal static class EntityMerge
             var rows = record.Rows(k);
             var rowHints = record.RowHints(k);
             var written = new HashSet<string>(StringComparer.Ordinal);
-            var replaced = new HashSet<int>();
+            // Hints in ascending order (a summary's ten thousand, most commits' few) cannot repeat:
+            // a set of them is built only when one comes out of order.
+            HashSet<int>? replaced = null;
+            int lastHint = -1;
             for (int row = 0; row < rows.Count; row++)
             {
                 if (rows.Keys.IsNull(row)) return "writes a row without a key";
@@ -136,7 +139,8 @@ internal static class EntityMerge
                     // A base row holds one id: the same hint twice is the same id twice.
                     if (!IsBaseRow(hint, rows.Keys.GetBytes(row)) || goneRows.Contains(hint))
                         return $"replaces '{rows.Keys.Get(row)}' at base row {hint}, which does not hold it";
-                    if (!replaced.Add(hint)) return $"writes '{rows.Keys.Get(row)}' twice";
+                    if (replaced is null && hint > lastHint) lastHint = hint;
+                    else if (!(replaced ??= AscendingHints(rowHints, row)).Add(hint)) return $"writes '{rows.Keys.Get(row)}' twice";
                     continue;
                 }
                 string id = rows.Keys.Get(row)!;
@@ -146,9 +150,19 @@ internal static class EntityMerge
             return null;
         }
 
+        /// <summary>The non-negative hints before <paramref name="end"/> (ascending, so distinct), as a set.</summary>
+        private static HashSet<int> AscendingHints(int[] hints, int end)
+        {
+            var set = new HashSet<int>(end);
+            for (int i = 0; i < end; i++)
+                if (hints[i] >= 0) set.Add(hints[i]);
+            return set;
+        }
+
         public void Apply(CommitRecord record, int r, int k)
         {
             _result = null;
+            if (TryApplyInOrder(record, r, k)) return;
             // Removals first, then rows: a commit that removes an id and adds it again puts it last.
             var removed = record.Removed(k);
             var hints = record.RemovedHints(k);
@@ -168,6 +182,7 @@ internal static class EntityMerge
             if (record.RowCount(k) == 0) return;
             var rows = record.Rows(k);
             var rowHints = record.RowHints(k);
+            _replaced.EnsureCapacity(_replaced.Count + rows.Count);
             for (int row = 0; row < rows.Count; row++)
             {
                 if (rowHints[row] >= 0)
@@ -175,19 +190,65 @@ internal static class EntityMerge
                     _replaced[rowHints[row]] = (r, row);
                     continue;
                 }
-                string id = rows.Keys.Get(row)!;
-                if (_newAt.TryGetValue(id, out int at)) _new[at] = (r, row);
-                else
-                {
-                    _newAt[id] = _new.Count;
-                    _new.Add((r, row));
-                }
+                AddNew(rows.Keys.Get(row)!, r, row);
             }
+        }
+
+        /// <summary>A log row of an id new to the base: its latest version, at the place the id was first added.</summary>
+        private void AddNew(string id, int r, int row)
+        {
+            if (_newAt.TryGetValue(id, out int at)) _new[at] = (r, row);
+            else
+            {
+                _newAt[id] = _new.Count;
+                _new.Add((r, row));
+            }
+        }
+
+        /// <summary>
+        /// The first record applied to an empty merge, when its replacing rows lead in ascending base
+        /// order and its removals are base rows in ascending order (a log summary is written so):
+        /// taken whole as the merge to go on from, in one pass over its hints. Applied row by row,
+        /// a summary's ten thousand rows went through hash tables and a sort at every fresh open.
+        /// </summary>
+        private bool TryApplyInOrder(CommitRecord record, int r, int k)
+        {
+            if (_prior is not null || _replaced.Count > 0 || _removed.Count > 0 || _new.Count > 0) return false;
+            var removedHints = record.RemovedHints(k);
+            var rowHints = record.RowCount(k) == 0 ? [] : record.RowHints(k);
+            int leading = 0;
+            while (leading < rowHints.Length && rowHints[leading] >= 0 && (leading == 0 || rowHints[leading] > rowHints[leading - 1])) leading++;
+            for (int i = leading; i < rowHints.Length; i++)
+                if (rowHints[i] >= 0) return false;
+            for (int i = 0; i < removedHints.Length; i++)
+                if (removedHints[i] < 0 || (i > 0 && removedHints[i] <= removedHints[i - 1])) return false;
+            if (leading + removedHints.Length < 64) return false; // a few: the general way costs as little
+            var delta = new (int Record, int Row)[leading];
+            var deltaBaseRows = new int[leading];
+            for (int i = 0; i < leading; i++)
+            {
+                delta[i] = (r, i);
+                deltaBaseRows[i] = rowHints[i];
+            }
+            // Replaced and removed rows are distinct (Check): one merge of the two ascending runs.
+            var masked = new int[leading + removedHints.Length];
+            for (int i = 0, x = 0, y = 0; i < masked.Length; i++)
+                masked[i] = y >= removedHints.Length || (x < leading && rowHints[x] < removedHints[y]) ? rowHints[x++] : removedHints[y++];
+            _prior = new RowMerge(baseColumns.Count, masked, delta, deltaBaseRows);
+            _priorReplaced = leading;
+            if (rowHints.Length > leading)
+            {
+                var keys = record.Rows(k).Keys;
+                for (int row = leading; row < rowHints.Length; row++) AddNew(keys.Get(row)!, r, row);
+            }
+            return true;
         }
 
         public RowMerge Result()
         {
             if (_result is not null) return _result;
+            // Nothing since the merge gone on from (a summary and no record after it yet).
+            if (_prior is not null && _replaced.Count == 0 && _removed.Count == 0 && _new.Count == 0) return _result = _prior;
             // The base rows replaced since the prior merge, sorted (the few), merged in one pass with
             // the prior's replacing rows (the many, already in base-row order); removed rows drop out.
             var fresh = new int[_replaced.Count];
