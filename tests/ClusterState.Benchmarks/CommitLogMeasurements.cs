@@ -57,20 +57,24 @@ public static class CommitLogMeasurements
         using (var s = ClusterSnapshot.Open(dir)) ids = s.FindTasks(new TaskQuery()).Items.Take(tasks).Select(t => t.Id).ToArray();
         var times = new List<double>();
         var phases = new Dictionary<string, List<double>>();
+        using var reasons = Environment.GetEnvironmentVariable("CLUSTERSTATE_GC_DETAIL") == "1" ? new GcReasons() : null;
         for (int run = 0; run < runs; run++)
         {
             var change = new ChangeSet();
             change.UpdateTasks.AddRange(ids.Select(id => new TaskUpdate { Id = id, MemoryMB = 1024 + run % 2 }));
             long allocated = GC.GetTotalAllocatedBytes();
             int gcs = GC.CollectionCount(0);
+            var paused = GC.GetTotalPauseDuration();
             var clock = Stopwatch.StartNew();
             var result = StateStore.Commit(dir, change, NoCompaction);
+            (phases.TryGetValue("gc-paused", out var gcList) ? gcList : phases["gc-paused"] = new()).Add((GC.GetTotalPauseDuration() - paused).TotalMilliseconds);
             times.Add(clock.Elapsed.TotalMilliseconds);
             foreach (var (phase, ms) in result.PhaseMilliseconds) (phases.TryGetValue(phase, out var list) ? list : phases[phase] = new()).Add(ms);
             if (tasks > 1 || run % 50 == 0)
-                Console.WriteLine($"  {times[^1],7:N2} ms, {(GC.GetTotalAllocatedBytes() - allocated) >> 10:N0} KiB allocated, {GC.CollectionCount(0) - gcs} GCs; " +
+                Console.WriteLine($"  {times[^1],7:N2} ms, {(GC.GetTotalAllocatedBytes() - allocated) >> 10:N0} KiB allocated, {GC.CollectionCount(0) - gcs} GCs ({phases["gc-paused"][^1]:N1} ms paused); " +
                     string.Join(' ', result.PhaseMilliseconds.Select(p => $"{p.Key}={p.Value:N2}")));
         }
+        if (reasons is not null) Console.WriteLine($"  GC and allocation samples: {reasons}");
         // The second half: the JIT has optimised the commit path by then.
         int from = runs / 2;
         Console.WriteLine($"{ids.Length:N0}-task commit on {scale}, runs {from + 1}-{runs}: median {Stats.Percentile(times.Skip(from).ToList(), 50):N2} ms; phases' medians: " +

@@ -20,7 +20,7 @@ namespace ClusterState.Engine.Tests;
 public class CommitLogTests
 {
     /// <summary>The rows of a state (or a model) as JSON per row, in order.</summary>
-    private static List<string> Json<T>(IEnumerable<T> items, EntityFields<T> table)
+    internal static List<string> Json<T>(IEnumerable<T> items, EntityFields<T> table)
         where T : class =>
         items.Select(item => JsonSerializer.Serialize(table.View(item).ToDictionary(kv => kv.Key, kv => kv.Value is KeyValuePair<string, object?>[] nested ? nested.ToDictionary(x => x.Key, x => x.Value) : kv.Value))).ToList();
 

@@ -127,6 +127,42 @@ public sealed class CommitTests
     }
 
     [Fact]
+    public void ALargeUpdateSet_AppliesInOrder_AsTheModelSays()
+    {
+        // A pipeline's worth of updates: each applies in its order, a row updated twice included.
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(nodes: 8, tasks: 3000, content: 20, seed: 41));
+        var model = new CommitLogTests.Model();
+        using (var s = ClusterSnapshot.Open(path)) model.Tasks = s.Tasks.Rows.ToArray().Select(s.Tasks.Read).ToList();
+        var change = new ChangeSet();
+        change.UpdateTasks.AddRange(model.Tasks.Take(2500).Select((t, i) => new TaskUpdate { Id = t.Id, MemoryMB = 100 + i, Status = i % 3 == 0 ? "failed" : null }));
+        change.UpdateTasks.Add(new TaskUpdate { Id = model.Tasks[7].Id, MemoryMB = 4242, CpuCores = 3 });
+        change.UpdateTasks.Add(new TaskUpdate { Id = model.Tasks[2].Id, Status = "pending" });
+        var result = StateStore.Commit(path, change, new CommitOptions { Now = Now, Durable = false });
+        model.Apply(change, Now);
+        Assert.Equal(2500, result.Updated);
+        ClusterSnapshot.ClearCache();
+        using var after = ClusterSnapshot.Open(path);
+        Assert.Equal(CommitLogTests.Json(model.Tasks, TaskFields.Table), CommitLogTests.Json(after.Tasks.Rows.ToArray().Select(after.Tasks.Read), TaskFields.Table));
+        Assert.Equal(4242, after.FindTasks(new TaskQuery { Id = [model.Tasks[7].Id] }).Items.Single().MemoryMB);
+    }
+
+    [Fact]
+    public void ALargeUpdateSet_WithUnknownIds_NamesTheFirstInOrder_AndWritesNothing()
+    {
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(nodes: 8, tasks: 3000, content: 20, seed: 42));
+        string[] ids;
+        using (var s = ClusterSnapshot.Open(path)) ids = s.FindTasks(new TaskQuery()).Items.Select(t => t.Id).Take(2500).ToArray();
+        var change = new ChangeSet();
+        change.UpdateTasks.AddRange(ids.Select((id, i) => new TaskUpdate { Id = i == 1000 ? "no-such-task-a" : i == 2000 ? "no-such-task-b" : id, MemoryMB = 7 }));
+        var e = Assert.Throws<ClusterStateException>(() => StateStore.Commit(path, change, new CommitOptions { Durable = false }));
+        Assert.Equal(ErrorIds.TaskNotFound, e.ErrorId);
+        Assert.Equal("no-such-task-a", e.Target);
+        Assert.Equal(1, StateMetadata.Read(path).Generation);
+    }
+
+    [Fact]
     public void Apply_StatusOnlyUpdate_ReusesEveryUnchangedChildArray()
     {
         var (dir, path, sample) = NewState();

@@ -64,19 +64,6 @@ public static class IdRules
                 $"The {what} '{Printable(id)}' cannot be written: {problem}.", Printable(id));
     }
 
-    /// <summary>Checks a reference to an id (assigned_to, a peer, a provider, a CID); null and "" mean none and pass.</summary>
-    public static void CheckReference(string? id, string what)
-    {
-        if (!string.IsNullOrEmpty(id)) Check(id, what);
-    }
-
-    /// <summary>Checks every reference of a list (a null list passes).</summary>
-    public static void CheckReferences(IEnumerable<string?>? ids, string what)
-    {
-        if (ids is null) return;
-        foreach (var id in ids) CheckReference(id, what);
-    }
-
     /// <summary>The id as it can be shown in a message: cut to 80 characters, invisible characters as \uXXXX.</summary>
     internal static string Printable(string? id)
     {

@@ -22,41 +22,57 @@ internal static class ChangeRules
         foreach (var n in c.AddNodes)
         {
             IdRules.Check(n.Id, "node id");
-            IdRules.CheckReferences(n.Peers, $"peer of node '{IdRules.Printable(n.Id)}'");
+            References(n.Peers, "peer", "node ", n.Id);
         }
         foreach (var u in c.UpdateNodes)
         {
-            IdRules.CheckReferences(u.Peers, $"peer of node '{IdRules.Printable(u.Id)}'");
-            IdRules.CheckReferences(u.AddPeers, $"peer of node '{IdRules.Printable(u.Id)}'");
+            References(u.Peers, "peer", "node ", u.Id);
+            References(u.AddPeers, "peer", "node ", u.Id);
         }
         foreach (var t in c.AddTasks)
         {
-            string of = $" of task '{IdRules.Printable(t.Id)}'";
             IdRules.Check(t.Id, "task id");
-            IdRules.CheckReference(t.AssignedTo, "assigned_to" + of);
-            IdRules.CheckReference(t.InputCid, "input_cid" + of);
-            IdRules.CheckReference(t.OutputCid, "output_cid" + of);
-            IdRules.CheckReferences(t.InputCids, "input CID" + of);
-            IdRules.CheckReferences(t.OutputCids, "output CID" + of);
+            Reference(t.AssignedTo, "assigned_to", "task ", t.Id);
+            Reference(t.InputCid, "input_cid", "task ", t.Id);
+            Reference(t.OutputCid, "output_cid", "task ", t.Id);
+            References(t.InputCids, "input CID", "task ", t.Id);
+            References(t.OutputCids, "output CID", "task ", t.Id);
         }
         foreach (var u in c.UpdateTasks)
         {
-            string of = $" of task '{IdRules.Printable(u.Id)}'";
-            IdRules.CheckReference(u.AssignedTo, "assigned_to" + of);
-            IdRules.CheckReference(u.OutputCid, "output_cid" + of);
-            IdRules.CheckReferences(u.OutputCids, "output CID" + of);
-            IdRules.CheckReferences(u.AddOutputCids, "output CID" + of);
+            Reference(u.AssignedTo, "assigned_to", "task ", u.Id);
+            Reference(u.OutputCid, "output_cid", "task ", u.Id);
+            References(u.OutputCids, "output CID", "task ", u.Id);
+            References(u.AddOutputCids, "output CID", "task ", u.Id);
         }
         foreach (var x in c.AddContent)
         {
             IdRules.Check(x.Cid, "CID");
-            IdRules.CheckReferences(x.Providers, $"provider of '{IdRules.Printable(x.Cid)}'");
+            References(x.Providers, "provider", "", x.Cid);
         }
         foreach (var u in c.UpdateContent)
         {
-            IdRules.CheckReferences(u.Providers, $"provider of '{IdRules.Printable(u.Cid)}'");
-            IdRules.CheckReferences(u.AddProviders, $"provider of '{IdRules.Printable(u.Cid)}'");
+            References(u.Providers, "provider", "", u.Cid);
+            References(u.AddProviders, "provider", "", u.Cid);
         }
+    }
+
+    /// <summary>
+    /// Checks a reference to an id (assigned_to, a peer, a provider, a CID: null and "" mean none
+    /// and pass) as <see cref="IdRules.Check"/> checks ids; the words that name it in
+    /// the error ("assigned_to of task 'x'") are made only when it fails: made for every reference
+    /// of a 10,000-task pipeline, they were a sixth of what its commit allocated.
+    /// </summary>
+    private static void Reference(string? id, string field, string ownerKind, string ownerId)
+    {
+        if (!string.IsNullOrEmpty(id) && IdRules.Problem(id) is not null)
+            IdRules.Check(id, $"{field} of {ownerKind}'{IdRules.Printable(ownerId)}'");
+    }
+
+    private static void References(IEnumerable<string?>? ids, string field, string ownerKind, string ownerId)
+    {
+        if (ids is null) return;
+        foreach (var id in ids) Reference(id, field, ownerKind, ownerId);
     }
 
     public static void Apply(ClusterNode node, NodeUpdate u)
