@@ -148,6 +148,27 @@ public sealed class CommitTests
     }
 
     [Fact]
+    public void AnUpdateThatChangesNothing_OrNoCid_KeepsEveryFieldAsStored()
+    {
+        // Such updates read their rows without the CIDs and write only what changed; the record
+        // copies the rest from the stored rows (a commit that changed nothing: all but the key).
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(nodes: 4, tasks: 30, content: 10, seed: 43));
+        ClusterTask before;
+        using (var s = ClusterSnapshot.Open(path)) before = s.FindTasks(new TaskQuery()).Items.First(t => t.InputCids.Length > 1 && t.OutputCids.Length > 0);
+        var same = new CommitOptions { Now = Now, Durable = false };
+        StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = before.Id, MemoryMB = 77 } } }, same);
+        StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = before.Id, MemoryMB = 77 } } }, same);
+        ClusterSnapshot.ClearCache();
+        using var after = ClusterSnapshot.Open(path);
+        Assert.Equal(3, after.Generation);
+        var task = after.FindTasks(new TaskQuery { Id = [before.Id] }).Items.Single();
+        before.Resources!.MemoryMB = 77;
+        before.UpdatedAt = Now;
+        Assert.Equal(CommitLogTests.Json([before], TaskFields.Table), CommitLogTests.Json([task], TaskFields.Table));
+    }
+
+    [Fact]
     public void ALargeUpdateSet_WithUnknownIds_NamesTheFirstInOrder_AndWritesNothing()
     {
         using var dir = new TempDirectory();

@@ -22,9 +22,10 @@ public class RecordDecoderTests
         StateStore.Create(path, TestStates.Sample(nodes: 4, tasks: 20, content: 8, seed: 21).ToStateContent());
         string id;
         using (var s = ClusterSnapshot.Open(path)) id = s.Tasks.Read(s.Tasks.Rows.ToArray()[3]).Id;
-        foreach (int mb in memory)
-            StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = id, MemoryMB = mb } } },
-                new CommitOptions { Now = CommitLogTests.Start, Durable = false });
+        // Each at its own time: every record then changes the same fields (resources, updated_at) and has the same shape.
+        for (int i = 0; i < memory.Length; i++)
+            StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = id, MemoryMB = memory[i] } } },
+                new CommitOptions { Now = CommitLogTests.Start.AddSeconds(i + 1), Durable = false });
         string log = Path.Combine(path, StateMetadata.Read(path).Log!);
         var bytes = File.ReadAllBytes(log);
         return (dir, log, bytes, CommitLogTests.Records(bytes));

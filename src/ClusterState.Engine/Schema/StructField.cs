@@ -43,7 +43,7 @@ internal sealed class StructField<T, TChild> : EntityField<T>
         var x = _get(a);
         var y = _get(b);
         if (x is null || y is null) return x is null && y is null;
-        return ChildTable.Changed(x, y).Any() == false;
+        return !ChildTable.AnyChanged(x, y);
     }
 
     public override void CopyValue(T from, T to) => _set(to, _get(from) is { } child ? ChildTable.Copy(child, new TChild()) : null);

@@ -140,14 +140,10 @@ public static partial class StateStore
         }
 
         var now = Truncate(options.Now ?? DateTime.UtcNow);
-        var builder = new StateBatchBuilder(current.SchemaVersion);
         var nodes = PlanNodes(current, changes, repeated);
         var nodeExists = NodeLookup(current, nodes);
         var tasks = PlanTasks(current, changes, now, nodeExists, repeated);
         var content = PlanContent(current, changes, repeated);
-        foreach (var n in nodes.Patch) builder.Add(n);
-        foreach (var t in tasks.Patch) builder.Add(t);
-        foreach (var c in content.Patch) builder.Add(c);
         Mark("plan");
 
         // DESIGN.md §5: the commit appends one record to the log of the current base — the rows
@@ -155,9 +151,9 @@ public static partial class StateStore
         var logSchema = ClusterSchema.BuildLog(current.Data.Batch.Schema, current.Data.BaseData?.Generation ?? current.Generation);
         var parts = new[]
         {
-            nodes.Record(current.Nodes, builder.BuildNodeItems()),
-            tasks.Record(current.Tasks, builder.BuildTaskItems()),
-            content.Record(current.Content, builder.BuildContentItems()),
+            nodes.Record(current.Nodes, nodes.PatchRows(Schema.NodeFields.Table, current.SchemaVersion)),
+            tasks.Record(current.Tasks, tasks.PatchRows(Schema.TaskFields.Table, current.SchemaVersion)),
+            content.Record(current.Content, content.PatchRows(Schema.ContentFields.Table, current.SchemaVersion)),
         };
         var record = CommitRecord.Build(logSchema, generation, current.ClusterId, current.MasterId, now, parts);
         var bytes = CommitLog.Serialize(record);
@@ -401,7 +397,13 @@ public static partial class StateStore
             t.UpdatedAt ??= now;
             return t;
         }).ToList();
-        var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, find, CaseFoldedIds.Finder(s.Tasks, changes.AddTasks.Select(t => t.Id)), s.Tasks.Read, t => t.Id,
+        // Updates that name no CID (typed ones, no field set by name) neither read nor write a
+        // task's CIDs: their rows are read without them, and, nothing changed there and no task
+        // added, the record copies them as stored (EntityEdit.PatchRows writes changed fields only).
+        bool cidsUntouched = changes.AddTasks.Count == 0
+            && changes.UpdateTasks.All(u => u.OutputCid is null && u.OutputCids is null && u.AddOutputCids is null && u.Fields is null);
+        Func<int, ClusterTask> read = cidsUntouched ? s.Tasks.ReadWithoutCids : s.Tasks.Read;
+        var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, find, CaseFoldedIds.Finder(s.Tasks, changes.AddTasks.Select(t => t.Id)), read, t => t.Id,
             changes.RemoveTasks, changes.UpdateTasks.Select(u => (u.Id, (Action<ClusterTask>)(t => ChangeRules.Apply(t, u, now)))),
             adds, Schema.TaskFields.Table, "task", ErrorIds.TaskNotFound);
         // The assignment is checked only where this change set writes it (see ChangeRules.Validate).
