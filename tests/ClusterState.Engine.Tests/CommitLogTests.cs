@@ -55,6 +55,18 @@ public class CommitLogTests
         public List<ClusterTask> Tasks = new();
         public List<ClusterContent> Content = new();
 
+        /// <summary>The model of the state at <paramref name="path"/> as it is now: its rows, read.</summary>
+        public static Model Of(string path)
+        {
+            using var s = ClusterSnapshot.Open(path);
+            return new Model
+            {
+                Nodes = s.Nodes.Rows.ToArray().Select(s.Nodes.Read).ToList(),
+                Tasks = s.Tasks.Rows.ToArray().Select(s.Tasks.Read).ToList(),
+                Content = s.Content.Rows.ToArray().Select(s.Content.Read).ToList(),
+            };
+        }
+
         public void Apply(ChangeSet c, DateTime now)
         {
             Nodes.RemoveAll(n => c.RemoveNodes.Contains(n.Id));
@@ -85,13 +97,7 @@ public class CommitLogTests
         var dir = new TempDirectory();
         string path = dir.Combine("s");
         StateStore.Create(path, TestStates.Sample(nodes: 6, tasks: 40, content: 12, seed: seed).ToStateContent());
-        var model = new Model();
-        using (var s = ClusterSnapshot.Open(path))
-        {
-            model.Nodes = s.Nodes.Rows.ToArray().Select(s.Nodes.Read).ToList();
-            model.Tasks = s.Tasks.Rows.ToArray().Select(s.Tasks.Read).ToList();
-            model.Content = s.Content.Rows.ToArray().Select(s.Content.Read).ToList();
-        }
+        var model = Model.Of(path);
         var random = new Random(seed);
         int serial = 0;
         for (int c = 0; c < commits; c++)
@@ -169,13 +175,7 @@ public class CommitLogTests
         using var dir = new TempDirectory();
         string path = dir.Combine("s");
         StateStore.Create(path, TestStates.Sample(nodes: 6, tasks: 40, content: 12, seed: seed).ToStateContent());
-        var model = new Model();
-        using (var s = ClusterSnapshot.Open(path))
-        {
-            model.Nodes = s.Nodes.Rows.ToArray().Select(s.Nodes.Read).ToList();
-            model.Tasks = s.Tasks.Rows.ToArray().Select(s.Tasks.Read).ToList();
-            model.Content = s.Content.Rows.ToArray().Select(s.Content.Read).ToList();
-        }
+        var model = Model.Of(path);
         var everSeen = new[] { model.Nodes.Select(n => n.Id), model.Tasks.Select(t => t.Id), model.Content.Select(c => c.Cid) }
             .Select(ids => new HashSet<string>(ids, StringComparer.Ordinal)).ToArray();
         var random = new Random(seed);

@@ -132,8 +132,7 @@ public sealed class CommitTests
         // A pipeline's worth of updates: each applies in its order, a row updated twice included.
         using var dir = new TempDirectory();
         string path = TestStates.Create(dir, TestStates.Sample(nodes: 8, tasks: 3000, content: 20, seed: 41));
-        var model = new CommitLogTests.Model();
-        using (var s = ClusterSnapshot.Open(path)) model.Tasks = s.Tasks.Rows.ToArray().Select(s.Tasks.Read).ToList();
+        var model = CommitLogTests.Model.Of(path);
         var change = new ChangeSet();
         change.UpdateTasks.AddRange(model.Tasks.Take(2500).Select((t, i) => new TaskUpdate { Id = t.Id, MemoryMB = 100 + i, Status = i % 3 == 0 ? "failed" : null }));
         change.UpdateTasks.Add(new TaskUpdate { Id = model.Tasks[7].Id, MemoryMB = 4242, CpuCores = 3 });

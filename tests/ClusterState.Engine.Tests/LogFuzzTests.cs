@@ -35,15 +35,12 @@ public class LogFuzzTests
         using var dir = new TempDirectory();
         string path = dir.Combine("s");
         StateStore.Create(path, TestStates.Sample(nodes: 6, tasks: 40, content: 12, seed: 31).ToStateContent());
-        var model = new CommitLogTests.Model();
+        var model = CommitLogTests.Model.Of(path);
         var expected = new Dictionary<long, (List<string> Nodes, List<string> Tasks, List<string> Content)>();
         long baseGeneration;
         using (var s = ClusterSnapshot.Open(path))
         {
             baseGeneration = s.Generation;
-            model.Nodes = s.Nodes.Rows.ToArray().Select(s.Nodes.Read).ToList();
-            model.Tasks = s.Tasks.Rows.ToArray().Select(s.Tasks.Read).ToList();
-            model.Content = s.Content.Rows.ToArray().Select(s.Content.Read).ToList();
             expected[s.Generation] = CommitLogTests.Rows(s);
         }
         var random = new Random(31);
@@ -175,13 +172,7 @@ public class LogFuzzTests
         using var dir = new TempDirectory();
         string path = dir.Combine("s");
         StateStore.Create(path, TestStates.Sample(nodes: 6, tasks: 40, content: 12, seed: 32).ToStateContent());
-        var model = new CommitLogTests.Model();
-        using (var s = ClusterSnapshot.Open(path))
-        {
-            model.Nodes = s.Nodes.Rows.ToArray().Select(s.Nodes.Read).ToList();
-            model.Tasks = s.Tasks.Rows.ToArray().Select(s.Tasks.Read).ToList();
-            model.Content = s.Content.Rows.ToArray().Select(s.Content.Read).ToList();
-        }
+        var model = CommitLogTests.Model.Of(path);
         var random = new Random(32);
         int serial = 0;
         for (int c = 0; c < 24; c++)

@@ -61,13 +61,7 @@ public class LogSummaryTests
         using var dir = new TempDirectory();
         string path = dir.Combine("s");
         StateStore.Create(path, TestStates.Sample(nodes: 6, tasks: 300, content: 120, seed: 25).ToStateContent());
-        var model = new Model();
-        using (var s = ClusterSnapshot.Open(path))
-        {
-            model.Nodes = s.Nodes.Rows.ToArray().Select(s.Nodes.Read).ToList();
-            model.Tasks = s.Tasks.Rows.ToArray().Select(s.Tasks.Read).ToList();
-            model.Content = s.Content.Rows.ToArray().Select(s.Content.Read).ToList();
-        }
+        var model = Model.Of(path);
         var first = new ChangeSet { Force = true };
         first.UpdateTasks.AddRange(model.Tasks.Where((_, i) => i % 2 == 0).Take(150).Select(t => new TaskUpdate { Id = t.Id, MemoryMB = 512 }));
         first.RemoveTasks.AddRange(model.Tasks.Where((_, i) => i % 2 == 1).Take(20).Select(t => t.Id));
