@@ -40,13 +40,13 @@ function Test-WriterProcessesVerified($w) {
     $w.Commits -eq $w.ChangesExpected -and $w.CounterDelta -eq $w.ChangesExpected -and $w.ChangesPresent -eq $w.ChangesExpected -and $w.GenerationsDistinct -and $w.ReaderOk -and -not @($w.Failures).Count
 }
 
-function Write-CommitLogSection([object[]] $Log) {
+function Write-CommitLogSection([object[]] $Log, [string] $When) {
     if (-not $Log) { return }
     $p = { param($s) "$(& $f $s.MedianMs) ($(& $f $s.P99Ms))" }
     $scale = { param($l) '{0} ({1:N0} / {2:N0} / {3:N0}, {4:N0} MiB)' -f $l.Scale, $l.Nodes, $l.Tasks, $l.Content, ($l.SnapshotBytes / 1MB) }
     Line '## Commit log'
     Line
-    Line 'A commit appends one record to the base''s commit log and makes it durable with fdatasync (ARCHITECTURE.md "Writing: commits"); readers merge base and log; compaction folds the log into a new base. Measured by the engine (`StateStore.Commit`, durable) on a copy of the seeded state, compacted first; `build.ps1 BenchLog` repeats only these. Times in ms, median (p99) unless stated.'
+    Line ('A commit appends one record to the base''s commit log and makes it durable with fdatasync (ARCHITECTURE.md "Writing: commits"); readers merge base and log; compaction folds the log into a new base. Measured by the engine (`StateStore.Commit`, durable) on a copy of the seeded state, compacted first; `build.ps1 BenchLog` repeats only these' + $(if ($When) { " ($When)" }) + '. Times in ms, median (p99) unless stated.')
     Line
     Line 'Single-task commit: 50 commits each setting MemoryMB of one task (what `Set-ClusterTask -Id <id> -MemoryMB <n>` commits), after 5 warm-ups. Baseline of the same run: the current snapshot file written completely through a FileStream and flushed with fsync, median of five — **the floor of the former design**, in which every commit wrote a whole new snapshot: no commit of it could be faster than this.'
     if ($Log | Where-Object { $_.PSObject.Properties['SqlitePeer'] -and $_.SqlitePeer }) {

@@ -60,7 +60,7 @@ function Line([string] $Text = '') { $null = $md.AppendLine($Text) }
 Write-CommitsSection $rows
 $goals = @(Get-CommitsGoal $rows)
 if ($Quick) { Copy-Item $OutFile $document -Force }
-Update-CommitsDocument -Path $document -Section $md.ToString() -Goals $goals
+Update-PerformanceSection -Path $document -Heading '## Commits' -Section $md.ToString() -Goals $goals -Before '## Commit log'
 Write-Host "Rewrote the Commits section and $($goals.Count) goal rows of $document"
 Write-Host
 foreach ($g in $goals) { Write-Host (Format-GoalRow $g) }

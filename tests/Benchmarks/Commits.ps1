@@ -201,22 +201,22 @@ function Write-CommitsSection([object[]] $Rows) {
     Line
 }
 
-function Update-CommitsDocument([string] $Path, [string] $Section, [object[]] $Goals) {
-    # Rewrites the "## Commits" section of an existing docs/PERFORMANCE.md and its goal rows in
-    # the Goals table, in place; every other line stays as it was (the way BenchLog and
-    # BenchCheckpoint leave the parts they do not measure).
+function Update-PerformanceSection([string] $Path, [string] $Heading, [string] $Section, [object[]] $Goals, [string] $Before) {
+    # Rewrites one section of an existing docs/PERFORMANCE.md (from its $Heading line to the next
+    # "## ") and its goal rows in the Goals table, in place; every other line stays as it was, so a
+    # bench of one part (BenchCommit, BenchLog) needs no saved figures of the others. A section
+    # not there yet goes before the $Before heading, or else at the end.
     $lines = [Collections.Generic.List[string]]::new([string[]](Get-Content -LiteralPath $Path))
     $new = @($Section -split "`n")
     if ($new[-1] -eq '') { $new = $new[0..($new.Count - 2)] }
-    $start = $lines.IndexOf('## Commits')
+    $start = $lines.IndexOf($Heading)
     if ($start -ge 0) {
         $end = $start + 1
         while ($end -lt $lines.Count -and -not $lines[$end].StartsWith('## ')) { $end++ }
         $lines.RemoveRange($start, $end - $start)
     }
     else {
-        # Before the commit log's section, or else at the end.
-        $start = $lines.IndexOf('## Commit log')
+        $start = if ($Before) { $lines.IndexOf($Before) } else { -1 }
         if ($start -lt 0) { $start = $lines.Count }
     }
     $lines.InsertRange($start, [string[]]$new)
@@ -228,12 +228,19 @@ function Update-CommitsDocument([string] $Path, [string] $Section, [object[]] $G
     while ($first -lt $lines.Count -and -not $lines[$first].StartsWith('|')) { $first++ }
     $first += 2   # the header and its separator
     $texts = @($Goals | ForEach-Object Goal)
+    # The rows replaced stay where the first of them was (else after the last row).
+    $at = -1
     $last = $first
     while ($last -lt $lines.Count -and $lines[$last].StartsWith('|')) {
         $cell = if ($lines[$last] -match '^\| (.+?) \| ') { $Matches[1] }
-        if ($cell -in $texts) { $lines.RemoveAt($last) } else { $last++ }
+        if ($cell -in $texts) {
+            if ($at -lt 0) { $at = $last }
+            $lines.RemoveAt($last)
+        }
+        else { $last++ }
     }
-    $lines.InsertRange($last, [string[]]@($Goals | ForEach-Object { Format-GoalRow $_ }))
+    if ($at -lt 0) { $at = $last }
+    $lines.InsertRange($at, [string[]]@($Goals | ForEach-Object { Format-GoalRow $_ }))
     Set-Content -LiteralPath $Path -Value (($lines -join "`n") + "`n") -NoNewline
 }
 
