@@ -424,6 +424,10 @@ foreach ($t in $Task) {
         'BenchCommit' {
             if (-not $script:Built) { Invoke-Build }
             Write-Host "== Bench (commits$(if ($Quick) { ', quick' }))" -ForegroundColor Cyan
+            # The seeded states it copies, generated where missing (a fresh checkout has none).
+            $scales = if ($CommitScale) { $CommitScale } elseif ($Quick) { @('tiny', 'small') } else { @('tiny', 'small', 'reference', 'large') }
+            Invoke-Native dotnet run --project (Join-Path $Root 'tests/ClusterState.Benchmarks/ClusterState.Benchmarks.csproj') -c Release --nologo `
+                -- --root (Join-Path $Out 'bench') --prepare ($scales -join ',')
             $env:CLUSTERSTATE_MODULE = Join-Path $ModuleDir 'ClusterState.psd1'
             $arguments = @()
             if ($CommitScale) { $arguments += '-Scale', ($CommitScale -join ',') }

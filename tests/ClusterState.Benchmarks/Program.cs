@@ -48,6 +48,14 @@ public static class Program
         var logScales = BenchConfig.Quick ? new[] { Scale.Tiny } : new[] { Scale.Reference, Scale.Large };
         // --log-scale <name> measures the log on that scale alone (a quick look at one figure while working).
         if (Arg(args, "--log-scale") is { } only) logScales = Scale.All.Where(s => string.Equals(s.Name, only, StringComparison.OrdinalIgnoreCase)).ToArray();
+        if (Arg(args, "--prepare") is { } prepareScales)
+        {
+            // Only the seeded states of the named scales (comma-separated), generated where missing:
+            // the benches of one part (build.ps1 BenchCommit) work on copies of them.
+            foreach (string name in prepareScales.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                BenchStates.Prepare(Scale.All.Single(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase)));
+            return 0;
+        }
         if (Arg(args, "--writers") is { } writersScale)
         {
             // Only the eight writer processes on one scale, printed, not saved (a quick look while working on commit throughput).
