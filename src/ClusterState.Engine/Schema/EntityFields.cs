@@ -172,18 +172,12 @@ internal sealed class EntityFields<T> : FieldTable
     /// </summary>
     public StructArray Build(IEnumerable<T> items, int version, IReadOnlySet<string>? include = null)
     {
-        var fields = include is null ? null : _fields.Where(f => f.InVersion(version) && include.Contains(f.Name)).ToList();
+        var fields = _fields.Where(f => f.InVersion(version) && (include is null || include.Contains(f.Name))).ToList();
         // Arrow has no struct of no fields: nothing changed writes the key (the first field; it is always read).
-        if (fields is { Count: 0 }) fields.Add(_fields[0]);
-        if (fields is null)
-        {
-            var all = NewRows(version);
-            foreach (var item in items) all.Append(item);
-            return all.Build(TypeOf(version));
-        }
+        if (fields.Count == 0) fields.Add(_fields[0]);
         var rows = new StructRows<T>(fields.Select(f => f.NewAppender(version)));
         foreach (var item in items) rows.Append(item);
-        return rows.Build(new StructType(fields.Select(f => f.ArrowFieldAt(version)).ToList()));
+        return rows.Build(include is null ? TypeOf(version) : new StructType(fields.Select(f => f.ArrowFieldAt(version)).ToList()));
     }
 
     /// <summary>A copy of the table with one more row at the end (tests add fields this way).</summary>

@@ -66,19 +66,15 @@ internal sealed class TaskColumns : EntityColumns
     /// neither read nor write them, which copies them into its record as they are stored. Decoding
     /// them was half of reading a task, and a pipeline of ten thousand reads every one.
     /// </summary>
-    public ClusterTask ReadWithoutCids(int row)
-    {
-        var task = new ClusterTask();
-        foreach (var read in _readersWithoutCids ??= TaskFields.Table.BindReaders(Scope, CidFields)) read(task, row);
-        if (task.Id is null) task.Id = "";
-        return task;
-    }
+    public ClusterTask ReadWithoutCids(int row) => Read(row, _readersWithoutCids ??= TaskFields.Table.BindReaders(Scope, CidFields));
 
     /// <summary>Materialises one task: every row of its field table (Schema/TaskFields), read through readers bound once.</summary>
-    public ClusterTask Read(int row)
+    public ClusterTask Read(int row) => Read(row, _readers ??= TaskFields.Table.BindReaders(Scope));
+
+    private static ClusterTask Read(int row, Action<ClusterTask, int>[] readers)
     {
         var task = new ClusterTask();
-        foreach (var read in _readers ??= TaskFields.Table.BindReaders(Scope)) read(task, row);
+        foreach (var read in readers) read(task, row);
         if (task.Id is null) task.Id = "";
         return task;
     }

@@ -98,6 +98,14 @@ internal static class ChangeRules
         ApplyFields(Schema.NodeFields.Table, node, u.Fields, typeof(NodeUpdate));
     }
 
+    /// <summary>
+    /// Whether <see cref="Apply(ClusterTask, TaskUpdate, DateTime)"/> neither reads nor writes the
+    /// task's CIDs for this update (none named, no field set by name): a commit then reads the row
+    /// without them (TaskColumns.ReadWithoutCids). Kept beside Apply: an update that comes to touch
+    /// CIDs must say so here.
+    /// </summary>
+    public static bool LeavesCids(TaskUpdate u) => u.OutputCid is null && u.OutputCids is null && u.AddOutputCids is null && u.Fields is null;
+
     public static void Apply(ClusterTask task, TaskUpdate u, DateTime now)
     {
         if (u.Type is not null) task.Type = u.Type;

@@ -62,10 +62,10 @@ internal static class CommitLog
     {
         using var stream = new MemoryStream();
         using (var writer = new RecordWriter(stream, record.Schema)) writer.WriteRecordBatch(record);
-        // Arrow's builders put values in native memory that a finalizer frees once its owner is
-        // unreachable; the writer copies from spans over that memory, which do not keep the owner
-        // alive. Without this the batch could be collected mid-write (seen: a NullReferenceException
-        // in the copy, under load, in about half of the benchmark runs).
+        // The writer copies from spans over the buffers, which do not keep their owners alive: a
+        // buffer over memory a finalizer frees (Arrow's native allocator, which built these records
+        // before ManagedMemoryAllocator) could go mid-write (seen: a NullReferenceException in the
+        // copy, under load, in about half of the benchmark runs). Kept for any such buffer.
         GC.KeepAlive(record);
         var bytes = stream.ToArray();
         if (!IpcLayout.TryReadMessage(bytes, out var message) || message.Length != bytes.Length || message.LastBufferLength < 8)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.InteropServices;
 using ClusterState.Schema;
 
 namespace ClusterState.Storage;
@@ -230,11 +231,8 @@ internal static class EntityMerge
                 delta[i] = (r, i);
                 deltaBaseRows[i] = rowHints[i];
             }
-            // Replaced and removed rows are distinct (Check): one merge of the two ascending runs.
-            var masked = new int[leading + removedHints.Length];
-            for (int i = 0, x = 0, y = 0; i < masked.Length; i++)
-                masked[i] = y >= removedHints.Length || (x < leading && rowHints[x] < removedHints[y]) ? rowHints[x++] : removedHints[y++];
-            _prior = new RowMerge(baseColumns.Count, masked, delta, deltaBaseRows);
+            // Replaced and removed rows are distinct (Check).
+            _prior = new RowMerge(baseColumns.Count, MergeAscending(rowHints.AsSpan(0, leading), removedHints), delta, deltaBaseRows);
             _priorReplaced = leading;
             if (rowHints.Length > leading)
             {
@@ -242,6 +240,15 @@ internal static class EntityMerge
                 for (int row = leading; row < rowHints.Length; row++) AddNew(keys.Get(row)!, r, row);
             }
             return true;
+        }
+
+        /// <summary>Two ascending runs of distinct rows (replaced ones and removed ones) as one ascending array.</summary>
+        private static int[] MergeAscending(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+        {
+            var merged = new int[a.Length + b.Length];
+            for (int i = 0, x = 0, y = 0; i < merged.Length; i++)
+                merged[i] = y >= b.Length || (x < a.Length && a[x] < b[y]) ? a[x++] : b[y++];
+            return merged;
         }
 
         public RowMerge Result()
@@ -294,9 +301,7 @@ internal static class EntityMerge
             }
             removed.AddRange(removedNow);
             removed.Sort();
-            var masked = new int[replacedRows.Count + removed.Count];
-            for (int i = 0, x = 0, y = 0; i < masked.Length; i++)
-                masked[i] = y >= removed.Count || (x < replacedRows.Count && replacedRows[x] < removed[y]) ? replacedRows[x++] : removed[y++];
+            var masked = MergeAscending(CollectionsMarshal.AsSpan(replacedRows), CollectionsMarshal.AsSpan(removed));
             int added = 0;
             foreach (var n in _new) if (n is not null) added++;
             var delta = new (int Record, int Row)[replacedRows.Count + added];

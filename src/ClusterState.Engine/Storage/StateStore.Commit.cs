@@ -397,11 +397,9 @@ public static partial class StateStore
             t.UpdatedAt ??= now;
             return t;
         }).ToList();
-        // Updates that name no CID (typed ones, no field set by name) neither read nor write a
-        // task's CIDs: their rows are read without them, and, nothing changed there and no task
-        // added, the record copies them as stored (EntityEdit.PatchRows writes changed fields only).
-        bool cidsUntouched = changes.AddTasks.Count == 0
-            && changes.UpdateTasks.All(u => u.OutputCid is null && u.OutputCids is null && u.AddOutputCids is null && u.Fields is null);
+        // Updates that leave the CIDs alone read their rows without them: nothing changed there and
+        // no task added, the record copies them as stored (EntityEdit.PatchRows writes changed fields only).
+        bool cidsUntouched = changes.AddTasks.Count == 0 && changes.UpdateTasks.All(ChangeRules.LeavesCids);
         Func<int, ClusterTask> read = cidsUntouched ? s.Tasks.ReadWithoutCids : s.Tasks.Read;
         var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, find, CaseFoldedIds.Finder(s.Tasks, changes.AddTasks.Select(t => t.Id)), read, t => t.Id,
             changes.RemoveTasks, changes.UpdateTasks.Select(u => (u.Id, (Action<ClusterTask>)(t => ChangeRules.Apply(t, u, now)))),
