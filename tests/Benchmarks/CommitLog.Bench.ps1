@@ -16,16 +16,14 @@ param(
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'Commits.ps1')
 . (Join-Path $PSScriptRoot 'CommitLog.Report.ps1')
+. (Join-Path $PSScriptRoot 'Document.ps1')
 
 $engine = Get-Content -Raw -LiteralPath $EngineResults | ConvertFrom-Json
 if (-not $engine.PSObject.Properties['Log'] -or -not $engine.Log) { throw "$EngineResults holds no commit log figures: run tests/ClusterState.Benchmarks --log first." }
 $log = @($engine.Log)
 $when = '{0:yyyy-MM-dd HH:mm} UTC' -f (Get-Item -LiteralPath $EngineResults).LastWriteTimeUtc
 
-# Formatted as Cmdlets.Bench.ps1 formats the whole document.
-$f = { param($v) if ($v -ge 100) { '{0:N0}' -f $v } elseif ($v -ge 10) { '{0:N1}' -f $v } else { '{0:N2}' -f $v } }
 $md = [System.Text.StringBuilder]::new()
-function Line([string] $Text = '') { $null = $md.AppendLine($Text) }
 Write-CommitLogSection $log "this section measured $when"
 $goals = @(Get-CommitLogGoal $log)
 Update-PerformanceSection -Path $OutFile -Heading '## Commit log' -Section $md.ToString() -Goals $goals -Before '## Remote: the state over Arrow Flight (issue 8)'

@@ -1,6 +1,6 @@
 # The commit log (issue 15) in docs/PERFORMANCE.md, from the "Log" section of engine.json
-# (tests/ClusterState.Benchmarks, CommitLogMeasurements). Dot-sourced by Cmdlets.Bench.ps1, whose
-# Line and $f (number format) these functions use.
+# (tests/ClusterState.Benchmarks, CommitLogMeasurements). Dot-sourced by Cmdlets.Bench.ps1 and
+# CommitLog.Bench.ps1; these functions use Line and $f of Document.ps1.
 
 function Get-CommitLogGoal([object[]] $Log) {
     # The acceptance numbers of issue 15, on the large scale (the largest measured when a quick run

@@ -34,6 +34,7 @@ $ProgressPreference = 'SilentlyContinue'
 Import-Module $ModulePath
 . (Join-Path $PSScriptRoot 'Measure.ps1')
 . (Join-Path $PSScriptRoot 'Commits.ps1')
+. (Join-Path $PSScriptRoot 'Document.ps1')
 
 $Scale = @($Scale | ForEach-Object { $_ -split ',' } | ForEach-Object Trim | Where-Object { $_ })
 foreach ($s in $Scale) { if ($s -notin $CommitScaleOrder) { throw "Unknown scale '$s': one of $($CommitScaleOrder -join ', ')." } }
@@ -53,10 +54,8 @@ $old = if ($Quick) { @() } else { Import-CommitRows $StateRoot }
 $rows = @(Merge-CommitRows $old $measured)
 Export-Clixml -InputObject $rows -Path $saved -Depth 6
 
-# The section and the goal rows, formatted as Cmdlets.Bench.ps1 formats the whole document.
-$f = { param($v) if ($v -ge 100) { '{0:N0}' -f $v } elseif ($v -ge 10) { '{0:N1}' -f $v } else { '{0:N2}' -f $v } }
+# The section and the goal rows, formatted as the whole document is (Document.ps1).
 $md = [System.Text.StringBuilder]::new()
-function Line([string] $Text = '') { $null = $md.AppendLine($Text) }
 Write-CommitsSection $rows
 $goals = @(Get-CommitsGoal $rows)
 if ($Quick) { Copy-Item $OutFile $document -Force }
