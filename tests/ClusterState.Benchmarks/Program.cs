@@ -61,7 +61,8 @@ public static class Program
             // Only the eight writer processes on one scale, printed, not saved (a quick look while working on commit throughput).
             var scale = Scale.All.Single(s => string.Equals(s.Name, writersScale, StringComparison.OrdinalIgnoreCase));
             BenchStates.Prepare(scale);
-            Console.WriteLine(JsonSerializer.Serialize(WriterProcessMeasurement.Measure(CommitLogMeasurements.CopyState(scale), scale.Name), Indented));
+            bool warmOnly = args.Contains("--warm-only"); // only the warm writers with and without the reader
+            Console.WriteLine(JsonSerializer.Serialize(WriterProcessMeasurement.Measure(CommitLogMeasurements.CopyState(scale), scale.Name, warmOnly), Indented));
             return 0;
         }
         if (Arg(args, "--compaction") is { } compactionScale)

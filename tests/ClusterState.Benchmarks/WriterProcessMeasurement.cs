@@ -34,7 +34,7 @@ public static class WriterProcessMeasurement
     private static string ToolPath => Path.Combine(AppContext.BaseDirectory, "ClusterState.StressTool.dll");
 
     /// <summary>Runs the writers alone, then the writers and the reader, on the state at <paramref name="dir"/> (a bench copy: it gets the counter rows).</summary>
-    public static object Measure(string dir, string scaleName)
+    public static object Measure(string dir, string scaleName, bool warmOnly = false)
     {
         // --quick keeps the quick run quick: the same processes, fewer commits.
         int commits = BenchConfig.Quick ? 50 : 500;
@@ -53,16 +53,17 @@ public static class WriterProcessMeasurement
         // (each has committed on a small private state until the JIT settled, before the start: a writer that has
         // run a while): without group commit (each commit flushes record and metadata under the lock),
         // with it, and with it and the reader — the same run's baselines and the main figure.
-        var cold = Run(dir, scaleName, commits, CounterBase, withReader: false, warm: false);
-        Reset();
-        var ungrouped = Run(dir, scaleName, commits, Counter(dir), withReader: false, groupCommit: false);
-        Reset();
+        // --warm-only (a quick look while working on commit throughput): the last two runs only.
+        var cold = warmOnly ? null : Run(dir, scaleName, commits, CounterBase, withReader: false, warm: false);
+        if (!warmOnly) Reset();
+        var ungrouped = warmOnly ? null : Run(dir, scaleName, commits, Counter(dir), withReader: false, groupCommit: false);
+        if (!warmOnly) Reset();
         var alone = Run(dir, scaleName, commits, Counter(dir), withReader: false);
         Reset();
         var withReader = Run(dir, scaleName, commits, Counter(dir), withReader: true);
-        withReader["WithoutGroupCommit"] = Baseline(ungrouped);
         withReader["WithoutReader"] = Baseline(alone);
-        withReader["Cold"] = Baseline(cold);
+        if (ungrouped is not null) withReader["WithoutGroupCommit"] = Baseline(ungrouped);
+        if (cold is not null) withReader["Cold"] = Baseline(cold);
         return withReader;
     }
 
@@ -112,6 +113,8 @@ public static class WriterProcessMeasurement
             if (!writers[w].WaitForExit(TimeSpan.FromMinutes(10))) { writers[w].Kill(); failures.Add($"writer {w} did not finish in 10 minutes"); }
             writers[w].WaitForExit();
             if (writers[w].ExitCode != 0) failures.Add($"writer {w} exited with {writers[w].ExitCode}: {Await(errors[w]).Split('\n').FirstOrDefault()}");
+            // CLUSTERSTATE_PHASES: each writer's mean phase times (StressTool prints them to stderr).
+            else if (Environment.GetEnvironmentVariable("CLUSTERSTATE_PHASES") is not null) Console.WriteLine($"  writer {w}: {Await(errors[w]).Trim()}");
             foreach (string line in Await(outputs[w]).Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 var f = line.Split(' ');

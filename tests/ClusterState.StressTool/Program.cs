@@ -11,6 +11,7 @@
 //                                      opens the state again and again (for ms, or until the stop file exists),
 //                                      pausing 1 ms when the generation has not moved; checks in every generation
 //                                      it sees that counter = base + sum(own-*)
+//   compact <dir>                      folds the log into a new base (StateStore.Compact), printing "compacted <base generation or none>"
 //   writer <dir>                       commits forever (own-0 = i, counter + 1), printing "ack <generation> <i>"
 //   compactor <dir>                    the writer's commits on a thread (with automatic compaction every 64 records)
 //                                      and a silent compaction loop on another, racing the main thread's loop, printing "phase <name>" as each compaction moves on and
@@ -53,8 +54,16 @@ switch (args[0])
         // "nogroup": each commit flushes its record and metadata under the lock (CommitOptions.GroupCommit off), for the benchmark's comparison.
         var options = new CommitOptions { LockTimeout = TimeSpan.FromMinutes(2), GroupCommit = args.Length <= 5 || args[5] != "nogroup" };
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
-        int collections = GC.CollectionCount(0);
+        int collections = GC.CollectionCount(0), collections2 = GC.CollectionCount(2);
+        var paused = GC.GetTotalPauseDuration();
         long jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
+        int exceptions = 0;
+        var thrown = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        AppDomain.CurrentDomain.FirstChanceException += (_, e) =>
+        {
+            Interlocked.Increment(ref exceptions);
+            thrown.AddOrUpdate($"{e.Exception.GetType().Name} at {e.Exception.TargetSite?.DeclaringType?.Name}.{e.Exception.TargetSite?.Name}", 1, (_, n) => n + 1);
+        };
         for (int i = 1; i <= commits; i++)
         {
             long start = DateTime.UtcNow.Ticks;
@@ -66,8 +75,8 @@ switch (args[0])
         Console.Out.Write(lines.ToString());
         if (Environment.GetEnvironmentVariable("CLUSTERSTATE_PHASES") is not null)
             Console.Error.WriteLine(string.Join(" ", phaseSums.Select(kv => $"{kv.Key}={kv.Value / commits:F2}"))
-                + $" allocated={(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1024.0 / commits:F0}KiB gc0={GC.CollectionCount(0) - collections}"
-                + $" jitted={System.Runtime.JitInfo.GetCompiledMethodCount() - jitted}");
+                + $" allocated={(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1024.0 / commits:F0}KiB gc0={GC.CollectionCount(0) - collections} gc2={GC.CollectionCount(2) - collections2} gc-pause={(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0}ms"
+                + $" jitted={System.Runtime.JitInfo.GetCompiledMethodCount() - jitted} exceptions={exceptions} ({string.Join(", ", thrown.OrderByDescending(kv => kv.Value).Take(3).Select(kv => $"{kv.Value} {kv.Key}"))})");
         return 0;
     }
     case "writer":
@@ -182,6 +191,12 @@ switch (args[0])
             checks++;
         }
         Console.Out.WriteLine($"ok {checks} checks, {seen.Count} generations, last {last}");
+        return 0;
+    }
+    case "compact":
+    {
+        Console.Out.WriteLine($"compacted {StateStore.Compact(args[1])?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}");
+        StateStore.WaitForCleanup();
         return 0;
     }
     case "check":

@@ -27,9 +27,27 @@ internal sealed class WriterLock : IDisposable
     /// <summary>Takes the lock <paramref name="fileName"/> now, or returns null when another process holds it.</summary>
     public static WriterLock? TryAcquire(string stateDirectory, string fileName)
     {
+        string path = Path.Combine(stateDirectory, fileName);
+        if (OperatingSystem.IsLinux() && TryOpenForLock(path) is { } handle)
+        {
+            // The same flock as the open below takes, asked for without an exception when it is busy.
+            bool? taken;
+            try
+            {
+                taken = NativeMethods.TryLockExclusiveNow(handle);
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+            if (taken == true) return new WriterLock(handle);
+            handle.Dispose();
+            if (taken == false) return null;
+        }
         try
         {
-            return Open(Path.Combine(stateDirectory, fileName));
+            return Open(path);
         }
         catch (IOException)
         {
@@ -114,19 +132,26 @@ internal sealed class WriterLock : IDisposable
     /// </summary>
     private static QueuedWait? Queue(string path, Func<object?>? body)
     {
-        Microsoft.Win32.SafeHandles.SafeFileHandle? handle;
+        if (TryOpenForLock(path) is not { } handle) return null;
+        var state = new QueuedWait(handle, body);
+        WaitThread.Start(state);
+        return state;
+    }
+
+    /// <summary>
+    /// The lock file opened for a flock of our own (Linux); null where that is not available or the
+    /// path cannot be a lock (the usual open then reports why).
+    /// </summary>
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle? TryOpenForLock(string path)
+    {
         try
         {
-            handle = NativeMethods.OpenForLock(path);
+            return NativeMethods.OpenForLock(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
-        if (handle is null) return null;
-        var state = new QueuedWait(handle, body);
-        WaitThread.Start(state);
-        return state;
     }
 
     /// <summary>
