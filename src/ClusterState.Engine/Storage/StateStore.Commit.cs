@@ -33,20 +33,25 @@ public static partial class StateStore
             throw new ClusterStateException(ErrorIds.StateNotFound, ClusterStateErrorKind.NotFound,
                 $"'{directory}' is not a cluster state: it has no {StateMetadata.FileName}.", directory);
         bool repeated = CommitsHere.AddOrUpdate(directory, 1, (_, n) => n + 1) > 1;
-        string? peekedBase = Peek(directory, repeated);
+        var (peekedBase, readAhead) = Peek(directory, repeated);
         var peeked = clock.Elapsed;
         // The locked part runs where the lock is handed over (WriterLock.Run), and the lock is
         // released when it returns. Group commit: the record is then flushed and published with
         // the writer lock released, by this writer or one queued behind it (LogPublisher).
-        var outcome = WriterLock.Run(directory, options.LockTimeout, () => CommitLocked(directory, plan, options, clock, repeated, peekedBase));
+        // While queued, the records other writers append are decoded (LogReadAhead).
+        (CommitResult Result, AppendedRecord? Appended, Action? Background)? outcome;
+        using (readAhead)
+            outcome = WriterLock.Run(directory, options.LockTimeout, () => CommitLocked(directory, plan, options, clock, repeated, peekedBase),
+                whileQueued: readAhead is null ? null : readAhead.Poll, every: LogReadAhead.Every);
         if (outcome is null)
         {
             // A compaction switched the base while this writer was queued: reading the new base's
             // log (every record committed during the compaction, hundreds) under the lock kept the
             // writers queued behind it waiting for a quarter of a second. Read it now, lock released,
             // and queue again (once: then the open under the lock reads only what came since).
-            Peek(directory, repeated);
-            outcome = WriterLock.Run(directory, options.LockTimeout, () => CommitLocked(directory, plan, options, clock, repeated, null));
+            using var again = Peek(directory, repeated).ReadAhead;
+            outcome = WriterLock.Run(directory, options.LockTimeout, () => CommitLocked(directory, plan, options, clock, repeated, null),
+                whileQueued: again is null ? null : again.Poll, every: LogReadAhead.Every);
         }
         var (result, appended, background) = outcome!.Value;
         var phases = (Dictionary<string, double>)result.PhaseMilliseconds;
@@ -70,20 +75,21 @@ public static partial class StateStore
     /// read, and, for a process that commits here again, the ids' indexes (built once per base,
     /// shared by every generation of it, the log's ids overlaid). The state read here is the one
     /// the locked open finds cached, unless a writer came between. Returns the base's file name
-    /// (null when the open failed: the open under the lock reports it, and decides).
+    /// (null when the open failed: the open under the lock reports it, and decides), and the
+    /// read-ahead of the log from where this read stopped (null when it has none).
     /// </summary>
-    private static string? Peek(string directory, bool repeated)
+    private static (string? Base, LogReadAhead? ReadAhead) Peek(string directory, bool repeated)
     {
         try
         {
             using var peek = ClusterSnapshot.Open(directory);
             peek.Data.ValidateAll();
             if (repeated) SnapshotIndexes.Warm(peek);
-            return peek.Metadata?.Snapshot;
+            return (peek.Metadata?.Snapshot, LogReadAhead.After(peek));
         }
         catch (ClusterStateException)
         {
-            return null; // the open under the lock reports it, or reads past it (records a crash left unpublished)
+            return (null, null); // the open under the lock reports it, or reads past it (records a crash left unpublished)
         }
     }
 
