@@ -397,6 +397,24 @@ public sealed class DamageTests
     }
 
     [Fact]
+    public void Read_MetadataLargerThanItsBound_IsMetadataInvalid_AndNothingIsWritten()
+    {
+        using var dir = new TempDirectory();
+        var (path, _) = CreateState(dir);
+        string file = Path.Combine(path, StateMetadata.FileName);
+        // Valid JSON that only its size makes wrong: the bound, not the parser, refuses it.
+        string json = File.ReadAllText(file).TrimEnd();
+        File.WriteAllText(file, json[..^1] + ", \"padding\": \"" + new string('x', StateMetadata.MaxFileBytes) + "\"}");
+        var e = Assert.Throws<ClusterStateException>(() => StateMetadata.Read(path));
+        Assert.Equal(ErrorIds.MetadataInvalid, e.ErrorId);
+        Assert.Contains("more than state metadata can", e.Message, StringComparison.Ordinal);
+        var before = SnapshotDamage.Contents(path);
+        Assert.Equal(ErrorIds.MetadataInvalid, Assert.Throws<ClusterStateException>(() =>
+            StateStore.Commit(path, new ChangeSet { AddTasks = { new ClusterTask { Id = "t-new" } } })).ErrorId);
+        SnapshotDamage.AssertSameContents(before, SnapshotDamage.Contents(path));
+    }
+
+    [Fact]
     public void Commit_AtTheMaximumGeneration_FailsCleanly()
     {
         using var dir = new TempDirectory();

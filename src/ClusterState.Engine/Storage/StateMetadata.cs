@@ -201,17 +201,32 @@ public sealed class StateMetadata
     public static StateMetadata Read(string stateDirectory)
     {
         string path = System.IO.Path.Combine(stateDirectory, FileName);
+        byte[] bytes;
+        int read;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            return FromJson(() => JsonNode.Parse(stream), path);
+            // One open and one read, no stream: a commit reads the metadata three times (its peek,
+            // under the writer lock, its publication), and the buffered stream's open and close were
+            // two thirds of a read's time (eight writer processes, a reader beside them).
+            using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            long length = RandomAccess.GetLength(file);
+            if (length > MaxFileBytes) throw Invalid(path, $"it holds {length:N0} bytes, more than state metadata can ({MaxFileBytes:N0})");
+            bytes = new byte[length];
+            read = RandomAccess.Read(file, bytes, 0);
         }
         catch (FileNotFoundException e)
         {
             throw new ClusterStateException(ErrorIds.StateNotFound, ClusterStateErrorKind.NotFound,
                 $"'{stateDirectory}' is not a cluster state: it has no {FileName}.", stateDirectory, e);
         }
+        return FromJson(() => JsonNode.Parse(bytes.AsSpan(0, read)), path);
     }
+
+    /// <summary>
+    /// The largest metadata file read: ours is under a KiB (its one list, the superseded
+    /// checkpoints, is short); the file's size is bounded before a buffer is sized by it.
+    /// </summary>
+    public const int MaxFileBytes = 1 << 20;
 
     /// <summary>Parses and validates metadata received from elsewhere (a ClusterState server); <paramref name="source"/> names it in errors.</summary>
     public static StateMetadata Parse(ReadOnlySpan<byte> json, string source)
