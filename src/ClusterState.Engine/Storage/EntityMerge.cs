@@ -24,7 +24,11 @@ internal static class EntityMerge
     public static RowMerge[] Build(EntityColumns[] bases, IReadOnlyList<CommitRecord> records, out int applied, out string? damage, out Progress? progress, Progress? from = null)
     {
         bool goOn = from is not null && from.Applied <= records.Count;
-        var states = goOn ? from!.States.Select(s => s.Clone()).ToArray() : bases.Select(b => new State(b)).ToArray();
+        // Going on, an entity's state is copied only when a record touches it: the merge gone on
+        // from stays as it was (another read may go on from it too), and an entity no new record
+        // changes keeps its state, and so its result (most commits change one entity of three).
+        var states = goOn ? (State[])from!.States.Clone() : bases.Select(b => new State(b)).ToArray();
+        var copied = new bool[states.Length];
         damage = null;
         applied = goOn ? from!.Applied : 0;
         for (int r = applied; r < records.Count; r++)
@@ -36,12 +40,24 @@ internal static class EntityMerge
                 damage = $"record {r + 1} (generation {records[r].Generation}) {why}";
                 break;
             }
-            for (int k = 0; k < states.Length; k++) states[k].Apply(records[r], r, k);
+            for (int k = 0; k < states.Length; k++)
+            {
+                if (!Touches(records[r], k)) continue;
+                if (goOn && !copied[k])
+                {
+                    states[k] = states[k].Clone();
+                    copied[k] = true;
+                }
+                states[k].Apply(records[r], r, k);
+            }
             applied++;
         }
         progress = damage is null ? new Progress(states, applied) : null;
         return states.Select(s => s.Result()).ToArray();
     }
+
+    /// <summary>Whether a record writes or removes rows of entity <paramref name="k"/>.</summary>
+    private static bool Touches(CommitRecord record, int k) => record.RowCount(k) > 0 || record.Removed(k).Length > 0;
 
     /// <summary>
     /// The merge after a number of records: a longer read of the same log copies it and applies
@@ -112,6 +128,7 @@ internal static class EntityMerge
         /// </summary>
         public string? Check(CommitRecord record, int k)
         {
+            if (!Touches(record, k)) return null;
             var removed = record.Removed(k);
             var hints = record.RemovedHints(k);
             var gone = new HashSet<string>(StringComparer.Ordinal);

@@ -50,7 +50,13 @@ internal sealed class SnapshotData
     /// log's mapping, and entity columns that read the base's rows and the log's latest ones as
     /// one (see EntityColumns). Holds a reference on both mappings.
     /// </summary>
-    private SnapshotData(SnapshotData baseData, (string Path, ulong Device, ulong Inode) log, LogContents contents, RowMerge[] merges, int applied, string? damage, RecordBatch top)
+    /// <summary>
+    /// A merged state. An entity whose merge is <paramref name="previous"/>'s own (no record since
+    /// touched it: EntityMerge keeps its result) keeps <paramref name="previous"/>'s columns, with
+    /// whatever they built lazily, instead of binding its fields again.
+    /// </summary>
+    private SnapshotData(SnapshotData baseData, (string Path, ulong Device, ulong Inode) log, LogContents contents, RowMerge[] merges, int applied, string? damage, RecordBatch top,
+        SnapshotData? previous = null)
     {
         Mapping = baseData.Mapping;
         Batch = baseData.Batch;
@@ -61,9 +67,10 @@ internal sealed class SnapshotData
         AppliedRecords = applied;
         LogDamage = damage;
         SchemaVersion = baseData.SchemaVersion;
-        Nodes = new NodeColumns(Batch, new RecordParts(contents.Records, applied, 0), merges[0]);
-        Tasks = new TaskColumns(Batch, new RecordParts(contents.Records, applied, 1), merges[1]);
-        Content = new ContentColumns(Batch, new RecordParts(contents.Records, applied, 2), merges[2]);
+        bool Same(int k) => previous?._merges is { } before && ReferenceEquals(before[k], merges[k]);
+        Nodes = Same(0) ? previous!.Nodes : new NodeColumns(Batch, new RecordParts(contents.Records, applied, 0), merges[0]);
+        Tasks = Same(1) ? previous!.Tasks : new TaskColumns(Batch, new RecordParts(contents.Records, applied, 1), merges[1]);
+        Content = Same(2) ? previous!.Content : new ContentColumns(Batch, new RecordParts(contents.Records, applied, 2), merges[2]);
         var last = applied > 0 ? contents.Records[applied - 1] : null;
         Generation = last?.Generation ?? baseData.Generation;
         ClusterId = baseData.ClusterId;
@@ -240,7 +247,7 @@ internal sealed class SnapshotData
         if (damage is null && fileLength < logLength) damage = $"the file holds {fileLength} of its {logLength} published bytes";
         var top = Compaction.Top(baseData.Batch, applied > 0 ? contents.Records[applied - 1] : null);
         baseData.Mapping.AddReference();
-        return new SnapshotData(baseData, identity, contents, merges, applied, damage, top) { _progress = progress };
+        return new SnapshotData(baseData, identity, contents, merges, applied, damage, top, previous) { _progress = progress };
     }
 
     /// <summary>Where this state's merge stands, for the next generation's read to go on from.</summary>
