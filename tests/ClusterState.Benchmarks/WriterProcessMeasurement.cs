@@ -94,7 +94,9 @@ public static class WriterProcessMeasurement
         string stop = Path.Combine(BenchStates.Root, $"writers-{scaleName}.stop");
         File.Delete(start);
         File.Delete(stop);
-        var reader = withReader ? Start("reader", dir, Writers.ToString(CultureInfo.InvariantCulture), counterBase.ToString(CultureInfo.InvariantCulture), "3600000", stop) : null;
+        // A warm reader, as the writers are warm: beside warm writers, a cold reader's JIT took a sixth of the machine.
+        var reader = withReader ? Start("reader", dir, Writers.ToString(CultureInfo.InvariantCulture), counterBase.ToString(CultureInfo.InvariantCulture), "3600000", stop, warm ? "warm" : "cold") : null;
+        if (reader is not null && warm && reader.StandardOutput.ReadLine() != "ready") throw new InvalidOperationException("The reader process did not start: " + reader.StandardError.ReadToEnd());
         var readerOutput = reader?.StandardOutput.ReadToEndAsync();
         var readerErrors = reader?.StandardError.ReadToEndAsync();
         var writers = Enumerable.Range(0, Writers)
