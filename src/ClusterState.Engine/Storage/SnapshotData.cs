@@ -48,12 +48,10 @@ internal sealed class SnapshotData
     /// <summary>
     /// The state of a base and its commit log (DESIGN.md §5): the base's mapping and batch, the
     /// log's mapping, and entity columns that read the base's rows and the log's latest ones as
-    /// one (see EntityColumns). Holds a reference on both mappings.
-    /// </summary>
-    /// <summary>
-    /// A merged state. An entity whose merge is <paramref name="previous"/>'s own (no record since
-    /// touched it: EntityMerge keeps its result) keeps <paramref name="previous"/>'s columns, with
-    /// whatever they built lazily, instead of binding its fields again.
+    /// one (see EntityColumns). Holds a reference on both mappings. An entity whose merge is
+    /// <paramref name="previous"/>'s own (no record since touched it: EntityMerge keeps its
+    /// result) keeps <paramref name="previous"/>'s columns, with whatever they built lazily,
+    /// instead of binding its fields again.
     /// </summary>
     private SnapshotData(SnapshotData baseData, (string Path, ulong Device, ulong Inode) log, LogContents contents, RowMerge[] merges, int applied, string? damage, RecordBatch top,
         SnapshotData? previous = null)
