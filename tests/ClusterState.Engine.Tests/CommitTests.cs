@@ -168,6 +168,29 @@ public sealed class CommitTests
     }
 
     [Fact]
+    public void AResourceOnlyUpdate_ReadsFewFields_ButStillValidates_AndKeepsTheRest()
+    {
+        // Updates that set resources only read id, status, node and resources (ChangeRules.OnlyResources):
+        // the checks on those still apply, and every other field is copied as stored.
+        using var dir = new TempDirectory();
+        string path = TestStates.Create(dir, TestStates.Sample(nodes: 4, tasks: 40, content: 10, seed: 44));
+        ClusterTask running;
+        using (var s = ClusterSnapshot.Open(path)) running = s.FindTasks(new TaskQuery()).Items.First(t => t.Status == "running" && t.StartedAt is not null);
+        var options = new CommitOptions { Now = Now, Durable = false };
+        var e = Assert.Throws<ClusterStateException>(() => StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = running.Id, CpuCores = -1 } } }, options));
+        Assert.Equal(ErrorIds.InvalidResourceValue, e.ErrorId);
+        Assert.Equal(1, StateMetadata.Read(path).Generation);
+        StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = running.Id, CpuCores = 3, GpuCores = 1 } } }, options);
+        ClusterSnapshot.ClearCache();
+        using var after = ClusterSnapshot.Open(path);
+        var task = after.FindTasks(new TaskQuery { Id = [running.Id] }).Items.Single();
+        running.Resources!.CpuCores = 3;
+        running.Resources.GpuCores = 1;
+        running.UpdatedAt = Now;
+        Assert.Equal(CommitLogTests.Json([running], TaskFields.Table), CommitLogTests.Json([task], TaskFields.Table));
+    }
+
+    [Fact]
     public void ALargeUpdateSet_WithUnknownIds_NamesTheFirstInOrder_AndWritesNothing()
     {
         using var dir = new TempDirectory();

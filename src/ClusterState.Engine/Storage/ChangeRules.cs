@@ -106,6 +106,21 @@ internal static class ChangeRules
     /// </summary>
     public static bool LeavesCids(TaskUpdate u) => u.OutputCid is null && u.OutputCids is null && u.AddOutputCids is null && u.Fields is null;
 
+    /// <summary>
+    /// Whether an update sets resources (CPU, GPU, memory) and nothing else. Such an update reads
+    /// and writes only <see cref="ResourceUpdateReads"/> and the time of the update (below, and
+    /// in <see cref="Validate(ClusterTask, bool, Func{string, bool}, bool)"/>): the commit planner
+    /// reads only those fields of its rows and copies the rest as stored.
+    /// </summary>
+    public static bool OnlyResources(TaskUpdate u) =>
+        u.Type is null && !u.Unassign && u.AssignedTo is null && u.Status is null && LeavesCids(u);
+
+    /// <summary>The fields of a task that <see cref="Apply(ClusterTask, TaskUpdate, DateTime)"/> and Validate read for an update <see cref="OnlyResources"/> holds of.</summary>
+    public static IReadOnlySet<string> ResourceUpdateReads { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        ClusterSchema.Names.Id, ClusterSchema.Names.Status, ClusterSchema.Names.AssignedTo, ClusterSchema.Names.Resources,
+    };
+
     public static void Apply(ClusterTask task, TaskUpdate u, DateTime now)
     {
         if (u.Type is not null) task.Type = u.Type;

@@ -417,8 +417,10 @@ public static partial class StateStore
         }).ToList();
         // Updates that leave the CIDs alone read their rows without them: nothing changed there and
         // no task added, the record copies them as stored (EntityEdit.PatchRows writes changed fields only).
+        // Updates that set resources only read fewer fields still (ChangeRules.OnlyResources).
         bool cidsUntouched = changes.AddTasks.Count == 0 && changes.UpdateTasks.All(ChangeRules.LeavesCids);
-        Func<int, ClusterTask> read = cidsUntouched ? s.Tasks.ReadWithoutCids : s.Tasks.Read;
+        bool resourcesOnly = cidsUntouched && changes.UpdateTasks.All(ChangeRules.OnlyResources);
+        Func<int, ClusterTask> read = resourcesOnly ? row => s.Tasks.ReadOnly(row, ChangeRules.ResourceUpdateReads) : cidsUntouched ? s.Tasks.ReadWithoutCids : s.Tasks.Read;
         var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, find, CaseFoldedIds.Finder(s.Tasks, changes.AddTasks.Select(t => t.Id)), read, t => t.Id,
             changes.RemoveTasks, changes.UpdateTasks.Select(u => (u.Id, (Action<ClusterTask>)(t => ChangeRules.Apply(t, u, now)))),
             adds, Schema.TaskFields.Table, "task", ErrorIds.TaskNotFound);
