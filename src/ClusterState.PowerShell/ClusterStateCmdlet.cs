@@ -15,6 +15,18 @@ public abstract class ClusterStateCmdlet : PSCmdlet, IDisposable
     private StateSource? _source;
     private readonly System.Collections.Generic.List<ClusterSnapshot> _queried = new();
 
+    /// <summary>
+    /// ShouldProcess for one pipeline item of many (<c>$ids | Set-ClusterTask …</c>), with the
+    /// messages PowerShell's own two-argument form shows. That form fetches its message template
+    /// from PowerShell's resources on every call, and measured in a 10,000-task pipeline the
+    /// lookup (ResourceManager, under a lock) was nine tenths of each item's time.
+    /// </summary>
+    protected bool ShouldProcessItem(string target, string action)
+    {
+        string description = $"Performing the operation \"{action}\" on target \"{target}\".";
+        return ShouldProcess(description, "Are you sure you want to perform this action?\n" + description, "Confirm");
+    }
+
     /// <summary>Resolves a user path against the current PowerShell location (not the process directory).</summary>
     protected string ResolveUserPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 

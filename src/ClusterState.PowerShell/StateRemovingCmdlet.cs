@@ -22,7 +22,7 @@ public abstract class StateRemovingCmdlet<T> : StateWritingCmdlet
     {
         foreach (var id in ids)
         {
-            if (ShouldProcess(id, action)) RemovedIds.Add(id);
+            if (ShouldProcessItem(id, action)) RemovedIds.Add(id);
         }
     }
 

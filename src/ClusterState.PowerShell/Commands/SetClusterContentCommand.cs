@@ -55,7 +55,7 @@ public sealed class SetClusterContentCommand : StateWritingCmdlet
     {
         foreach (var cid in AddressedIds(Cid, LiteralCid, "Cid", "Get-ClusterContent"))
         {
-            if (!ShouldProcess(cid, "Change content")) continue;
+            if (!ShouldProcessItem(cid, "Change content")) continue;
             ChangeSet.UpdateContent.Add(new ContentUpdate
             {
                 Cid = cid, Providers = Providers, AddProviders = AddProvider, RemoveProviders = RemoveProvider,

@@ -68,7 +68,7 @@ public sealed class SetClusterNodeCommand : StateWritingCmdlet
     {
         foreach (var id in AddressedIds(Id, LiteralId, "Id", "Get-ClusterNode"))
         {
-            if (!ShouldProcess(id, "Change node")) continue;
+            if (!ShouldProcessItem(id, "Change node")) continue;
             ChangeSet.UpdateNodes.Add(new NodeUpdate
             {
                 Id = id, Role = Role, Status = Status,

@@ -67,7 +67,7 @@ public sealed class SetClusterTaskCommand : StateWritingCmdlet
     {
         foreach (var id in AddressedIds(Id, LiteralId, "Id", "Get-ClusterTask"))
         {
-            if (!ShouldProcess(id, Status is null ? "Change task" : $"Set task status to {Status}")) continue;
+            if (!ShouldProcessItem(id, Status is null ? "Change task" : $"Set task status to {Status}")) continue;
             ChangeSet.UpdateTasks.Add(new TaskUpdate
             {
                 Id = id, Status = Status, Type = Type, AssignedTo = AssignedTo, Unassign = Unassign,
