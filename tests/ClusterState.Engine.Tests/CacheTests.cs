@@ -27,6 +27,23 @@ public sealed class CacheTests
     }
 
     [Fact]
+    public void Open_UnchangedStateTwice_SharesTheMappingAndSurvivesDisposingEitherHandle()
+    {
+        // Here, not beside parallel tests: the cache keeps eight directories, and tests opening
+        // others between the two opens evicted this one (a clean-clone CI run failed so).
+        using var dir = new TempDirectory();
+        var sample = TestStates.Sample(nodes: 4, tasks: 200, content: 10, seed: 45);
+        string path = TestStates.Create(dir, sample);
+        var first = ClusterSnapshot.Open(path);
+        using var second = ClusterSnapshot.Open(path);
+        Assert.True(ReferenceEquals(first.RecordBatch, second.RecordBatch));
+        first.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => first.TaskCount);
+        Assert.Equal(200, second.TaskCount);
+        Assert.Equal(sample.Tasks.Last().Id, second.FindTasks(new TaskQuery()).Items.Last().Id);
+    }
+
+    [Fact]
     public void AnOlderGeneration_IsReadOnFromAnEarlierOne_AndLeavesTheNewestCached()
     {
         using var dir = new TempDirectory();

@@ -76,18 +76,6 @@ public sealed class SnapshotTests : IClassFixture<SampleStateFixture>
         Assert.Throws<ObjectDisposedException>(() => snapshot.TaskCount);
     }
 
-    [Fact]
-    public void Open_UnchangedStateTwice_SharesTheMappingAndSurvivesDisposingEitherHandle()
-    {
-        var first = ClusterSnapshot.Open(_state.Path);
-        using var second = ClusterSnapshot.Open(_state.Path);
-        Assert.True(ReferenceEquals(first.RecordBatch, second.RecordBatch));
-        first.Dispose();
-        Assert.Throws<ObjectDisposedException>(() => first.TaskCount);
-        Assert.Equal(2000, second.TaskCount);
-        Assert.Equal(_state.Sample.Tasks.Last().Id, second.FindTasks(new TaskQuery()).Items.Last().Id);
-    }
-
     internal static void AssertSameJson<T>(System.Collections.Generic.IEnumerable<T> expected, System.Collections.Generic.IEnumerable<T> actual)
     {
         var e = expected.Select(x => JsonSerializer.Serialize(x)).ToArray();
