@@ -158,13 +158,22 @@ public sealed class CommitTests
         var same = new CommitOptions { Now = Now, Durable = false };
         StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = before.Id, MemoryMB = 77 } } }, same);
         StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = before.Id, MemoryMB = 77 } } }, same);
-        ClusterSnapshot.ClearCache();
-        using var after = ClusterSnapshot.Open(path);
-        Assert.Equal(3, after.Generation);
-        var task = after.FindTasks(new TaskQuery { Id = [before.Id] }).Items.Single();
         before.Resources!.MemoryMB = 77;
         before.UpdatedAt = Now;
-        Assert.Equal(CommitLogTests.Json([before], TaskFields.Table), CommitLogTests.Json([task], TaskFields.Table));
+        Assert.Equal(3, AssertStoredAs(path, before));
+    }
+
+    /// <summary>
+    /// Reads <paramref name="expected"/>'s task afresh (nothing cached) and asserts that every field
+    /// of it is stored as expected; returns the generation read.
+    /// </summary>
+    private static long AssertStoredAs(string path, ClusterTask expected)
+    {
+        ClusterSnapshot.ClearCache();
+        using var after = ClusterSnapshot.Open(path);
+        var task = after.FindTasks(new TaskQuery { Id = [expected.Id] }).Items.Single();
+        Assert.Equal(CommitLogTests.Json([expected], TaskFields.Table), CommitLogTests.Json([task], TaskFields.Table));
+        return after.Generation;
     }
 
     [Fact]
@@ -181,13 +190,10 @@ public sealed class CommitTests
         Assert.Equal(ErrorIds.InvalidResourceValue, e.ErrorId);
         Assert.Equal(1, StateMetadata.Read(path).Generation);
         StateStore.Commit(path, new ChangeSet { UpdateTasks = { new TaskUpdate { Id = running.Id, CpuCores = 3, GpuCores = 1 } } }, options);
-        ClusterSnapshot.ClearCache();
-        using var after = ClusterSnapshot.Open(path);
-        var task = after.FindTasks(new TaskQuery { Id = [running.Id] }).Items.Single();
         running.Resources!.CpuCores = 3;
         running.Resources.GpuCores = 1;
         running.UpdatedAt = Now;
-        Assert.Equal(CommitLogTests.Json([running], TaskFields.Table), CommitLogTests.Json([task], TaskFields.Table));
+        AssertStoredAs(path, running);
     }
 
     [Fact]

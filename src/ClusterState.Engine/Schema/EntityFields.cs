@@ -68,11 +68,8 @@ internal sealed class EntityFields<T> : FieldTable
     /// <summary>Readers of every row's field from a stored scope into an item, bound once (what materialises snapshot rows).</summary>
     public Action<T, int>[] BindReaders(ColumnScope scope) => _fields.Select(f => f.BindRead(scope)).ToArray();
 
-    /// <summary>The readers of every field but those <paramref name="skip"/> names (left as a new item has them).</summary>
-    public Action<T, int>[] BindReaders(ColumnScope scope, IReadOnlySet<string> skip) => _fields.Where(f => !skip.Contains(f.Name)).Select(f => f.BindRead(scope)).ToArray();
-
-    /// <summary>The readers of only the fields <paramref name="keep"/> names (the others left as a new item has them).</summary>
-    public Action<T, int>[] BindReadersOf(ColumnScope scope, IReadOnlySet<string> keep) => _fields.Where(f => keep.Contains(f.Name)).Select(f => f.BindRead(scope)).ToArray();
+    /// <summary>The readers of the fields whose names <paramref name="reads"/> accepts (the others left as a new item has them).</summary>
+    public Action<T, int>[] BindReaders(ColumnScope scope, Func<string, bool> reads) => _fields.Where(f => reads(f.Name)).Select(f => f.BindRead(scope)).ToArray();
 
     /// <summary>The CSV header: field names in view order, a struct's fields in its place.</summary>
     public string[] CsvHeader() =>

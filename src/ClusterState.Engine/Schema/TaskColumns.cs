@@ -66,7 +66,7 @@ internal sealed class TaskColumns : EntityColumns
     /// neither read nor write them, which copies them into its record as they are stored. Decoding
     /// them was half of reading a task, and a pipeline of ten thousand reads every one.
     /// </summary>
-    public ClusterTask ReadWithoutCids(int row) => Read(row, _readersWithoutCids ??= TaskFields.Table.BindReaders(Scope, CidFields));
+    public ClusterTask ReadWithoutCids(int row) => Read(row, _readersWithoutCids ??= TaskFields.Table.BindReaders(Scope, name => !CidFields.Contains(name)));
 
     private ReadersOf? _readersOf;
 
@@ -81,7 +81,7 @@ internal sealed class TaskColumns : EntityColumns
     public ClusterTask ReadOnly(int row, IReadOnlySet<string> keep)
     {
         var readers = _readersOf;
-        if (readers is null || !ReferenceEquals(readers.Keep, keep)) _readersOf = readers = new ReadersOf(keep, TaskFields.Table.BindReadersOf(Scope, keep));
+        if (readers is null || !ReferenceEquals(readers.Keep, keep)) _readersOf = readers = new ReadersOf(keep, TaskFields.Table.BindReaders(Scope, keep.Contains));
         return Read(row, readers.Readers);
     }
 
