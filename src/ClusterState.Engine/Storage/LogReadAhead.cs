@@ -16,14 +16,15 @@ namespace ClusterState.Storage;
 /// </summary>
 internal sealed class LogReadAhead : IDisposable
 {
-    private readonly SafeFileHandle _file;
     private readonly ReadOnlyMemory<byte> _header;
     private readonly string _path;
     private long _read;
 
-    private LogReadAhead(SafeFileHandle file, ReadOnlyMemory<byte> header, string path, long read)
+    /// <summary>The log, opened at the first look: a writer that finds the lock free never looks, and pays no open.</summary>
+    private SafeFileHandle? _file;
+
+    private LogReadAhead(ReadOnlyMemory<byte> header, string path, long read)
     {
-        _file = file;
         _header = header;
         _path = path;
         _read = read;
@@ -36,15 +37,7 @@ internal sealed class LogReadAhead : IDisposable
     public static LogReadAhead? After(ClusterSnapshot peeked)
     {
         if (peeked.StatePath is not { } directory || peeked.Metadata?.Log is not { } name || peeked.Data.Log is not { Damage: null } log) return null;
-        string path = Path.Combine(directory, name);
-        try
-        {
-            return new LogReadAhead(File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete), log.Header, path, log.Length);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
+        return new LogReadAhead(log.Header, Path.Combine(directory, name), log.Length);
     }
 
     /// <summary>Decodes the whole records appended since the last look (a record still being written waits for the next).</summary>
@@ -52,6 +45,7 @@ internal sealed class LogReadAhead : IDisposable
     {
         try
         {
+            _file ??= File.OpenHandle(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             long length = RandomAccess.GetLength(_file);
             // A tail larger than the decoder keeps (a pipeline's record) would be decoded again under the lock anyway.
             if (length <= _read || length - _read > RecordDecoder.BytesKept) return;
@@ -66,5 +60,5 @@ internal sealed class LogReadAhead : IDisposable
         }
     }
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose() => _file?.Dispose();
 }
