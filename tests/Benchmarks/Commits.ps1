@@ -37,7 +37,8 @@ function Measure-CommitScale {
         [int] $BaselineRuns = 3,
         [int] $LoopRuns = 3,
         [int] $LoopIterations = 1000,
-        [int] $BatchSize = 10000
+        [int] $BatchSize = 10000,
+        [int] $BatchWarmUp = 10
     )
     $source = Join-Path $StateRoot "scale-$Scale"
     if (-not (Test-Path (Join-Path $source 'state_metadata.json'))) { throw "$source is missing: run build.ps1 Bench first (tests/ClusterState.Benchmarks generates the scales)." }
@@ -69,7 +70,15 @@ function Measure-CommitScale {
             [ClusterState.StateStore]::Commit($statePath, $change, [ClusterState.CommitOptions]@{ Durable = $false })
         } $Runs
         Write-Host "Commits on $Scale`: $($batchIds.Count)-task pipeline commit"
-        $batch = Measure-Case '$ids | Set-ClusterTask -MemoryMB <n>' { $batchIds | Set-ClusterTask -MemoryMB (& $next) } $BaselineRuns
+        # Warm means run before: the first pipelines of a session run while .NET still compiles
+        # PowerShell's binder and the commit path to optimised code (tiered JIT, a few seconds of
+        # work on two cores), at two to four times the steady cost; those runs are reported beside it.
+        # A 10,000-task record takes about 4.5 MiB of log: every fourteenth pipeline or so starts a
+        # compaction in the background (DESIGN.md §5), which rewrites the whole base on the second
+        # core for seconds; each run waits (untimed) until the one a previous run started is done,
+        # so that it measures the commit, not the share of the machine a compaction leaves it.
+        $settle = { [ClusterState.StateStore]::WaitForCompaction() }
+        $batch = Measure-Case '$ids | Set-ClusterTask -MemoryMB <n>' { $batchIds | Set-ClusterTask -MemoryMB (& $next) } $Runs -WarmUp $BatchWarmUp -Before $settle
 
         # The script loop of issue 15, wall time of the whole loop; its baseline: the same loop
         # of a read-only cmdlet, so what the commits add to the loop's own cost is visible.
@@ -101,7 +110,7 @@ function Measure-CommitScale {
             Bytes = $m.SnapshotBytes; Single = $single; Engine = $engineCommit; NoFsync = $noFsync
             Batch = $batch; BatchTasks = $batchIds.Count; Loop = $loop; LoopBase = $loopBase; LoopIterations = $loopIds.Count
             Copy = $copy; CopySync = $copySync
-            Runs = $Runs; BaselineRuns = $BaselineRuns; LoopRuns = $LoopRuns
+            Runs = $Runs; BaselineRuns = $BaselineRuns; LoopRuns = $LoopRuns; BatchWarmUp = $BatchWarmUp
         }
     }
     finally {
@@ -177,7 +186,7 @@ function Write-CommitsSection([object[]] $Rows) {
     Line '## Commits'
     Line
     if ($r0) {
-        Line ("Commit cost by state size in one warm pwsh, measured $(if ($dates.Count -gt 1) { "$($dates[0])–$($dates[-1])" } else { $dates[0] }) UTC by ``build.ps1 BenchCommit`` (or the commit part of a full ``build.ps1 Bench``; the same code, tests/Benchmarks/Commits.ps1) on a copy of each seeded bench state (commits since the commit log append one record and fdatasync it: DESIGN.md §5, ""Commit log"" below). The state is connected (``Connect-ClusterState``). Single: ``Set-ClusterTask -Id <id> -MemoryMB <n>``; engine: ``StateStore.Commit`` of the same change; without fsync: the same with ``Durable = `$false``, to show the share of the flush; each once to warm up, then {0}. Pipeline: the first 10,000 task ids (all of them on a smaller state) piped into one ``Set-ClusterTask`` (one commit), {1}. Loop: ``foreach (`$id in `$ids) {{ Set-ClusterTask -Id `$id -MemoryMB 777 }}`` over the first {3:N0} ids (one commit each; 777 and 778 on alternate runs so every commit changes the row), wall time of the whole loop, once to warm up, then {2}, each after the log was compacted (untimed). Medians in ms (min–max) unless stated." -f (Format-Runs $r0.Runs), (Format-Runs $r0.BaselineRuns), (Format-Runs $r0.LoopRuns), $r0.LoopIterations)
+        Line ("Commit cost by state size in one warm pwsh, measured $(if ($dates.Count -gt 1) { "$($dates[0])–$($dates[-1])" } else { $dates[0] }) UTC by ``build.ps1 BenchCommit`` (or the commit part of a full ``build.ps1 Bench``; the same code, tests/Benchmarks/Commits.ps1) on a copy of each seeded bench state (commits since the commit log append one record and fdatasync it: DESIGN.md §5, ""Commit log"" below). The state is connected (``Connect-ClusterState``). Single: ``Set-ClusterTask -Id <id> -MemoryMB <n>``; engine: ``StateStore.Commit`` of the same change; without fsync: the same with ``Durable = `$false``, to show the share of the flush; each once to warm up, then {0}. Pipeline: the first 10,000 task ids (all of them on a smaller state) piped into one ``Set-ClusterTask`` (one commit), {4}, each after the background compaction a previous run started (every fourteenth or so: a 10,000-task record is about 4.5 MiB of log) had finished (untimed); the first runs of a session cost more while .NET compiles the binder and commit path to optimised code, and are listed below the table. Loop: ``foreach (`$id in `$ids) {{ Set-ClusterTask -Id `$id -MemoryMB 777 }}`` over the first {3:N0} ids (one commit each; 777 and 778 on alternate runs so every commit changes the row), wall time of the whole loop, once to warm up, then {2}, each after the log was compacted (untimed). Medians in ms (min–max) unless stated." -f (Format-Runs $r0.Runs), (Format-Runs $r0.BaselineRuns), (Format-Runs $r0.LoopRuns), $r0.LoopIterations, (Format-BatchRuns $r0))
         Line
         Line 'Baselines of the same run: the same loop of a read-only cmdlet (`foreach ($id in $ids) { Get-ClusterTask -Id $id }`, same runs, each after a compaction), so what the commits add to the loop''s own cost is visible; `File.Copy` of the snapshot file and the same copy flushed with fsync — the floor of the former design, in which every commit wrote a whole new snapshot.'
     }
@@ -199,6 +208,17 @@ function Write-CommitsSection([object[]] $Rows) {
         Line "| $label | $([math]::Round($c.Bytes / 1MB)) | $(& $range $c.Single) | $(& $f $c.Engine.MedianMs) | $(& $f $c.NoFsync.MedianMs) | $(& $range $c.Batch), $('{0:N0}' -f $tasks) tasks | $loopCells | $(& $f $c.Copy.MedianMs) | $(& $f $c.CopySync.MedianMs) |"
     }
     Line
+    $firstRuns = @($rows | Where-Object { (Test-CommitRowPart $_ 'Batch') -and $_.Batch.PSObject.Properties['WarmUpMs'] -and @($_.Batch.WarmUpMs).Count -gt 1 })
+    if ($firstRuns) {
+        Line ('The pipeline''s first runs in the session (its warm-up, in order), in ms: ' + (($firstRuns | ForEach-Object { '{0}: {1}' -f $_.Scale, ((@($_.Batch.WarmUpMs) | ForEach-Object { '{0:N0}' -f $_ }) -join ', ') }) -join '; ') + '.')
+        Line
+    }
+}
+
+function Format-BatchRuns($Row) {
+    # How the pipeline case ran: rows before the warm-up was raised ran once, then the baseline count.
+    if ($Row.PSObject.Properties['BatchWarmUp']) { "$($Row.BatchWarmUp) times to warm up, then $(Format-Runs $Row.Runs)" }
+    else { "once to warm up, then $(Format-Runs $Row.BaselineRuns)" }
 }
 
 function Update-PerformanceSection([string] $Path, [string] $Heading, [string] $Section, [object[]] $Goals, [string] $Before) {

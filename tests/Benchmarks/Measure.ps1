@@ -1,8 +1,14 @@
 # Shared by the bench scripts (dot-source it): one timed case of a whole command in this pwsh.
-function Measure-Case([string] $Name, [scriptblock] $Script, [int] $Count, [scriptblock] $Before = {}) {
-    # Once to warm up (JIT, page cache, the snapshot cache), then $Count timed runs, each after
-    # $Before (untimed) and a full garbage collection; median, min and max in milliseconds.
-    & $Before; $null = & $Script
+function Measure-Case([string] $Name, [scriptblock] $Script, [int] $Count, [scriptblock] $Before = {}, [int] $WarmUp = 1) {
+    # $WarmUp runs to warm up (JIT, page cache, the snapshot cache), then $Count timed runs, each
+    # after $Before (untimed) and a full garbage collection; median, min and max in milliseconds,
+    # and the warm-up runs' times (WarmUpMs: what the first runs in a session cost).
+    $warmUpTimes = foreach ($i in 1..$WarmUp) {
+        & $Before
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $null = & $Script
+        $sw.Elapsed.TotalMilliseconds
+    }
     $times = foreach ($i in 1..$Count) {
         & $Before
         [GC]::Collect(); [GC]::WaitForPendingFinalizers()
@@ -18,6 +24,7 @@ function Measure-Case([string] $Name, [scriptblock] $Script, [int] $Count, [scri
         MinMs    = $sorted[0]
         MaxMs    = $sorted[-1]
         Runs     = $Count
+        WarmUpMs = @($warmUpTimes)
         Result   = if ($result -is [int] -or $result -is [long]) { $result } else { @($result).Count }
     }
 }

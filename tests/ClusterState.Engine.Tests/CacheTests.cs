@@ -151,6 +151,29 @@ public sealed class CacheTests
         Assert.Equal(2003, after.FindTasks(new TaskQuery { Id = new[] { ids[3] } }).Items.Single().MemoryMB);
     }
 
+    [Fact]
+    public void ALargeCommit_IsReadBackInTheBackground_SoTheNextOpenFindsItMerged()
+    {
+        // A pipeline's record is decoded and merged after the commit, off the caller's path
+        // (StateStore.ReadBackRecordBytes); a single-row one is left for the next open to read.
+        using var dir = new TempDirectory();
+        string path = System.IO.Path.GetFullPath(TestStates.Create(dir, TestStates.Sample(nodes: 8, tasks: 3000, content: 20, seed: 46)));
+        string[] ids = FirstTaskIds(path, 3000);
+        SetMemory(path, ids[0], 4000);
+        StateStore.WaitForCompaction();
+        var small = StateMetadata.Read(path);
+        Assert.False(Storage.SnapshotCache.HoldsMerged(path, small));
+        var change = new ChangeSet();
+        change.UpdateTasks.AddRange(ids.Select(id => new TaskUpdate { Id = id, MemoryMB = 4001 }));
+        StateStore.Commit(path, change);
+        StateStore.WaitForCompaction();
+        var large = StateMetadata.Read(path);
+        Assert.True(large.LogLength - small.LogLength >= StateStore.ReadBackRecordBytes, $"the record took {large.LogLength - small.LogLength} bytes");
+        Assert.True(Storage.SnapshotCache.HoldsMerged(path, large));
+        using var after = ClusterSnapshot.Open(path);
+        Assert.Equal(4001, after.FindTasks(new TaskQuery { Id = [ids[^1]] }).Items.Single().MemoryMB);
+    }
+
     private static string[] FirstTaskIds(string path, int count)
     {
         using var s = ClusterSnapshot.Open(path);

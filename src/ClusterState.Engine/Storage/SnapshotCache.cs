@@ -293,6 +293,16 @@ internal static class SnapshotCache
         }
     }
 
+    /// <summary>Whether the state <paramref name="metadata"/> describes is cached merged, to open without reading its log (tests).</summary>
+    internal static bool HoldsMerged(string directory, StateMetadata metadata)
+    {
+        lock (Entries)
+        {
+            return metadata.Log is { } log && Entries.TryGetValue(directory, out var entry)
+                && entry.Find(Path.Combine(directory, log), metadata.LogLength).Exact is not null;
+        }
+    }
+
     /// <summary>Drops every cached mapping (handles already open stay valid).</summary>
     public static void Clear()
     {
