@@ -176,6 +176,7 @@ internal sealed class EntityFields<T> : FieldTable
         // Arrow has no struct of no fields: nothing changed writes the key (the first field; it is always read).
         if (fields.Count == 0) fields.Add(_fields[0]);
         var rows = new StructRows<T>(fields.Select(f => f.NewAppender(version)));
+        if (items.TryGetNonEnumeratedCount(out int count)) rows.Reserve(count);
         foreach (var item in items) rows.Append(item);
         return rows.Build(include is null ? TypeOf(version) : new StructType(fields.Select(f => f.ArrowFieldAt(version)).ToList()));
     }

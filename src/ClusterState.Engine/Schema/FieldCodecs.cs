@@ -62,6 +62,7 @@ internal static class FieldCodecs
         private sealed class Appender<T>(Func<T, string?> get) : RowAppender<T>
         {
             private readonly StringArray.Builder _builder = new();
+            public override void Reserve(int count) => _builder.Reserve(count);
             public override void Append(T item)
             {
                 var value = get(item);
@@ -110,6 +111,7 @@ internal static class FieldCodecs
         private sealed class Appender<T>(Func<T, string[]> get) : RowAppender<T>
         {
             private readonly ListArray.Builder _builder = new(StringType.Default);
+            public override void Reserve(int count) => _builder.Reserve(count);
             public override void Append(T item)
             {
                 // A missing list is written as an empty one, as the seed does.
@@ -154,6 +156,7 @@ internal static class FieldCodecs
         private sealed class Appender<T>(Func<T, int?> get) : RowAppender<T>
         {
             private readonly Int32Array.Builder _builder = new();
+            public override void Reserve(int count) => _builder.Reserve(count);
             public override void Append(T item)
             {
                 if (get(item) is int v) _builder.Append(v); else _builder.AppendNull();
@@ -189,6 +192,7 @@ internal static class FieldCodecs
         private sealed class Appender<T>(Func<T, long?> get) : RowAppender<T>
         {
             private readonly Int64Array.Builder _builder = new();
+            public override void Reserve(int count) => _builder.Reserve(count);
             public override void Append(T item)
             {
                 if (get(item) is long v) _builder.Append(v); else _builder.AppendNull();
@@ -225,6 +229,7 @@ internal static class FieldCodecs
         private sealed class Appender<T>(Func<T, float?> get) : RowAppender<T>
         {
             private readonly FloatArray.Builder _builder = new();
+            public override void Reserve(int count) => _builder.Reserve(count);
             public override void Append(T item)
             {
                 if (get(item) is float v) _builder.Append(v); else _builder.AppendNull();
@@ -261,6 +266,7 @@ internal static class FieldCodecs
         private sealed class Appender<T>(Func<T, bool?> get) : RowAppender<T>
         {
             private readonly BooleanArray.Builder _builder = new();
+            public override void Reserve(int count) => _builder.Reserve(count);
             public override void Append(T item)
             {
                 if (get(item) is bool v) _builder.Append(v); else _builder.AppendNull();
@@ -297,6 +303,7 @@ internal static class FieldCodecs
         private sealed class Appender<T>(Func<T, DateTime?> get) : RowAppender<T>
         {
             private readonly TimestampArray.Builder _builder = new(TimestampMs);
+            public override void Reserve(int count) => _builder.Reserve(count);
             public override void Append(T item)
             {
                 if (get(item) is DateTime d) _builder.Append(StateBatchBuilder.Utc(d)); else _builder.AppendNull();

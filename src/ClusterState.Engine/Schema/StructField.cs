@@ -134,6 +134,8 @@ internal sealed class StructField<T, TChild> : EntityField<T>
 
         public override void AppendNull() => rows.AppendNull();
 
+        public override void Reserve(int count) => rows.Reserve(count);
+
         public override IArrowArray Build(IArrowType type) => rows.Build((StructType)type);
     }
 }

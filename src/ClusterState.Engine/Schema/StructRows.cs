@@ -26,6 +26,13 @@ internal sealed class StructRows<T>
         Count++;
     }
 
+    /// <summary>Makes room for <paramref name="count"/> more rows in every child and the validity bitmap.</summary>
+    public void Reserve(int count)
+    {
+        foreach (var appender in _appenders) appender.Reserve(count);
+        _valid.Reserve(count);
+    }
+
     public void AppendNull()
     {
         var appenders = _appenders;

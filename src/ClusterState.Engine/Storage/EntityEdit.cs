@@ -63,41 +63,21 @@ internal sealed class EntityEdit<T>
             if (row < 0 || !removed.Add(row)) throw NotFound(notFoundErrorId, what, id);
             edit._removedRows.Add(row);
         }
-        var updateList = updates as IReadOnlyList<(string Id, Action<T> Apply)> ?? updates.ToArray();
-        bool wide = updateList.Count >= ParallelFrom;
-        // Each update's row, then (in order, so the first unknown id is the one reported) the
-        // patch item of each distinct row; a pipeline's updates are looked up and read on every core.
-        var rows = new int[updateList.Count];
-        ForRanges(updateList.Count, wide, (from, to) =>
+        foreach (var (id, apply) in updates)
         {
-            for (int i = from; i < to; i++) rows[i] = find(updateList[i].Id);
-        });
-        var itemOf = new int[updateList.Count];
-        for (int i = 0; i < updateList.Count; i++)
-        {
-            int row = rows[i];
-            if (row < 0 || removed.Contains(row)) throw NotFound(notFoundErrorId, what, updateList[i].Id);
+            int row = find(id);
+            if (row < 0 || removed.Contains(row)) throw NotFound(notFoundErrorId, what, id);
             if (!edit._patchOfRow.TryGetValue(row, out int k))
             {
-                k = edit.PatchSource.Count;
+                k = edit.Patch.Count;
+                var original = read(row);
+                originals.Add(original);
+                edit.Patch.Add(fields.Copy(original, new T()));
                 edit.PatchSource.Add(row);
                 edit._patchOfRow[row] = k;
             }
-            itemOf[i] = k;
+            apply(edit.Patch[k]);
         }
-        var originalItems = new T[edit.PatchSource.Count];
-        var patchItems = new T[edit.PatchSource.Count];
-        ForRanges(patchItems.Length, wide, (from, to) =>
-        {
-            for (int k = from; k < to; k++)
-            {
-                originalItems[k] = read(edit.PatchSource[k]);
-                patchItems[k] = fields.Copy(originalItems[k], new T());
-            }
-        });
-        originals.AddRange(originalItems);
-        edit.Patch.AddRange(patchItems);
-        for (int i = 0; i < updateList.Count; i++) updateList[i].Apply(edit.Patch[itemOf[i]]);
         var addedIds = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in adds)
         {
@@ -119,47 +99,11 @@ internal sealed class EntityEdit<T>
         }
         edit.Added = adds.Count;
         edit.Removed = removed.Count;
-        int updated = edit._patchOfRow.Count; // the patch items before the added ones
-        var changedIn = new System.Collections.Concurrent.ConcurrentBag<HashSet<string>>();
-        ForRanges(updated, wide, (from, to) =>
+        foreach (var (row, k) in edit._patchOfRow)
         {
-            var changed = new HashSet<string>(StringComparer.Ordinal);
-            for (int k = from; k < to; k++) fields.AddChanged(originals[k], edit.Patch[k], changed);
-            changedIn.Add(changed);
-        });
-        foreach (var changed in changedIn) edit.ChangedFields.UnionWith(changed);
+            fields.AddChanged(originals[k], edit.Patch[k], edit.ChangedFields);
+        }
         return edit;
-    }
-
-    /// <summary>
-    /// From how many updates the rows are looked up, read and compared on every core: below it,
-    /// handing the work out costs more than it saves (a single-task commit stays on its thread).
-    /// </summary>
-    internal const int ParallelFrom = 2048;
-
-    /// <summary>
-    /// Runs <paramref name="body"/> over [0, count) in ranges, on the thread pool when
-    /// <paramref name="wide"/>. The bodies only read the snapshot (its columns are immutable
-    /// mapped memory, safe to read from any thread) and write their own items.
-    /// </summary>
-    private static void ForRanges(int count, bool wide, Action<int, int> body)
-    {
-        if (!wide || count < ParallelFrom)
-        {
-            body(0, count);
-            return;
-        }
-        try
-        {
-            System.Threading.Tasks.Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, count, Math.Max(ParallelFrom / 4, count / (4 * Environment.ProcessorCount))),
-                range => body(range.Item1, range.Item2));
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-        {
-            // What the body threw (SnapshotCorrupt from a damaged column), as the one-thread loop throws it.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-            throw;
-        }
     }
 
     /// <summary>
