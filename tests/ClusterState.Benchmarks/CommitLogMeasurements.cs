@@ -106,12 +106,16 @@ public static class CommitLogMeasurements
 
         // 1. One Set-ClusterTask-like update per commit, durable; 5 warm-ups, then SingleCommits.
         for (int i = 0; i < 5; i++) Commit(dir, ids.Take(1), NextMemory());
+        long logBefore = StateMetadata.Read(dir).LogLength;
         var single = Enumerable.Range(0, SingleCommits).Select(_ => Commit(dir, ids.Take(1), NextMemory())).ToList();
+        int recordBytes = (int)((StateMetadata.Read(dir).LogLength - logBefore) / SingleCommits);
+        // The floor under any durable commit of that size on this disk (issue 15): an append and fdatasync, nothing else.
+        var dataSync = DataSyncFloorMeasurement.Measure(SingleCommits, recordBytes);
         var rewrite = MeasureSnapshotRewrite(dir);
         // The peer beside it, in the same run (issue 15): SQLite WAL, synchronous=FULL, one row of a million-row table.
         var sqlite = SqlitePeerMeasurement.Measure(SingleCommits);
         StateStore.Compact(dir);
-        Console.WriteLine($"Commit log {scale}: single-task commit {Percentile(single, 50):N2} ms (p99 {Percentile(single, 99):N2}); former floor, snapshot written + fsync {Percentile(rewrite, 50):N0} ms");
+        Console.WriteLine($"Commit log {scale}: single-task commit {Percentile(single, 50):N2} ms (p99 {Percentile(single, 99):N2}); fdatasync floor ({recordBytes:N0}-byte append) {Percentile(dataSync, 50):N2} ms; former floor, snapshot written + fsync {Percentile(rewrite, 50):N0} ms");
 
         // 2. 1,000 commits of 10 task updates each on an empty log, compaction off.
         var growing = new List<double>(LogCommits);
@@ -164,6 +168,8 @@ public static class CommitLogMeasurements
             SnapshotBytes = rewrite.Bytes,
             SingleCommit = Summary(single),
             SnapshotRewrite = Summary(rewrite),
+            DataSyncFloor = Summary(dataSync),
+            RecordBytes = recordBytes,
             SqlitePeer = sqlite,
             LogCommits,
             TasksPerLogCommit,

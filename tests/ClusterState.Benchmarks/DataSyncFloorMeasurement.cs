@@ -1,0 +1,70 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Runtime.InteropServices;
+
+namespace ClusterState.Benchmarks;
+
+/// <summary>
+/// The floor under every durable commit on this disk (issue 15): append as many bytes as one
+/// commit record takes to a file and make them durable with fdatasync, as the commit log does,
+/// with nothing else around it — no lock, no metadata, no encoding. What a commit costs above it
+/// is the engine's own work; what SQLite costs above it is SQLite's. Measured in the same run,
+/// right beside both, so that all three see the same disk in the same mood.
+/// </summary>
+public static class DataSyncFloorMeasurement
+{
+    private const int WarmUps = 5;
+
+    /// <summary>Times <paramref name="appends"/> appends of <paramref name="recordBytes"/> bytes, each made durable, in a new file under the bench root.</summary>
+    public static List<double> Measure(int appends, int recordBytes)
+    {
+        string path = Path.Combine(BenchStates.Root, "datasync-floor.tmp");
+        var times = new List<double>(appends);
+        var record = new byte[recordBytes];
+        new Random(15).NextBytes(record);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+            long offset = 0;
+            for (int i = 0; i < WarmUps + appends; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                RandomAccess.Write(stream.SafeFileHandle, record, offset);
+                DataSync(stream);
+                if (i >= WarmUps) times.Add(clock.Elapsed.TotalMilliseconds);
+                offset += recordBytes;
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        return times;
+    }
+
+    /// <summary>fdatasync where there is one (what CommitLog uses on Linux), else the platform's flush.</summary>
+    private static void DataSync(FileStream stream)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            var file = stream.SafeFileHandle;
+            bool added = false;
+            file.DangerousAddRef(ref added);
+            try
+            {
+                if (FdataSync((int)file.DangerousGetHandle()) != 0) throw new IOException($"fdatasync failed: errno {Marshal.GetLastPInvokeError()}.");
+            }
+            finally
+            {
+                if (added) file.DangerousRelease();
+            }
+            return;
+        }
+        stream.Flush(flushToDisk: true);
+    }
+
+    [DllImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    private static extern int FdataSync(int fd);
+}
