@@ -278,7 +278,7 @@ public static partial class StateStore
     private static readonly HashSet<string> ReadingBack = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// A record this large (a pipeline's: ten thousand tasks make about 3 MiB) is read back in the
+    /// A record this large (a pipeline's: ten thousand tasks make about 4.5 MiB) is read back in the
     /// background once published: the next command of this process opens the generation it made,
     /// and decoding and merging the record there took a fifth of a 10,000-task pipeline commit
     /// (about 10 ms at the large scale), on the one thread PowerShell runs, while the second core
@@ -288,10 +288,10 @@ public static partial class StateStore
     internal const int ReadBackRecordBytes = 256 << 10;
 
     /// <summary>
-    /// Compacts or summarises in the background, off the commit that found the log long (one of
-    /// each per state at a time in this process; other processes that find it long may run
-    /// theirs, and the one that switches second finds another base or a newer summary and gives
-    /// up). A failure is left for the next commit to retry: the state is whole either way.
+    /// Compacts, summarises or reads back in the background, off the commit that asked for it (one
+    /// of each per state at a time in this process; other processes that find the log long may
+    /// run theirs, and the one that switches second finds another base or a newer summary and
+    /// gives up). A failure is left for the next commit to retry: the state is whole either way.
     /// </summary>
     private static void InBackground(HashSet<string> running, string directory, string what, Action work)
     {
