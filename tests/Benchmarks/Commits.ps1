@@ -38,7 +38,7 @@ function Measure-CommitScale {
         [int] $LoopRuns = 3,
         [int] $LoopIterations = 1000,
         [int] $BatchSize = 10000,
-        [int] $BatchWarmUp = 10
+        [int] $BatchWarmUp = 15
     )
     $source = Join-Path $StateRoot "scale-$Scale"
     if (-not (Test-Path (Join-Path $source 'state_metadata.json'))) { throw "$source is missing: run build.ps1 Bench first (tests/ClusterState.Benchmarks generates the scales)." }

@@ -3,7 +3,7 @@ function Measure-Case([string] $Name, [scriptblock] $Script, [int] $Count, [scri
     # $WarmUp runs to warm up (JIT, page cache, the snapshot cache), then $Count timed runs, each
     # after $Before (untimed) and a full garbage collection; median, min and max in milliseconds,
     # and the warm-up runs' times (WarmUpMs: what the first runs in a session cost).
-    $warmUpTimes = foreach ($i in 1..$WarmUp) {
+    $warmUpTimes = for ($i = 0; $i -lt $WarmUp; $i++) {
         & $Before
         $sw = [Diagnostics.Stopwatch]::StartNew()
         $null = & $Script
