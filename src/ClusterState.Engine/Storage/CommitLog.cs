@@ -60,7 +60,12 @@ internal static class CommitLog
     /// </summary>
     public static byte[] Serialize(RecordBatch record)
     {
-        using var stream = new MemoryStream();
+        // A pipeline's record takes megabytes (4.5 MiB for ten thousand tasks): a stream grown by
+        // doubling allocated about three times that on the large object heap, whose collections
+        // are full ones, and copied it as often. Such a record gets its room at once (an upper
+        // bound); a single row's, a few KiB, grows from small rather than take that bound's slack.
+        long bound = StateStore.IpcSize(record);
+        using var stream = bound >= PresizedFrom ? new MemoryStream((int)Math.Min(bound, System.Array.MaxLength)) : new MemoryStream();
         using (var writer = new RecordWriter(stream, record.Schema)) writer.WriteRecordBatch(record);
         // The writer copies from spans over the buffers, which do not keep their owners alive: a
         // buffer over memory a finalizer frees (Arrow's native allocator, which built these records
@@ -74,6 +79,9 @@ internal static class CommitLog
         BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(slot), Crc32C.ComputeWithHole(bytes, slot));
         return bytes;
     }
+
+    /// <summary>From how large an upper bound of its size a record is serialised into a buffer made that large at once.</summary>
+    private const long PresizedFrom = 1 << 20;
 
     /// <summary>
     /// Decodes a serialised record as a reader of the log would, or throws SnapshotCorrupt: for
