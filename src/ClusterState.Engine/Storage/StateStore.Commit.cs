@@ -342,13 +342,16 @@ public static partial class StateStore
     /// </summary>
     private static Func<string, int> RowFinder(ClusterSnapshot s, int k, IEnumerable<string> ids, bool repeated)
     {
-        var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
-        if (wanted.Count == 0) return _ => -1;
+        if (!ids.Any()) return _ => -1;
         // The index of a base serves every later generation of it (only the log's ids are
         // indexed again): worth building once this process commits on the same base again,
         // and then before the lock is taken (Peek warms what was expected here); and whenever
-        // the base's index is there already (a query built it).
-        if (wanted.Count > 64 || repeated || SnapshotIndexes.Built(s, k)) return SnapshotIndexes.For(s, k).Find;
+        // the base's index is there already (a query built it). The ids are counted only when
+        // that is still open (a set of a pipeline's ten thousand ids, only to count them, took a
+        // millisecond and a half).
+        if (repeated || SnapshotIndexes.Built(s, k)) return SnapshotIndexes.For(s, k).Find;
+        var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
+        if (wanted.Count > 64) return SnapshotIndexes.For(s, k).Find;
         SnapshotIndexes.Expect(s, k);
         var entity = k switch { 0 => s.Nodes, 1 => s.Tasks, _ => (EntityColumns)s.Content };
         var keys = wanted.Select(id => (Id: id, Bytes: System.Text.Encoding.UTF8.GetBytes(id))).ToArray();
