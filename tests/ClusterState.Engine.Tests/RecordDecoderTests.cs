@@ -58,30 +58,6 @@ public class RecordDecoderTests
     }
 
     [Fact]
-    public void ARecordLargerThanTheKeptSize_IsDecodedAgain_NotHeldInTheCache()
-    {
-        // A pipeline's record is decoded once per process (the state merged with it is cached):
-        // its megabytes are not copied into the decoder (RecordDecoder.RecordBytesKept).
-        using var dir = new TempDirectory();
-        string path = TestStates.Create(dir, TestStates.Sample(nodes: 8, tasks: 6000, content: 20, seed: 22));
-        string[] ids;
-        using (var s = ClusterSnapshot.Open(path)) ids = s.FindTasks(new TaskQuery()).Items.Select(t => t.Id).ToArray();
-        var change = new ChangeSet();
-        change.UpdateTasks.AddRange(ids.Select(id => new TaskUpdate { Id = id, MemoryMB = 12 }));
-        StateStore.Commit(path, change, new CommitOptions { Durable = false });
-        StateStore.WaitForCompaction();
-        string log = Path.Combine(path, StateMetadata.Read(path).Log!);
-        var bytes = File.ReadAllBytes(log);
-        var records = CommitLogTests.Records(bytes);
-        Assert.True(records.Single().Length > RecordDecoder.RecordBytesKept, $"the record took {records.Single().Length} bytes");
-        var header = bytes.AsMemory(0, records[0].Start);
-        var first = CommitLog.ReadTail(header, bytes.AsMemory(records[0].Start), log);
-        var second = CommitLog.ReadTail(header, bytes.AsMemory(records[0].Start), log);
-        Assert.NotSame(first.Records.Single(), second.Records.Single());
-        Assert.Equal(ids.Length, first.Records.Single().Rows(1).Count);
-    }
-
-    [Fact]
     public void ADifferentRecordWithTheSameKey_IsDecodedFromItsOwnBytes()
     {
         // A record withdrawn after a failed publication is replaced at the same place by another of the same shape.

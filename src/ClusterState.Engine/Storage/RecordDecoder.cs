@@ -38,14 +38,6 @@ internal sealed class RecordDecoder
     /// </summary>
     internal const long BytesKept = 32L << 20;
 
-    /// <summary>
-    /// The largest record kept. A pipeline's record (4.5 MiB for ten thousand tasks) is decoded
-    /// once per process — the state merged with it is cached (SnapshotCache), and later opens
-    /// start from that — so its copy here was megabytes of the large object heap per pipeline,
-    /// collected only by a full collection, and never read.
-    /// </summary>
-    internal const int RecordBytesKept = 1 << 20;
-
     private readonly byte[] _header;
     private readonly Dictionary<(uint Checksum, int Length), (ReadOnlyMemory<byte> Bytes, CommitRecord Record)> _known = new();
     private readonly Queue<(uint Checksum, int Length)> _order = new();
@@ -107,7 +99,7 @@ internal sealed class RecordDecoder
                 throw new ClusterStateException(ErrorIds.SnapshotCorrupt, ClusterStateErrorKind.InvalidData,
                     $"The commit log '{path}' cannot be read: a record does not decode ({e.GetType().Name}: {e.Message}).", path, e);
             }
-            if (message.Length > RecordBytesKept) return record;
+            if (message.Length > BytesKept) return record;
             while ((_known.Count >= RecordsKept || _keptBytes + message.Length > BytesKept) && _order.TryDequeue(out var oldest))
                 if (_known.Remove(oldest, out var dropped)) _keptBytes -= dropped.Bytes.Length;
             if (_known.TryAdd(key, (message.ToArray(), record)))
