@@ -15,9 +15,9 @@ namespace ClusterState.Storage;
 /// </summary>
 internal sealed class CommitRecord
 {
-    private CommitRecord(RecordBatch batch, long generation, EntityColumns?[] entities, int[] counts, string[][] removed, int[][] rowHints, int[][] removedHints)
+    private CommitRecord(IArrowArray?[] top, long generation, EntityColumns[] entities, int[] counts, string[][] removed, int[][] rowHints, int[][] removedHints)
     {
-        Batch = batch;
+        _top = top;
         Generation = generation;
         _entities = entities;
         _counts = counts;
@@ -26,10 +26,14 @@ internal sealed class CommitRecord
         _removedHints = removedHints;
     }
 
-    // An entity's columns are bound (dozens of fields) only where the record holds rows of it,
-    // or when asked for: a process that follows other writers' one-row commits read every record
-    // three times over, and binding the two empty lists was a quarter of that.
-    private readonly EntityColumns?[] _entities;
+    // A record keeps what its readers use, not its decoded batch: records live as long as their
+    // log (thousands of them), and a batch of the full schema is some three hundred objects, most
+    // of them the empty lists of the entities it does not write. Measured with eight writer
+    // processes, keeping them made the collector promote every record's batch through each
+    // generation, several times the cost of decoding it. The entities it writes are bound here;
+    // those it leaves empty share one binding per schema (EmptyEntities).
+    private readonly IArrowArray?[] _top;
+    private readonly EntityColumns[] _entities;
     private readonly int[] _counts;
     private readonly string[][] _removed;
     private readonly int[][] _rowHints;
@@ -40,24 +44,28 @@ internal sealed class CommitRecord
 
     private static readonly string[] RemovedNames = { N.RemovedNodes, N.RemovedTasks, N.RemovedContent };
 
-    /// <summary>The record as a batch (its columns read the log's mapping).</summary>
-    public RecordBatch Batch { get; }
+    /// <summary>The top-level values a record carries over into the state it makes (<see cref="Top"/>).</summary>
+    private static readonly string[] TopNames = { N.ClusterId, N.MasterId, N.UpdatedAt };
+
+    /// <summary>
+    /// Per schema (one per log read), the binding of each entity list a record leaves empty: every
+    /// such record of the schema reads the same, so one binding serves them all.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Apache.Arrow.Schema, EntityColumns?[]> EmptyEntities = new();
 
     /// <summary>The generation this record makes.</summary>
     public long Generation { get; }
 
+    /// <summary>The record's top-level column <paramref name="name"/> (cluster_id, master_id or updated_at), or null where the record lacks it.</summary>
+    public IArrowArray? Top(string name) => System.Array.IndexOf(TopNames, name) is int i and >= 0 ? _top[i] : throw new ArgumentOutOfRangeException(nameof(name));
+
     /// <summary>The commit's time (the record's <c>updated_at</c>), or null where a record lacks it.</summary>
-    public DateTime? UpdatedAt => ColumnBinding.Column(Batch, N.UpdatedAt) is TimestampArray { Length: 1 } at && !at.IsNull(0) ? at.GetTimestamp(0)!.Value.UtcDateTime : null;
+    public DateTime? UpdatedAt => Top(N.UpdatedAt) is TimestampArray { Length: 1 } at && !at.IsNull(0) ? at.GetTimestamp(0)!.Value.UtcDateTime : null;
 
     /// <summary>The rows written to entity <paramref name="k"/> (0 nodes, 1 tasks, 2 content).</summary>
-    public EntityColumns Rows(int k)
-    {
-        if (System.Threading.Volatile.Read(ref _entities[k]) is { } bound) return bound;
-        var columns = Bind(Batch, k);
-        return System.Threading.Interlocked.CompareExchange(ref _entities[k], columns, null) ?? columns;
-    }
+    public EntityColumns Rows(int k) => _entities[k];
 
-    /// <summary>How many rows of entity <paramref name="k"/> the record writes (without binding its columns).</summary>
+    /// <summary>How many rows of entity <paramref name="k"/> the record writes.</summary>
     public int RowCount(int k) => _counts[k];
 
     private static EntityColumns Bind(RecordBatch batch, int k) => k switch
@@ -116,9 +124,14 @@ internal sealed class CommitRecord
         if (ColumnBinding.Column(batch, N.Generation) is not Int64Array { Length: 1 } g || g.IsNull(0))
             throw Corrupt(logPath, "a record has no generation");
         var counts = EntityNames.Select(name => EntityColumns.Bind(batch, name).Count).ToArray();
-        var entities = new EntityColumns?[3];
+        var empty = EmptyEntities.GetValue(batch.Schema, _ => new EntityColumns?[3]);
+        var entities = new EntityColumns[3];
         for (int k = 0; k < 3; k++)
+        {
             if (counts[k] > 0) entities[k] = Bind(batch, k);
+            else lock (empty) entities[k] = empty[k] ??= Bind(batch, k);
+        }
+        var top = TopNames.Select(name => ColumnBinding.Column(batch, name)).ToArray();
         var removed = RemovedNames.Select(name => ReadStrings(batch, name, logPath)).ToArray();
         var hints = ReadInts(batch, N.BaseRows, logPath);
         int expected = counts.Sum() + removed.Sum(r => r.Length);
@@ -136,7 +149,7 @@ internal sealed class CommitRecord
             removedHints[k] = hints.AsSpan(at, removed[k].Length).ToArray();
             at += removed[k].Length;
         }
-        return new CommitRecord(batch, g.GetValue(0)!.Value, entities, counts, removed, rowHints, removedHints);
+        return new CommitRecord(top, g.GetValue(0)!.Value, entities, counts, removed, rowHints, removedHints);
     }
 
     private static string[] ReadStrings(RecordBatch batch, string name, string logPath)

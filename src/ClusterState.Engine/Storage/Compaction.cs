@@ -62,7 +62,7 @@ internal static class Compaction
         for (int i = 0; i < schema.FieldsList.Count; i++)
         {
             string name = schema.FieldsList[i].Name;
-            arrays.Add(name is N.ClusterId or N.MasterId or N.UpdatedAt && ColumnBinding.Column(last.Batch, name) is { } value ? value : baseBatch.Column(i));
+            arrays.Add(name is N.ClusterId or N.MasterId or N.UpdatedAt && last.Top(name) is { } value ? value : baseBatch.Column(i));
         }
         return new RecordBatch(schema, arrays, 1);
     }

@@ -85,7 +85,7 @@ internal sealed class LogCarrier(string directory, string oldLogName, LogContent
             parts[k] = new RecordEntity(items, hints, removed, removedHints);
         }
         var updatedAt = record.UpdatedAt ?? DateTime.UtcNow;
-        var masterId = ((StringArray)ColumnBinding.Column(record.Batch, ClusterSchema.Names.MasterId)!).GetString(0) ?? pinned.MasterId;
+        var masterId = (record.Top(ClusterSchema.Names.MasterId) as StringArray)?.GetString(0) ?? pinned.MasterId;
         return CommitLog.Serialize(CommitRecord.Build(logSchema, record.Generation, pinned.ClusterId, masterId, updatedAt, parts));
     }
 }
