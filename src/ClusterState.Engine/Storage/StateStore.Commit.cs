@@ -103,7 +103,8 @@ public static partial class StateStore
         string? expectedBase)
     {
         var lockWait = clock.Elapsed;
-        var phases = new Dictionary<string, double>(StringComparer.Ordinal) { ["lock"] = lockWait.TotalMilliseconds };
+        // Sized for every phase a commit notes (lock, open, plan, build, write, publish, peek, publish-unlocked): it grew three times per commit.
+        var phases = new Dictionary<string, double>(8, StringComparer.Ordinal) { ["lock"] = lockWait.TotalMilliseconds };
         var phase = Stopwatch.StartNew();
         void Mark(string name)
         {
