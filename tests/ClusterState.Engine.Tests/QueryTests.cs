@@ -179,4 +179,36 @@ public sealed class QueryTests : IClassFixture<SampleStateFixture>
         foreach (var g in _tasks.GroupBy(t => t.Status!)) Assert.Equal(g.Count(), st.TasksByStatus[g.Key]);
         Assert.Equal(Math.Round(_content.Sum(c => (double)c.Size!) / (1L << 30), 2), st.ContentSizeGiB);
     }
+
+    [Fact]
+    public void FindTasks_Status_OnALogOfSmallRecords_AnswersAsTheCompactedState()
+    {
+        // Log records of a few rows are matched row by row over their raw buffers (Selection.WhereEquals):
+        // sets of short words, of a longer value, mixed case, and an empty status, against the compacted state.
+        using var dir = new TempDirectory();
+        string path = dir.Combine("s");
+        StateStore.Create(path, TestStates.Sample(nodes: 6, tasks: 300, content: 10, seed: 17).ToStateContent());
+        string[] ids;
+        using (var s = ClusterSnapshot.Open(path)) ids = s.FindTasks(new TaskQuery()).Items.Select(t => t.Id).ToArray();
+        var statuses = new[] { "failed", "completed", "running", "pending", "failed" };
+        var options = new CommitOptions { Durable = false, CompactLogRecords = 0, CompactLogBytes = 0 };
+        for (int c = 0; c < 40; c++)
+        {
+            var changes = new ChangeSet { Force = true }; // statuses alone, whatever their assignment
+            for (int i = 0; i < 3; i++) changes.UpdateTasks.Add(new TaskUpdate { Id = ids[(c * 7 + i * 31) % ids.Length], Status = statuses[(c + i) % statuses.Length] });
+            StateStore.Commit(path, changes, options);
+        }
+        string[][] sets = { new[] { "failed" }, new[] { "FAILED" }, new[] { "completed" }, new[] { "running", "failed" }, new[] { "completed", "pending" }, new[] { "" } };
+        ClusterSnapshot.ClearCache();
+        using var withLog = ClusterSnapshot.Open(path);
+        Assert.True(withLog.Data.AppliedRecords >= 40);
+        var answers = sets.Select(set => withLog.FindTasks(new TaskQuery { Status = set }).Items.Select(t => t.Id).ToArray()).ToArray();
+        StateStore.Compact(path);
+        ClusterSnapshot.ClearCache();
+        using var compacted = ClusterSnapshot.Open(path);
+        for (int k = 0; k < sets.Length; k++)
+            Assert.Equal(compacted.FindTasks(new TaskQuery { Status = sets[k] }).Items.Select(t => t.Id).ToArray(), answers[k]);
+        Assert.NotEmpty(answers[0]);
+        Assert.Equal(answers[0], answers[1]);
+    }
 }

@@ -59,13 +59,34 @@ internal static class Selection
             {
                 var part = delta.Part(p, out int count);
                 m = partMatches[p] = new bool[count];
-                foreach (int row in part.IsPresent ? ScanBase(count, part, set) : Array.Empty<int>()) m[row] = true;
+                // A record of a few rows is checked row by row over its raw buffers: the pooled raw
+                // scan's set-up per record, and each row read through the column's checks, cost
+                // more than the rows (a failed-status scan of 20,000 tasks and a log of 1,000
+                // ten-task commits: 686 µs, now 327; the compacted state 16–29 µs).
+                if (count <= RowByRow && part.TryGetBuffers(out var offsets, out var values, out int b))
+                {
+                    bool nulls = part.HasNulls;
+                    var words = set.Words; // values of at most eight ASCII bytes: one compare of a word
+                    for (int i = 0; i < count; i++)
+                    {
+                        int start = offsets[b + i], length = offsets[b + i + 1] - start;
+                        bool hit = words is not null ? length <= 8 && words.Matches(values, start, length) : set.Matches(values.Slice(start, length));
+                        m[i] = hit && !(nulls && part.IsNull(i));
+                    }
+                }
+                else if (part.IsPresent)
+                {
+                    foreach (int row in ScanBase(count, part, set)) m[row] = true;
+                }
             }
             matches[d] = m[r];
         }
         int split = delta.Split;
         return c.Combine(baseRows, row => matches[row - split]);
     }
+
+    /// <summary>Up to how many rows a log record's column is checked row by row rather than scanned raw.</summary>
+    private const int RowByRow = 64;
 
     /// <summary>Base rows [0, count) equal to one of the set, ascending, from the raw offsets and bytes.</summary>
     private static int[] ScanBase(int count, StringColumn column, Utf8ValueSet set)
