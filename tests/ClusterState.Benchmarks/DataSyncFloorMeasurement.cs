@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
-using System.Runtime.InteropServices;
+using ClusterState.Storage;
 
 namespace ClusterState.Benchmarks;
 
@@ -26,13 +26,13 @@ public static class DataSyncFloorMeasurement
         new Random(15).NextBytes(record);
         try
         {
-            using var stream = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+            using var stream = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
             long offset = 0;
             for (int i = 0; i < WarmUps + appends; i++)
             {
                 var clock = Stopwatch.StartNew();
                 RandomAccess.Write(stream.SafeFileHandle, record, offset);
-                DataSync(stream);
+                NativeMethods.DataSync(stream.SafeFileHandle, path); // the engine's own flush of the log
                 if (i >= WarmUps) times.Add(clock.Elapsed.TotalMilliseconds);
                 offset += recordBytes;
             }
@@ -43,28 +43,4 @@ public static class DataSyncFloorMeasurement
         }
         return times;
     }
-
-    /// <summary>fdatasync where there is one (what CommitLog uses on Linux), else the platform's flush.</summary>
-    private static void DataSync(FileStream stream)
-    {
-        if (OperatingSystem.IsLinux())
-        {
-            var file = stream.SafeFileHandle;
-            bool added = false;
-            file.DangerousAddRef(ref added);
-            try
-            {
-                if (FdataSync((int)file.DangerousGetHandle()) != 0) throw new IOException($"fdatasync failed: errno {Marshal.GetLastPInvokeError()}.");
-            }
-            finally
-            {
-                if (added) file.DangerousRelease();
-            }
-            return;
-        }
-        stream.Flush(flushToDisk: true);
-    }
-
-    [DllImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
-    private static extern int FdataSync(int fd);
 }
