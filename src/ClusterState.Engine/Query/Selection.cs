@@ -66,13 +66,7 @@ internal static class Selection
                 if (count <= RowByRow && part.TryGetBuffers(out var offsets, out var values, out int b))
                 {
                     bool nulls = part.HasNulls;
-                    var words = set.Words; // values of at most eight ASCII bytes: one compare of a word
-                    for (int i = 0; i < count; i++)
-                    {
-                        int start = offsets[b + i], length = offsets[b + i + 1] - start;
-                        bool hit = words is not null ? length <= 8 && words.Matches(values, start, length) : set.Matches(values.Slice(start, length));
-                        m[i] = hit && !(nulls && part.IsNull(i));
-                    }
+                    for (int i = 0; i < count; i++) m[i] = RawMatches(set, offsets, values, b + i) && !(nulls && part.IsNull(i));
                 }
                 else if (part.IsPresent)
                 {
@@ -83,6 +77,16 @@ internal static class Selection
         }
         int split = delta.Split;
         return c.Combine(baseRows, row => matches[row - split]);
+    }
+
+    /// <summary>
+    /// Whether value <paramref name="index"/> of a string column's raw buffers equals one of the set:
+    /// a set of short words (at most eight ASCII bytes) with one compare of a word.
+    /// </summary>
+    private static bool RawMatches(Utf8ValueSet set, ReadOnlySpan<int> offsets, ReadOnlySpan<byte> values, int index)
+    {
+        int start = offsets[index], length = offsets[index + 1] - start;
+        return set.Words is { } words ? length <= 8 && words.Matches(values, start, length) : set.Matches(values.Slice(start, length));
     }
 
     /// <summary>Up to how many rows a log record's column is checked row by row rather than scanned raw.</summary>
@@ -108,8 +112,7 @@ internal static class Selection
             {
                 for (int i = 0; i < count; i++)
                 {
-                    int start = offsets[b + i];
-                    if (set.Matches(values.Slice(start, offsets[b + i + 1] - start)) && !(nulls && column.IsNull(i))) kept[n++] = i;
+                    if (RawMatches(set, offsets, values, b + i) && !(nulls && column.IsNull(i))) kept[n++] = i;
                 }
             }
             return kept.AsSpan(0, n).ToArray();
