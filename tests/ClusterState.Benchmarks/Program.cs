@@ -82,6 +82,14 @@ public static class Program
             CommitLogMeasurements.MeasureCommitsOnly(scale, tasks, int.TryParse(Arg(args, "--runs"), out int runs) ? runs : 12);
             return 0;
         }
+        if (Arg(args, "--reads") is { } readsScale)
+        {
+            // Only the failed scan and GetStatus over a 1,000-commit log against the compacted state, printed (a quick look while working on merged reads).
+            var scale = Scale.All.Single(s => string.Equals(s.Name, readsScale, StringComparison.OrdinalIgnoreCase));
+            BenchStates.Prepare(scale);
+            CommitLogMeasurements.MeasureReadsOnly(scale, int.TryParse(Arg(args, "--runs"), out int runs) ? runs : 5);
+            return 0;
+        }
         if (Arg(args, "--long-log") is { } longLogScale)
         {
             // Only the state the fresh-open figure reads (1,000 ten-task commits on a copy), left for --open.

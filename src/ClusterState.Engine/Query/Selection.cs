@@ -47,36 +47,39 @@ internal static class Selection
         var baseRows = ScanBase(c.BaseCount, column, set);
         if (c.Merge is null) return baseRows;
         if (column.Delta is not { } delta) return c.Combine(baseRows, Matches);
-        // The log rows live in their records: each record that holds one is scanned like the base
-        // (its own buffers, once), and every log row then looks its match up.
+        // The log rows live in their records. A record of a few rows is checked row by row over its
+        // raw buffers: a pooled raw scan's set-up per record, and each row read through the column's
+        // checks, cost more than the rows (a failed-status scan of 20,000 tasks and a log of 1,000
+        // ten-task commits: 686 µs, then 327). A larger record is scanned like the base, once.
         var logRows = delta.Rows;
-        var partMatches = new bool[]?[delta.PartCount];
         var matches = new bool[logRows.Length];
+        bool[]?[]? scanned = null;
+        int last = -1;
+        bool byRow = false, nulls = false;
+        StringColumn part = default;
+        ReadOnlySpan<int> offsets = default;
+        ReadOnlySpan<byte> values = default;
+        int b = 0;
         for (int d = 0; d < logRows.Length; d++)
         {
             var (p, r) = logRows[d];
-            if (partMatches[p] is not { } m)
+            if (p != last)
             {
-                var part = delta.Part(p, out int count);
-                m = partMatches[p] = new bool[count];
-                // A record of a few rows is checked row by row over its raw buffers: the pooled raw
-                // scan's set-up per record, and each row read through the column's checks, cost
-                // more than the rows (a failed-status scan of 20,000 tasks and a log of 1,000
-                // ten-task commits: 686 µs, now 327; the compacted state 16–29 µs).
-                if (count <= RowByRow && part.TryGetBuffers(out var offsets, out var values, out int b))
+                // A record's rows follow one another in the log order, so its buffers are looked up once.
+                last = p;
+                part = delta.Part(p, out int count);
+                byRow = count <= RowByRow && part.TryGetBuffers(out offsets, out values, out b);
+                nulls = byRow && part.HasNulls;
+                if (!byRow && part.IsPresent && (scanned ??= new bool[]?[delta.PartCount])[p] is null)
                 {
-                    bool nulls = part.HasNulls;
-                    for (int i = 0; i < count; i++) m[i] = RawMatches(set, offsets, values, b + i) && !(nulls && part.IsNull(i));
-                }
-                else if (part.IsPresent)
-                {
+                    var m = scanned[p] = new bool[count];
                     foreach (int row in ScanBase(count, part, set)) m[row] = true;
                 }
             }
-            matches[d] = m[r];
+            matches[d] = byRow ? RawMatches(set, offsets, values, b + r) && !(nulls && part.IsNull(r))
+                : scanned?[p] is { } found && found[r];
         }
-        int split = delta.Split;
-        return c.Combine(baseRows, row => matches[row - split]);
+        return c.Combine(baseRows, matches);
     }
 
     /// <summary>
