@@ -111,6 +111,33 @@ internal static class IpcLayout
         }
     }
 
+    /// <summary>
+    /// Where the field nodes and buffers of a record-batch message lie (positions in
+    /// <paramref name="bytes"/>, counts checked to fit), its row count and body: what
+    /// <see cref="RecordBatchLoader"/> builds the batch from. False for anything else, including a
+    /// compressed body (Apache.Arrow's reader reads those).
+    /// </summary>
+    public static bool TryReadBatchLayout(ReadOnlySpan<byte> bytes, out IpcBatchLayout layout)
+    {
+        layout = default;
+        if (!TryReadMessage(bytes, out var framing) || framing.HeaderType != RecordBatchHeader) return false;
+        try
+        {
+            var meta = bytes.Slice(8, framing.BodyStart - 8);
+            int table = Follow(meta, 0);
+            if (Reference(meta, table, 2) is not int batch) return false;
+            if (Field(meta, batch, 3) is not null) return false; // RecordBatch.compression
+            if (Vector(meta, batch, 4, 8) is (_, > 0)) return false; // variadicBufferCounts: view types
+            if (Vector(meta, batch, 1, 16) is not (int nodes, int nodeCount) || Vector(meta, batch, 2, 16) is not (int buffers, int bufferCount)) return false;
+            layout = new IpcBatchLayout(framing.Rows, 8 + nodes, nodeCount, 8 + buffers, bufferCount, framing.BodyStart, framing.Length - framing.BodyStart);
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException)
+        {
+            return false;
+        }
+    }
+
     private static bool Fields(ReadOnlySpan<byte> message, int table, int field, int depth, ref int budget)
     {
         if (depth > MaxDepth || (budget -= 8) < 0) return false;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using Apache.Arrow;
 using Apache.Arrow.Ipc;
 using ClusterState.Schema;
 
@@ -12,8 +13,10 @@ namespace ClusterState.Storage;
 /// under the writer lock (which also reads records not yet published), the publication that
 /// finds records after its own — and each read decoded them again, behind a new parse of the
 /// schema message (a hundred and fifty fields: a quarter of a peek). Here the schema is parsed
-/// once: one Arrow stream reader per schema message reads records as they are fed to it, the
-/// log being an Arrow stream that grows; and a record already decoded is found by its checksum
+/// once, and a record is built from its message by the schema's <see cref="RecordBatchLoader"/>
+/// (or, for types it does not read and for damage, by one Arrow stream reader per schema message
+/// that reads records as they are fed to it, the log being an Arrow stream that grows); and a
+/// record already decoded is found by its checksum
 /// and length and taken when its bytes are the same (a record withdrawn after a failed
 /// publication can be replaced by another at the same place).
 /// </summary>
@@ -44,6 +47,10 @@ internal sealed class RecordDecoder
     private readonly FeedStream _feed = new();
     private long _keptBytes;
     private ArrowStreamReader? _reader;
+
+    /// <summary>The loader of this schema's records, made on first use (null when its types need Apache.Arrow's reader).</summary>
+    private RecordBatchLoader? _loader;
+    private bool _loaderMade;
 
     private RecordDecoder(byte[] header) => _header = header;
 
@@ -78,15 +85,16 @@ internal sealed class RecordDecoder
         {
             if (_known.TryGetValue(key, out var known) && known.Bytes.Span.SequenceEqual(message.Span)) return known.Record;
             CommitRecord record;
+            // The record's own copy: its arrays point into it (the log's bytes may be a read buffer or a mapping that goes).
+            var bytes = message.ToArray();
             try
             {
-                if (_reader is null)
+                if (!_loaderMade)
                 {
-                    _feed.Add(_header);
-                    _reader = new ArrowStreamReader(_feed, ManagedMemoryAllocator.Instance, leaveOpen: true);
+                    _loader = RecordBatchLoader.For(new ArrowStreamReader(_header).Schema);
+                    _loaderMade = true;
                 }
-                _feed.Add(message);
-                var batch = _reader.ReadNextRecordBatch() ?? throw new InvalidDataException("the stream ended");
+                var batch = _loader?.TryLoad(bytes) ?? ReadWithArrow(bytes);
                 record = CommitRecord.Read(batch, path);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -102,13 +110,25 @@ internal sealed class RecordDecoder
             if (message.Length > BytesKept) return record;
             while ((_known.Count >= RecordsKept || _keptBytes + message.Length > BytesKept) && _order.TryDequeue(out var oldest))
                 if (_known.Remove(oldest, out var dropped)) _keptBytes -= dropped.Bytes.Length;
-            if (_known.TryAdd(key, (message.ToArray(), record)))
+            if (_known.TryAdd(key, (bytes, record)))
             {
                 _order.Enqueue(key);
                 _keptBytes += message.Length;
             }
             return record;
         }
+    }
+
+    /// <summary>A record Apache.Arrow's stream reader decodes: one the loader does not read (a newer writer's types), or a damaged one, which it reports.</summary>
+    private RecordBatch ReadWithArrow(byte[] message)
+    {
+        if (_reader is null)
+        {
+            _feed.Add(_header);
+            _reader = new ArrowStreamReader(_feed, ManagedMemoryAllocator.Instance, leaveOpen: true);
+        }
+        _feed.Add(message);
+        return _reader.ReadNextRecordBatch() ?? throw new InvalidDataException("the stream ended");
     }
 
     /// <summary>A read-only stream of the byte blocks added to it, in order; Arrow's stream reader reads each message as it is added.</summary>
