@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Linq;
 using Apache.Arrow;
 using Apache.Arrow.Types;
+using ClusterState.Schema;
 
 namespace ClusterState.Storage;
 
@@ -72,8 +73,10 @@ internal sealed class RecordBatchLoader
             var plan = _fields[i];
             if (_entity[i] && IsEmptyList(bytes, layout, plan))
             {
-                // Every record that leaves this entity empty reads the same: one array serves them all.
-                if (_empty[i] is null && reading.Build(plan) is { } empty) _empty[i] = ArrowArrayFactory.BuildArray(empty);
+                // Every record that leaves this entity empty reads the same: one array serves them
+                // all, validated once (CommitRecord.Read skips it, IsShared).
+                if (_empty[i] is null && reading.Build(plan) is { } empty && Valid(ArrowArrayFactory.BuildArray(empty), _schema.FieldsList[i].Name) is { } valid)
+                    _empty[i] = valid;
                 if (_empty[i] is not { } shared) return null;
                 arrays[i] = shared;
                 continue;
@@ -82,6 +85,22 @@ internal sealed class RecordBatchLoader
             arrays[i] = ArrowArrayFactory.BuildArray(data);
         }
         return new RecordBatch(_schema, arrays, (int)layout.Rows);
+    }
+
+    /// <summary>Whether <paramref name="array"/> is one of the empty entity lists this loader shares (validated when it was made).</summary>
+    public bool IsShared(IArrowArray array) => System.Array.IndexOf(_empty, array) >= 0;
+
+    private static IArrowArray? Valid(IArrowArray array, string column)
+    {
+        try
+        {
+            ArrayValidation.Validate(array, 1, column, forRewrite: true);
+            return array;
+        }
+        catch (ClusterStateException)
+        {
+            return null; // Apache.Arrow reads the record then, and CommitRecord.Read reports the damage
+        }
     }
 
     /// <summary>A one-row list without nulls whose offsets are [0, 0] and whose items are none.</summary>

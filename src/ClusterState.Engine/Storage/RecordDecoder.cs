@@ -95,7 +95,7 @@ internal sealed class RecordDecoder
                     _loaderMade = true;
                 }
                 var batch = _loader?.TryLoad(bytes) ?? ReadWithArrow(bytes);
-                record = CommitRecord.Read(batch, path);
+                record = CommitRecord.Read(batch, path, _loader is null ? null : _loader.IsShared);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
