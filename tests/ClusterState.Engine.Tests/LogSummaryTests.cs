@@ -103,6 +103,24 @@ public class LogSummaryTests
         Assert.Single(Directory.GetFiles(path, "summary_*"));
     }
 
+    [Fact]
+    public void ASummaryAnotherProcessIsWriting_IsLeftToIt()
+    {
+        var (dir, path, _) = Summarised(seed: 25, commits: 6, every: 100);
+        using var _ = dir;
+        Assert.Null(StateMetadata.Read(path).LogSummary);
+        // Held as another writer of a summary holds it (flock on its own open file).
+        using (var other = WriterLock.TryAcquire(path, LogSummary.LockFileName))
+        {
+            Assert.NotNull(other);
+            Assert.False(LogSummary.Write(path, TimeSpan.FromSeconds(10)));
+            Assert.Null(StateMetadata.Read(path).LogSummary);
+            Assert.Empty(Directory.GetFiles(path, "summary_*"));
+        }
+        Assert.True(LogSummary.Write(path, TimeSpan.FromSeconds(10)));
+        Assert.Equal(LogSummary.FileName(1, 7), StateMetadata.Read(path).LogSummary);
+    }
+
     public static TheoryData<string> Spoilers => new() { "missing", "flipped byte", "cut short", "earlier offset", "offset mid-record", "another base", "a link" };
 
     [Theory]

@@ -22,6 +22,9 @@ internal static class LogSummary
 {
     private const string Prefix = "summary_", Suffix = ".arrows";
 
+    /// <summary>The lock one summary writer at a time holds (taken without waiting: a second writer leaves the summary to the first).</summary>
+    public const string LockFileName = "summary.lock";
+
     /// <summary>The summary of the log of base <paramref name="baseGeneration"/> up to <paramref name="generation"/>.</summary>
     public static string FileName(long baseGeneration, long generation) =>
         string.Create(CultureInfo.InvariantCulture, $"{Prefix}{baseGeneration}_{generation}{Suffix}");
@@ -89,6 +92,12 @@ internal static class LogSummary
     /// </summary>
     public static bool Write(string directory, TimeSpan lockTimeout)
     {
+        // One summary at a time per state: every writer process that commits the 64th record
+        // since the last summary asks for one, and with eight writers several built the same
+        // summary (a copy of every row the log changed) at once, only one of them to be used.
+        // Taken without waiting, before the writer lock and never while holding it.
+        using var summarizing = WriterLock.TryAcquire(directory, LockFileName);
+        if (summarizing is null) return false;
         using var snapshot = ClusterSnapshot.Open(directory);
         var data = snapshot.Data;
         if (snapshot.Metadata is not { Log: { } logName } pinned || data.Log is not { } log || data.LogDamage is not null || data.AppliedRecords == 0
