@@ -65,7 +65,8 @@ internal static class Selection
             var (p, r) = logRows[d];
             if (p != last)
             {
-                // A record's rows follow one another in the log order, so its buffers are looked up once.
+                // Looked up again only when the record changes (delta rows that replace base rows come
+                // in base order, so records interleave; no array per record is allocated for that).
                 last = p;
                 part = delta.Part(p, out int count);
                 byRow = count <= RowByRow && part.TryGetBuffers(out offsets, out values, out b);
