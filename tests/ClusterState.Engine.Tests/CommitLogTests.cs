@@ -251,7 +251,8 @@ public class CommitLogTests
         return result;
     }
 
-    private static (TempDirectory Dir, string Path, string Log, byte[] Bytes, List<(int Start, int Length)> Records) Logged(int seed, int commits)
+    /// <summary>A state after <paramref name="commits"/> random commits: its log's path, bytes and records.</summary>
+    internal static (TempDirectory Dir, string Path, string Log, byte[] Bytes, List<(int Start, int Length)> Records) Logged(int seed, int commits)
     {
         var (dir, path, _) = CommitRandomly(seed, commits, checkEach: false);
         string log = Path.Combine(path, StateMetadata.Read(path).Log!);

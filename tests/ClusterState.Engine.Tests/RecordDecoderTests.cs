@@ -111,11 +111,8 @@ public class RecordDecoderTests
         // Records of random commits (adds, updates, removals of every entity: shapes and sizes
         // differ) through the schema's kept writer, a large one between small ones: each equal to
         // what its commit wrote, and to what a writer made for it alone writes.
-        var (dir, path, _) = CommitLogTests.CommitRandomly(seed: 5, commits: 12, checkEach: false);
+        var (dir, _, _, bytes, records) = CommitLogTests.Logged(seed: 5, commits: 12);
         using var _ = dir;
-        string log = Path.Combine(path, StateMetadata.Read(path).Log!);
-        var bytes = File.ReadAllBytes(log);
-        var records = CommitLogTests.Records(bytes);
         Assert.True(records.Select(r => r.Length).Distinct().Count() > 3, "records of several sizes");
         var header = bytes.AsSpan(0, records[0].Start).ToArray();
         foreach (var (start, length) in records.Concat(records.AsEnumerable().Reverse()))
@@ -155,10 +152,8 @@ public class RecordDecoderTests
         // Adds, updates and removals of every entity (records of several shapes and sizes): the
         // loader builds each record without Apache.Arrow's reader, to the same values (serialised
         // again: the very bytes of the log), and shares one array for an entity a record leaves empty.
-        var (dir, path, _) = CommitLogTests.CommitRandomly(seed: 6, commits: 12, checkEach: false);
+        var (dir, _, _, bytes, records) = CommitLogTests.Logged(seed: 6, commits: 12);
         using var _ = dir;
-        var bytes = File.ReadAllBytes(Path.Combine(path, StateMetadata.Read(path).Log!));
-        var records = CommitLogTests.Records(bytes);
         var header = bytes.AsSpan(0, records[0].Start).ToArray();
         var schema = new Apache.Arrow.Ipc.ArrowStreamReader(header).Schema;
         var loader = RecordBatchLoader.For(schema);
@@ -219,11 +214,8 @@ public class RecordDecoderTests
         // body changed at random, handed to the decoder directly. The loader and Apache.Arrow
         // behind it either read a record (whose arrays then passed validation) or report
         // SnapshotCorrupt; no other exception escapes, nothing reads out of bounds.
-        var (dir, path, _) = CommitLogTests.CommitRandomly(seed: 7, commits: 8, checkEach: false);
+        var (dir, _, log, bytes, records) = CommitLogTests.Logged(seed: 7, commits: 8);
         using var _ = dir;
-        string log = Path.Combine(path, StateMetadata.Read(path).Log!);
-        var bytes = File.ReadAllBytes(log);
-        var records = CommitLogTests.Records(bytes);
         var header = bytes.AsMemory(0, records[0].Start);
         var random = new Random(7);
         int decoded = 0, corrupt = 0;
