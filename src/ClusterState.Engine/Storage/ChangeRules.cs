@@ -109,8 +109,8 @@ internal static class ChangeRules
     /// <summary>
     /// Whether an update sets resources (CPU, GPU, memory) and nothing else. Such an update reads
     /// and writes only <see cref="ResourceUpdateReads"/> and the time of the update (below, and
-    /// in <see cref="Validate(ClusterTask, bool, Func{string, bool}, bool)"/>): the commit planner
-    /// reads only those fields of its rows and copies the rest as stored.
+    /// in <see cref="Validate(ClusterTask, bool, Func{string, bool}, bool)"/>): the commit plans
+    /// such updates on the columns (TaskResourceEdit) and copies the rest of each row as stored.
     /// </summary>
     public static bool OnlyResources(TaskUpdate u) =>
         u.Type is null && !u.Unassign && u.AssignedTo is null && u.Status is null && LeavesCids(u);

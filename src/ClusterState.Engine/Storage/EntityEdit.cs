@@ -107,6 +107,24 @@ internal sealed class EntityEdit<T>
     }
 
     /// <summary>
+    /// An edit of updates only, planned elsewhere (<see cref="TaskResourceEdit"/>): each item of
+    /// <paramref name="items"/> replaces the row <paramref name="rows"/> names at the same index
+    /// (distinct rows), and <paramref name="changed"/> names the fields the items changed.
+    /// </summary>
+    public static EntityEdit<T> Updating(int count, IReadOnlyList<int> rows, IReadOnlyList<T> items, IEnumerable<string> changed)
+    {
+        var edit = new EntityEdit<T> { _count = count };
+        for (int k = 0; k < items.Count; k++)
+        {
+            edit._patchOfRow.Add(rows[k], k);
+            edit.Patch.Add(items[k]);
+            edit.PatchSource.Add(rows[k]);
+        }
+        edit.ChangedFields.UnionWith(changed);
+        return edit;
+    }
+
+    /// <summary>
     /// The patch rows as <see cref="Record"/> needs them: every field when the edit adds rows (an
     /// added row has no stored row to copy from), otherwise only the fields an update changed —
     /// the rest are copied from the stored rows as bytes. A pipeline of ten thousand tasks that
@@ -225,6 +243,6 @@ internal sealed class EntityEdit<T>
         return false;
     }
 
-    private static ClusterStateException NotFound(string errorId, string what, string id) =>
+    internal static ClusterStateException NotFound(string errorId, string what, string id) =>
         new(errorId, ClusterStateErrorKind.NotFound, $"No {what} with id '{id}' exists in the cluster state.", id);
 }

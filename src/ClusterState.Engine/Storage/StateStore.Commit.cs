@@ -426,6 +426,8 @@ public static partial class StateStore
     {
         var find = RowFinder(s, 1,
             changes.RemoveTasks.Concat(changes.UpdateTasks.Select(u => u.Id)), repeated);
+        // A pipeline of resource updates is planned on the columns (same rules, same errors).
+        if (TaskResourceEdit.TryPlan(s, changes, now, find) is { } onColumns) return onColumns;
         var adds = changes.AddTasks.Select(t =>
         {
             t.CreatedAt ??= now;
@@ -434,10 +436,8 @@ public static partial class StateStore
         }).ToList();
         // Updates that leave the CIDs alone read their rows without them: nothing changed there and
         // no task added, the record copies them as stored (EntityEdit.PatchRows writes changed fields only).
-        // Updates that set resources only read fewer fields still (ChangeRules.OnlyResources).
         bool cidsUntouched = changes.AddTasks.Count == 0 && changes.UpdateTasks.All(ChangeRules.LeavesCids);
-        bool resourcesOnly = cidsUntouched && changes.UpdateTasks.All(ChangeRules.OnlyResources);
-        Func<int, ClusterTask> read = resourcesOnly ? row => s.Tasks.ReadOnly(row, ChangeRules.ResourceUpdateReads) : cidsUntouched ? s.Tasks.ReadWithoutCids : s.Tasks.Read;
+        Func<int, ClusterTask> read = cidsUntouched ? s.Tasks.ReadWithoutCids : s.Tasks.Read;
         var edit = EntityEdit<ClusterTask>.Build(s.Tasks.Count, find, CaseFoldedIds.Finder(s.Tasks, changes.AddTasks.Select(t => t.Id)), read, t => t.Id,
             changes.RemoveTasks, changes.UpdateTasks.Select(u => (u.Id, (Action<ClusterTask>)(t => ChangeRules.Apply(t, u, now)))),
             adds, Schema.TaskFields.Table, "task", ErrorIds.TaskNotFound);
