@@ -61,6 +61,8 @@ public abstract class StateWritingCmdlet : StateCmdlet
         ChangeSet.Force = AllowUnknownValues;
         var result = source.Commit(ChangeSet);
         WriteVerbose($"Committed generation {result.Generation} of '{source.Location}': {result.Added} added, {result.Updated} changed, {result.Removed} removed in {result.Elapsed.TotalMilliseconds:0.#} ms.");
+        // Where the time went (lock wait, open, plan, build, write, publish…): what a slow commit is asked first.
+        WriteDebug("Commit phases, ms: " + string.Join(", ", result.PhaseMilliseconds.Select(p => $"{p.Key} {p.Value.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}")));
         AfterCommit(result, source, () =>
         {
             if (!PassThru) return;
