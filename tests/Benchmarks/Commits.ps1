@@ -38,7 +38,10 @@ function Measure-CommitScale {
         [int] $LoopRuns = 3,
         [int] $LoopIterations = 1000,
         [int] $BatchSize = 10000,
-        [int] $BatchWarmUp = 15
+        [int] $BatchWarmUp = 15,
+        # The single-task cases run this often before they are timed: with one warm-up the seven
+        # runs met the commit path still compiled at tier 0 (3 to 5 ms for the engine's 0.7 ms).
+        [int] $SingleWarmUp = 40
     )
     $source = Join-Path $StateRoot "scale-$Scale"
     if (-not (Test-Path (Join-Path $source 'state_metadata.json'))) { throw "$source is missing: run build.ps1 Bench first (tests/ClusterState.Benchmarks generates the scales)." }
@@ -58,17 +61,17 @@ function Measure-CommitScale {
         $compact = { $null = [ClusterState.StateStore]::Compact($statePath); [ClusterState.StateStore]::WaitForCleanup() }
 
         Write-Host "Commits on $Scale`: single task (cmdlet, engine, engine without fsync)"
-        $single = Measure-Case 'Set-ClusterTask -Id <id> -MemoryMB <n>' { Set-ClusterTask -Id $one -MemoryMB (& $next) } $Runs
+        $single = Measure-Case 'Set-ClusterTask -Id <id> -MemoryMB <n>' { Set-ClusterTask -Id $one -MemoryMB (& $next) } $Runs -WarmUp $SingleWarmUp
         $engineCommit = Measure-Case 'StateStore.Commit' {
             $change = [ClusterState.ChangeSet]::new()
             $change.UpdateTasks.Add([ClusterState.TaskUpdate]@{ Id = $one; MemoryMB = (& $next) })
             [ClusterState.StateStore]::Commit($statePath, $change, $null)
-        } $Runs
+        } $Runs -WarmUp $SingleWarmUp
         $noFsync = Measure-Case 'StateStore.Commit, Durable = $false' {
             $change = [ClusterState.ChangeSet]::new()
             $change.UpdateTasks.Add([ClusterState.TaskUpdate]@{ Id = $one; MemoryMB = (& $next) })
             [ClusterState.StateStore]::Commit($statePath, $change, [ClusterState.CommitOptions]@{ Durable = $false })
-        } $Runs
+        } $Runs -WarmUp $SingleWarmUp
         Write-Host "Commits on $Scale`: $($batchIds.Count)-task pipeline commit"
         # Warm means run before: the first pipelines of a session run while .NET still compiles
         # PowerShell's binder and the commit path to optimised code (tiered JIT, a few seconds of
@@ -110,7 +113,7 @@ function Measure-CommitScale {
             Bytes = $m.SnapshotBytes; Single = $single; Engine = $engineCommit; NoFsync = $noFsync
             Batch = $batch; BatchTasks = $batchIds.Count; Loop = $loop; LoopBase = $loopBase; LoopIterations = $loopIds.Count
             Copy = $copy; CopySync = $copySync
-            Runs = $Runs; BaselineRuns = $BaselineRuns; LoopRuns = $LoopRuns; BatchWarmUp = $BatchWarmUp
+            Runs = $Runs; BaselineRuns = $BaselineRuns; LoopRuns = $LoopRuns; BatchWarmUp = $BatchWarmUp; SingleWarmUp = $SingleWarmUp
         }
     }
     finally {
@@ -189,7 +192,7 @@ function Write-CommitsSection([object[]] $Rows) {
     Line '## Commits'
     Line
     if ($r0) {
-        Line ("Commit cost by state size in one warm pwsh, measured $(if ($dates.Count -gt 1) { "$($dates[0])–$($dates[-1])" } else { $dates[0] }) UTC by ``build.ps1 BenchCommit`` (or the commit part of a full ``build.ps1 Bench``; the same code, tests/Benchmarks/Commits.ps1) on a copy of each seeded bench state (commits since the commit log append one record and fdatasync it: DESIGN.md §5, ""Commit log"" below). The state is connected (``Connect-ClusterState``). Single: ``Set-ClusterTask -Id <id> -MemoryMB <n>``; engine: ``StateStore.Commit`` of the same change; without fsync: the same with ``Durable = `$false``, to show the share of the flush; each once to warm up, then {0}. Pipeline: the first 10,000 task ids (all of them on a smaller state) piped into one ``Set-ClusterTask`` (one commit), {4}, each after the background compaction a previous run started (every fourteenth or so: a 10,000-task record is about 4.5 MiB of log) had finished (untimed); the first runs of a session cost more while .NET compiles the binder and commit path to optimised code, and are listed below the table. Loop: ``foreach (`$id in `$ids) {{ Set-ClusterTask -Id `$id -MemoryMB 777 }}`` over the first {3:N0} ids (one commit each; 777 and 778 on alternate runs so every commit changes the row), wall time of the whole loop, once to warm up, then {2}, each after the log was compacted (untimed). Medians in ms (min–max) unless stated." -f (Format-Runs $r0.Runs), (Format-Runs $r0.BaselineRuns), (Format-Runs $r0.LoopRuns), $r0.LoopIterations, (Format-BatchRuns $batchRow))
+        Line ("Commit cost by state size in one warm pwsh, measured $(if ($dates.Count -gt 1) { "$($dates[0])–$($dates[-1])" } else { $dates[0] }) UTC by ``build.ps1 BenchCommit`` (or the commit part of a full ``build.ps1 Bench``; the same code, tests/Benchmarks/Commits.ps1) on a copy of each seeded bench state (commits since the commit log append one record and fdatasync it: DESIGN.md §5, ""Commit log"" below). The state is connected (``Connect-ClusterState``). Single: ``Set-ClusterTask -Id <id> -MemoryMB <n>``; engine: ``StateStore.Commit`` of the same change; without fsync: the same with ``Durable = `$false``, to show the share of the flush; each {5} to warm up, then {0}. Pipeline: the first 10,000 task ids (all of them on a smaller state) piped into one ``Set-ClusterTask`` (one commit), {4}, each after the background compaction a previous run started (every fourteenth or so: a 10,000-task record is about 4.5 MiB of log) had finished (untimed); the first runs of a session cost more while .NET compiles the binder and commit path to optimised code, and are listed below the table. Loop: ``foreach (`$id in `$ids) {{ Set-ClusterTask -Id `$id -MemoryMB 777 }}`` over the first {3:N0} ids (one commit each; 777 and 778 on alternate runs so every commit changes the row), wall time of the whole loop, once to warm up, then {2}, each after the log was compacted (untimed). Medians in ms (min–max) unless stated." -f (Format-Runs $r0.Runs), (Format-Runs $r0.BaselineRuns), (Format-Runs $r0.LoopRuns), $r0.LoopIterations, (Format-BatchRuns $batchRow), $(if ($r0.PSObject.Properties['SingleWarmUp']) { "$($r0.SingleWarmUp) times" } else { 'once' }))
         Line
         Line 'Baselines of the same run: the same loop of a read-only cmdlet (`foreach ($id in $ids) { Get-ClusterTask -Id $id }`, same runs, each after a compaction), so what the commits add to the loop''s own cost is visible; `File.Copy` of the snapshot file and the same copy flushed with fsync — the floor of the former design, in which every commit wrote a whole new snapshot.'
     }
